@@ -1,0 +1,266 @@
+"""The API client: one class holding the session, base URL and key, with methods named after the
+API's verbs. It knows nothing of Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, Final, Protocol
+from urllib.parse import quote
+
+import aiohttp
+
+from bot.api.errors import (
+    ApiConnectionError,
+    ApiError,
+    ApiTimeoutError,
+    MalformedResponseError,
+    RateLimitError,
+    ServerError,
+    error_for_response,
+)
+from bot.api.models import SubmitResult, TaskResult, TaskStatus
+from bot.api.retry import RetryPolicy, backoff_delay, parse_retry_after
+
+log = logging.getLogger(__name__)
+
+SUBMIT_PATH: Final = "/task/bailian/ref2video"
+# The proxy documents one generic query route for every vendor.
+QUERY_PATH_TEMPLATE: Final = "/task/{task_id}"
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class Limiter(Protocol):
+    """A shared cap on request rate (see bot.tracking.rate_limit.RateLimiter)."""
+
+    async def acquire(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class ApiTimeouts:
+    """Connect is short (nothing was sent yet, so it is safe to retry); read is long because the
+    proxy may hold a submit while it forwards it."""
+
+    connect: float = 10.0
+    read: float = 60.0
+    download: float = 300.0
+
+
+@dataclass(frozen=True)
+class Download:
+    """A fetched result file, or only its size when it was larger than allowed."""
+
+    size: int | None
+    data: bytes | None
+    content_type: str | None
+
+    @property
+    def too_large(self) -> bool:
+        return self.data is None
+
+
+class BailianClient:
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        base_url: str,
+        api_key: str,
+        *,
+        query_path_template: str = QUERY_PATH_TEMPLATE,
+        retry: RetryPolicy | None = None,
+        timeouts: ApiTimeouts | None = None,
+        sleep: Sleep = asyncio.sleep,
+        query_limiter: Limiter | None = None,
+    ) -> None:
+        self._session = session
+        self._base_url = base_url.rstrip("/")
+        self._headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
+        self._query_path_template = query_path_template
+        self._retry = retry or RetryPolicy()
+        self._timeouts = timeouts or ApiTimeouts()
+        self._sleep = sleep
+        self._query_limiter = query_limiter
+
+    def __repr__(self) -> str:
+        return f"BailianClient(base_url={self._base_url!r})"
+
+    async def submit(self, payload: Mapping[str, Any]) -> SubmitResult:
+        """Create a task. Retried only where no task can have been created: the connection was
+        never made, or the API answered 429. A timeout after sending raises ApiTimeoutError and is
+        never retried, since the task may exist."""
+        body, _ = await self._call(
+            "POST", SUBMIT_PATH, json_body=payload, retry_server_errors=False, idempotent=False
+        )
+        output = body.get("output")
+        task_id = output.get("task_id") if isinstance(output, Mapping) else None
+        if not isinstance(task_id, str) or not task_id:
+            raise MalformedResponseError(
+                "the API accepted the request but sent no task id",
+                status=200,
+                request_id=_request_id(body),
+            )
+        result = SubmitResult(
+            task_id=task_id,
+            status=TaskStatus.parse(output.get("task_status") or "PENDING"),
+            request_id=_request_id(body),
+        )
+        log.info("submitted task %s (request_id=%s)", result.task_id, result.request_id)
+        return result
+
+    async def get_task(self, task_id: str) -> TaskResult:
+        """Query a task. Safe to repeat, so 429, 5xx, timeouts and connection errors are retried."""
+        path = self._query_path_template.format(task_id=quote(task_id, safe=""))
+        body, status = await self._call(
+            "GET", path, json_body=None, retry_server_errors=True, idempotent=True
+        )
+        try:
+            return TaskResult.from_json(body, task_id)
+        except ValueError as error:
+            raise MalformedResponseError(
+                f"task answer not understood: {error}", status=status, request_id=_request_id(body)
+            ) from error
+
+    async def download(self, url: str, max_bytes: int) -> Download:
+        """Fetch a result file, or stop at its size when it is over `max_bytes` (then only the
+        size is returned, so a too-large video is never held in memory)."""
+        timeout = aiohttp.ClientTimeout(
+            total=self._timeouts.download, sock_connect=self._timeouts.connect
+        )
+        try:
+            async with self._session.get(url, timeout=timeout) as response:
+                if response.status >= 400:
+                    raise error_for_response(response.status, None, None)
+                declared = response.content_length
+                content_type = response.headers.get("Content-Type")
+                if declared is not None and declared > max_bytes:
+                    return Download(size=declared, data=None, content_type=content_type)
+                chunks: list[bytes] = []
+                received = 0
+                async for chunk in response.content.iter_chunked(256 * 1024):
+                    received += len(chunk)
+                    if received > max_bytes:
+                        return Download(size=declared, data=None, content_type=content_type)
+                    chunks.append(chunk)
+                return Download(size=received, data=b"".join(chunks), content_type=content_type)
+        except (aiohttp.ClientConnectionError, TimeoutError) as error:
+            raise ApiConnectionError(f"download failed: {type(error).__name__}") from error
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        json_body: Mapping[str, Any] | None,
+        retry_server_errors: bool,
+        idempotent: bool,
+    ) -> tuple[dict[str, Any], int]:
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return await self._request_once(method, path, json_body, idempotent)
+            except ApiError as error:
+                delay = self._retry_delay(error, attempt, retry_server_errors, idempotent)
+                if delay is None:
+                    raise
+                log.warning(
+                    "%s %s failed (%s, request_id=%s); retry %d in %.1fs",
+                    method,
+                    path,
+                    _describe(error),
+                    error.request_id,
+                    attempt,
+                    delay,
+                )
+                await self._sleep(delay)
+
+    def _retry_delay(
+        self, error: ApiError, attempt: int, retry_server_errors: bool, idempotent: bool
+    ) -> float | None:
+        if attempt >= self._retry.max_attempts:
+            return None
+        if isinstance(error, RateLimitError):
+            if error.retry_after is not None and error.retry_after > self._retry.max_retry_after:
+                return None
+            return backoff_delay(self._retry, attempt, error.retry_after)
+        retryable = isinstance(error, ApiConnectionError) or (
+            idempotent
+            and (
+                isinstance(error, ApiTimeoutError | MalformedResponseError)
+                or (retry_server_errors and isinstance(error, ServerError))
+            )
+        )
+        return backoff_delay(self._retry, attempt) if retryable else None
+
+    async def _request_once(
+        self, method: str, path: str, json_body: Mapping[str, Any] | None, idempotent: bool
+    ) -> tuple[dict[str, Any], int]:
+        timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=self._timeouts.connect, sock_read=self._timeouts.read
+        )
+        if method == "GET" and self._query_limiter is not None:
+            # Every query attempt, retries included, counts against the global cap.
+            await self._query_limiter.acquire()
+        try:
+            async with self._session.request(
+                method,
+                self._base_url + path,
+                json=json_body,
+                headers=self._headers,
+                timeout=timeout,
+            ) as response:
+                text = await response.text(errors="replace")
+                status = response.status
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                header_request_id = response.headers.get("X-Request-Id")
+        except aiohttp.ConnectionTimeoutError as error:
+            raise ApiConnectionError("could not connect to the API in time") from error
+        except aiohttp.ClientConnectorError as error:
+            raise ApiConnectionError(f"could not connect to the API: {error.os_error}") from error
+        except (aiohttp.ServerDisconnectedError, aiohttp.ClientOSError) as error:
+            raise ApiTimeoutError(f"the API dropped the connection ({type(error).__name__})") from (
+                error
+            )
+        except (aiohttp.ServerTimeoutError, TimeoutError) as error:
+            raise ApiTimeoutError("the API did not answer in time") from error
+        except aiohttp.ClientError as error:
+            raise ApiTimeoutError(f"the API call failed ({type(error).__name__})") from error
+
+        body = _parse_json(text)
+        if status >= 400:
+            error = error_for_response(status, body, retry_after)
+            if error.request_id is None:
+                error.request_id = header_request_id
+            raise error
+        if body is None:
+            raise MalformedResponseError(
+                f"the API answered HTTP {status} with something that is not JSON",
+                status=status,
+                request_id=header_request_id,
+            )
+        return body, status
+
+
+def _parse_json(text: str) -> dict[str, Any] | None:
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _request_id(body: Mapping[str, Any]) -> str | None:
+    value = body.get("request_id")
+    return value if isinstance(value, str) else None
+
+
+def _describe(error: ApiError) -> str:
+    return (
+        str(error)
+        if not isinstance(error, ApiConnectionError | ApiTimeoutError)
+        else (error.message)
+    )

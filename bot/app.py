@@ -1,0 +1,138 @@
+"""The composition root: loads config, opens the one aiohttp session and the store, builds the
+API client, tracker and bot, and wires them. No other module reads the environment."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import discord
+import yarl
+from discord.ext import commands
+from dotenv import load_dotenv
+
+from bot.api.client import BailianClient
+from bot.cogs.generate import GenerateCog
+from bot.config import Config, ConfigError, load_config
+from bot.logging_setup import configure_logging
+from bot.service import GenerationService
+from bot.store.sqlite import SqliteTaskStore
+from bot.tracking.rate_limit import RateLimiter
+from bot.tracking.tracker import Tracker
+from bot.ui.attachments import AttachmentRefresher
+from bot.ui.notifier import DiscordNotifier
+from bot.ui.views import TaskButton
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "r2v-bot/0.1 (+aiohttp)"
+
+
+class R2VBot(commands.Bot):
+    def __init__(
+        self, config: Config, api: BailianClient, store: SqliteTaskStore, **options: Any
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents(guilds=True),
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+            **options,
+        )
+        self.config = config
+        self.api = api
+        self.store = store
+        self.tracker = Tracker(api, store, DiscordNotifier(self, api), config.tracker)
+        self.service = GenerationService(api, store, self.tracker, config)
+
+    async def setup_hook(self) -> None:
+        await self.add_cog(GenerateCog(self.service, AttachmentRefresher(self)))
+        self.add_dynamic_items(TaskButton)
+        await self._sync_commands()
+        self.tracker.learn_from_history(await self.store.recent_finished(limit=500))
+        await self.tracker.start()
+
+    async def _sync_commands(self) -> None:
+        for guild_id in self.config.guild_ids:
+            guild = discord.Object(guild_id)
+            self.tree.copy_global_to(guild=guild)
+            synced = await self.tree.sync(guild=guild)
+            log.info("synced %d command(s) to guild %s", len(synced), guild_id)
+        if self.config.sync_global:
+            synced = await self.tree.sync()
+            log.info("synced %d command(s) globally", len(synced))
+
+    async def close(self) -> None:
+        await self.tracker.stop()
+        await super().close()
+
+
+def point_discord_at(config: Config) -> None:
+    """Send discord.py's REST and gateway traffic to the configured hosts (a local Discord in
+    tests and demos). Both are class attributes in discord.py with no constructor option."""
+    if config.discord_api_base:
+        discord.http.Route.BASE = config.discord_api_base
+    if config.discord_gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.discord_gateway_url)
+
+
+@asynccontextmanager
+async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
+    """The bot with its session and store, closed in order on exit."""
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)
+    async with aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": USER_AGENT}) as http:
+        store = await SqliteTaskStore.open(config.db_path)
+        try:
+            api = BailianClient(
+                http,
+                config.api_base,
+                config.api_key,
+                query_path_template=config.query_path_template,
+                query_limiter=RateLimiter(config.tracker.max_queries_per_second),
+            )
+            bot = R2VBot(config, api, store, **bot_options)
+            try:
+                yield bot
+            finally:
+                if not bot.is_closed():
+                    await bot.close()
+        finally:
+            await store.close()
+
+
+async def run(config: Config) -> int:
+    point_discord_at(config)
+    async with open_bot(config) as bot:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+        try:
+            await bot.start(config.discord_token)
+        except discord.LoginFailure:
+            print(
+                "r2v-bot: Discord refused DISCORD_TOKEN; put a valid bot token in .env "
+                "(Developer Portal → your app → Bot → Reset Token).",
+                file=sys.stderr,
+            )
+            return 2
+    return 0
+
+
+def main() -> int:
+    load_dotenv(Path.cwd() / ".env")
+    try:
+        config = load_config(os.environ)
+    except ConfigError as error:
+        print(f"r2v-bot: {error}", file=sys.stderr)
+        return 2
+    configure_logging(config.log_level, config.secrets)
+    log.info("starting r2v-bot (API %s, database %s)", config.api_base, config.db_path)
+    return asyncio.run(run(config))

@@ -1,0 +1,1 @@
+"""Thin Discord cogs: they read options, call the layers below and answer."""

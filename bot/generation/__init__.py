@@ -1,0 +1,1 @@
+"""Pure request building and validation: no I/O, no discord import."""

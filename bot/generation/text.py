@@ -1,0 +1,28 @@
+"""Small pure helpers for showing user-supplied text back to people."""
+
+from __future__ import annotations
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut `text` to at most `limit` characters, marking the cut with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[: max(limit - 1, 0)] + "…"
+
+
+def inline_code(text: str, limit: int = 80) -> str:
+    """Wrap user text in backticks so Discord shows it literally, whatever it contains."""
+    # A backtick inside would end the code span early and let markdown through.
+    cleaned = text.replace("`", "ˋ").replace("\n", " ")
+    return f"`{shorten(cleaned, limit)}`"
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """'1 reference', '3 references'."""
+    word = singular if count == 1 else (plural_form or singular + "s")
+    return f"{count} {word}"
+
+
+def megabytes(size_bytes: int) -> str:
+    """Bytes as MB with one decimal, the way Discord shows file sizes."""
+    return f"{size_bytes / (1024 * 1024):.1f} MB"

@@ -1,0 +1,53 @@
+"""What the store keeps of a task."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from bot.api.models import TaskStatus
+from bot.generation.request import GenerationRequest
+
+
+class Phase(StrEnum):
+    """Where the bot is with a task, apart from the API's own status."""
+
+    TRACKING = "tracking"  # polling the API
+    DELIVERING = "delivering"  # terminal status seen, result being posted
+    DONE = "done"  # final message posted; nothing left to do
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    task_id: str
+    requester_id: int
+    guild_id: int | None
+    channel_id: int
+    request: GenerationRequest
+    created_at: float
+    deadline_at: float
+    status: TaskStatus = TaskStatus.PENDING
+    raw_status: str = "PENDING"
+    phase: Phase = Phase.TRACKING
+    status_message_id: int | None = None
+    submit_request_id: str | None = None
+    upload_limit: int | None = None
+    billed_seconds: int | None = None
+    cost_text: str | None = None
+    api_times: dict[str, float] = field(default_factory=dict)
+    video_url: str | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    result_message_id: int | None = None
+    finished_at: float | None = None
+    updated_at: float | None = None
+    parent_task_id: str | None = None
+
+    @property
+    def is_active(self) -> bool:
+        return self.phase is not Phase.DONE
+
+    def summary(self) -> dict[str, Any]:
+        """A short form for logs: ids only, never prompts or URLs."""
+        return {"task_id": self.task_id, "status": self.status.value, "phase": self.phase.value}

@@ -1,0 +1,1 @@
+"""Background tracking of submitted tasks until their video is delivered."""

@@ -1,0 +1,107 @@
+"""When to ask about a task next.
+
+Polling often wastes queries; polling rarely makes people wait for a video that is already
+done. Generation time is fairly steady for a given model, tier and duration, while queue time is
+not. So the schedule learns, per (model, tier, duration), how long tasks run once scheduled
+(`scheduled_time` → `end_time`, from the API's own clock) and:
+- polls a pending task at a moderate pace until it starts running;
+- once running, sleeps until shortly before the earliest typical end, then polls densely;
+- falls back to the plain interval bounds while it has too few samples.
+Pure: time comes in as arguments.
+"""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict, deque
+from dataclasses import dataclass
+
+from bot.api.models import TaskStatus
+from bot.generation.limits import size_tier
+from bot.generation.request import GenerationRequest
+
+ScheduleKey = tuple[str, str, int]
+
+MIN_SAMPLES = 5
+MAX_SAMPLES = 200
+
+
+def schedule_key(request: GenerationRequest) -> ScheduleKey:
+    return (request.model, size_tier(request.size), request.duration)
+
+
+@dataclass(frozen=True)
+class PollContext:
+    """What the schedule needs to know about one task right now."""
+
+    key: ScheduleKey
+    status: TaskStatus
+    age_s: float  # since the bot submitted it
+    running_for_s: float | None  # since the API scheduled it, when known
+
+
+class PollSchedule:
+    def __init__(
+        self,
+        *,
+        min_interval_s: float,
+        max_interval_s: float,
+        jitter: float,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.min_interval_s = min_interval_s
+        self.max_interval_s = max_interval_s
+        self.jitter = jitter
+        self._rng = rng or random.Random()
+        # The most recent samples only: the service's speed drifts, old runs stop mattering.
+        self._run_times: dict[ScheduleKey, deque[float]] = defaultdict(
+            lambda: deque(maxlen=MAX_SAMPLES)
+        )
+
+    def learn(self, key: ScheduleKey, running_s: float) -> None:
+        """Record how long a finished task of this kind generated."""
+        if running_s <= 0:
+            return
+        self._run_times[key].append(running_s)
+
+    def typical_run(self, key: ScheduleKey) -> tuple[float, float] | None:
+        """(early, late) generation times: the 5th and 95th percentiles, once known."""
+        recent = self._run_times.get(key)
+        if not recent or len(recent) < MIN_SAMPLES:
+            return None
+        samples = sorted(recent)
+        return _quantile(samples, 0.05), _quantile(samples, 0.95)
+
+    def next_delay(self, context: PollContext) -> float:
+        """Seconds until the next query of this task."""
+        return self._spread(self._base_delay(context))
+
+    def _base_delay(self, context: PollContext) -> float:
+        dense = self.min_interval_s
+        if context.status is TaskStatus.PENDING:
+            # Queue time is unpredictable: a moderate pace, quicker at first so that an early
+            # failure or start is seen soon.
+            return min(self.max_interval_s, max(dense, context.age_s / 4))
+        typical = self.typical_run(context.key)
+        if context.status is not TaskStatus.RUNNING or context.running_for_s is None:
+            return min(self.max_interval_s, max(dense, context.age_s / 6))
+        if typical is None:
+            return dense
+        early, late = typical
+        if context.running_for_s < early - dense:
+            # Wake up one dense interval before the earliest typical end.
+            return max(dense, early - dense - context.running_for_s)
+        if context.running_for_s <= late:
+            return dense
+        overdue = context.running_for_s - late
+        return min(self.max_interval_s, dense + overdue / 4)
+
+    def _spread(self, delay: float) -> float:
+        return delay * (1 + self.jitter * (self._rng.random() * 2 - 1))
+
+
+def _quantile(sorted_values: list[float], q: float) -> float:
+    position = q * (len(sorted_values) - 1)
+    lower = int(position)
+    upper = min(lower + 1, len(sorted_values) - 1)
+    return sorted_values[lower] + (sorted_values[upper] - sorted_values[lower]) * (position - lower)

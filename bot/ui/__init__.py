@@ -1,0 +1,1 @@
+"""Discord presentation: embeds, buttons and the reply helper shared by the cogs."""

@@ -1,0 +1,125 @@
+"""Embeds that show a task. Built from the stored record, so the command's answer, the
+tracker's edits and `/r2v status` all look the same."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import discord
+
+from bot.api.models import TaskStatus
+from bot.generation.limits import size_label
+from bot.generation.request import GenerationRequest
+from bot.generation.text import inline_code, shorten
+from bot.store.records import TaskRecord
+
+STATUS_STYLE: dict[TaskStatus, tuple[str, discord.Colour]] = {
+    TaskStatus.PENDING: ("⏳ Queued", discord.Colour.light_grey()),
+    TaskStatus.RUNNING: ("🎬 Generating", discord.Colour.blue()),
+    TaskStatus.SUCCEEDED: ("✅ Done", discord.Colour.green()),
+    TaskStatus.FAILED: ("❌ Failed", discord.Colour.red()),
+    TaskStatus.CANCELED: ("🚫 Canceled", discord.Colour.dark_grey()),
+    TaskStatus.UNKNOWN: ("⌛ Expired", discord.Colour.dark_grey()),
+    TaskStatus.OTHER: ("⏳ In progress", discord.Colour.light_grey()),
+}
+
+
+def reference_lines(request: GenerationRequest) -> str:
+    """`character1 → ref1 cat.png (PNG image)`, one line per reference, in order."""
+    lines = []
+    for number, ref in enumerate(request.references, start=1):
+        kind = "image" if ref.kind == "image" else "clip"
+        lines.append(
+            f"**character{number}** → {ref.source} {inline_code(ref.name, 48)} "
+            f"({ref.file_format} {kind})"
+        )
+    return "\n".join(lines)
+
+
+def parameter_lines(request: GenerationRequest) -> str:
+    lines = [
+        f"**Model** {request.model}",
+        f"**Size** {size_label(request.size)}",
+        f"**Duration** {request.duration} s",
+        f"**Shot** {request.shot_type or 'single (default)'}",
+        f"**Audio** {'on' if request.has_audio else 'off'}",
+    ]
+    if request.seed is not None:
+        chosen = " (random)" if request.seed_is_random else ""
+        lines.append(f"**Seed** {request.seed}{chosen}")
+    return "\n".join(lines)
+
+
+def task_embed(
+    record: TaskRecord, *, now: float | None = None, status_note: str | None = None
+) -> discord.Embed:
+    """The status embed of a task at this moment."""
+    title, colour = STATUS_STYLE[record.status]
+    if record.status is TaskStatus.OTHER:
+        title = f"⏳ {record.raw_status.title()}"
+    request = record.request
+    embed = discord.Embed(
+        title=title,
+        description=shorten(request.prompt, 1500),
+        colour=colour,
+        timestamp=datetime.fromtimestamp(record.created_at, UTC),
+    )
+    embed.add_field(name="Task ID", value=f"`{record.task_id}`", inline=False)
+    embed.add_field(name="Status", value=_status_value(record, now), inline=True)
+    embed.add_field(name="Parameters", value=parameter_lines(request), inline=True)
+    if record.cost_text:
+        embed.add_field(name="Estimated cost", value=record.cost_text, inline=True)
+    embed.add_field(name="References", value=reference_lines(request) or "—", inline=False)
+    if request.negative_prompt:
+        embed.add_field(
+            name="Negative prompt", value=shorten(request.negative_prompt, 500), inline=False
+        )
+    notes = list(request.warnings)
+    if status_note:
+        notes.insert(0, status_note)
+    if notes:
+        embed.add_field(
+            name="Notes", value=shorten("\n".join(f"⚠️ {n}" for n in notes), 1024), inline=False
+        )
+    embed.set_footer(text="Requested")
+    return embed
+
+
+def _status_value(record: TaskRecord, now: float | None) -> str:
+    lines = [f"**{record.raw_status}**"]
+    end = record.finished_at or now
+    if end is not None:
+        lines.append(f"elapsed {format_duration(end - record.created_at)}")
+    queued = record.api_times.get("queued_s")
+    running = record.api_times.get("running_s")
+    if queued is not None:
+        lines.append(f"queued {format_duration(queued)}")
+    if running is not None:
+        lines.append(f"generating {format_duration(running)}")
+    return "\n".join(lines)
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    minutes, secs = divmod(seconds, 60)
+    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+
+
+def result_embed(record: TaskRecord, *, note: str | None = None) -> discord.Embed:
+    """The final post: what was asked for, so the video can be found and redone."""
+    title, colour = STATUS_STYLE.get(record.status, STATUS_STYLE[TaskStatus.OTHER])
+    if record.error_code == "Deadline":
+        title = "⌛ Stopped waiting"
+    request = record.request
+    embed = discord.Embed(title=title, description=shorten(request.prompt, 1500), colour=colour)
+    embed.add_field(name="Parameters", value=parameter_lines(request), inline=True)
+    embed.add_field(name="References", value=reference_lines(request) or "—", inline=True)
+    if request.negative_prompt:
+        embed.add_field(
+            name="Negative prompt", value=shorten(request.negative_prompt, 500), inline=False
+        )
+    if note:
+        embed.add_field(name="Note", value=shorten(note, 1024), inline=False)
+    # The task ID in the footer lets a restarted bot recognise its own earlier delivery.
+    embed.set_footer(text=f"Task {record.task_id}")
+    return embed

@@ -1,0 +1,181 @@
+"""The tracker's voice in Discord: edits the status message and posts the final result.
+
+Everything goes through the bot's own channel endpoints (bot token), never the interaction
+webhook, whose token dies 15 minutes after the command while videos can take longer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import time
+from dataclasses import replace
+
+import discord
+
+from bot.api.client import BailianClient
+from bot.api.errors import ApiConnectionError, ApiError
+from bot.api.models import TaskStatus
+from bot.generation.text import shorten
+from bot.store.records import TaskRecord
+from bot.ui.embeds import result_embed, task_embed
+from bot.ui.views import task_buttons
+from bot.user_messages import describe_task_failure
+
+log = logging.getLogger(__name__)
+
+# Discord's default upload limit, used when the interaction's own limit was not recorded.
+DEFAULT_UPLOAD_LIMIT = 10 * 1024 * 1024
+VIDEO_URL_LIFETIME_S = 24 * 3600
+
+
+def delivery_nonce(task_id: str) -> str:
+    """The same nonce for every attempt to deliver a task: with `enforce_nonce` Discord then
+    returns the first message instead of posting a second one."""
+    return "r2v" + hashlib.sha256(task_id.encode()).hexdigest()[:22]
+
+
+class DiscordNotifier:
+    def __init__(self, client: discord.Client, api: BailianClient) -> None:
+        self._client = client
+        self._api = api
+
+    async def status_changed(self, record: TaskRecord) -> TaskRecord:
+        embed = task_embed(record, now=time.time())
+        view = task_buttons(record.task_id, active=record.is_active)
+        return await self._show_status(record, embed, view)
+
+    async def deliver(self, record: TaskRecord) -> TaskRecord:
+        channel = self._client.get_partial_messageable(record.channel_id, guild_id=record.guild_id)
+        existing = await self._find_delivered(channel, record)
+        if existing is not None:
+            log.info("task %s was already delivered as message %s", record.task_id, existing)
+            return replace(record, result_message_id=existing)
+
+        final_note = None
+        file: discord.File | None = None
+        content = f"<@{record.requester_id}> "
+        if record.status is TaskStatus.SUCCEEDED and record.video_url:
+            file, link_note = await self._fetch_video(record)
+            content += "your video is ready." if file else "your video is ready (as a link)."
+            final_note = link_note
+        elif record.status is TaskStatus.FAILED:
+            content += "your video could not be made.\n" + describe_task_failure(
+                record.error_code, record.error_message
+            )
+        elif record.status is TaskStatus.CANCELED:
+            content += "your video task was canceled by the service; nothing was charged."
+        elif record.status is TaskStatus.UNKNOWN:
+            content += (
+                "the service no longer knows this task (task IDs expire after 24 h), so its "
+                "result cannot be fetched."
+            )
+        elif record.error_code == "Deadline":
+            content += (
+                f"no result arrived ({record.error_message}); the bot stopped waiting. "
+                "Use `/r2v status` with the task ID to check it later."
+            )
+        else:
+            content += f"your task ended with status {record.raw_status}."
+
+        embed = result_embed(record, note=final_note)
+        reference = (
+            discord.MessageReference(
+                message_id=record.status_message_id,
+                channel_id=record.channel_id,
+                fail_if_not_exists=False,
+            )
+            if record.status_message_id
+            else None
+        )
+        message = await channel.send(
+            content=shorten(content, 2000),
+            embed=embed,
+            file=file or discord.utils.MISSING,
+            reference=reference or discord.utils.MISSING,
+            allowed_mentions=discord.AllowedMentions(
+                everyone=False,
+                roles=False,
+                users=[discord.Object(record.requester_id)],
+                replied_user=False,
+            ),
+            nonce=delivery_nonce(record.task_id),
+            view=task_buttons(record.task_id, active=False),
+        )
+        delivered = replace(record, result_message_id=message.id)
+        # The status message shows the final state too, without its Refresh button.
+        await self._show_status(
+            delivered,
+            task_embed(delivered, now=time.time()),
+            task_buttons(record.task_id, active=False),
+            create=False,
+        )
+        return delivered
+
+    async def _fetch_video(self, record: TaskRecord) -> tuple[discord.File | None, str | None]:
+        assert record.video_url
+        limit = record.upload_limit or DEFAULT_UPLOAD_LIMIT
+        expires = int((record.finished_at or time.time()) + VIDEO_URL_LIFETIME_S)
+        link = f"[Download the video]({record.video_url}) — the link expires <t:{expires}:R>."
+        try:
+            download = await self._api.download(record.video_url, max_bytes=limit)
+        except ApiConnectionError:
+            raise  # passing network trouble: the tracker retries the delivery
+        except ApiError as error:
+            log.warning("video of task %s could not be fetched: %s", record.task_id, error)
+            return None, f"The bot could not fetch the file, but it may still open: {link}"
+        if download.too_large or download.data is None:
+            size = f"{download.size / 1024 / 1024:.1f} MB" if download.size else "too large"
+            note = (
+                f"The video ({size}) is over this server's upload limit of "
+                f"{limit / 1024 / 1024:.0f} MB, so it is not attached. {link}"
+            )
+            return None, note
+        filename = f"r2v-{record.task_id[:8]}.mp4"
+        return discord.File(io.BytesIO(download.data), filename=filename), None
+
+    async def _find_delivered(
+        self, channel: discord.PartialMessageable, record: TaskRecord
+    ) -> int | None:
+        """A result message this bot already posted for the task (a restart between posting
+        and recording it), found by the task ID in its embed footer."""
+        if record.result_message_id:
+            return record.result_message_id
+        if not record.status_message_id:
+            return None
+        try:
+            async for message in channel.history(
+                limit=50, after=discord.Object(record.status_message_id)
+            ):
+                if message.author.id != getattr(self._client.user, "id", None):
+                    continue
+                if any(record.task_id in (embed.footer.text or "") for embed in message.embeds):
+                    return message.id
+        except discord.HTTPException as error:
+            log.warning("could not read history of channel %s: %s", record.channel_id, error)
+        return None
+
+    async def _show_status(
+        self,
+        record: TaskRecord,
+        embed: discord.Embed,
+        view: discord.ui.View,
+        *,
+        create: bool = True,
+    ) -> TaskRecord:
+        channel = self._client.get_partial_messageable(record.channel_id, guild_id=record.guild_id)
+        if record.status_message_id:
+            try:
+                await channel.get_partial_message(record.status_message_id).edit(
+                    embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none()
+                )
+                return record
+            except discord.NotFound:
+                log.info("status message of task %s is gone; posting a new one", record.task_id)
+        if not create:
+            return record
+        message = await channel.send(
+            embed=embed, view=view, allowed_mentions=discord.AllowedMentions.none()
+        )
+        return replace(record, status_message_id=message.id)

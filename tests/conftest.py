@@ -1,0 +1,72 @@
+"""Shared fixtures: the two loopback fakes and the real bot wired to them."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.app import R2VBot, open_bot
+from bot.config import Config, TrackerSettings
+from tests.fakes.fake_bailian import FakeBailian, TaskPlan
+from tests.fakes.fake_discord import FakeDiscord, run_bot
+
+# Fast enough for tests, slow enough to see each status on the way.
+FAST_TRACKING = TrackerSettings(
+    concurrency=8,
+    max_queries_per_second=200.0,
+    min_interval_s=0.05,
+    max_interval_s=0.3,
+    jitter=0.0,
+    deadline_s=60.0,
+    status_edit_interval_s=0.0,
+)
+
+
+@pytest.fixture
+async def fake_api() -> AsyncIterator[FakeBailian]:
+    async with FakeBailian(default_plan=TaskPlan(pending_s=0.2, running_s=0.3)) as api:
+        yield api
+
+
+@pytest.fixture
+async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as fake:
+        yield fake
+
+
+def make_config(
+    tmp_path: Path, fake_api: FakeBailian, fake_discord: FakeDiscord, **changes: Any
+) -> Config:
+    config = Config(
+        discord_token=fake_discord.bot_token,
+        api_key=fake_api.api_key,
+        api_base=fake_api.base_url,
+        guild_ids=(fake_discord.guild_id,),
+        db_path=tmp_path / "tasks.sqlite3",
+        tracker=FAST_TRACKING,
+    )
+    return replace(config, **changes)
+
+
+@pytest.fixture
+def config(tmp_path: Path, fake_api: FakeBailian, fake_discord: FakeDiscord) -> Config:
+    return make_config(tmp_path, fake_api, fake_discord)
+
+
+@asynccontextmanager
+async def running(config: Config, fake_discord: FakeDiscord) -> AsyncIterator[R2VBot]:
+    """The real bot, logged in to the fake Discord, with its store and session."""
+    async with open_bot(config, guild_ready_timeout=0.05) as bot, run_bot(bot, fake_discord):
+        yield bot
+
+
+@pytest.fixture
+async def bot(config: Config, fake_discord: FakeDiscord) -> AsyncIterator[R2VBot]:
+    async with running(config, fake_discord) as bot:
+        yield bot
+    assert not fake_discord.unhandled, "the bot called Discord routes the fake does not know"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
@@ -70,3 +71,16 @@ async def bot(config: Config, fake_discord: FakeDiscord) -> AsyncIterator[R2VBot
     async with running(config, fake_discord) as bot:
         yield bot
     assert not fake_discord.unhandled, "the bot called Discord routes the fake does not know"
+
+
+async def eventually(check: Any, timeout: float = 5.0, what: str = "condition") -> Any:
+    """Await `check()` (an async callable) until it returns something truthy."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        result = await check()
+        if result:
+            return result
+        if loop.time() > deadline:
+            raise TimeoutError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.02)

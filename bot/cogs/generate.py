@@ -60,7 +60,7 @@ def attachment_input(slot: int, attachment: discord.Attachment) -> AttachmentInp
     )
 
 
-class GenerateCog(commands.GroupCog, group_name="r2v"):
+class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
     """Make multi-character videos from a prompt and reference images or clips."""
 
     def __init__(self, service: GenerationService, attachments: AttachmentRefresher) -> None:

@@ -112,12 +112,18 @@ class SqliteTaskStore:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         connection = await aiosqlite.connect(str(path))
         connection.row_factory = aiosqlite.Row
-        # WAL survives a SIGKILL without losing committed rows and lets reads run beside writes.
-        await connection.execute("PRAGMA journal_mode=WAL")
-        await connection.execute("PRAGMA synchronous=NORMAL")
-        await connection.execute("PRAGMA foreign_keys=ON")
         store = cls(connection)
-        await store._migrate()
+        try:
+            # WAL survives a SIGKILL without losing committed rows and lets reads run beside
+            # writes.
+            await connection.execute("PRAGMA journal_mode=WAL")
+            await connection.execute("PRAGMA synchronous=NORMAL")
+            await connection.execute("PRAGMA foreign_keys=ON")
+            await store._migrate()
+        except BaseException:
+            # aiosqlite's worker thread is not a daemon: left open, it keeps the process alive.
+            await connection.close()
+            raise
         return store
 
     async def close(self) -> None:

@@ -74,6 +74,7 @@ class EditModal(discord.ui.Modal):
         self._task_id = task_id
         self.prompt: discord.ui.TextInput[EditModal] = discord.ui.TextInput(
             label="Prompt",
+            custom_id="prompt",
             style=discord.TextStyle.paragraph,
             default=prompt[:1500],
             max_length=1500,
@@ -81,6 +82,7 @@ class EditModal(discord.ui.Modal):
         )
         self.negative: discord.ui.TextInput[EditModal] = discord.ui.TextInput(
             label="Negative prompt",
+            custom_id="negative_prompt",
             style=discord.TextStyle.paragraph,
             default=(negative or "")[:500],
             max_length=500,

@@ -66,7 +66,9 @@ async def test_two_attachments_and_a_link_become_exactly_the_documented_request(
     assert record is not None and record.status_message_id == int(answer["id"])
 
 
-async def test_a_bad_input_is_refused_privately_and_nothing_is_submitted(bot, fake_discord, fake_api):
+async def test_a_bad_input_is_refused_privately_and_nothing_is_submitted(
+    bot, fake_discord, fake_api
+):
     tiny = png(fake_discord, "tiny.png", width=100, height=100)
     interaction = await fake_discord.invoke(
         "r2v generate",

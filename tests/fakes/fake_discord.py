@@ -111,7 +111,7 @@ class FakeInteraction:
             return None
         return self.fake.get_message(self.original_id)
 
-    async def wait_response(self, timeout: float = 5) -> dict:  # noqa: ASYNC109
+    async def wait_response(self, timeout: float = 5) -> dict:
         """Wait for the first callback request (accepted or not) and return its record."""
         await self.fake.wait_for(
             lambda: any(r["kind"] == "callback" for r in self.responses),
@@ -120,7 +120,7 @@ class FakeInteraction:
         )
         return next(r for r in self.responses if r["kind"] == "callback")
 
-    async def wait_followup(self, timeout: float = 5) -> dict:  # noqa: ASYNC109
+    async def wait_followup(self, timeout: float = 5) -> dict:
         """Wait for the first message made by a webhook follow-up or @original edit; return it."""
 
         def first() -> dict | None:
@@ -306,7 +306,7 @@ class FakeDiscord:
     async def wait_for(
         self,
         predicate: Callable[[], Any],
-        timeout: float = 5,  # noqa: ASYNC109
+        timeout: float = 5,
         *,
         what: str | None = None,
     ) -> Any:
@@ -328,7 +328,7 @@ class FakeDiscord:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
 
-    async def wait_ready(self, timeout: float = 10) -> None:  # noqa: ASYNC109
+    async def wait_ready(self, timeout: float = 10) -> None:
         """Wait until the bot has IDENTIFYed and been sent READY."""
         await self.wait_for(self._ready.is_set, timeout, what="the bot to IDENTIFY")
 
@@ -1712,7 +1712,7 @@ async def run_bot(
     bot: discord.Client,
     fake: FakeDiscord,
     *,
-    timeout: float = 10,  # noqa: ASYNC109
+    timeout: float = 10,
 ) -> AsyncIterator[discord.Client]:
     """Point discord.py at `fake`, start `bot`, wait for on_ready; close and restore on exit."""
     old_base = discord.http.Route.BASE

@@ -1,0 +1,174 @@
+"""`python -m bot` as a real process against the loopback fakes: start-up, a command, a video
+delivered, a clean stop, and a SIGKILL in the middle of a task."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.fakes.fake_bailian import FakeBailian, TaskPlan
+from tests.fakes.fake_discord import FakeDiscord
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def bot_env(fake_api: FakeBailian, fake_discord: FakeDiscord, db_path: Path) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "R2V_"))}
+    return {
+        **keep,
+        "PYTHONPATH": str(REPO),
+        "DISCORD_TOKEN": fake_discord.bot_token,
+        "R2V_API_KEY": fake_api.api_key,
+        "R2V_API_BASE": fake_api.base_url,
+        "DISCORD_API_BASE": fake_discord.api_base,
+        "DISCORD_GATEWAY_URL": fake_discord.gateway_url,
+        "DISCORD_GUILD_IDS": str(fake_discord.guild_id),
+        "R2V_DB_PATH": str(db_path),
+        "R2V_POLL_MIN_INTERVAL_SECONDS": "0.1",
+        "R2V_POLL_MAX_INTERVAL_SECONDS": "0.3",
+        "R2V_STATUS_EDIT_SECONDS": "0",
+        "R2V_MAX_QUERIES_PER_SECOND": "50",
+        "LOG_LEVEL": "INFO",
+    }
+
+
+@asynccontextmanager
+async def bot_process(env: dict[str, str], cwd: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+
+
+async def wait_ready(fake_discord: FakeDiscord, process: asyncio.subprocess.Process) -> None:
+    identified = len(fake_discord.identify_payloads)
+    await fake_discord.wait_for(
+        lambda: (
+            process.returncode is not None
+            or (
+                fake_discord.connected
+                and fake_discord.registered_commands
+                and len(fake_discord.identify_payloads) > identified
+            )
+        ),
+        15,
+        what="the bot process to log in and sync its commands",
+    )
+    assert process.returncode is None, "the bot process died during start-up"
+
+
+async def test_without_a_token_the_bot_says_exactly_what_to_set(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "R2V_"))}
+    env["PYTHONPATH"] = str(REPO)
+    async with bot_process(env, tmp_path) as process:
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    text = output.decode()
+    assert "DISCORD_TOKEN is not set: put DISCORD_TOKEN=" in text
+    assert "Traceback" not in text
+
+
+async def test_a_malformed_setting_stops_start_up_with_one_sentence(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "R2V_"))}
+    env.update(PYTHONPATH=str(REPO), DISCORD_TOKEN="x", R2V_API_KEY="y", R2V_DEFAULT_SIZE="800*600")
+    async with bot_process(env, tmp_path) as process:
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    assert output.decode().strip().startswith("r2v-bot: R2V_DEFAULT_SIZE must be one of")
+
+
+async def test_the_bot_process_takes_a_command_delivers_the_video_and_stops_cleanly(
+    tmp_path, fake_api, fake_discord
+):
+    env = bot_env(fake_api, fake_discord, tmp_path / "tasks.sqlite3")
+    async with bot_process(env, tmp_path) as process:
+        await wait_ready(fake_discord, process)
+        ref1 = fake_discord.add_attachment("a.png", "image/png", 1000, width=512, height=512)
+        ref2 = fake_discord.add_attachment("b.mov", "video/quicktime", 900_000)
+        interaction = await fake_discord.invoke(
+            "r2v generate",
+            {
+                "prompt": "character1 meets character2 near character3",
+                "seed": 7,
+                "links": "https://example.com/c.jpg",
+            },
+            attachments={"ref1": ref1, "ref2": ref2},
+        )
+        assert (await interaction.wait_response())["type"] == 5
+        answer = await interaction.wait_followup()
+        submitted = fake_api.submits[0]
+        assert submitted.json["input"]["reference_urls"] == [
+            ref1["url"],
+            ref2["url"],
+            "https://example.com/c.jpg",
+        ]
+        assert submitted.json["parameters"] == {"size": "1920*1080", "duration": 5, "seed": 7}
+        assert submitted.task_id in str(answer["embeds"][0])
+
+        await fake_discord.wait_for(
+            lambda: any(m["attachments"] for m in fake_discord.messages()),
+            15,
+            what="the video to be posted",
+        )
+        process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), 15)
+    assert process.returncode == 0
+    log = output.decode()
+    assert fake_api.api_key not in log and fake_discord.bot_token not in log
+    assert f"submitted task {submitted.task_id}" in log
+    assert "Traceback" not in log
+
+
+@pytest.mark.parametrize("kill_at", ["RUNNING"])
+async def test_a_task_survives_sigkill_and_is_delivered_exactly_once(
+    tmp_path, fake_api, fake_discord, kill_at
+):
+    fake_api.default_plan = TaskPlan(pending_s=0.3, running_s=2.5, video_bytes=4096)
+    env = bot_env(fake_api, fake_discord, tmp_path / "tasks.sqlite3")
+    async with bot_process(env, tmp_path) as process:
+        await wait_ready(fake_discord, process)
+        png = fake_discord.add_attachment("a.png", "image/png", 1000, width=512, height=512)
+        interaction = await fake_discord.invoke(
+            "r2v generate", {"prompt": "character1 runs"}, attachments={"ref1": png}
+        )
+        status = await interaction.wait_followup()
+        await fake_discord.wait_for(
+            lambda: kill_at in str(fake_discord.get_message(status["id"])["embeds"]),
+            10,
+            what="the status message to show RUNNING",
+        )
+        process.kill()
+        await process.wait()
+
+    def videos() -> list[dict]:
+        return [m for m in fake_discord.messages() if m["attachments"]]
+
+    assert videos() == [], "killed before the video was ready"
+    async with bot_process(env, tmp_path) as process:
+        await wait_ready(fake_discord, process)
+        await fake_discord.wait_for(lambda: videos(), 15, what="the video after the restart")
+        await asyncio.sleep(1.0)  # would a second delivery follow?
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), 15)
+    delivered = videos()
+    assert len(delivered) == 1
+    assert delivered[0]["message_reference"]["message_id"] == status["id"]
+    assert fake_discord.pinged(delivered[0])["users"] == {int(interaction.user["user"]["id"])}

@@ -1,0 +1,140 @@
+"""Refresh, Re-roll and Edit & re-run: owner only, and still working after a restart."""
+
+from __future__ import annotations
+
+from tests.conftest import running
+from tests.fakes.fake_bailian import TaskPlan
+
+
+async def generate(fake_discord, **options):
+    ref = fake_discord.add_attachment("a.png", "image/png", 50_000, width=800, height=600)
+    interaction = await fake_discord.invoke(
+        "r2v generate",
+        {"prompt": "character1 dances", **options},
+        attachments={"ref1": ref},
+    )
+    return interaction, await interaction.wait_followup()
+
+
+def custom_ids(message: dict) -> list[str]:
+    return [
+        button["custom_id"]
+        for row in message.get("components", [])
+        for button in row.get("components", [])
+    ]
+
+
+async def test_only_the_requester_can_use_the_buttons(bot, fake_discord, fake_api):
+    fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
+    _, status = await generate(fake_discord)
+    task_id = fake_api.submits[0].task_id
+    assert f"r2v:reroll:{task_id}" in custom_ids(status)
+
+    stranger = fake_discord.make_user(name="mallory")
+    click = await fake_discord.click(status["id"], f"r2v:reroll:{task_id}", user=stranger)
+    answer = await click.wait_response()
+    assert click.ephemeral
+    assert "Only" in answer["json"]["data"]["content"]
+    assert len(fake_api.submits) == 1, "a stranger's click submits nothing"
+
+
+async def test_reroll_submits_the_same_request_with_a_new_seed_and_fresh_urls(
+    bot, fake_discord, fake_api
+):
+    fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
+    interaction, status = await generate(fake_discord, seed=1234, duration=3)
+    task_id = fake_api.submits[0].task_id
+    fake_discord.advance(3600)  # an hour later the signed attachment link is renewed
+    click = await fake_discord.click(status["id"], f"r2v:reroll:{task_id}", user=interaction.user)
+    new_status = await click.wait_followup()
+    assert len(fake_api.submits) == 2
+    first, second = fake_api.submits[0].json, fake_api.submits[1].json
+    assert second["parameters"]["seed"] != first["parameters"]["seed"]
+    assert second["parameters"]["duration"] == 3
+    assert second["input"]["prompt"] == first["input"]["prompt"]
+    old_url, new_url = first["input"]["reference_urls"][0], second["input"]["reference_urls"][0]
+    assert old_url.split("?")[0] == new_url.split("?")[0], "the same file"
+    assert old_url != new_url, "with a renewed signature"
+    assert any(r.path.endswith("/attachments/refresh-urls") for r in fake_discord.requests)
+    assert fake_api.submits[1].task_id in str(new_status["embeds"])
+    record = await bot.store.get(fake_api.submits[1].task_id)
+    assert record.parent_task_id == task_id
+
+
+async def test_edit_and_rerun_opens_a_prefilled_modal_and_submits_the_new_text(
+    bot, fake_discord, fake_api
+):
+    fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
+    interaction, status = await generate(fake_discord, negative_prompt="rain")
+    task_id = fake_api.submits[0].task_id
+    click = await fake_discord.click(status["id"], f"r2v:edit:{task_id}", user=interaction.user)
+    await click.wait_response()
+    assert "character1 dances" in str(click.modal) and "rain" in str(click.modal)
+
+    # A prompt naming a character without a reference is refused, privately.
+    bad = await fake_discord.submit_modal(
+        click, {"prompt": "character2 sings", "negative_prompt": ""}, user=interaction.user
+    )
+    refusal = await bad.wait_response()
+    assert bad.ephemeral and "character2" in refusal["json"]["data"]["content"]
+    assert len(fake_api.submits) == 1
+
+    again = await fake_discord.click(status["id"], f"r2v:edit:{task_id}", user=interaction.user)
+    await again.wait_response()
+    good = await fake_discord.submit_modal(
+        again, {"prompt": "character1 sings", "negative_prompt": "snow"}, user=interaction.user
+    )
+    await good.wait_followup()
+    assert len(fake_api.submits) == 2
+    assert fake_api.submits[1].json["input"]["prompt"] == "character1 sings"
+    assert fake_api.submits[1].json["input"]["negative_prompt"] == "snow"
+
+
+async def test_buttons_still_work_after_a_restart(config, fake_discord, fake_api):
+    fake_api.default_plan = TaskPlan(pending_s=0.1, running_s=0.1)
+    async with running(config, fake_discord):
+        interaction, _ = await generate(fake_discord)
+        task_id = fake_api.submits[0].task_id
+        await fake_discord.wait_for(
+            lambda: any(m["attachments"] for m in fake_discord.messages()), 10, what="video"
+        )
+    async with running(config, fake_discord):
+        video = next(m for m in fake_discord.messages() if m["attachments"])
+        assert f"r2v:reroll:{task_id}" in custom_ids(video)
+        click = await fake_discord.click(
+            video["id"], f"r2v:reroll:{task_id}", user=interaction.user
+        )
+        await click.wait_followup()
+        assert len(fake_api.submits) == 2
+
+
+async def test_refresh_queries_the_task_now(bot, fake_discord, fake_api):
+    fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
+    interaction, status = await generate(fake_discord)
+    task_id = fake_api.submits[0].task_id
+    before = len(fake_api.queries)
+    click = await fake_discord.click(status["id"], f"r2v:refresh:{task_id}", user=interaction.user)
+    answer = await click.wait_followup()
+    assert len(fake_api.queries) > before
+    assert "PENDING" in str(answer["embeds"]) and click.ephemeral
+
+
+async def test_status_and_history_commands(bot, fake_discord, fake_api):
+    fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
+    interaction, _ = await generate(fake_discord)
+    task_id = fake_api.submits[0].task_id
+
+    status = await fake_discord.invoke("r2v status", {"task_id": task_id}, user=interaction.user)
+    shown = await status.wait_followup()
+    assert status.ephemeral and task_id in str(shown["embeds"]) and "PENDING" in str(shown)
+
+    foreign = await fake_discord.invoke("r2v status", {"task_id": "not-a-bot-task"})
+    text = (await foreign.wait_followup())["content"]
+    assert "UNKNOWN" in text and "not made through this bot" in text
+
+    history = await fake_discord.invoke("r2v history", {}, user=interaction.user)
+    listed = (await history.wait_response())["json"]["data"]["content"]
+    assert task_id in listed and history.ephemeral
+
+    other = await fake_discord.invoke("r2v history", {}, user=fake_discord.make_user(name="zed"))
+    assert "no video tasks yet" in (await other.wait_response())["json"]["data"]["content"]

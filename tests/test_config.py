@@ -1,0 +1,185 @@
+"""load_config: one frozen object, one sentence naming any missing or malformed variable."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from bot.config import Config, ConfigError, TrackerSettings, load_config
+from bot.generation.pricing import CNY_LIST_PRICES
+
+TOKEN = "discord-token-SECRET-abc"
+API_KEY = "sk-api-key-SECRET-xyz"
+REQUIRED = {"DISCORD_TOKEN": TOKEN, "R2V_API_KEY": API_KEY}
+
+
+def env(**values: str) -> dict[str, str]:
+    return {**REQUIRED, **values}
+
+
+def test_defaults():
+    config = load_config(REQUIRED)
+
+    assert config.discord_token == TOKEN and config.api_key == API_KEY
+    assert config.api_base == "https://api.gpt.ge"
+    assert config.query_path_template == "/task/{task_id}"
+    assert config.guild_ids == ()
+    assert config.sync_global is False
+    assert config.discord_api_base is None and config.discord_gateway_url is None
+    assert config.default_model == "wan2.6-r2v-flash"
+    assert config.default_size == "1920*1080"
+    assert config.db_path == Path("data/r2v.sqlite3")
+    assert config.currency == "CNY"
+    assert config.prices == dict(CNY_LIST_PRICES)
+    assert config.tracker == TrackerSettings()
+    assert config.log_level == "INFO"
+
+
+def test_config_is_frozen():
+    config = load_config(REQUIRED)
+
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        config.api_key = "other"  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("name", ["DISCORD_TOKEN", "R2V_API_KEY"])
+@pytest.mark.parametrize("value", [None, "", "   "])
+def test_missing_secret_is_named(name, value):
+    values = dict(REQUIRED)
+    if value is None:
+        del values[name]
+    else:
+        values[name] = value
+
+    with pytest.raises(ConfigError) as caught:
+        load_config(values)
+
+    assert name in str(caught.value)
+    assert ".env" in str(caught.value)
+
+
+def test_values_are_read_and_trimmed():
+    config = load_config(
+        env(
+            DISCORD_TOKEN=f"  {TOKEN}\n",
+            R2V_API_BASE="http://127.0.0.1:8080/",
+            R2V_QUERY_PATH="/v1/tasks/{task_id}",
+            DISCORD_GUILD_IDS="123, 456,789",
+            DISCORD_SYNC_GLOBAL="yes",
+            DISCORD_API_BASE="http://127.0.0.1:9000/api/",
+            DISCORD_GATEWAY_URL="ws://127.0.0.1:9001",
+            R2V_DEFAULT_MODEL="wan2.6-r2v",
+            R2V_DEFAULT_SIZE="1280*720",
+            R2V_DB_PATH="/tmp/x.sqlite3",
+            R2V_CURRENCY="USD",
+            R2V_PRICES="wan2.6-r2v:720P:audio=0.10",
+            R2V_POLL_CONCURRENCY="3",
+            R2V_MAX_QUERIES_PER_SECOND="2.5",
+            R2V_POLL_MIN_INTERVAL_SECONDS="1",
+            R2V_POLL_MAX_INTERVAL_SECONDS="9",
+            R2V_POLL_JITTER="0",
+            R2V_TASK_DEADLINE_MINUTES="2",
+            R2V_STATUS_EDIT_SECONDS="0",
+            LOG_LEVEL="debug",
+        )
+    )
+
+    assert config.discord_token == TOKEN
+    assert config.api_base == "http://127.0.0.1:8080"
+    assert config.query_path_template == "/v1/tasks/{task_id}"
+    assert config.guild_ids == (123, 456, 789)
+    assert config.sync_global is True
+    assert config.discord_api_base == "http://127.0.0.1:9000/api"
+    assert config.discord_gateway_url == "ws://127.0.0.1:9001"
+    assert config.default_model == "wan2.6-r2v"
+    assert config.default_size == "1280*720"
+    assert config.db_path == Path("/tmp/x.sqlite3")
+    assert config.currency == "USD"
+    assert config.prices == {("wan2.6-r2v", "720P", True): Decimal("0.10")}
+    assert config.tracker == TrackerSettings(
+        concurrency=3,
+        max_queries_per_second=2.5,
+        min_interval_s=1.0,
+        max_interval_s=9.0,
+        jitter=0.0,
+        deadline_s=120.0,
+        status_edit_interval_s=0.0,
+    )
+    assert config.log_level == "DEBUG"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("1", True), ("TRUE", True), ("on", True), ("0", False), ("no", False), ("Off", False)],
+)
+def test_booleans(raw, expected):
+    assert load_config(env(DISCORD_SYNC_GLOBAL=raw)).sync_global is expected
+
+
+MALFORMED = {
+    "int not a number": ("R2V_POLL_CONCURRENCY", "eight"),
+    "int a float": ("R2V_POLL_CONCURRENCY", "2.5"),
+    "int too small": ("R2V_POLL_CONCURRENCY", "0"),
+    "int too big": ("R2V_POLL_CONCURRENCY", "257"),
+    "number not a number": ("R2V_MAX_QUERIES_PER_SECOND", "fast"),
+    "number too small": ("R2V_MAX_QUERIES_PER_SECOND", "0"),
+    "number nan": ("R2V_POLL_MIN_INTERVAL_SECONDS", "nan"),
+    "number inf": ("R2V_TASK_DEADLINE_MINUTES", "inf"),
+    "jitter too big": ("R2V_POLL_JITTER", "0.9"),
+    "deadline negative": ("R2V_TASK_DEADLINE_MINUTES", "-5"),
+    "bool": ("DISCORD_SYNC_GLOBAL", "maybe"),
+    "url scheme": ("R2V_API_BASE", "ftp://api.gpt.ge"),
+    "url no scheme": ("R2V_API_BASE", "api.gpt.ge"),
+    "url no host": ("R2V_API_BASE", "https://"),
+    "discord url scheme": ("DISCORD_API_BASE", "ws://127.0.0.1"),
+    "gateway scheme": ("DISCORD_GATEWAY_URL", "https://gateway.discord.gg"),
+    "guild id not numeric": ("DISCORD_GUILD_IDS", "123,abc"),
+    "guild id negative": ("DISCORD_GUILD_IDS", "-123"),
+    "guild id not a decimal digit": ("DISCORD_GUILD_IDS", "12²"),
+    "model": ("R2V_DEFAULT_MODEL", "wan2.5-r2v"),
+    "size": ("R2V_DEFAULT_SIZE", "1920x1080"),
+    "prices": ("R2V_PRICES", "wan2.6-r2v:720P:audio=cheap"),
+    "prices nan": ("R2V_PRICES", "wan2.6-r2v:720P:audio=NaN"),
+    "query path no placeholder": ("R2V_QUERY_PATH", "/task/"),
+    "query path relative": ("R2V_QUERY_PATH", "task/{task_id}"),
+    "log level": ("LOG_LEVEL", "verbose"),
+}
+
+
+@pytest.mark.parametrize(("name", "raw"), MALFORMED.values(), ids=MALFORMED.keys())
+def test_malformed_value_is_named(name, raw):
+    with pytest.raises(ConfigError) as caught:
+        load_config(env(**{name: raw}))
+
+    message = str(caught.value)
+    assert name in message
+    assert TOKEN not in message and API_KEY not in message
+
+
+def test_poll_interval_bounds_must_be_ordered():
+    with pytest.raises(ConfigError) as caught:
+        load_config(env(R2V_POLL_MIN_INTERVAL_SECONDS="20", R2V_POLL_MAX_INTERVAL_SECONDS="10"))
+
+    assert "R2V_POLL_MAX_INTERVAL_SECONDS" in str(caught.value)
+
+
+def test_secrets_stay_out_of_repr():
+    config = load_config(REQUIRED)
+
+    for text in (repr(config), str(config), repr([config])):
+        assert TOKEN not in text
+        assert API_KEY not in text
+    assert "api_base" in repr(config)
+    assert config.secrets == (TOKEN, API_KEY)
+
+
+def test_load_config_reads_only_what_it_is_given(monkeypatch):
+    monkeypatch.setenv("DISCORD_TOKEN", "from-the-process")
+    monkeypatch.setenv("R2V_API_KEY", "from-the-process")
+
+    with pytest.raises(ConfigError):
+        load_config({})
+    assert isinstance(load_config(REQUIRED), Config)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -48,7 +49,8 @@ def billed_seconds(request: GenerationRequest, reference_video_seconds: float | 
         clip_seconds = limits.BILLED_REFERENCE_VIDEO_CAP_S
     else:
         clip_seconds = min(reference_video_seconds, limits.BILLED_REFERENCE_VIDEO_CAP_S)
-    return request.duration + round(clip_seconds)
+    # Whole seconds, rounded up, so the estimate never undershoots.
+    return request.duration + math.ceil(clip_seconds)
 
 
 def estimate_cost(

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from bot.generation import limits
-from bot.generation.text import inline_code, megabytes, plural
+from bot.generation.text import inline_code, megabytes, plural, size_over_limit
 
 
 class InputError(Exception):
@@ -200,8 +200,10 @@ def build_request(command: CommandInput, defaults: Defaults) -> GenerationReques
 
 
 def _check_prompts(prompt: str, negative_prompt: str | None) -> list[str]:
+    # Lengths count what is sent: surrounding white space is trimmed first.
+    prompt, negative_prompt = (prompt or "").strip(), (negative_prompt or "").strip()
     problems: list[str] = []
-    if not prompt or not prompt.strip():
+    if not prompt:
         problems.append("Write a prompt: describe the video and refer to people as character1, …")
     elif len(prompt) > limits.PROMPT_MAX_CHARS:
         over = len(prompt) - limits.PROMPT_MAX_CHARS
@@ -209,7 +211,7 @@ def _check_prompts(prompt: str, negative_prompt: str | None) -> list[str]:
             f"Your prompt is {len(prompt):,} characters; the limit is "
             f"{limits.PROMPT_MAX_CHARS:,}. Shorten it by {over:,}."
         )
-    if negative_prompt and len(negative_prompt) > limits.NEGATIVE_PROMPT_MAX_CHARS:
+    if len(negative_prompt) > limits.NEGATIVE_PROMPT_MAX_CHARS:
         over = len(negative_prompt) - limits.NEGATIVE_PROMPT_MAX_CHARS
         problems.append(
             f"Your negative prompt is {len(negative_prompt):,} characters; the limit is "
@@ -301,7 +303,8 @@ def _attachment_reference(attachment: AttachmentInput, problems: list[str]) -> R
         _check_image_attachment(attachment, label, problems)
     elif attachment.size > limits.VIDEO_MAX_BYTES:
         problems.append(
-            f"{label} is {megabytes(attachment.size)}; clips must be at most "
+            f"{label} is {size_over_limit(attachment.size, limits.VIDEO_MAX_BYTES)}; clips must "
+            "be at most "
             f"{megabytes(limits.VIDEO_MAX_BYTES)}. Trim or compress it."
         )
     return Reference(
@@ -317,7 +320,8 @@ def _attachment_reference(attachment: AttachmentInput, problems: list[str]) -> R
 def _check_image_attachment(attachment: AttachmentInput, label: str, problems: list[str]) -> None:
     if attachment.size > limits.IMAGE_MAX_BYTES:
         problems.append(
-            f"{label} is {megabytes(attachment.size)}; images must be at most "
+            f"{label} is {size_over_limit(attachment.size, limits.IMAGE_MAX_BYTES)}; images must "
+            "be at most "
             f"{megabytes(limits.IMAGE_MAX_BYTES)}. Export it smaller or as JPEG."
         )
     width, height = attachment.width, attachment.height

@@ -569,3 +569,27 @@ def test_record_round_trip_through_json():
     assert restored.references == request.references
     assert restored.seed_is_random and restored.seed == request.seed
     assert restored.to_payload() == request.to_payload()
+
+
+def test_white_space_around_a_prompt_does_not_count_towards_its_limit():
+    command = CommandInput(
+        prompt="  " + "a" * 1500 + "\n",
+        links="https://example.com/a.png",
+    )
+    request = build_request(command, Defaults())
+    assert len(request.prompt) == 1500
+
+
+def test_a_size_just_over_the_limit_is_shown_exactly_not_rounded_to_the_limit():
+    big = AttachmentInput(
+        slot=1,
+        filename="big.png",
+        content_type="image/png",
+        size=10 * 1024 * 1024 + 1,
+        url="https://cdn.example.com/big.png",
+        width=1000,
+        height=1000,
+    )
+    with pytest.raises(InputError) as caught:
+        build_request(CommandInput(prompt="character1", attachments=(big,)), Defaults())
+    assert "10,485,761 bytes (limit 10,485,760)" in str(caught.value)

@@ -20,7 +20,9 @@ from discord.ext import commands
 from dotenv import load_dotenv
 
 from bot.api.client import BailianClient
+from bot.cogs.admin import AdminCog
 from bot.cogs.generate import GenerateCog
+from bot.cogs.reference_menu import ReferenceMenuCog
 from bot.config import Config, ConfigError, load_config
 from bot.logging_setup import configure_logging
 from bot.service import GenerationService
@@ -54,7 +56,10 @@ class R2VBot(commands.Bot):
         self.service = GenerationService(api, store, self.tracker, config)
 
     async def setup_hook(self) -> None:
-        await self.add_cog(GenerateCog(self.service, AttachmentRefresher(self)))
+        generate = GenerateCog(self.service, AttachmentRefresher(self))
+        await self.add_cog(generate)
+        await self.add_cog(AdminCog(self.service))
+        await self.add_cog(ReferenceMenuCog(self, generate))
         self.add_dynamic_items(TaskButton)
         await self._sync_commands()
         self.tracker.learn_from_history(await self.store.recent_finished(limit=500))

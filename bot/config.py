@@ -9,12 +9,13 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import InvalidOperation
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.generation import limits
 from bot.generation.pricing import CNY_LIST_PRICES, PriceTable, parse_price_table
+from bot.policy import LimitSettings
 
 
 class ConfigError(Exception):
@@ -50,6 +51,7 @@ class Config:
     currency: str = "CNY"
     prices: PriceTable = field(default_factory=lambda: dict(CNY_LIST_PRICES))
     tracker: TrackerSettings = field(default_factory=TrackerSettings)
+    limits: LimitSettings = field(default_factory=LimitSettings)
     log_level: str = "INFO"
 
     @property
@@ -82,6 +84,24 @@ def load_config(env: Mapping[str, str]) -> Config:
         raise ConfigError(
             "R2V_POLL_MAX_INTERVAL_SECONDS must not be smaller than R2V_POLL_MIN_INTERVAL_SECONDS."
         )
+    limit_settings = LimitSettings(
+        allowed_channel_ids=frozenset(reader.id_list("R2V_ALLOWED_CHANNEL_IDS")),
+        allowed_role_ids=frozenset(reader.id_list("R2V_ALLOWED_ROLE_IDS")),
+        max_active_per_user=reader.integer("R2V_MAX_ACTIVE_PER_USER", 3, minimum=0, maximum=1000),
+        user_cooldown_s=reader.number("R2V_USER_COOLDOWN_SECONDS", 10.0, minimum=0.0),
+        user_daily_seconds=reader.integer(
+            "R2V_USER_DAILY_SECONDS", 0, minimum=0, maximum=10_000_000
+        ),
+        guild_daily_seconds=reader.integer(
+            "R2V_GUILD_DAILY_SECONDS", 0, minimum=0, maximum=10_000_000
+        ),
+        user_daily_amount=reader.amount("R2V_USER_DAILY_BUDGET", Decimal(0)) or Decimal(0),
+        guild_daily_amount=reader.amount("R2V_GUILD_DAILY_BUDGET", Decimal(0)) or Decimal(0),
+        confirm_above=reader.amount("R2V_CONFIRM_ABOVE", Decimal(5), allow_off=True),
+        confirm_timeout_s=reader.number(
+            "R2V_CONFIRM_TIMEOUT_SECONDS", 120.0, minimum=5.0, maximum=840.0
+        ),
+    )
     config = Config(
         discord_token=reader.required("DISCORD_TOKEN"),
         api_key=reader.required("R2V_API_KEY"),
@@ -97,6 +117,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         currency=reader.text("R2V_CURRENCY", "CNY"),
         prices=reader.prices("R2V_PRICES"),
         tracker=tracker,
+        limits=limit_settings,
         log_level=reader.choice(
             "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
         ),
@@ -206,6 +227,22 @@ class _Reader:
         value = self.text(name, default)
         if not value.startswith("/") or value.count("{task_id}") != 1:
             raise ConfigError(f"{name} must be a path containing {{task_id}} once, like {default}.")
+        return value
+
+    def amount(self, name: str, default: Decimal, *, allow_off: bool = False) -> Decimal | None:
+        """A money amount; with `allow_off`, the word `off` turns the feature off (None)."""
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        if allow_off and raw.lower() == "off":
+            return None
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            value = Decimal("NaN")
+        if not value.is_finite() or value < 0:
+            off = " or off" if allow_off else ""
+            raise ConfigError(f"{name} must be an amount of 0 or more{off}, not {raw!r}.")
         return value
 
     def prices(self, name: str) -> PriceTable:

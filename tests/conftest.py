@@ -13,6 +13,7 @@ import pytest
 
 from bot.app import R2VBot, open_bot
 from bot.config import Config, TrackerSettings
+from bot.policy import LimitSettings
 from tests.fakes.fake_bailian import FakeBailian, TaskPlan
 from tests.fakes.fake_discord import FakeDiscord, run_bot
 
@@ -26,6 +27,10 @@ FAST_TRACKING = TrackerSettings(
     deadline_s=60.0,
     status_edit_interval_s=0.0,
 )
+
+
+# Most tests submit several videos quickly as one user: guardrails have tests of their own.
+NO_LIMITS = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
 
 
 @pytest.fixture
@@ -50,6 +55,7 @@ def make_config(
         guild_ids=(fake_discord.guild_id,),
         db_path=tmp_path / "tasks.sqlite3",
         tracker=FAST_TRACKING,
+        limits=NO_LIMITS,
     )
     return replace(config, **changes)
 

@@ -183,3 +183,39 @@ def test_load_config_reads_only_what_it_is_given(monkeypatch):
     with pytest.raises(ConfigError):
         load_config({})
     assert isinstance(load_config(REQUIRED), Config)
+
+
+def test_team_guardrails_are_read():
+    config = load_config(
+        env(
+            R2V_ALLOWED_CHANNEL_IDS="11, 12",
+            R2V_ALLOWED_ROLE_IDS="21",
+            R2V_MAX_ACTIVE_PER_USER="2",
+            R2V_USER_COOLDOWN_SECONDS="30",
+            R2V_USER_DAILY_SECONDS="120",
+            R2V_GUILD_DAILY_BUDGET="50.5",
+            R2V_CONFIRM_ABOVE="off",
+        )
+    )
+    limits = config.limits
+    assert limits.allowed_channel_ids == {11, 12} and limits.allowed_role_ids == {21}
+    assert (limits.max_active_per_user, limits.user_cooldown_s) == (2, 30.0)
+    assert limits.user_daily_seconds == 120 and str(limits.guild_daily_amount) == "50.5"
+    assert limits.confirm_above is None
+    assert str(load_config(env()).limits.confirm_above) == "5"
+
+
+@pytest.mark.parametrize(
+    ("name", "raw"),
+    [
+        ("R2V_CONFIRM_ABOVE", "cheap"),
+        ("R2V_CONFIRM_ABOVE", "-1"),
+        ("R2V_USER_DAILY_BUDGET", "off"),
+        ("R2V_GUILD_DAILY_BUDGET", "NaN"),
+        ("R2V_MAX_ACTIVE_PER_USER", "-1"),
+        ("R2V_ALLOWED_ROLE_IDS", "admins"),
+    ],
+)
+def test_malformed_guardrail_is_named(name, raw):
+    with pytest.raises(ConfigError, match=name):
+        load_config(env(**{name: raw}))

@@ -35,6 +35,7 @@ def bot_env(fake_api: FakeBailian, fake_discord: FakeDiscord, db_path: Path) -> 
         "R2V_POLL_MAX_INTERVAL_SECONDS": "0.3",
         "R2V_STATUS_EDIT_SECONDS": "0",
         "R2V_MAX_QUERIES_PER_SECOND": "50",
+        "R2V_USER_COOLDOWN_SECONDS": "0",
         "LOG_LEVEL": "INFO",
     }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import discord
@@ -18,9 +19,11 @@ from discord.ext import commands
 from bot.api.errors import ApiError
 from bot.generation import limits
 from bot.generation.request import AttachmentInput, CommandInput, GenerationRequest, InputError
+from bot.policy import Spend, day_start, next_day
 from bot.service import GenerationService, Requester
 from bot.store.records import TaskRecord
-from bot.ui.embeds import task_embed
+from bot.ui.confirm import ConfirmView
+from bot.ui.embeds import task_embed, task_preview
 from bot.ui.replies import NO_PINGS, reply
 from bot.ui.views import EditModal, task_buttons
 from bot.user_messages import GENERIC_APOLOGY, describe_submit_error
@@ -123,12 +126,7 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
             audio=audio,
             negative_prompt=negative_prompt,
         )
-        try:
-            request = self.service.prepare(command)
-        except InputError as error:
-            await reply(interaction, _refusal(error), ephemeral=True)
-            return
-        await self.submit_and_announce(interaction, request)
+        await self.start_generation(interaction, command)
 
     @app_commands.command(name="status")
     @app_commands.describe(task_id="The task ID shown when the video was requested")
@@ -169,6 +167,102 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         lines = [_history_line(record) for record in records]
         await reply(interaction, "**Your recent tasks**\n" + "\n".join(lines))
 
+    @app_commands.command(name="quota")
+    async def quota(self, interaction: discord.Interaction) -> None:
+        """Your usage today, the team's limits and your running videos (only you see this)."""
+        await reply(interaction, await self._quota_text(interaction))
+
+    async def _quota_text(self, interaction: discord.Interaction) -> str:
+        limits_ = self.service.limits
+        currency = self.service.currency
+        now = time.time()
+        usage = await self.service.store.usage(
+            interaction.user.id, interaction.guild_id, day_start(now)
+        )
+        running = await self.service.store.active_for_user(interaction.user.id)
+
+        def budget(spent: Spend, max_seconds: int, max_amount: Decimal) -> str:
+            parts = [f"{spent.seconds} billed s", f"{spent.amount:.2f} {currency}"]
+            if max_seconds:
+                parts[0] += f" of {max_seconds}"
+            if max_amount:
+                parts[1] = f"{spent.amount:.2f} of {max_amount:.2f} {currency}"
+            return " · ".join(parts)
+
+        lines = [
+            f"**Today** (resets <t:{int(next_day(now))}:R>)",
+            "You: "
+            + budget(usage.user_today, limits_.user_daily_seconds, limits_.user_daily_amount),
+            "This server: "
+            + budget(usage.guild_today, limits_.guild_daily_seconds, limits_.guild_daily_amount),
+            "",
+            "**Limits**",
+            "Running at once: "
+            + (
+                f"{usage.active_tasks} of {limits_.max_active_per_user}"
+                if limits_.max_active_per_user
+                else f"{usage.active_tasks} (no limit)"
+            ),
+            f"Cooldown between videos: {limits_.user_cooldown_s:g} s",
+            "Confirmation above: "
+            + (
+                f"{limits_.confirm_above:.2f} {currency}"
+                if limits_.confirm_above is not None
+                else "never asked"
+            ),
+        ]
+        if usage.last_submit_at and limits_.user_cooldown_s:
+            ready_at = usage.last_submit_at + limits_.user_cooldown_s
+            if ready_at > now:
+                lines.append(f"Next video possible <t:{int(ready_at) + 1}:R>")
+        lines += ["", "**Running**"]
+        lines += [_history_line(record) for record in running] or ["none"]
+        return "\n".join(lines)
+
+    async def start_generation(
+        self,
+        interaction: discord.Interaction,
+        command: CommandInput | GenerationRequest,
+        *,
+        parent_task_id: str | None = None,
+    ) -> None:
+        """Validate, check the team's limits, ask for confirmation above the price threshold,
+        then submit. Every refusal is private and comes before any paid call."""
+        try:
+            request = (
+                self.service.prepare(command) if isinstance(command, CommandInput) else command
+            )
+        except InputError as error:
+            await reply(interaction, _refusal(error))
+            return
+        refusal = await self.service.check_policy(
+            requester_of(interaction),
+            request,
+            channel_ids=channel_ids_of(interaction),
+            role_ids=role_ids_of(interaction),
+        )
+        if refusal is not None:
+            await reply(interaction, f"**Nothing was submitted.** {refusal.describe()}")
+            return
+        if not self.service.needs_confirmation(request):
+            await self.submit_and_announce(interaction, request, parent_task_id=parent_task_id)
+            return
+        estimate = self.service.estimate(request)
+        view = ConfirmView(
+            interaction,
+            lambda clicked: self.submit_and_announce(
+                clicked, request, parent_task_id=parent_task_id
+            ),
+            timeout=self.service.limits.confirm_timeout_s,
+        )
+        await reply(
+            interaction,
+            f"This video costs **{estimate.describe() if estimate else '?'}**, above this "
+            f"server's confirmation threshold. Generate it?",
+            embed=task_preview(request),
+            view=view,
+        )
+
     async def submit_and_announce(
         self,
         interaction: discord.Interaction,
@@ -178,12 +272,7 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
     ) -> TaskRecord | None:
         """Defer publicly, submit, store, answer with the status embed, start tracking."""
         await interaction.response.defer(thinking=True)
-        requester = Requester(
-            user_id=interaction.user.id,
-            guild_id=interaction.guild_id,
-            channel_id=interaction.channel_id or 0,
-            upload_limit=interaction.filesize_limit,
-        )
+        requester = requester_of(interaction)
         try:
             record = await self.service.submit(request, requester, parent_task_id=parent_task_id)
         except ApiError as error:
@@ -230,7 +319,7 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         elif action == "reroll":
             request = await self._renewed(interaction, record.request)
             if request is not None:
-                await self.submit_and_announce(
+                await self.start_generation(
                     interaction, self.service.reroll(request), parent_task_id=task_id
                 )
         elif action == "edit":
@@ -256,7 +345,7 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
             return
         request = await self._renewed(interaction, request)
         if request is not None:
-            await self.submit_and_announce(interaction, request, parent_task_id=task_id)
+            await self.start_generation(interaction, request, parent_task_id=task_id)
 
     async def _renewed(
         self, interaction: discord.Interaction, request: GenerationRequest
@@ -287,6 +376,28 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
             return
         original = getattr(error, "original", error)
         await self.report_unexpected(interaction, original)
+
+
+def requester_of(interaction: discord.Interaction) -> Requester:
+    return Requester(
+        user_id=interaction.user.id,
+        guild_id=interaction.guild_id,
+        channel_id=interaction.channel_id or 0,
+        upload_limit=interaction.filesize_limit,
+    )
+
+
+def channel_ids_of(interaction: discord.Interaction) -> list[int]:
+    """The channel, and for a thread its parent, so allowing a channel allows its threads."""
+    ids = [interaction.channel_id] if interaction.channel_id else []
+    parent = getattr(interaction.channel, "parent_id", None)
+    if parent:
+        ids.append(parent)
+    return ids
+
+
+def role_ids_of(interaction: discord.Interaction) -> list[int]:
+    return [role.id for role in getattr(interaction.user, "roles", [])]
 
 
 def _refusal(error: InputError) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -43,6 +44,7 @@ class TaskRecord:
     finished_at: float | None = None
     updated_at: float | None = None
     parent_task_id: str | None = None
+    cost_amount: Decimal | None = None
 
     @property
     def is_active(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
@@ -12,6 +13,7 @@ import aiosqlite
 
 from bot.api.models import TaskStatus
 from bot.generation.request import GenerationRequest
+from bot.policy import Spend, Usage
 from bot.store.records import Phase, TaskRecord
 
 log = logging.getLogger(__name__)
@@ -53,7 +55,15 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     );
     CREATE INDEX task_events_task ON task_events (task_id, at);
     """,
+    # 2: money kept exactly (as text), for daily budgets in currency.
+    """
+    ALTER TABLE tasks ADD COLUMN cost_amount TEXT;
+    CREATE INDEX tasks_guild ON tasks (guild_id, created_at);
+    """,
 )
+
+# Tasks in these states cost nothing (failed and canceled tasks are not billed).
+_UNBILLED = ("FAILED", "CANCELED")
 
 _COLUMNS: Final = (
     "task_id",
@@ -79,6 +89,7 @@ _COLUMNS: Final = (
     "finished_at",
     "updated_at",
     "parent_task_id",
+    "cost_amount",
 )
 # Fields of TaskRecord that `update` may change, and how they are stored.
 _UPDATABLE: Final = frozenset(
@@ -204,6 +215,68 @@ class SqliteTaskStore:
             (limit,),
         )
 
+    async def usage(self, user_id: int, guild_id: int | None, since: float) -> Usage:
+        """What counts against the limits: the user's running tasks and last submission, and
+        the billed spend of the user and of the guild since `since`."""
+        async with self._db.execute(
+            "SELECT COUNT(*) AS n FROM tasks WHERE requester_id = ? AND phase != 'done'",
+            (user_id,),
+        ) as cursor:
+            active = (await cursor.fetchone())["n"]
+        async with self._db.execute(
+            "SELECT MAX(created_at) AS at FROM tasks WHERE requester_id = ?", (user_id,)
+        ) as cursor:
+            last = (await cursor.fetchone())["at"]
+        return Usage(
+            active_tasks=active,
+            last_submit_at=last,
+            user_today=await self.spend_since(since, requester_id=user_id),
+            guild_today=await self.spend_since(since, guild_id=guild_id),
+        )
+
+    async def spend_since(
+        self, since: float, *, requester_id: int | None = None, guild_id: int | None = None
+    ) -> Spend:
+        """Billed seconds and money of tasks created since `since` that are billed or may be."""
+        column, value = ("requester_id", requester_id) if requester_id else ("guild_id", guild_id)
+        if value is None:
+            return Spend()
+        placeholders = ", ".join("?" for _ in _UNBILLED)
+        async with self._db.execute(
+            f"SELECT billed_seconds, cost_amount FROM tasks WHERE {column} = ? "
+            f"AND created_at >= ? AND status NOT IN ({placeholders})",
+            (value, since, *_UNBILLED),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        return Spend(
+            seconds=sum(row["billed_seconds"] or 0 for row in rows),
+            amount=sum((Decimal(row["cost_amount"] or 0) for row in rows), Decimal(0)),
+        )
+
+    async def guild_spend_by_user(self, guild_id: int, since: float) -> list[tuple[int, Spend]]:
+        """Per member spend in a guild since `since`, largest first."""
+        placeholders = ", ".join("?" for _ in _UNBILLED)
+        async with self._db.execute(
+            f"SELECT requester_id, billed_seconds, cost_amount FROM tasks WHERE guild_id = ? "
+            f"AND created_at >= ? AND status NOT IN ({placeholders})",
+            (guild_id, since, *_UNBILLED),
+        ) as cursor:
+            rows = await cursor.fetchall()
+        totals: dict[int, tuple[int, Decimal]] = {}
+        for row in rows:
+            seconds, amount = totals.get(row["requester_id"], (0, Decimal(0)))
+            totals[row["requester_id"]] = (
+                seconds + (row["billed_seconds"] or 0),
+                amount + Decimal(row["cost_amount"] or 0),
+            )
+        spends = [(user, Spend(seconds, amount)) for user, (seconds, amount) in totals.items()]
+        return sorted(spends, key=lambda item: item[1].amount, reverse=True)
+
+    async def active_for_user(self, requester_id: int) -> list[TaskRecord]:
+        return await self._select(
+            "WHERE requester_id = ? AND phase != 'done' ORDER BY created_at", (requester_id,)
+        )
+
     async def _select(self, where: str, params: Iterable[Any] = ()) -> list[TaskRecord]:
         async with self._db.execute(f"SELECT * FROM tasks {where}", tuple(params)) as cursor:
             return [_from_row(row) async for row in cursor]
@@ -242,6 +315,7 @@ def _to_row(record: TaskRecord) -> dict[str, Any]:
         "finished_at": record.finished_at,
         "updated_at": record.updated_at,
         "parent_task_id": record.parent_task_id,
+        "cost_amount": str(record.cost_amount) if record.cost_amount is not None else None,
     }
 
 
@@ -270,4 +344,5 @@ def _from_row(row: aiosqlite.Row) -> TaskRecord:
         finished_at=row["finished_at"],
         updated_at=row["updated_at"],
         parent_task_id=row["parent_task_id"],
+        cost_amount=Decimal(row["cost_amount"]) if row["cost_amount"] is not None else None,
     )

@@ -85,6 +85,19 @@ def task_embed(
     return embed
 
 
+def task_preview(request: GenerationRequest) -> discord.Embed:
+    """What would be submitted, shown before a confirmation click."""
+    embed = discord.Embed(
+        title="Ready to generate", description=shorten(request.prompt, 1500), colour=0xF1C40F
+    )
+    embed.add_field(name="Parameters", value=parameter_lines(request), inline=True)
+    embed.add_field(name="References", value=reference_lines(request) or "—", inline=True)
+    if request.warnings:
+        notes = "\n".join(f"⚠️ {note}" for note in request.warnings)
+        embed.add_field(name="Notes", value=shorten(notes, 1024), inline=False)
+    return embed
+
+
 def _status_value(record: TaskRecord, now: float | None) -> str:
     lines = [f"**{record.raw_status}**"]
     end = record.finished_at or now

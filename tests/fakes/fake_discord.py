@@ -201,6 +201,7 @@ class FakeDiscord:
         self.gateway_received: list[dict] = []  # every frame the bot sent on the gateway
         self.gateway_sent: list[dict] = []  # every frame the fake sent
         self.identify_payloads: list[dict] = []
+        self.roles: list[dict] = []
         self.gateway_connections = 0
         self.interactions: dict[int, FakeInteraction] = {}
         self.ephemeral_messages: list[dict] = []
@@ -443,10 +444,17 @@ class FakeDiscord:
             "features": [],
             "emojis": [],
             "stickers": [],
-            "roles": [self._everyone_role()],
+            "roles": [self._everyone_role(), *self.roles],
             "max_members": 500000,
             "max_video_channel_users": 25,
         }
+
+    def add_role(self, role_id: int, name: str) -> dict:
+        """A guild role; add it before the bot connects so GUILD_CREATE carries it."""
+        role = {**self._everyone_role(), "id": str(role_id), "name": name, "position": 1}
+        role["permissions"] = "0"
+        self.roles.append(role)
+        return role
 
     def _everyone_role(self) -> dict:
         return {

@@ -1,0 +1,70 @@
+"""The Confirm / Cancel step for expensive videos: nothing is spent without the click."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import discord
+
+from bot.ui.replies import NO_PINGS, reply
+
+log = logging.getLogger(__name__)
+
+
+class ConfirmView(discord.ui.View):
+    """Sent ephemerally, so only the requester sees it. The first click decides; a second click
+    (or a double click) does nothing more."""
+
+    def __init__(
+        self,
+        origin: discord.Interaction,
+        on_confirm: Callable[[discord.Interaction], Awaitable[Any]],
+        *,
+        timeout: float,
+    ) -> None:
+        super().__init__(timeout=timeout)
+        self._origin = origin
+        self._on_confirm = on_confirm
+        self.decided = False
+
+    async def _claim(self, interaction: discord.Interaction) -> bool:
+        if self.decided:
+            await reply(interaction, "This request was already answered.")
+            return False
+        self.decided = True
+        self.stop()
+        return True
+
+    @discord.ui.button(label="Confirm and generate", style=discord.ButtonStyle.success, emoji="✅")
+    async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
+        if not await self._claim(interaction):
+            return
+        await self._close("✅ Confirmed.")
+        await self._on_confirm(interaction)
+
+    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary, emoji="✖️")
+    async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
+        if not await self._claim(interaction):
+            return
+        await interaction.response.edit_message(
+            content="Cancelled. Nothing was submitted or charged.", view=None
+        )
+
+    async def on_timeout(self) -> None:
+        if not self.decided:
+            self.decided = True
+            await self._close(
+                f"No answer within {self.timeout:g} s, so nothing was submitted or charged."
+            )
+
+    async def _close(self, content: str) -> None:
+        try:
+            await self._origin.edit_original_response(
+                content=content, view=None, allowed_mentions=NO_PINGS
+            )
+        except discord.HTTPException as error:
+            log.info(
+                "could not close the confirmation of interaction %s: %s", self._origin.id, error
+            )

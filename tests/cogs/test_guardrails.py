@@ -1,0 +1,295 @@
+"""Guardrails for a paying team, through the real bot and both fakes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from aiohttp import web
+
+from tests.conftest import NO_LIMITS, eventually, make_config, running
+from tests.fakes.fake_bailian import Reply, TaskPlan
+
+# flash, 1080P, with audio, 5 s = 2.50 CNY; 10 s = 5.00 CNY
+EXPENSIVE = {"prompt": "character1 bows", "duration": 10}
+
+
+def png(fake_discord, name="a.png"):
+    return fake_discord.add_attachment(name, "image/png", 40_000, width=640, height=640)
+
+
+async def command(fake_discord, options=None, *, user=None, channel_id=None):
+    return await fake_discord.invoke(
+        "r2v generate",
+        options or {"prompt": "character1 bows"},
+        attachments={"ref1": png(fake_discord)},
+        user=user,
+        channel_id=channel_id,
+    )
+
+
+def with_limits(tmp_path, fake_api, fake_discord, **limits):
+    return make_config(tmp_path, fake_api, fake_discord, limits=replace(NO_LIMITS, **limits))
+
+
+def button_ids(message):
+    return [c["custom_id"] for row in message["components"] for c in row["components"]]
+
+
+async def ask_confirmation(fake_discord, user=None):
+    interaction = await command(fake_discord, EXPENSIVE, user=user)
+    answer = await interaction.wait_response()
+    assert interaction.ephemeral and answer["type"] == 4
+    message = interaction.original_message
+    assert "5.00 CNY" in message["content"]
+    confirm, cancel = button_ids(message)
+    return interaction, message, confirm, cancel
+
+
+@pytest.fixture
+def confirming(tmp_path, fake_api, fake_discord):
+    return with_limits(
+        tmp_path, fake_api, fake_discord, confirm_above=Decimal("4.99"), confirm_timeout_s=5
+    )
+
+
+async def test_below_the_threshold_nothing_is_asked(confirming, fake_discord, fake_api):
+    async with running(confirming, fake_discord):
+        interaction = await command(fake_discord, {"prompt": "character1 bows", "duration": 9})
+        assert (await interaction.wait_response())["type"] == 5
+        await interaction.wait_followup()
+    assert len(fake_api.submits) == 1
+
+
+async def test_confirm_submits_once_and_posts_the_public_status(confirming, fake_discord, fake_api):
+    async with running(confirming, fake_discord):
+        interaction, message, confirm, _ = await ask_confirmation(fake_discord)
+        assert fake_api.submits == [], "nothing is spent before the click"
+        click = await fake_discord.click(message["id"], confirm, user=interaction.user)
+        status = await click.wait_followup()
+        assert not click.ephemeral
+        assert fake_api.submits[0].task_id in str(status["embeds"])
+        await fake_discord.wait_for(
+            lambda: "Confirmed" in (interaction.original_message or {}).get("content", ""),
+            what="the confirmation to close",
+        )
+    assert len(fake_api.submits) == 1
+
+
+async def test_a_double_click_submits_once(confirming, fake_discord, fake_api):
+    async with running(confirming, fake_discord):
+        interaction, message, confirm, _ = await ask_confirmation(fake_discord)
+        first = await fake_discord.click(message["id"], confirm, user=interaction.user)
+        second = await fake_discord.click(message["id"], confirm, user=interaction.user)
+        await first.wait_followup()
+        answer = await second.wait_response()
+        assert "already answered" in answer["json"]["data"]["content"]
+        await asyncio.sleep(0.3)
+    assert len(fake_api.submits) == 1
+
+
+async def test_cancel_submits_nothing(confirming, fake_discord, fake_api):
+    async with running(confirming, fake_discord):
+        interaction, message, _, cancel = await ask_confirmation(fake_discord)
+        click = await fake_discord.click(message["id"], cancel, user=interaction.user)
+        answer = await click.wait_response()
+        assert answer["type"] == 7 and "Nothing was submitted" in answer["json"]["data"]["content"]
+        await asyncio.sleep(0.3)
+    assert fake_api.submits == []
+
+
+async def test_no_answer_in_time_submits_nothing(tmp_path, fake_api, fake_discord):
+    config = with_limits(
+        tmp_path, fake_api, fake_discord, confirm_above=Decimal(0), confirm_timeout_s=0.3
+    )
+    async with running(config, fake_discord):
+        interaction, *_ = await ask_confirmation(fake_discord)
+        await fake_discord.wait_for(
+            lambda: "No answer within" in interaction.original_message["content"],
+            what="the timeout to close the question",
+        )
+        assert interaction.original_message["components"] == []
+    assert fake_api.submits == []
+
+
+async def test_concurrent_tasks_limit_both_sides(tmp_path, fake_api, fake_discord):
+    fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
+    config = with_limits(tmp_path, fake_api, fake_discord, max_active_per_user=2)
+    async with running(config, fake_discord):
+        for _ in range(2):
+            await (await command(fake_discord)).wait_followup()
+        third = await command(fake_discord)
+        text = (await third.wait_response())["json"]["data"]["content"]
+        assert third.ephemeral and "Running tasks" in text and "limit is 2" in text
+        other = await command(fake_discord, user=fake_discord.make_user(name="bob"))
+        await other.wait_followup()
+    assert len(fake_api.submits) == 3, "the limit is per member"
+
+
+async def test_cooldown_both_sides(tmp_path, fake_api, fake_discord):
+    config = with_limits(tmp_path, fake_api, fake_discord, user_cooldown_s=0.6)
+    async with running(config, fake_discord):
+        await (await command(fake_discord)).wait_followup()
+        early = await command(fake_discord)
+        text = (await early.wait_response())["json"]["data"]["content"]
+        assert "Cooldown" in text and "<t:" in text
+        await asyncio.sleep(0.7)
+        await (await command(fake_discord)).wait_followup()
+    assert len(fake_api.submits) == 2
+
+
+async def test_daily_budget_in_seconds_survives_a_restart(tmp_path, fake_api, fake_discord):
+    config = with_limits(tmp_path, fake_api, fake_discord, user_daily_seconds=10)
+    async with running(config, fake_discord):
+        await (await command(fake_discord)).wait_followup()  # 5 s
+        await (await command(fake_discord)).wait_followup()  # 10 s: exactly the budget
+    async with running(config, fake_discord):
+        refused = await command(fake_discord)
+        text = (await refused.wait_response())["json"]["data"]["content"]
+    assert "Your daily budget" in text and "10 of 10 billed seconds" in text
+    assert len(fake_api.submits) == 2
+
+
+async def test_a_failed_task_does_not_count_against_the_budget(tmp_path, fake_api, fake_discord):
+    fake_api.default_plan = TaskPlan(pending_s=0.05, running_s=0.05, outcome="FAILED")
+    config = with_limits(tmp_path, fake_api, fake_discord, guild_daily_amount=Decimal("2.50"))
+    async with running(config, fake_discord) as bot:
+        first = await command(fake_discord)
+        await first.wait_followup()
+        task_id = fake_api.submits[0].task_id
+        await fake_discord.wait_for(lambda: len(fake_discord.messages()) >= 2, what="failure post")
+
+        async def closed():
+            return not (await bot.store.get(task_id)).is_active
+
+        await eventually(closed, what="the failed task to be closed")
+        fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
+        await (await command(fake_discord)).wait_followup()
+        refused = await command(fake_discord)
+        text = (await refused.wait_response())["json"]["data"]["content"]
+    assert "The server's daily budget" in text and "2.50 of 2.50" in text
+
+
+async def test_allowed_channels_and_roles(tmp_path, fake_api, fake_discord):
+    allowed, other = fake_discord.channel_ids
+    config = with_limits(
+        tmp_path,
+        fake_api,
+        fake_discord,
+        allowed_channel_ids=frozenset({allowed}),
+        allowed_role_ids=frozenset({777}),
+    )
+    fake_discord.add_role(777, "makers")
+    member = fake_discord.make_user(name="maker", roles=(777,))
+    async with running(config, fake_discord):
+        await (await command(fake_discord, user=member, channel_id=allowed)).wait_followup()
+        wrong_channel = await command(fake_discord, user=member, channel_id=other)
+        text = (await wrong_channel.wait_response())["json"]["data"]["content"]
+        assert "Channel" in text and f"<#{allowed}>" in text
+        no_role = await command(fake_discord, channel_id=allowed)
+        text = (await no_role.wait_response())["json"]["data"]["content"]
+        assert "Role" in text and "<@&777>" in text
+        assert fake_discord.pinged(no_role.original_message)["roles"] == set()
+    assert len(fake_api.submits) == 1
+
+
+async def test_quota_shows_usage_limits_and_running_tasks(tmp_path, fake_api, fake_discord):
+    fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
+    config = with_limits(
+        tmp_path, fake_api, fake_discord, max_active_per_user=4, user_daily_seconds=100
+    )
+    async with running(config, fake_discord):
+        await (await command(fake_discord)).wait_followup()
+        quota = await fake_discord.invoke("r2v quota", {})
+        text = (await quota.wait_response())["json"]["data"]["content"]
+    assert quota.ephemeral
+    assert "5 billed s of 100" in text and "2.50 CNY" in text
+    assert "1 of 4" in text
+    assert fake_api.submits[0].task_id in text
+
+
+async def test_admin_sees_spend_and_can_stop_tracking(bot, fake_discord, fake_api):
+    fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
+    await (await command(fake_discord)).wait_followup()
+    task_id = fake_api.submits[0].task_id
+
+    member = fake_discord.make_user(name="member", permissions="0")
+    refused = await fake_discord.invoke("r2v-admin spend", {}, user=member)
+    assert "Manage Server" in (await refused.wait_response())["json"]["data"]["content"]
+
+    spend = await fake_discord.invoke("r2v-admin spend", {})
+    text = (await spend.wait_response())["json"]["data"]["content"]
+    assert "**Today:** 5 billed s · 2.50 CNY" in text and spend.ephemeral
+
+    untrack = await fake_discord.invoke("r2v-admin untrack", {"task_id": task_id})
+    assert "Stopped following" in (await untrack.wait_response())["json"]["data"]["content"]
+    record = await bot.store.get(task_id)
+    assert not record.is_active and not bot.tracker.is_tracking(task_id)
+
+
+async def test_the_context_menu_turns_a_messages_files_into_references(bot, fake_discord, fake_api):
+    image = png(fake_discord, "hero.png")
+    clip = fake_discord.add_attachment("walk.mp4", "video/mp4", 2_000_000)
+    target = fake_discord.post_user_message(
+        fake_discord.channel_id, "look @everyone", attachments=[image, clip]
+    )
+    menu = await fake_discord.invoke_message_command("Use as r2v reference", target)
+    await menu.wait_response()
+    assert menu.modal is not None
+    submitted = await fake_discord.submit_modal(
+        menu, {"prompt": "character1 walks like character2", "negative_prompt": "", "duration": "4"}
+    )
+    await submitted.wait_followup()
+    body = fake_api.submits[0].json
+    assert body["input"]["reference_urls"] == [image["url"], clip["url"]]
+    assert body["parameters"]["duration"] == 4
+
+
+async def test_the_context_menu_on_a_message_without_files_explains(bot, fake_discord):
+    target = fake_discord.post_user_message(fake_discord.channel_id, "no files here")
+    menu = await fake_discord.invoke_message_command("Use as r2v reference", target)
+    answer = await menu.wait_response()
+    assert menu.ephemeral and "no attached images or clips" in answer["json"]["data"]["content"]
+
+
+async def test_secrets_never_reach_logs_or_replies(bot, fake_discord, fake_api, caplog):
+    caplog.set_level(logging.DEBUG)
+    fake_api.script_submit(Reply(401, "InvalidApiKey", "Invalid API-key provided."))
+    interaction = await command(fake_discord)
+    answer = await interaction.wait_followup()
+    await (await command(fake_discord)).wait_followup()
+    everything = caplog.text + str(fake_discord.messages()) + answer["content"]
+    assert fake_api.api_key not in everything
+    assert fake_discord.bot_token not in everything
+
+
+async def test_a_link_to_a_private_address_is_refused_and_never_fetched(
+    bot, fake_discord, fake_api
+):
+    hits: list[str] = []
+
+    async def record(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        return web.Response(body=b"x", content_type="image/png")
+
+    app = web.Application()
+    app.router.add_get("/{name}", record)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    try:
+        for host in (f"127.0.0.1:{port}", f"localhost:{port}", "10.0.0.8", "[::1]", "169.254.1.1"):
+            interaction = await fake_discord.invoke(
+                "r2v generate", {"prompt": "character1", "links": f"http://{host}/a.png"}
+            )
+            text = (await interaction.wait_response())["json"]["data"]["content"]
+            assert "private or local address" in text, host
+        await asyncio.sleep(0.2)
+    finally:
+        await runner.cleanup()
+    assert hits == [] and fake_api.submits == []

@@ -25,11 +25,19 @@ class RedactingFormatter(logging.Formatter):
         return text
 
 
+class _NoVoiceNotice(logging.Filter):
+    """discord.py warns at every start that voice support is missing; this bot has no voice."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "voice will NOT be supported" not in record.getMessage()
+
+
 def configure_logging(level: str, secrets: Iterable[str]) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         RedactingFormatter(secrets, "%(asctime)s %(levelname)-7s %(name)s: %(message)s")
     )
+    handler.addFilter(_NoVoiceNotice())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

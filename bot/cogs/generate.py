@@ -139,7 +139,7 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         record = await self.service.store.get(task_id)
         if record is not None and self.service.tracker.is_tracking(task_id):
             record = await self.service.tracker.refresh(task_id) or record
-            await reply(interaction, embed=task_embed(record, now=time.time()))
+            await reply(interaction, embed=task_embed(record))
             return
         try:
             result = await self.service.api.get_task(task_id)
@@ -287,7 +287,7 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         message_id = None
         try:
             message = await interaction.edit_original_response(
-                embed=task_embed(record, now=time.time()),
+                embed=task_embed(record),
                 view=task_buttons(record.task_id, active=True),
                 allowed_mentions=NO_PINGS,
             )
@@ -315,7 +315,7 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         if action == "refresh":
             await interaction.response.defer(ephemeral=True, thinking=True)
             fresh = await self.service.tracker.refresh(task_id) or record
-            await reply(interaction, embed=task_embed(fresh, now=time.time()))
+            await reply(interaction, embed=task_embed(fresh))
         elif action == "reroll":
             request = await self._renewed(interaction, record.request)
             if request is not None:

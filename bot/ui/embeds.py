@@ -50,9 +50,7 @@ def parameter_lines(request: GenerationRequest) -> str:
     return "\n".join(lines)
 
 
-def task_embed(
-    record: TaskRecord, *, now: float | None = None, status_note: str | None = None
-) -> discord.Embed:
+def task_embed(record: TaskRecord) -> discord.Embed:
     """The status embed of a task at this moment."""
     title, colour = STATUS_STYLE[record.status]
     if record.status is TaskStatus.OTHER:
@@ -65,7 +63,7 @@ def task_embed(
         timestamp=datetime.fromtimestamp(record.created_at, UTC),
     )
     embed.add_field(name="Task ID", value=f"`{record.task_id}`", inline=False)
-    embed.add_field(name="Status", value=_status_value(record, now), inline=True)
+    embed.add_field(name="Status", value=_status_value(record), inline=True)
     embed.add_field(name="Parameters", value=parameter_lines(request), inline=True)
     if record.cost_text:
         embed.add_field(name="Estimated cost", value=record.cost_text, inline=True)
@@ -75,8 +73,6 @@ def task_embed(
             name="Negative prompt", value=shorten(request.negative_prompt, 500), inline=False
         )
     notes = list(request.warnings)
-    if status_note:
-        notes.insert(0, status_note)
     if notes:
         embed.add_field(
             name="Notes", value=shorten("\n".join(f"⚠️ {n}" for n in notes), 1024), inline=False
@@ -98,11 +94,13 @@ def task_preview(request: GenerationRequest) -> discord.Embed:
     return embed
 
 
-def _status_value(record: TaskRecord, now: float | None) -> str:
+def _status_value(record: TaskRecord) -> str:
     lines = [f"**{record.raw_status}**"]
-    end = record.finished_at or now
-    if end is not None:
-        lines.append(f"elapsed {format_duration(end - record.created_at)}")
+    if record.finished_at is not None:
+        lines.append(f"took {format_duration(record.finished_at - record.created_at)}")
+    else:
+        # A relative timestamp keeps counting in everyone's client without any edit.
+        lines.append(f"submitted <t:{int(record.created_at)}:R>")
     queued = record.api_times.get("queued_s")
     running = record.api_times.get("running_s")
     if queued is not None:

@@ -42,7 +42,7 @@ class DiscordNotifier:
         self._api = api
 
     async def status_changed(self, record: TaskRecord) -> TaskRecord:
-        embed = task_embed(record, now=time.time())
+        embed = task_embed(record)
         view = task_buttons(record.task_id, active=record.is_active)
         return await self._show_status(record, embed, view)
 
@@ -107,7 +107,7 @@ class DiscordNotifier:
         # The status message shows the final state too, without its Refresh button.
         await self._show_status(
             delivered,
-            task_embed(delivered, now=time.time()),
+            task_embed(delivered),
             task_buttons(record.task_id, active=False),
             create=False,
         )

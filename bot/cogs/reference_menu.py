@@ -9,6 +9,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cogs.generate import attachment_input
 from bot.generation import limits
 from bot.generation.request import AttachmentInput, CommandInput
 from bot.ui.replies import reply
@@ -33,15 +34,7 @@ class ReferenceMenuCog(commands.Cog):
         self, interaction: discord.Interaction, message: discord.Message
     ) -> None:
         files = [
-            AttachmentInput(
-                slot=slot,
-                filename=attachment.filename,
-                content_type=attachment.content_type,
-                size=attachment.size,
-                url=attachment.url,
-                width=attachment.width,
-                height=attachment.height,
-            )
+            attachment_input(slot, attachment)
             for slot, attachment in enumerate(message.attachments, start=1)
         ]
         if not files:

@@ -241,36 +241,29 @@ class SqliteTaskStore:
         column, value = ("requester_id", requester_id) if requester_id else ("guild_id", guild_id)
         if value is None:
             return Spend()
+        by_user = await self._billed_by_user(column, value, since)
+        return _total(row for rows in by_user.values() for row in rows)
+
+    async def guild_spend_by_user(self, guild_id: int, since: float) -> list[tuple[int, Spend]]:
+        """Per member spend in a guild since `since`, largest first."""
+        by_user = await self._billed_by_user("guild_id", guild_id, since)
+        spends = [(user, _total(rows)) for user, rows in by_user.items()]
+        return sorted(spends, key=lambda item: item[1].amount, reverse=True)
+
+    async def _billed_by_user(
+        self, column: str, value: int, since: float
+    ) -> dict[int, list[aiosqlite.Row]]:
         placeholders = ", ".join("?" for _ in _UNBILLED)
         async with self._db.execute(
-            f"SELECT billed_seconds, cost_amount FROM tasks WHERE {column} = ? "
+            f"SELECT requester_id, billed_seconds, cost_amount FROM tasks WHERE {column} = ? "
             f"AND created_at >= ? AND status NOT IN ({placeholders})",
             (value, since, *_UNBILLED),
         ) as cursor:
             rows = await cursor.fetchall()
-        return Spend(
-            seconds=sum(row["billed_seconds"] or 0 for row in rows),
-            amount=sum((Decimal(row["cost_amount"] or 0) for row in rows), Decimal(0)),
-        )
-
-    async def guild_spend_by_user(self, guild_id: int, since: float) -> list[tuple[int, Spend]]:
-        """Per member spend in a guild since `since`, largest first."""
-        placeholders = ", ".join("?" for _ in _UNBILLED)
-        async with self._db.execute(
-            f"SELECT requester_id, billed_seconds, cost_amount FROM tasks WHERE guild_id = ? "
-            f"AND created_at >= ? AND status NOT IN ({placeholders})",
-            (guild_id, since, *_UNBILLED),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        totals: dict[int, tuple[int, Decimal]] = {}
+        by_user: dict[int, list[aiosqlite.Row]] = {}
         for row in rows:
-            seconds, amount = totals.get(row["requester_id"], (0, Decimal(0)))
-            totals[row["requester_id"]] = (
-                seconds + (row["billed_seconds"] or 0),
-                amount + Decimal(row["cost_amount"] or 0),
-            )
-        spends = [(user, Spend(seconds, amount)) for user, (seconds, amount) in totals.items()]
-        return sorted(spends, key=lambda item: item[1].amount, reverse=True)
+            by_user.setdefault(row["requester_id"], []).append(row)
+        return by_user
 
     async def active_for_user(self, requester_id: int) -> list[TaskRecord]:
         return await self._select(
@@ -280,6 +273,14 @@ class SqliteTaskStore:
     async def _select(self, where: str, params: Iterable[Any] = ()) -> list[TaskRecord]:
         async with self._db.execute(f"SELECT * FROM tasks {where}", tuple(params)) as cursor:
             return [_from_row(row) async for row in cursor]
+
+
+def _total(rows: Iterable[aiosqlite.Row]) -> Spend:
+    rows = list(rows)
+    return Spend(
+        seconds=sum(row["billed_seconds"] or 0 for row in rows),
+        amount=sum((Decimal(row["cost_amount"] or 0) for row in rows), Decimal(0)),
+    )
 
 
 def _stored(name: str, value: Any) -> tuple[str, Any]:

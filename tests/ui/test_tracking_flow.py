@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from bot.config import TrackerSettings
-from tests.conftest import eventually, make_config, running
+from tests.conftest import FAST_TRACKING, eventually, make_config, running
 from tests.fakes.fake_bailian import TaskPlan
 
 
@@ -139,7 +138,7 @@ async def test_an_expired_task_ends_with_a_clear_message(bot, fake_discord, fake
 async def test_a_status_outside_the_contract_runs_until_the_deadline(
     tmp_path, fake_api, fake_discord, caplog
 ):
-    fast_deadline = replace(TrackerSettingsFast, deadline_s=1.0)
+    fast_deadline = replace(FAST_TRACKING, deadline_s=1.0)
     config = make_config(tmp_path, fake_api, fake_discord, tracker=fast_deadline)
     fake_api.default_plan = TaskPlan(pending_s=0.1, running_s=0.1, outcome="SUSPENDED")
     async with running(config, fake_discord) as bot:
@@ -165,14 +164,3 @@ async def test_delivery_arrives_after_the_interaction_token_expired(bot, fake_di
     post = await wait_final(fake_discord, status["id"])
     assert post["attachments"], "the video still arrives through the bot's own channel route"
     assert fake_discord.pinged(post)["users"] == {requester_id(interaction)}
-
-
-TrackerSettingsFast = TrackerSettings(
-    concurrency=4,
-    max_queries_per_second=200,
-    min_interval_s=0.05,
-    max_interval_s=0.2,
-    jitter=0,
-    deadline_s=60,
-    status_edit_interval_s=0,
-)

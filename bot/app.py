@@ -30,6 +30,7 @@ from bot.store.sqlite import SqliteTaskStore
 from bot.tracking.rate_limit import RateLimiter
 from bot.tracking.tracker import Tracker
 from bot.ui.attachments import AttachmentRefresher
+from bot.ui.command_errors import R2VCommandTree
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.views import TaskButton
 
@@ -47,6 +48,7 @@ class R2VBot(commands.Bot):
             intents=discord.Intents(guilds=True),
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            tree_cls=R2VCommandTree,
             **options,
         )
         self.config = config

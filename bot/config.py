@@ -250,6 +250,15 @@ class _Reader:
         if raw is None:
             return dict(CNY_LIST_PRICES)
         try:
-            return parse_price_table(raw)
+            table = parse_price_table(raw)
         except (ValueError, InvalidOperation) as error:
             raise ConfigError(f"{name} is malformed: {error}.") from None
+        # A missing entry would make that combination look free to budgets and confirmation.
+        missing = [
+            f"{model}:{tier}:{'audio' if sound else 'silent'}"
+            for model, tier, sound in CNY_LIST_PRICES
+            if (model, tier, sound) not in table
+        ]
+        if missing:
+            raise ConfigError(f"{name} must price every combination; missing {', '.join(missing)}.")
+        return table

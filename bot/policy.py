@@ -135,8 +135,7 @@ def check_limits(
 
 
 def needs_confirmation(settings: LimitSettings, cost: CostEstimate | None) -> bool:
-    return (
-        settings.confirm_above is not None
-        and cost is not None
-        and cost.amount > settings.confirm_above
-    )
+    """Above the threshold, or of unknown price while a threshold is set."""
+    if settings.confirm_above is None:
+        return False
+    return cost is None or cost.amount > settings.confirm_above

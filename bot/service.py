@@ -6,12 +6,13 @@ is told its ID. The Discord layer calls it and shows what it returns.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import random
 import time
-from collections import Counter
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
+from decimal import Decimal
 
 from bot.api.client import BailianClient
 from bot.api.models import SubmitResult
@@ -21,6 +22,8 @@ from bot.generation.request import CommandInput, Defaults, GenerationRequest, bu
 from bot.policy import (
     LimitSettings,
     Refusal,
+    Spend,
+    Usage,
     check_access,
     check_limits,
     day_start,
@@ -31,6 +34,40 @@ from bot.store.sqlite import SqliteTaskStore
 from bot.tracking.tracker import Tracker
 
 log = logging.getLogger(__name__)
+
+
+class LimitExceeded(Exception):
+    """A team limit refuses this submission; `refusal` says which and when it frees up."""
+
+    def __init__(self, refusal: Refusal) -> None:
+        super().__init__(refusal.limit)
+        self.refusal = refusal
+
+
+class UnrecordedTask(Exception):
+    """The API took the task but the store could not record it: the user must get the ID."""
+
+    def __init__(self, task_id: str) -> None:
+        super().__init__(task_id)
+        self.task_id = task_id
+
+
+@dataclass(eq=False)
+class Reservation:
+    """A submission on its way: counts against the limits until the store has the task."""
+
+    user_id: int
+    guild_id: int | None
+    at: float
+    spend: Spend
+
+
+def _plus(base: Spend, extra: Iterable[Spend]) -> Spend:
+    extra = list(extra)
+    return Spend(
+        seconds=base.seconds + sum(s.seconds for s in extra),
+        amount=base.amount + sum((s.amount for s in extra), Decimal(0)),
+    )
 
 
 @dataclass(frozen=True)
@@ -61,7 +98,8 @@ class GenerationService:
         self._defaults = Defaults(model=config.default_model, size=config.default_size)
         self._clock = clock
         self._rng = rng or random.Random()
-        self._in_flight: Counter[int] = Counter()
+        self._reservation_lock = asyncio.Lock()
+        self._reservations: list[Reservation] = []
 
     def prepare(self, command: CommandInput) -> GenerationRequest:
         """Validate the options (raises InputError) and fix a seed so a result can be redone."""
@@ -90,17 +128,64 @@ class GenerationService:
         channel_ids: Collection[int],
         role_ids: Collection[int],
     ) -> Refusal | None:
-        """Access, concurrency, cooldown and budgets for this request, from the store's usage
-        plus submissions still on their way (two quick commands must not both slip through)."""
+        """Would this request pass access, concurrency, cooldown and budgets right now? Used
+        before asking for confirmation; `reserve` checks again when it is really submitted."""
         refusal = check_access(self._config.limits, channel_ids, role_ids)
         if refusal is not None:
             return refusal
         now = self._clock()
-        usage = await self.store.usage(requester.user_id, requester.guild_id, day_start(now))
-        in_flight = self._in_flight[requester.user_id]
-        if in_flight:
-            usage = replace(usage, active_tasks=usage.active_tasks + in_flight)
+        usage = await self._usage_with_reservations(requester, now)
         return check_limits(self._config.limits, usage, self.estimate(request), now)
+
+    async def reserve(
+        self,
+        requester: Requester,
+        request: GenerationRequest,
+        *,
+        channel_ids: Collection[int],
+        role_ids: Collection[int],
+    ) -> Reservation:
+        """Check every limit and hold a place for this submission until `release`, so two
+        quick commands or clicks cannot both slip under a limit. Raises LimitExceeded."""
+        refusal = check_access(self._config.limits, channel_ids, role_ids)
+        if refusal is not None:
+            raise LimitExceeded(refusal)
+        estimate = self.estimate(request)
+        async with self._reservation_lock:
+            now = self._clock()
+            usage = await self._usage_with_reservations(requester, now)
+            refusal = check_limits(self._config.limits, usage, estimate, now)
+            if refusal is not None:
+                raise LimitExceeded(refusal)
+            reservation = Reservation(
+                user_id=requester.user_id,
+                guild_id=requester.guild_id,
+                at=now,
+                spend=Spend(
+                    estimate.billed_seconds if estimate else 0,
+                    estimate.amount if estimate else Decimal(0),
+                ),
+            )
+            self._reservations.append(reservation)
+            return reservation
+
+    def release(self, reservation: Reservation | None) -> None:
+        if reservation is not None and reservation in self._reservations:
+            self._reservations.remove(reservation)
+
+    async def _usage_with_reservations(self, requester: Requester, now: float) -> Usage:
+        usage = await self.store.usage(requester.user_id, requester.guild_id, day_start(now))
+        mine = [r for r in self._reservations if r.user_id == requester.user_id]
+        guild = [r for r in self._reservations if r.guild_id == requester.guild_id]
+        if not mine and not guild:
+            return usage
+        last_times = [t for t in (usage.last_submit_at, *(r.at for r in mine)) if t is not None]
+        return Usage(
+            active_tasks=usage.active_tasks + len(mine),
+            last_submit_at=max(last_times) if last_times else None,
+            user_today=_plus(usage.user_today, (r.spend for r in mine)),
+            guild_today=_plus(usage.guild_today, (r.spend for r in guild)),
+        )
 
     def needs_confirmation(self, request: GenerationRequest) -> bool:
         return needs_confirmation(self._config.limits, self.estimate(request))
@@ -111,15 +196,19 @@ class GenerationService:
     async def submit(
         self, request: GenerationRequest, requester: Requester, *, parent_task_id: str | None = None
     ) -> TaskRecord:
-        """Submit and store. Raises the API client's typed errors; nothing is stored then."""
-        # Counted as running from before the call until the store has it.
-        self._in_flight[requester.user_id] += 1
+        """Submit and store. Raises the API client's typed errors; nothing is stored then. If
+        the store fails after a successful submit, raises UnrecordedTask with the task ID."""
+        submitted = await self.api.submit(request.to_payload())
+        record = self._new_record(request, requester, submitted, parent_task_id)
         try:
-            submitted = await self.api.submit(request.to_payload())
-            record = self._new_record(request, requester, submitted, parent_task_id)
             await self.store.add(record)
-        finally:
-            self._in_flight[requester.user_id] -= 1
+        except Exception as error:
+            log.error(
+                "task %s was submitted but could not be stored: %s",
+                submitted.task_id,
+                type(error).__name__,
+            )
+            raise UnrecordedTask(submitted.task_id) from error
         return record
 
     def _new_record(

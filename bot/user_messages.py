@@ -50,9 +50,11 @@ def describe_submit_error(error: Exception) -> str:
         wait = math.ceil(error.retry_after) if error.retry_after else 60
         return f"The video service is busy right now; try again in {wait} s. Nothing was charged."
     if isinstance(error, ServerError):
+        # A proxy's 5xx may come after the service created the task.
         return (
-            f"The video service had a server error (HTTP {error.status}) and gave no task ID, "
-            "so the bot cannot follow it. Try again in a minute." + _reference(error)
+            f"The video service had a server error (HTTP {error.status}) and gave no task ID. "
+            "Your video **may have been submitted** anyway, and the bot cannot follow it; check "
+            "with an admin before trying again, to avoid paying twice." + _reference(error)
         )
     if isinstance(error, ApiTimeoutError):
         return (

@@ -61,6 +61,19 @@ def test_missing_secret_is_named(name, value):
     assert ".env" in str(caught.value)
 
 
+# The Singapore list prices in USD: every model, tier and sound combination.
+USD_PRICES = (
+    "wan2.6-r2v:720P:audio=0.10, wan2.6-r2v:1080P:audio=0.15,"
+    "wan2.6-r2v-flash:720P:audio=0.05, wan2.6-r2v-flash:1080P:audio=0.075,"
+    "wan2.6-r2v-flash:720P:silent=0.025, wan2.6-r2v-flash:1080P:silent=0.0375"
+)
+
+
+def test_a_price_table_missing_a_combination_is_refused():
+    with pytest.raises(ConfigError, match=r"missing wan2\.6-r2v:1080P:audio"):
+        load_config(env(R2V_PRICES="wan2.6-r2v:720P:audio=0.10"))
+
+
 def test_values_are_read_and_trimmed():
     config = load_config(
         env(
@@ -75,7 +88,7 @@ def test_values_are_read_and_trimmed():
             R2V_DEFAULT_SIZE="1280*720",
             R2V_DB_PATH="/tmp/x.sqlite3",
             R2V_CURRENCY="USD",
-            R2V_PRICES="wan2.6-r2v:720P:audio=0.10",
+            R2V_PRICES=USD_PRICES,
             R2V_POLL_CONCURRENCY="3",
             R2V_MAX_QUERIES_PER_SECOND="2.5",
             R2V_POLL_MIN_INTERVAL_SECONDS="1",
@@ -98,7 +111,8 @@ def test_values_are_read_and_trimmed():
     assert config.default_size == "1280*720"
     assert config.db_path == Path("/tmp/x.sqlite3")
     assert config.currency == "USD"
-    assert config.prices == {("wan2.6-r2v", "720P", True): Decimal("0.10")}
+    assert config.prices[("wan2.6-r2v", "720P", True)] == Decimal("0.10")
+    assert config.prices[("wan2.6-r2v-flash", "1080P", False)] == Decimal("0.0375")
     assert config.tracker == TrackerSettings(
         concurrency=3,
         max_queries_per_second=2.5,

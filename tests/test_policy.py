@@ -123,3 +123,8 @@ def test_channel_and_role_rules(allowed_channels, allowed_roles, channels, roles
 def test_confirmation_is_asked_only_above_the_threshold(threshold, amount, asks):
     cost = CostEstimate(billed_seconds=5, amount=Decimal(amount), currency="CNY", upper_bound=False)
     assert needs_confirmation(LimitSettings(confirm_above=threshold), cost) is asks
+
+
+def test_an_unknown_price_asks_for_confirmation_when_a_threshold_is_set():
+    assert needs_confirmation(LimitSettings(confirm_above=Decimal(5)), None) is True
+    assert needs_confirmation(LimitSettings(confirm_above=None), None) is False

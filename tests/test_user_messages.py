@@ -90,12 +90,12 @@ def test_throttling_with_status_400_reads_as_rate_limit():
     assert "try again in 5 s" in describe_submit_error(error)
 
 
-@pytest.mark.parametrize("status", [500, 503])
-def test_server_error_names_the_status(status):
+@pytest.mark.parametrize("status", [500, 502, 503, 504])
+def test_server_error_warns_the_task_may_exist_so_nobody_pays_twice(status):
     text = describe_submit_error(refusal(status, None))
 
     assert f"HTTP {status}" in text
-    assert "Try again" in text
+    assert "may have been submitted" in text and "paying twice" in text
 
 
 def test_timeout_warns_the_video_may_have_been_submitted():

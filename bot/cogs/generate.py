@@ -7,6 +7,7 @@ sent before the interaction is deferred; nothing reaches the paid API until they
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from decimal import Decimal
@@ -20,7 +21,7 @@ from bot.api.errors import ApiError
 from bot.generation import limits
 from bot.generation.request import AttachmentInput, CommandInput, GenerationRequest, InputError
 from bot.policy import Spend, day_start, next_day
-from bot.service import GenerationService, Requester
+from bot.service import GenerationService, LimitExceeded, Requester, UnrecordedTask
 from bot.store.records import TaskRecord
 from bot.ui.confirm import ConfirmView
 from bot.ui.embeds import task_embed, task_preview
@@ -63,6 +64,7 @@ def attachment_input(slot: int, attachment: discord.Attachment) -> AttachmentInp
     )
 
 
+@app_commands.guild_only()
 class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
     """Make multi-character videos from a prompt and reference images or clips."""
 
@@ -225,15 +227,34 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         command: CommandInput | GenerationRequest,
         *,
         parent_task_id: str | None = None,
+        renew_attachments: bool = False,
     ) -> None:
-        """Validate, check the team's limits, ask for confirmation above the price threshold,
-        then submit. Every refusal is private and comes before any paid call."""
+        """Validate, check the channel and the team's limits, ask for confirmation above the
+        price threshold, then submit. Every refusal is private and comes before any paid call."""
         try:
             request = (
                 self.service.prepare(command) if isinstance(command, CommandInput) else command
             )
         except InputError as error:
             await reply(interaction, _refusal(error))
+            return
+        missing = missing_channel_permissions(interaction)
+        if missing:
+            await reply(
+                interaction,
+                "**Nothing was submitted.** The bot could not post the video in this channel: "
+                f"it lacks {', '.join(missing)} here. Ask an admin to grant them, or use "
+                "another channel.",
+            )
+            return
+        submit = functools.partial(
+            self.reserve_and_submit,
+            request=request,
+            parent_task_id=parent_task_id,
+            renew_attachments=renew_attachments,
+        )
+        if not self.service.needs_confirmation(request):
+            await submit(interaction)
             return
         refusal = await self.service.check_policy(
             requester_of(interaction),
@@ -244,37 +265,67 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         if refusal is not None:
             await reply(interaction, f"**Nothing was submitted.** {refusal.describe()}")
             return
-        if not self.service.needs_confirmation(request):
-            await self.submit_and_announce(interaction, request, parent_task_id=parent_task_id)
-            return
         estimate = self.service.estimate(request)
-        view = ConfirmView(
-            interaction,
-            lambda clicked: self.submit_and_announce(
-                clicked, request, parent_task_id=parent_task_id
-            ),
-            timeout=self.service.limits.confirm_timeout_s,
-        )
+        price = estimate.describe() if estimate else "an unknown amount (no price is configured)"
         await reply(
             interaction,
-            f"This video costs **{estimate.describe() if estimate else '?'}**, above this "
-            f"server's confirmation threshold. Generate it?",
+            f"This video costs **{price}**, above this server's confirmation threshold. "
+            "Generate it?",
             embed=task_preview(request),
-            view=view,
+            view=ConfirmView(interaction, submit, timeout=self.service.limits.confirm_timeout_s),
         )
 
-    async def submit_and_announce(
+    async def reserve_and_submit(
+        self,
+        interaction: discord.Interaction,
+        *,
+        request: GenerationRequest,
+        parent_task_id: str | None,
+        renew_attachments: bool,
+    ) -> TaskRecord | None:
+        """Check every limit again at the moment of submitting (a confirmation may have waited)
+        and hold the place until the task is stored."""
+        try:
+            reservation = await self.service.reserve(
+                requester_of(interaction),
+                request,
+                channel_ids=channel_ids_of(interaction),
+                role_ids=role_ids_of(interaction),
+            )
+        except LimitExceeded as refused:
+            await reply(interaction, f"**Nothing was submitted.** {refused.refusal.describe()}")
+            return None
+        try:
+            return await self._submit_and_announce(
+                interaction, request, parent_task_id, renew_attachments
+            )
+        finally:
+            self.service.release(reservation)
+
+    async def _submit_and_announce(
         self,
         interaction: discord.Interaction,
         request: GenerationRequest,
-        *,
-        parent_task_id: str | None = None,
+        parent_task_id: str | None,
+        renew_attachments: bool,
     ) -> TaskRecord | None:
         """Defer publicly, submit, store, answer with the status embed, start tracking."""
         await interaction.response.defer(thinking=True)
-        requester = requester_of(interaction)
+        if renew_attachments:
+            # After the defer: renewing is a Discord call and must not eat the 3 s window.
+            renewed = await self._renewed(request)
+            if renewed is None:
+                await _edit_original(
+                    interaction,
+                    content="❌ The attached files' links have expired and Discord would not "
+                    "renew them. Run `/r2v generate` again with the files attached.",
+                )
+                return None
+            request = renewed
         try:
-            record = await self.service.submit(request, requester, parent_task_id=parent_task_id)
+            record = await self.service.submit(
+                request, requester_of(interaction), parent_task_id=parent_task_id
+            )
         except ApiError as error:
             log.warning(
                 "submit for user %s refused: %s (request_id=%s)",
@@ -283,6 +334,14 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
                 error.request_id,
             )
             await _edit_original(interaction, content=f"❌ {describe_submit_error(error)}")
+            return None
+        except UnrecordedTask as lost:
+            await _edit_original(
+                interaction,
+                content=f"⚠️ Your video was submitted as task `{lost.task_id}`, but the bot could "
+                f"not record it and will not follow it. Check it with "
+                f"`/r2v status task_id:{lost.task_id}`.",
+            )
             return None
         message_id = None
         try:
@@ -317,11 +376,12 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
             fresh = await self.service.tracker.refresh(task_id) or record
             await reply(interaction, embed=task_embed(fresh))
         elif action == "reroll":
-            request = await self._renewed(interaction, record.request)
-            if request is not None:
-                await self.start_generation(
-                    interaction, self.service.reroll(request), parent_task_id=task_id
-                )
+            await self.start_generation(
+                interaction,
+                self.service.reroll(record.request),
+                parent_task_id=task_id,
+                renew_attachments=True,
+            )
         elif action == "edit":
             await interaction.response.send_modal(
                 EditModal(self, task_id, record.request.prompt, record.request.negative_prompt)
@@ -343,39 +403,22 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         except InputError as error:
             await reply(interaction, _refusal(error))
             return
-        request = await self._renewed(interaction, request)
-        if request is not None:
-            await self.start_generation(interaction, request, parent_task_id=task_id)
+        await self.start_generation(
+            interaction, request, parent_task_id=task_id, renew_attachments=True
+        )
 
-    async def _renewed(
-        self, interaction: discord.Interaction, request: GenerationRequest
-    ) -> GenerationRequest | None:
+    async def _renewed(self, request: GenerationRequest) -> GenerationRequest | None:
         """The request with fresh Discord attachment URLs (signed links expire after ~24 h)."""
         try:
             return await self.attachments.renew(request)
-        except discord.HTTPException as error:
-            log.warning("attachment URLs could not be renewed: %s", error)
-            await reply(
-                interaction,
-                "The attached files' links have expired and Discord would not renew them. "
-                "Run `/r2v generate` again with the files attached.",
-            )
+        except (discord.HTTPException, KeyError, TypeError, ValueError) as error:
+            # The refresh endpoint is undocumented: an unexpected answer counts as a refusal.
+            log.warning("attachment URLs could not be renewed: %s", type(error).__name__)
             return None
 
     async def report_unexpected(self, interaction: discord.Interaction, error: Exception) -> None:
         log.error("unexpected error in interaction %s", interaction.id, exc_info=error)
         await reply(interaction, GENERIC_APOLOGY)
-
-    async def cog_app_command_error(
-        self, interaction: discord.Interaction, error: app_commands.AppCommandError
-    ) -> None:
-        """The one handler for this group's commands. Order: input we could not convert, then
-        everything else, which is a bug: apologise and log it with its traceback."""
-        if isinstance(error, app_commands.TransformerError):
-            await reply(interaction, f"That value was not understood: {error.value!r}.")
-            return
-        original = getattr(error, "original", error)
-        await self.report_unexpected(interaction, original)
 
 
 def requester_of(interaction: discord.Interaction) -> Requester:
@@ -385,6 +428,20 @@ def requester_of(interaction: discord.Interaction) -> Requester:
         channel_id=interaction.channel_id or 0,
         upload_limit=interaction.filesize_limit,
     )
+
+
+# What delivery needs: post, embed, upload, and read back its own posts after a restart.
+DELIVERY_PERMISSIONS = ("view_channel", "embed_links", "attach_files", "read_message_history")
+
+
+def missing_channel_permissions(interaction: discord.Interaction) -> list[str]:
+    """Permissions the bot lacks in this channel to deliver a video, in Discord's words."""
+    permissions = interaction.app_permissions
+    in_thread = isinstance(interaction.channel, discord.Thread)
+    needed = (*DELIVERY_PERMISSIONS, "send_messages_in_threads" if in_thread else "send_messages")
+    return [
+        name.replace("_", " ").title() for name in needed if not getattr(permissions, name, False)
+    ]
 
 
 def channel_ids_of(interaction: discord.Interaction) -> list[int]:

@@ -29,6 +29,15 @@ from bot.tracking.schedule import PollContext, PollSchedule, schedule_key
 log = logging.getLogger(__name__)
 
 
+# Video URLs and task ids live 24 h at the service.
+RESULT_LIFETIME_S = 24 * 3600.0
+MAX_DELIVERY_ATTEMPTS = 6
+
+
+def _past_deadline(settings: TrackerSettings) -> tuple[str, str]:
+    return ("Deadline", f"no result after {round(settings.deadline_s / 60)} min")
+
+
 class Notifier(Protocol):
     """Shows tasks to people. Implemented by the Discord layer."""
 
@@ -73,6 +82,8 @@ class Tracker:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._locks: dict[str, asyncio.Lock] = {}
         self._last_edit: dict[str, float] = {}
+        self._stale_status: set[str] = set()
+        self._delivery_failures: dict[str, int] = {}
         self._runner: asyncio.Task[None] | None = None
 
     @property
@@ -113,13 +124,13 @@ class Tracker:
         return self._records.get(task_id) or await self._store.get(task_id)
 
     async def forget(self, task_id: str, reason: str) -> None:
-        """Stop tracking a task (an admin's choice); its record is closed with a note."""
-        record = self._records.pop(task_id, None) or await self._store.get(task_id)
-        if record is None:
-            return
-        await self._store.update(
-            task_id, phase=Phase.DONE, error_message=reason, finished_at=self._clock()
-        )
+        """Stop tracking a task (an admin's choice); its record is closed with a note. Waits
+        for a poll in progress, so that poll cannot bring the task back."""
+        async with self._locks.setdefault(task_id, asyncio.Lock()):
+            self._drop(task_id)
+            await self._store.update(
+                task_id, phase=Phase.DONE, error_message=reason, finished_at=self._clock()
+            )
         log.info("task %s no longer tracked: %s", task_id, reason)
 
     def _push(self, task_id: str, due: float) -> None:
@@ -162,29 +173,37 @@ class Tracker:
             if record.phase is Phase.DELIVERING:
                 await self._deliver(record, reschedule)
                 return
-            now = self._clock()
-            if now >= record.deadline_at:
-                await self._finish_past_deadline(record)
-                return
+            # Ask even past the deadline: after downtime the video may be done and still
+            # downloadable, and it must not be written off unseen.
             try:
                 result = await self._api.get_task(task_id)
             except ApiError as error:
-                level = logging.ERROR if isinstance(error, AuthenticationError) else logging.WARNING
-                log.log(
-                    level,
-                    "query of task %s failed: %s (request_id=%s)",
-                    task_id,
-                    type(error).__name__,
-                    error.request_id,
-                )
-                if reschedule:
-                    self._push(task_id, self._clock() + self._settings.max_interval_s)
+                await self._query_failed(record, error, reschedule)
                 return
             record = await self._apply(record, result)
             if record.phase is Phase.DELIVERING:
                 await self._deliver(record, reschedule)
+            elif self._clock() >= record.deadline_at:
+                await self._finish_unfinished(record, _past_deadline(self._settings))
             elif reschedule:
                 self._push(task_id, self._clock() + self.schedule.next_delay(self._context(record)))
+
+    async def _query_failed(self, record: TaskRecord, error: ApiError, reschedule: bool) -> None:
+        level = logging.ERROR if isinstance(error, AuthenticationError) else logging.WARNING
+        log.log(
+            level,
+            "query of task %s failed: %s (request_id=%s)",
+            record.task_id,
+            type(error).__name__,
+            error.request_id,
+        )
+        if self._clock() >= record.created_at + RESULT_LIFETIME_S:
+            # The service forgets tasks after a day: nothing more can be learnt of this one.
+            await self._finish_unfinished(
+                record, ("Unreachable", "the video service could not be reached for a day")
+            )
+        elif reschedule:
+            self._push(record.task_id, self._clock() + self._settings.max_interval_s)
 
     async def _apply(self, record: TaskRecord, result: TaskResult) -> TaskRecord:
         now = self._clock()
@@ -231,15 +250,18 @@ class Tracker:
             finished_at=updated.finished_at,
         )
         self._records[record.task_id] = updated
-        if changed and not result.status.is_terminal:
+        stale = record.task_id in self._stale_status
+        if (changed or stale) and not result.status.is_terminal:
             updated = await self._show_status(updated, now)
         return updated
 
     async def _show_status(self, record: TaskRecord, now: float) -> TaskRecord:
         last = self._last_edit.get(record.task_id)
         if last is not None and now - last < self._settings.status_edit_interval_s:
+            self._stale_status.add(record.task_id)  # shown at a later poll
             return record
         self._last_edit[record.task_id] = now
+        self._stale_status.discard(record.task_id)
         try:
             shown = await self._notifier.status_changed(record)
         except Exception:
@@ -254,40 +276,59 @@ class Tracker:
         try:
             delivered = await self._notifier.deliver(record)
         except Exception:
-            log.exception("delivery of task %s failed; will retry", record.task_id)
-            if reschedule:
-                self._push(record.task_id, self._clock() + self._settings.max_interval_s)
-            return
+            failures = self._delivery_failures[record.task_id] = (
+                self._delivery_failures.get(record.task_id, 0) + 1
+            )
+            if failures < MAX_DELIVERY_ATTEMPTS:
+                log.exception("delivery of task %s failed; will retry", record.task_id)
+                if reschedule:
+                    self._push(record.task_id, self._clock() + self._settings.max_interval_s)
+                return
+            # Discord keeps refusing (e.g. the bot may not post in that channel): stop trying
+            # so the task does not hold the requester's running-task slot forever.
+            log.exception(
+                "delivery of task %s failed %d times; giving up (status %s, video_url kept)",
+                record.task_id,
+                failures,
+                record.raw_status,
+            )
+            delivered = record
         await self._store.update(
             record.task_id,
             phase=Phase.DONE,
             result_message_id=delivered.result_message_id,
             status_message_id=delivered.status_message_id,
         )
-        self._records.pop(record.task_id, None)
-        self._locks.pop(record.task_id, None)
-        self._last_edit.pop(record.task_id, None)
+        self._drop(record.task_id)
         log.info("task %s delivered (%s)", record.task_id, record.raw_status)
 
-    async def _finish_past_deadline(self, record: TaskRecord) -> None:
-        minutes = round(self._settings.deadline_s / 60)
-        log.warning("task %s passed its %d min deadline", record.task_id, minutes)
+    def _drop(self, task_id: str) -> None:
+        self._records.pop(task_id, None)
+        self._locks.pop(task_id, None)
+        self._last_edit.pop(task_id, None)
+        self._stale_status.discard(task_id)
+        self._delivery_failures.pop(task_id, None)
+
+    async def _finish_unfinished(self, record: TaskRecord, reason: tuple[str, str]) -> None:
+        """End a task the service has not finished: tell the requester, stop polling."""
+        code, message = reason
+        log.warning("task %s given up: %s", record.task_id, message)
         now = self._clock()
         updated = replace(
             record,
             phase=Phase.DELIVERING,
-            error_code="Deadline",
-            error_message=f"no result after {minutes} min",
+            error_code=code,
+            error_message=message,
             finished_at=now,
         )
         await self._store.update(
             record.task_id,
             phase=updated.phase,
-            error_code=updated.error_code,
-            error_message=updated.error_message,
+            error_code=code,
+            error_message=message,
             finished_at=now,
         )
-        await self._store.add_event(record.task_id, now, "DEADLINE")
+        await self._store.add_event(record.task_id, now, code.upper())
         self._records[record.task_id] = updated
         await self._deliver(updated, reschedule=True)
 

@@ -41,8 +41,9 @@ class ConfirmView(discord.ui.View):
     async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
         if not await self._claim(interaction):
             return
-        await self._close("✅ Confirmed.")
+        # Answer the click first (the submit defers at once), then tidy the question.
         await self._on_confirm(interaction)
+        await self._close("✅ Confirmed.")
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary, emoji="✖️")
     async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:

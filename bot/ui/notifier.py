@@ -74,7 +74,12 @@ class DiscordNotifier:
         elif record.error_code == "Deadline":
             content += (
                 f"no result arrived ({record.error_message}); the bot stopped waiting. "
-                "Use `/r2v status` with the task ID to check it later."
+                f"Use `/r2v status task_id:{record.task_id}` to check it later."
+            )
+        elif record.error_code == "Unreachable":
+            content += (
+                f"{record.error_message}, so the result of this task is unknown. "
+                f"`/r2v status task_id:{record.task_id}` can try again."
             )
         else:
             content += f"your task ended with status {record.raw_status}."

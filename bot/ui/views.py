@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.ui.replies import reply
+
 if TYPE_CHECKING:
     from bot.cogs.generate import GenerateCog
 
@@ -51,8 +53,12 @@ class TaskButton(
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         cog: GenerateCog | None = interaction.client.get_cog("r2v")  # type: ignore[attr-defined]
         if cog is None:
+            await reply(interaction, "The bot is starting up; try the button again in a moment.")
             return
-        await cog.handle_button(interaction, self.action, self.task_id)
+        try:
+            await cog.handle_button(interaction, self.action, self.task_id)
+        except Exception as error:
+            await cog.report_unexpected(interaction, error)
 
 
 def task_buttons(task_id: str, *, active: bool) -> discord.ui.View:

@@ -7,6 +7,7 @@ import logging
 from dataclasses import replace
 from decimal import Decimal
 
+import discord
 import pytest
 from aiohttp import web
 
@@ -293,3 +294,49 @@ async def test_a_link_to_a_private_address_is_refused_and_never_fetched(
     finally:
         await runner.cleanup()
     assert hits == [] and fake_api.submits == []
+
+
+async def test_two_quick_commands_cannot_both_pass_the_running_limit(
+    tmp_path, fake_api, fake_discord
+):
+    fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
+    config = with_limits(tmp_path, fake_api, fake_discord, max_active_per_user=1)
+    async with running(config, fake_discord):
+        first, second = await command(fake_discord), await command(fake_discord)
+        answers = [await first.wait_response(), await second.wait_response()]
+        await asyncio.sleep(0.3)
+    assert len(fake_api.submits) == 1
+    refused = [a for a in answers if a["type"] == 4]
+    assert len(refused) == 1 and "Running tasks" in refused[0]["json"]["data"]["content"]
+
+
+async def test_limits_are_checked_again_when_a_confirmation_is_clicked(
+    tmp_path, fake_api, fake_discord
+):
+    fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
+    config = with_limits(
+        tmp_path, fake_api, fake_discord, max_active_per_user=1, confirm_above=Decimal(0)
+    )
+    async with running(config, fake_discord):
+        prompts = [await ask_confirmation(fake_discord) for _ in range(2)]
+        clicks = [
+            await fake_discord.click(message["id"], confirm, user=interaction.user)
+            for interaction, message, confirm, _ in prompts
+        ]
+        await clicks[0].wait_followup()
+        late = await clicks[1].wait_response()
+        assert "Running tasks" in late["json"]["data"]["content"] and clicks[1].ephemeral
+    assert len(fake_api.submits) == 1
+
+
+async def test_a_channel_where_the_bot_cannot_post_is_refused_before_paying(
+    bot, fake_discord, fake_api
+):
+
+    allowed = discord.Permissions.all()
+    allowed.attach_files = False
+    fake_discord.app_permissions = str(allowed.value)
+    interaction = await command(fake_discord)
+    text = (await interaction.wait_response())["json"]["data"]["content"]
+    assert interaction.ephemeral and "Attach Files" in text
+    assert fake_api.submits == []

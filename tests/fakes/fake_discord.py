@@ -202,6 +202,8 @@ class FakeDiscord:
         self.gateway_sent: list[dict] = []  # every frame the fake sent
         self.identify_payloads: list[dict] = []
         self.roles: list[dict] = []
+        # What the bot may do in the channel, as Discord reports it with each interaction.
+        self.app_permissions = ALL_BUT_ADMIN
         self.gateway_connections = 0
         self.interactions: dict[int, FakeInteraction] = {}
         self.ephemeral_messages: list[dict] = []
@@ -801,7 +803,7 @@ class FakeDiscord:
             "member": member,
             "token": token,
             "version": 1,
-            "app_permissions": ALL_BUT_ADMIN,
+            "app_permissions": self.app_permissions,
             "locale": "en-US",
             "guild_locale": "en-US",
             "entitlements": [],

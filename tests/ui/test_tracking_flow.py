@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import replace
 
@@ -164,3 +165,18 @@ async def test_delivery_arrives_after_the_interaction_token_expired(bot, fake_di
     post = await wait_final(fake_discord, status["id"])
     assert post["attachments"], "the video still arrives through the bot's own channel route"
     assert fake_discord.pinged(post)["users"] == {requester_id(interaction)}
+
+
+async def test_a_task_that_finished_while_the_bot_was_down_is_still_delivered(
+    tmp_path, fake_api, fake_discord
+):
+    config = make_config(
+        tmp_path, fake_api, fake_discord, tracker=replace(FAST_TRACKING, deadline_s=0.5)
+    )
+    fake_api.default_plan = TaskPlan(pending_s=0.3, running_s=0.3)
+    async with running(config, fake_discord):
+        _, status = await generate(fake_discord)
+    await asyncio.sleep(1.0)  # down past the deadline; the video got done meanwhile
+    async with running(config, fake_discord):
+        post = await wait_final(fake_discord, status["id"])
+    assert post["attachments"], "delivered, not written off as past its deadline"

@@ -1,0 +1,154 @@
+"""The tracker against the fake API and a real store; the notifier is the documented seam
+(a small recorder here), so these tests see exactly what the tracker hands to Discord."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import replace
+
+import aiohttp
+import pytest
+
+from bot.api.client import BailianClient
+from bot.api.models import TaskStatus
+from bot.generation.request import GenerationRequest, Reference
+from bot.store.records import Phase, TaskRecord
+from bot.store.sqlite import SqliteTaskStore
+from bot.tracking.tracker import MAX_DELIVERY_ATTEMPTS, Tracker
+from tests.conftest import FAST_TRACKING, eventually
+from tests.fakes.fake_bailian import FakeBailian, Reply, TaskPlan
+
+REQUEST = GenerationRequest(
+    model="wan2.6-r2v-flash",
+    prompt="character1 waves",
+    references=(Reference("https://example.com/a.png", "image", "PNG", "link 1", "a.png"),),
+    size="1280*720",
+    duration=5,
+)
+
+
+class RecordingNotifier:
+    def __init__(self, failures: int = 0) -> None:
+        self.statuses: list[str] = []
+        self.delivered: list[TaskRecord] = []
+        self.failures = failures
+        self.attempts = 0
+
+    async def status_changed(self, record: TaskRecord) -> TaskRecord:
+        self.statuses.append(record.raw_status)
+        return replace(record, status_message_id=record.status_message_id or 1)
+
+    async def deliver(self, record: TaskRecord) -> TaskRecord:
+        self.attempts += 1
+        if self.attempts <= self.failures:
+            raise RuntimeError("Discord said no")
+        self.delivered.append(record)
+        return replace(record, result_message_id=99)
+
+
+@pytest.fixture
+async def parts(tmp_path):
+    plan = TaskPlan(pending_s=0.1, running_s=0.1)
+    async with FakeBailian(default_plan=plan) as api, aiohttp.ClientSession() as session:
+        store = await SqliteTaskStore.open(tmp_path / "t.sqlite3")
+        client = BailianClient(session, api.base_url, api.api_key)
+        yield api, client, store
+        await store.close()
+
+
+async def submit(api: FakeBailian, client: BailianClient, store: SqliteTaskStore, **changes):
+    submitted = await client.submit(REQUEST.to_payload())
+    now = time.time()
+    record = TaskRecord(
+        task_id=submitted.task_id,
+        requester_id=1,
+        guild_id=2,
+        channel_id=3,
+        request=REQUEST,
+        created_at=now,
+        deadline_at=now + 60,
+        **changes,
+    )
+    await store.add(record)
+    return record
+
+
+async def closed(store: SqliteTaskStore, task_id: str) -> TaskRecord:
+    async def check():
+        record = await store.get(task_id)
+        return record if record.phase is Phase.DONE else None
+
+    return await eventually(check, what=f"task {task_id} to close")
+
+
+async def test_a_task_is_followed_to_its_end_and_delivered_once(parts):
+    api, client, store = parts
+    notifier = RecordingNotifier()
+    tracker = Tracker(client, store, notifier, FAST_TRACKING)
+    await tracker.start()
+    record = await submit(api, client, store)
+    tracker.track(record, delay=0)
+    done = await closed(store, record.task_id)
+    await tracker.stop()
+    assert done.status is TaskStatus.SUCCEEDED and done.result_message_id == 99
+    assert [r.task_id for r in notifier.delivered] == [record.task_id]
+    assert "RUNNING" in notifier.statuses
+    assert not tracker.is_tracking(record.task_id)
+
+
+async def test_api_faults_are_retried_and_do_not_stop_other_tasks(parts):
+    api, client, store = parts
+    notifier = RecordingNotifier()
+    tracker = Tracker(client, store, notifier, FAST_TRACKING)
+    first = await submit(api, client, store)
+    second = await submit(api, client, store)
+    api.script_query(Reply(500, "InternalError", "boom"), task_id=first.task_id)
+    api.script_query(Reply(429, "Throttling", "slow down", retry_after=0.05))
+    await tracker.start()
+    tracker.track(first, delay=0)
+    tracker.track(second, delay=0)
+    await closed(store, first.task_id)
+    await closed(store, second.task_id)
+    await tracker.stop()
+    assert {r.task_id for r in notifier.delivered} == {first.task_id, second.task_id}
+
+
+async def test_a_delivery_discord_keeps_refusing_is_given_up_and_frees_the_slot(parts):
+    api, client, store = parts
+    notifier = RecordingNotifier(failures=100)
+    settings = replace(FAST_TRACKING, max_interval_s=0.01)
+    tracker = Tracker(client, store, notifier, settings)
+    await tracker.start()
+    record = await submit(api, client, store)
+    tracker.track(record, delay=0)
+    done = await closed(store, record.task_id)
+    await tracker.stop()
+    assert notifier.attempts == MAX_DELIVERY_ATTEMPTS
+    assert done.video_url, "the result stays in the store for /r2v status"
+
+
+async def test_restart_resumes_active_tasks_from_the_store(parts):
+    api, client, store = parts
+    record = await submit(api, client, store)
+    notifier = RecordingNotifier()
+    tracker = Tracker(client, store, notifier, FAST_TRACKING)
+    await tracker.start()  # picks up the stored task by itself
+    await closed(store, record.task_id)
+    await tracker.stop()
+    assert [r.task_id for r in notifier.delivered] == [record.task_id]
+
+
+async def test_an_admin_untrack_wins_over_a_poll_in_progress(parts):
+    api, client, store = parts
+    api.default_plan = TaskPlan(pending_s=30, running_s=30)
+    record = await submit(api, client, store)
+    notifier = RecordingNotifier()
+    tracker = Tracker(client, store, notifier, FAST_TRACKING)
+    await tracker.start()
+    await asyncio.gather(tracker.refresh(record.task_id), tracker.forget(record.task_id, "admin"))
+    await asyncio.sleep(0.3)
+    await tracker.stop()
+    stored = await store.get(record.task_id)
+    assert stored.phase is Phase.DONE and not tracker.is_tracking(record.task_id)
+    assert notifier.delivered == []

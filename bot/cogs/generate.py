@@ -25,7 +25,7 @@ from bot.service import GenerationService, LimitExceeded, Requester, UnrecordedT
 from bot.store.records import TaskRecord
 from bot.ui.confirm import ConfirmView
 from bot.ui.embeds import task_embed, task_preview
-from bot.ui.replies import NO_PINGS, reply
+from bot.ui.replies import NO_PINGS, answer_privately, reply
 from bot.ui.views import EditModal, task_buttons
 from bot.user_messages import GENERIC_APOLOGY, describe_submit_error
 
@@ -229,8 +229,8 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         parent_task_id: str | None = None,
         renew_attachments: bool = False,
     ) -> None:
-        """Validate, check the channel and the team's limits, ask for confirmation above the
-        price threshold, then submit. Every refusal is private and comes before any paid call."""
+        """Validate (pure and instant, so a refusal is a private reply), defer publicly, then
+        check the team's limits, ask for confirmation above the price threshold and submit."""
         try:
             request = (
                 self.service.prepare(command) if isinstance(command, CommandInput) else command
@@ -247,8 +247,10 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
                 "another channel.",
             )
             return
+        # Acknowledge before anything that waits on the store, Discord or the API.
+        await interaction.response.defer(thinking=True)
         submit = functools.partial(
-            self.reserve_and_submit,
+            self._reserve_and_submit,
             request=request,
             parent_task_id=parent_task_id,
             renew_attachments=renew_attachments,
@@ -263,19 +265,20 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
             role_ids=role_ids_of(interaction),
         )
         if refusal is not None:
-            await reply(interaction, f"**Nothing was submitted.** {refusal.describe()}")
+            await answer_privately(interaction, f"**Nothing was submitted.** {refusal.describe()}")
             return
         estimate = self.service.estimate(request)
         price = estimate.describe() if estimate else "an unknown amount (no price is configured)"
-        await reply(
+        view = ConfirmView(submit, timeout=self.service.limits.confirm_timeout_s)
+        view.message = await answer_privately(
             interaction,
             f"This video costs **{price}**, above this server's confirmation threshold. "
             "Generate it?",
             embed=task_preview(request),
-            view=ConfirmView(interaction, submit, timeout=self.service.limits.confirm_timeout_s),
+            view=view,
         )
 
-    async def reserve_and_submit(
+    async def _reserve_and_submit(
         self,
         interaction: discord.Interaction,
         *,
@@ -283,8 +286,9 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         parent_task_id: str | None,
         renew_attachments: bool,
     ) -> TaskRecord | None:
-        """Check every limit again at the moment of submitting (a confirmation may have waited)
-        and hold the place until the task is stored."""
+        """For a publicly deferred interaction: check every limit again at the moment of
+        submitting (a confirmation may have waited) and hold the place until the task is
+        stored; then submit and answer with the status message."""
         try:
             reservation = await self.service.reserve(
                 requester_of(interaction),
@@ -293,7 +297,8 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
                 role_ids=role_ids_of(interaction),
             )
         except LimitExceeded as refused:
-            await reply(interaction, f"**Nothing was submitted.** {refused.refusal.describe()}")
+            text = f"**Nothing was submitted.** {refused.refusal.describe()}"
+            await answer_privately(interaction, text)
             return None
         try:
             return await self._submit_and_announce(
@@ -309,16 +314,14 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         parent_task_id: str | None,
         renew_attachments: bool,
     ) -> TaskRecord | None:
-        """Defer publicly, submit, store, answer with the status embed, start tracking."""
-        await interaction.response.defer(thinking=True)
+        """Submit, store, answer with the status embed, start tracking."""
         if renew_attachments:
-            # After the defer: renewing is a Discord call and must not eat the 3 s window.
             renewed = await self._renewed(request)
             if renewed is None:
-                await _edit_original(
+                await answer_privately(
                     interaction,
-                    content="❌ The attached files' links have expired and Discord would not "
-                    "renew them. Run `/r2v generate` again with the files attached.",
+                    "The attached files' links have expired and Discord would not renew them. "
+                    "Run `/r2v generate` again with the files attached.",
                 )
                 return None
             request = renewed

@@ -15,19 +15,18 @@ log = logging.getLogger(__name__)
 
 class ConfirmView(discord.ui.View):
     """Sent ephemerally, so only the requester sees it. The first click decides; a second click
-    (or a double click) does nothing more."""
+    (or a double click) does nothing more. `message` is the question, set once it is sent."""
 
     def __init__(
         self,
-        origin: discord.Interaction,
         on_confirm: Callable[[discord.Interaction], Awaitable[Any]],
         *,
         timeout: float,
     ) -> None:
         super().__init__(timeout=timeout)
-        self._origin = origin
         self._on_confirm = on_confirm
         self.decided = False
+        self.message: discord.WebhookMessage | None = None
 
     async def _claim(self, interaction: discord.Interaction) -> bool:
         if self.decided:
@@ -41,16 +40,17 @@ class ConfirmView(discord.ui.View):
     async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
         if not await self._claim(interaction):
             return
-        # Answer the click first (the submit defers at once), then tidy the question.
-        await self._on_confirm(interaction)
+        # A public "thinking…" answers the click; it becomes the status message.
+        await interaction.response.defer(thinking=True)
         await self._close("✅ Confirmed.")
+        await self._on_confirm(interaction)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary, emoji="✖️")
     async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
         if not await self._claim(interaction):
             return
         await interaction.response.edit_message(
-            content="Cancelled. Nothing was submitted or charged.", view=None
+            content="Cancelled. Nothing was submitted or charged.", embed=None, view=None
         )
 
     async def on_timeout(self) -> None:
@@ -61,11 +61,11 @@ class ConfirmView(discord.ui.View):
             )
 
     async def _close(self, content: str) -> None:
+        if self.message is None:
+            return
         try:
-            await self._origin.edit_original_response(
-                content=content, view=None, allowed_mentions=NO_PINGS
+            await self.message.edit(
+                content=content, embed=None, view=None, allowed_mentions=NO_PINGS
             )
         except discord.HTTPException as error:
-            log.info(
-                "could not close the confirmation of interaction %s: %s", self._origin.id, error
-            )
+            log.info("could not close confirmation message %s: %s", self.message.id, error)

@@ -35,3 +35,22 @@ async def reply(
             getattr(error, "status", "?"),
             getattr(error, "code", "?"),
         )
+
+
+async def answer_privately(
+    interaction: discord.Interaction, content: str, **kwargs: Any
+) -> discord.WebhookMessage | None:
+    """For an interaction already deferred publicly: replace the public "thinking…" message
+    with one only the user sees. Returns that message, or None when Discord refused."""
+    kwargs.setdefault("allowed_mentions", NO_PINGS)
+    try:
+        await interaction.delete_original_response()
+        return await interaction.followup.send(content, ephemeral=True, wait=True, **kwargs)
+    except discord.HTTPException as error:
+        log.warning(
+            "could not answer interaction %s privately (%s %s)",
+            interaction.id,
+            error.status,
+            error.code,
+        )
+        return None

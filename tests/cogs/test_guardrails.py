@@ -42,9 +42,7 @@ def button_ids(message):
 
 async def ask_confirmation(fake_discord, user=None):
     interaction = await command(fake_discord, EXPENSIVE, user=user)
-    answer = await interaction.wait_response()
-    assert interaction.ephemeral and answer["type"] == 4
-    message = interaction.original_message
+    message = await interaction.wait_private()
     assert "5.00 CNY" in message["content"]
     confirm, cancel = button_ids(message)
     return interaction, message, confirm, cancel
@@ -74,7 +72,7 @@ async def test_confirm_submits_once_and_posts_the_public_status(confirming, fake
         assert not click.ephemeral
         assert fake_api.submits[0].task_id in str(status["embeds"])
         await fake_discord.wait_for(
-            lambda: "Confirmed" in (interaction.original_message or {}).get("content", ""),
+            lambda: "Confirmed" in fake_discord.get_message(message["id"])["content"],
             what="the confirmation to close",
         )
     assert len(fake_api.submits) == 1
@@ -108,11 +106,12 @@ async def test_no_answer_in_time_submits_nothing(tmp_path, fake_api, fake_discor
     )
     async with running(config, fake_discord):
         interaction, *_ = await ask_confirmation(fake_discord)
+        question = await interaction.wait_private()
         await fake_discord.wait_for(
-            lambda: "No answer within" in interaction.original_message["content"],
+            lambda: "No answer within" in fake_discord.get_message(question["id"])["content"],
             what="the timeout to close the question",
         )
-        assert interaction.original_message["components"] == []
+        assert fake_discord.get_message(question["id"])["components"] == []
     assert fake_api.submits == []
 
 
@@ -123,8 +122,8 @@ async def test_concurrent_tasks_limit_both_sides(tmp_path, fake_api, fake_discor
         for _ in range(2):
             await (await command(fake_discord)).wait_followup()
         third = await command(fake_discord)
-        text = (await third.wait_response())["json"]["data"]["content"]
-        assert third.ephemeral and "Running tasks" in text and "limit is 2" in text
+        text = (await third.wait_private())["content"]
+        assert "Running tasks" in text and "limit is 2" in text
         other = await command(fake_discord, user=fake_discord.make_user(name="bob"))
         await other.wait_followup()
     assert len(fake_api.submits) == 3, "the limit is per member"
@@ -135,7 +134,7 @@ async def test_cooldown_both_sides(tmp_path, fake_api, fake_discord):
     async with running(config, fake_discord):
         await (await command(fake_discord)).wait_followup()
         early = await command(fake_discord)
-        text = (await early.wait_response())["json"]["data"]["content"]
+        text = (await early.wait_private())["content"]
         assert "Cooldown" in text and "<t:" in text
         await asyncio.sleep(0.7)
         await (await command(fake_discord)).wait_followup()
@@ -149,7 +148,7 @@ async def test_daily_budget_in_seconds_survives_a_restart(tmp_path, fake_api, fa
         await (await command(fake_discord)).wait_followup()  # 10 s: exactly the budget
     async with running(config, fake_discord):
         refused = await command(fake_discord)
-        text = (await refused.wait_response())["json"]["data"]["content"]
+        text = (await refused.wait_private())["content"]
     assert "Your daily budget" in text and "10 of 10 billed seconds" in text
     assert len(fake_api.submits) == 2
 
@@ -170,7 +169,7 @@ async def test_a_failed_task_does_not_count_against_the_budget(tmp_path, fake_ap
         fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
         await (await command(fake_discord)).wait_followup()
         refused = await command(fake_discord)
-        text = (await refused.wait_response())["json"]["data"]["content"]
+        text = (await refused.wait_private())["content"]
     assert "The server's daily budget" in text and "2.50 of 2.50" in text
 
 
@@ -188,12 +187,12 @@ async def test_allowed_channels_and_roles(tmp_path, fake_api, fake_discord):
     async with running(config, fake_discord):
         await (await command(fake_discord, user=member, channel_id=allowed)).wait_followup()
         wrong_channel = await command(fake_discord, user=member, channel_id=other)
-        text = (await wrong_channel.wait_response())["json"]["data"]["content"]
+        text = (await wrong_channel.wait_private())["content"]
         assert "Channel" in text and f"<#{allowed}>" in text
         no_role = await command(fake_discord, channel_id=allowed)
-        text = (await no_role.wait_response())["json"]["data"]["content"]
+        text = (await no_role.wait_private())["content"]
         assert "Role" in text and "<@&777>" in text
-        assert fake_discord.pinged(no_role.original_message)["roles"] == set()
+        assert fake_discord.pinged(await no_role.wait_private())["roles"] == set()
     assert len(fake_api.submits) == 1
 
 
@@ -219,7 +218,7 @@ async def test_admin_sees_spend_and_can_stop_tracking(bot, fake_discord, fake_ap
 
     member = fake_discord.make_user(name="member", permissions="0")
     refused = await fake_discord.invoke("r2v-admin spend", {}, user=member)
-    assert "Manage Server" in (await refused.wait_response())["json"]["data"]["content"]
+    assert "Manage Server" in (await refused.wait_private())["content"]
 
     spend = await fake_discord.invoke("r2v-admin spend", {})
     text = (await spend.wait_response())["json"]["data"]["content"]
@@ -303,11 +302,11 @@ async def test_two_quick_commands_cannot_both_pass_the_running_limit(
     config = with_limits(tmp_path, fake_api, fake_discord, max_active_per_user=1)
     async with running(config, fake_discord):
         first, second = await command(fake_discord), await command(fake_discord)
-        answers = [await first.wait_response(), await second.wait_response()]
+        statuses = [await first.wait_followup(), await second.wait_followup()]
         await asyncio.sleep(0.3)
     assert len(fake_api.submits) == 1
-    refused = [a for a in answers if a["type"] == 4]
-    assert len(refused) == 1 and "Running tasks" in refused[0]["json"]["data"]["content"]
+    refused = [m for m in statuses if "Running tasks" in (m["content"] or "")]
+    assert len(refused) == 1 and refused[0]["ephemeral"]
 
 
 async def test_limits_are_checked_again_when_a_confirmation_is_clicked(
@@ -324,8 +323,8 @@ async def test_limits_are_checked_again_when_a_confirmation_is_clicked(
             for interaction, message, confirm, _ in prompts
         ]
         await clicks[0].wait_followup()
-        late = await clicks[1].wait_response()
-        assert "Running tasks" in late["json"]["data"]["content"] and clicks[1].ephemeral
+        late = await clicks[1].wait_private()
+        assert "Running tasks" in late["content"]
     assert len(fake_api.submits) == 1
 
 

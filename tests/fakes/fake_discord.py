@@ -120,6 +120,23 @@ class FakeInteraction:
         )
         return next(r for r in self.responses if r["kind"] == "callback")
 
+    async def wait_private(self, timeout: float = 5) -> dict:
+        """Wait for the first message of this interaction that only the user sees (an ephemeral
+        response or follow-up, not deleted); return it."""
+
+        def first() -> dict | None:
+            for message in self.fake.ephemeral_messages:
+                if message.get("interaction_id") == self.id and not message.get("deleted"):
+                    return message
+            return None
+
+        await self.fake.wait_for(
+            lambda: first() is not None, timeout, what=f"a private answer to {self.id}"
+        )
+        result = first()
+        assert result is not None
+        return result
+
     async def wait_followup(self, timeout: float = 5) -> dict:
         """Wait for the first message made by a webhook follow-up or @original edit; return it."""
 

@@ -28,7 +28,7 @@ class TrackerSettings:
 
     concurrency: int = 8
     max_queries_per_second: float = 5.0
-    min_interval_s: float = 5.0
+    min_interval_s: float = 4.0
     max_interval_s: float = 30.0
     jitter: float = 0.1
     deadline_s: float = 30 * 60.0
@@ -74,7 +74,7 @@ def load_config(env: Mapping[str, str]) -> Config:
     tracker = TrackerSettings(
         concurrency=reader.integer("R2V_POLL_CONCURRENCY", 8, minimum=1, maximum=256),
         max_queries_per_second=reader.number("R2V_MAX_QUERIES_PER_SECOND", 5.0, minimum=0.1),
-        min_interval_s=reader.number("R2V_POLL_MIN_INTERVAL_SECONDS", 5.0, minimum=0.05),
+        min_interval_s=reader.number("R2V_POLL_MIN_INTERVAL_SECONDS", 4.0, minimum=0.05),
         max_interval_s=reader.number("R2V_POLL_MAX_INTERVAL_SECONDS", 30.0, minimum=0.05),
         jitter=reader.number("R2V_POLL_JITTER", 0.1, minimum=0.0, maximum=0.5),
         deadline_s=reader.number("R2V_TASK_DEADLINE_MINUTES", 30.0, minimum=0.01) * 60,

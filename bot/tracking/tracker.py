@@ -237,18 +237,21 @@ class Tracker:
                 result.request_id,
             )
             await self._store.add_event(record.task_id, now, result.raw_status)
-        await self._store.update(
-            record.task_id,
-            status=updated.status,
-            raw_status=updated.raw_status,
-            api_times=updated.api_times,
-            updated_at=now,
-            phase=updated.phase,
-            video_url=updated.video_url,
-            error_code=updated.error_code,
-            error_message=updated.error_message,
-            finished_at=updated.finished_at,
-        )
+        # Most polls change nothing worth keeping; writing only real changes keeps the store's
+        # single writer free for submissions (a restart recomputes the running time anyway).
+        if changed or result.status.is_terminal or set(api_times) != set(record.api_times):
+            await self._store.update(
+                record.task_id,
+                status=updated.status,
+                raw_status=updated.raw_status,
+                api_times=updated.api_times,
+                updated_at=now,
+                phase=updated.phase,
+                video_url=updated.video_url,
+                error_code=updated.error_code,
+                error_message=updated.error_message,
+                finished_at=updated.finished_at,
+            )
         self._records[record.task_id] = updated
         stale = record.task_id in self._stale_status
         if (changed or stale) and not result.status.is_terminal:

@@ -1,0 +1,118 @@
+"""What every benchmark shares: a result row, percentiles, the table, and requests to submit."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Sequence
+from dataclasses import dataclass, fields, replace
+
+from bot.config import Config
+from bot.generation.request import CommandInput, Defaults, GenerationRequest, build_request
+from bot.service import Requester
+
+DEFAULTS = Defaults(model="wan2.6-r2v-flash", size="1920*1080")
+REQUESTER = Requester(user_id=42, guild_id=1, channel_id=2)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the table. `ours`/`peer` are numbers in `unit`; `target` is text."""
+
+    figure: str
+    ours: float | str
+    unit: str = ""
+    peer: float | None = None
+    peer_name: str = ""
+    target: str = ""
+    met: bool | None = None
+
+    @property
+    def ratio(self) -> float | None:
+        if self.peer is None or not isinstance(self.ours, int | float) or self.peer == 0:
+            return None
+        return self.ours / self.peer
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "figure": self.figure,
+            "ours": self.ours,
+            "unit": self.unit,
+            "peer": self.peer,
+            "peer_name": self.peer_name,
+            "target": self.target,
+            "met": self.met,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, object]) -> Row:
+        return cls(**data)  # type: ignore[arg-type]
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """Linear-interpolated percentile, q in [0, 100]."""
+    if not values:
+        return math.nan
+    ordered = sorted(values)
+    position = q / 100 * (len(ordered) - 1)
+    lower = int(position)
+    upper = min(lower + 1, len(ordered) - 1)
+    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
+
+
+def median(values: Sequence[float]) -> float:
+    return statistics.median(values) if values else math.nan
+
+
+def _number(value: float | str | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, str):
+        return value
+    if math.isnan(value):
+        return "n/a"
+    text = f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    return f"{text} {unit}".strip()
+
+
+def format_table(rows: Sequence[Row]) -> str:
+    header = ("figure", "ours", "peer", "ratio", "target", "met?")
+    lines = [header]
+    for row in rows:
+        peer = "—" if row.peer is None else f"{_number(row.peer, row.unit)} ({row.peer_name})"
+        ratio = "—" if row.ratio is None else f"{row.ratio:.2f}×"
+        met = "—" if row.met is None else ("yes" if row.met else "NO")
+        lines.append((row.figure, _number(row.ours, row.unit), peer, ratio, row.target, met))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    rendered = [
+        "| " + " | ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)) + " |"
+        for line in lines
+    ]
+    rendered.insert(1, "|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    return "\n".join(rendered)
+
+
+def make_request(
+    model: str = "wan2.6-r2v-flash", size: str = "1920*1080", duration: int = 5, seed: int = 1
+) -> GenerationRequest:
+    """A valid request through the real validation (one linked image reference)."""
+    command = CommandInput(
+        prompt="character1 waves at the camera",
+        links="https://example.com/ref.png",
+        model=model,
+        size=size,
+        duration=duration,
+        seed=seed,
+    )
+    return build_request(command, DEFAULTS)
+
+
+def without_user_limits(config: Config) -> Config:
+    """The config with per-user guardrails (cooldown, active cap, price confirmation) off, as
+    the test suite runs it: a benchmark sends many commands as one user."""
+    if "limits" not in {f.name for f in fields(config)}:
+        return config  # a bot without guardrails
+    from bot.policy import LimitSettings
+
+    no_limits = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
+    return replace(config, limits=no_limits)  # type: ignore[call-arg]

@@ -1,0 +1,188 @@
+"""Figure 4: thousands of tasks in flight at once — peak memory, the global query cap, delivery.
+
+Run in a fresh process (`python -m bench.scale --json`) so that the other benchmarks do not
+inflate its peak RSS. The real Tracker, BailianClient and RateLimiter follow every task against
+FakeBailian (in this same process, so the peak RSS includes the fake and its records of every
+request: an upper bound for the bot alone). Submits go through GenerationService (HTTP + SQLite).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import random
+import resource
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from bench.common import REQUESTER, Row, make_request
+from bench.tracking import RecordingNotifier
+from bot.api.client import BailianClient
+from bot.config import Config, TrackerSettings
+from bot.service import GenerationService
+from bot.store.sqlite import SqliteTaskStore
+from bot.tracking.rate_limit import RateLimiter
+from bot.tracking.tracker import Tracker
+from tests.fakes.fake_bailian import FakeBailian, TaskPlan
+
+RSS_TARGET_MB = 150.0
+QUERY_CAP_PER_S = 200.0
+SETTINGS = TrackerSettings(
+    concurrency=8,
+    max_queries_per_second=QUERY_CAP_PER_S,
+    min_interval_s=1.0,
+    max_interval_s=5.0,
+    jitter=0.1,
+    deadline_s=600.0,
+    status_edit_interval_s=5.0,
+)
+
+
+@dataclass
+class ScaleResults:
+    tasks: int
+    cap: float
+    peak_rss_mb: float = 0.0
+    peak_in_flight: int = 0
+    max_queries_1s: int = 0
+    queries: int = 0
+    delivered_once: int = 0
+    delivered_twice: int = 0
+    wall_s: float = 0.0
+    submit_s: float = 0.0
+
+    def rows(self) -> list[Row]:
+        return [
+            Row(
+                f"peak RSS, {self.tasks} tasks (peak {self.peak_in_flight} in flight)",
+                self.peak_rss_mb,
+                "MB",
+                target=f"< {RSS_TARGET_MB:.0f} MB",
+                met=self.peak_rss_mb < RSS_TARGET_MB,
+            ),
+            Row(
+                "most queries in any 1 s window",
+                float(self.max_queries_1s),
+                "",
+                peer=self.cap,
+                peer_name="the cap",
+                target="≤ cap",
+                met=self.max_queries_1s <= self.cap,
+            ),
+            Row(
+                f"delivered exactly once ({self.queries} queries, {self.wall_s:.0f} s)",
+                f"{self.delivered_once}/{self.tasks}",
+                target="all",
+                met=self.delivered_once == self.tasks and not self.delivered_twice,
+            ),
+        ]
+
+
+async def run(tasks: int = 5000, submit_concurrency: int = 50) -> ScaleResults:
+    results = ScaleResults(tasks=tasks, cap=QUERY_CAP_PER_S)
+    started = time.monotonic()
+    rng = random.Random(5000)
+    # Long enough that every task is still running when the last one is submitted.
+    lifetime_s = 2.0 + tasks / 600
+
+    def plan(payload: dict[str, Any]) -> TaskPlan:
+        return TaskPlan(pending_s=lifetime_s + rng.uniform(0, 5), running_s=5.0, video_bytes=0)
+
+    fake = FakeBailian()
+    fake.plan_factory = plan
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)
+    async with fake, aiohttp.ClientSession(timeout=timeout) as http:
+        with tempfile.TemporaryDirectory(prefix="r2v-bench-") as tmp:
+            store = await SqliteTaskStore.open(Path(tmp) / "tasks.sqlite3")
+            try:
+                api = BailianClient(
+                    http,
+                    fake.base_url,
+                    fake.api_key,
+                    query_limiter=RateLimiter(SETTINGS.max_queries_per_second),
+                )
+                notifier = RecordingNotifier()
+                tracker = Tracker(api, store, notifier, SETTINGS)
+                config = Config(discord_token="unused", api_key=fake.api_key, tracker=SETTINGS)
+                service = GenerationService(api, store, tracker, config)
+                await tracker.start()
+                sampler = asyncio.create_task(_sample_in_flight(tracker, results))
+                try:
+                    slots = asyncio.Semaphore(submit_concurrency)
+
+                    async def submit(seed: int) -> None:
+                        async with slots:
+                            record = await service.submit(make_request(seed=seed), REQUESTER)
+                            await service.start_tracking(record, status_message_id=1)
+
+                    await asyncio.gather(*(submit(seed) for seed in range(tasks)))
+                    results.submit_s = time.monotonic() - started
+                    await _until_idle(tracker, timeout_s=300)
+                finally:
+                    sampler.cancel()
+                    await tracker.stop()
+            finally:
+                await store.close()
+    results.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results.max_queries_1s = fake.max_queries_in_window(1.0)
+    results.queries = len(fake.queries)
+    counts = [len(notifier.delivered.get(task_id, [])) for task_id in fake.tasks]
+    results.delivered_once = counts.count(1)
+    results.delivered_twice = sum(1 for count in counts if count > 1)
+    results.wall_s = time.monotonic() - started
+    return results
+
+
+async def _until_idle(tracker: Tracker, timeout_s: float) -> None:
+    """Poll (bounded) until the tracker follows no task: it has no event to wait on."""
+    deadline = time.monotonic() + timeout_s
+    while tracker.active_count:
+        if time.monotonic() > deadline:
+            raise TimeoutError("tasks still tracked after the scale run's deadline")
+        await asyncio.sleep(0.1)
+
+
+async def _sample_in_flight(tracker: Tracker, results: ScaleResults) -> None:
+    while True:
+        results.peak_in_flight = max(results.peak_in_flight, tracker.active_count)
+        await asyncio.sleep(0.1)
+
+
+def run_in_subprocess(tasks: int, timeout_s: float = 400) -> ScaleResults:
+    """Run this module in a fresh interpreter and read its results back."""
+    import subprocess
+
+    completed = subprocess.run(
+        [sys.executable, "-m", "bench.scale", "--tasks", str(tasks), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=timeout_s,
+        check=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    return ScaleResults(**json.loads(completed.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--tasks", type=int, default=5000)
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    args = parser.parse_args()
+    results = asyncio.run(run(args.tasks))
+    if args.json:
+        print(json.dumps(results.__dict__))
+    else:
+        from bench.common import format_table
+
+        print(format_table(results.rows()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,58 @@
+"""Each benchmark runs at a tiny size and produces sane numbers. No timing is asserted here:
+the figures themselves are measured by `python -m bench` and recorded in BENCHMARKS.md."""
+
+from __future__ import annotations
+
+import math
+
+from bench import interactions, scale, tracking
+from bench.common import Row, format_table
+
+
+def _table_renders(rows: list[Row]) -> None:
+    table = format_table(rows)
+    assert table.count("\n") == len(rows) + 1
+
+
+async def test_ack_and_cost_measure_every_command():
+    results = await interactions.run(single=3, burst=4, rounds=1)
+    assert results.sent == 3 + 4 and results.answered == results.sent
+    assert len(results.ack_single_ms) == 3 and len(results.ack_burst_ms) == 4
+    assert all(value > 0 for value in results.ack_single_ms + results.ack_burst_ms)
+    # The simulated proxy latency is inside the handling time, and subtracted from it.
+    assert all(api >= interactions.SUBMIT_LATENCY_S * 1000 for api in results.api_ms)
+    assert all(
+        math.isclose(total - api, cost)
+        for total, api, cost in zip(
+            results.handling_ms, results.api_ms, results.cost_ms, strict=True
+        )
+    )
+    _table_renders(results.rows())
+
+
+async def test_tracking_pairs_every_task_and_delivers_each_once():
+    results = await tracking.run(warm_per_key=1, pairs_per_key=1, scale=200, submit_window_s=40)
+    pairs = len(tracking.KEYS)
+    assert len(results.ours_lag_s) == len(results.sdk_lag_s) == pairs
+    assert all(lag >= 0 for lag in results.ours_lag_s + results.sdk_lag_s)
+    assert all(q >= 1 for q in results.ours_queries + results.sdk_queries)
+    assert results.tracked == results.warm_tasks + pairs
+    assert results.delivered_once == results.tracked
+    _table_renders(results.rows())
+
+
+def test_the_sdk_copy_of_a_request_gets_the_same_plan():
+    payload = {"model": "wan2.6-r2v", "parameters": {"size": "1280*720", "duration": 10, "seed": 7}}
+    assert tracking.durations_s(payload) == tracking.durations_s(dict(payload))
+    other = {**payload, "parameters": {**payload["parameters"], "seed": 8}}
+    assert tracking.durations_s(payload) != tracking.durations_s(other)
+
+
+async def test_scale_delivers_every_task_under_the_cap():
+    results = await scale.run(tasks=60)
+    assert results.delivered_once == 60 and results.delivered_twice == 0
+    assert results.peak_in_flight == 60
+    assert 0 < results.max_queries_1s <= results.cap
+    assert results.queries >= 60
+    assert results.peak_rss_mb > 0
+    _table_renders(results.rows())

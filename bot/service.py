@@ -174,9 +174,13 @@ class GenerationService:
             self._reservations.remove(reservation)
 
     async def _usage_with_reservations(self, requester: Requester, now: float) -> Usage:
+        # Snapshot the reservations before reading the store: a submission is stored before
+        # its reservation is released, so it is then counted once or (briefly) twice, never
+        # missed — reading them after the query could miss one released in between.
+        pending = list(self._reservations)
         usage = await self.store.usage(requester.user_id, requester.guild_id, day_start(now))
-        mine = [r for r in self._reservations if r.user_id == requester.user_id]
-        guild = [r for r in self._reservations if r.guild_id == requester.guild_id]
+        mine = [r for r in pending if r.user_id == requester.user_id]
+        guild = [r for r in pending if r.guild_id == requester.guild_id]
         if not mine and not guild:
             return usage
         last_times = [t for t in (usage.last_submit_at, *(r.at for r in mine)) if t is not None]

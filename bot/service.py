@@ -174,9 +174,8 @@ class GenerationService:
             self._reservations.remove(reservation)
 
     async def _usage_with_reservations(self, requester: Requester, now: float) -> Usage:
-        # Snapshot the reservations before reading the store: a submission is stored before
-        # its reservation is released, so it is then counted once or (briefly) twice, never
-        # missed — reading them after the query could miss one released in between.
+        # Called under the reservation lock, which `submit` also holds while it moves a task
+        # from its reservation into the store: each submission is counted exactly once.
         pending = list(self._reservations)
         usage = await self.store.usage(requester.user_id, requester.guild_id, day_start(now))
         mine = [r for r in pending if r.user_id == requester.user_id]
@@ -198,14 +197,28 @@ class GenerationService:
         return estimate_cost(request, self._config.prices, self._config.currency)
 
     async def submit(
-        self, request: GenerationRequest, requester: Requester, *, parent_task_id: str | None = None
+        self,
+        request: GenerationRequest,
+        requester: Requester,
+        *,
+        parent_task_id: str | None = None,
+        reservation: Reservation | None = None,
     ) -> TaskRecord:
-        """Submit and store. Raises the API client's typed errors; nothing is stored then. If
-        the store fails after a successful submit, raises UnrecordedTask with the task ID."""
-        submitted = await self.api.submit(request.to_payload())
+        """Submit and store, then release the reservation. Raises the API client's typed
+        errors; nothing is stored then. If the store fails after a successful submit, raises
+        UnrecordedTask with the task ID."""
+        try:
+            submitted = await self.api.submit(request.to_payload())
+        except BaseException:
+            self.release(reservation)
+            raise
         record = self._new_record(request, requester, submitted, parent_task_id)
         try:
-            await self.store.add(record)
+            async with self._reservation_lock:
+                try:
+                    await self.store.add(record)
+                finally:
+                    self.release(reservation)
         except Exception as error:
             log.error(
                 "task %s was submitted but could not be stored: %s",

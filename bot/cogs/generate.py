@@ -21,7 +21,13 @@ from bot.api.errors import ApiError
 from bot.generation import limits
 from bot.generation.request import AttachmentInput, CommandInput, GenerationRequest, InputError
 from bot.policy import Spend, day_start, next_day
-from bot.service import GenerationService, LimitExceeded, Requester, UnrecordedTask
+from bot.service import (
+    GenerationService,
+    LimitExceeded,
+    Requester,
+    Reservation,
+    UnrecordedTask,
+)
 from bot.store.records import TaskRecord
 from bot.ui.confirm import ConfirmView
 from bot.ui.embeds import task_embed, task_preview
@@ -302,10 +308,10 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
             return None
         try:
             return await self._submit_and_announce(
-                interaction, request, parent_task_id, renew_attachments
+                interaction, request, parent_task_id, renew_attachments, reservation
             )
         finally:
-            self.service.release(reservation)
+            self.service.release(reservation)  # a no-op once the task is stored
 
     async def _submit_and_announce(
         self,
@@ -313,6 +319,7 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         request: GenerationRequest,
         parent_task_id: str | None,
         renew_attachments: bool,
+        reservation: Reservation,
     ) -> TaskRecord | None:
         """Submit, store, answer with the status embed, start tracking."""
         if renew_attachments:
@@ -327,7 +334,10 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
             request = renewed
         try:
             record = await self.service.submit(
-                request, requester_of(interaction), parent_task_id=parent_task_id
+                request,
+                requester_of(interaction),
+                parent_task_id=parent_task_id,
+                reservation=reservation,
             )
         except ApiError as error:
             log.warning(

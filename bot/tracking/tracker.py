@@ -85,6 +85,7 @@ class Tracker:
         self._stale_status: set[str] = set()
         self._delivery_failures: dict[str, int] = {}
         self._runner: asyncio.Task[None] | None = None
+        self._stopping = False
 
     @property
     def active_count(self) -> int:
@@ -99,6 +100,10 @@ class Tracker:
         self._runner = asyncio.create_task(self._run(), name="r2v-tracker")
 
     async def stop(self) -> None:
+        # A flag, not only cancel(): Python 3.11's wait_for can swallow a cancellation that
+        # arrives as its inner wait completes, and the loop would then wait forever.
+        self._stopping = True
+        self._wake.set()
         if self._runner:
             self._runner.cancel()
             await asyncio.gather(self._runner, return_exceptions=True)
@@ -138,7 +143,7 @@ class Tracker:
         self._wake.set()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
             self._wake.clear()
             now = self._clock()
             while self._due and self._due[0][0] <= now:
@@ -149,9 +154,12 @@ class Tracker:
                 task = asyncio.create_task(self._poll_in_slot(task_id), name=f"poll {task_id}")
                 self._in_flight.add(task)
                 task.add_done_callback(self._in_flight.discard)
+            if self._stopping:
+                return
             timeout = self._due[0][0] - self._clock() if self._due else None
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=timeout)
+                async with asyncio.timeout(timeout):
+                    await self._wake.wait()
 
     async def _poll_in_slot(self, task_id: str) -> None:
         try:

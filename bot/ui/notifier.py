@@ -97,8 +97,8 @@ class DiscordNotifier:
         message = await channel.send(
             content=shorten(content, 2000),
             embed=embed,
-            file=file or discord.utils.MISSING,
-            reference=reference or discord.utils.MISSING,
+            file=file,
+            reference=reference,
             allowed_mentions=discord.AllowedMentions(
                 everyone=False,
                 roles=False,

@@ -174,9 +174,42 @@ async def test_a_task_that_finished_while_the_bot_was_down_is_still_delivered(
         tmp_path, fake_api, fake_discord, tracker=replace(FAST_TRACKING, deadline_s=0.5)
     )
     fake_api.default_plan = TaskPlan(pending_s=0.3, running_s=0.3)
-    async with running(config, fake_discord):
+    async with running(config, fake_discord) as bot:
         _, status = await generate(fake_discord)
+
+        async def status_recorded():
+            record = await bot.store.get(fake_api.submits[0].task_id)
+            return record.status_message_id
+
+        await eventually(status_recorded)
     await asyncio.sleep(1.0)  # down past the deadline; the video got done meanwhile
     async with running(config, fake_discord):
         post = await wait_final(fake_discord, status["id"])
     assert post["attachments"], "delivered, not written off as past its deadline"
+
+
+async def test_a_task_whose_status_message_was_never_recorded_is_still_delivered(
+    tmp_path, fake_api, fake_discord
+):
+    """A crash between storing the task and recording its status message."""
+    config = make_config(tmp_path, fake_api, fake_discord)
+    fake_api.default_plan = TaskPlan(pending_s=0.2, running_s=0.2)
+    async with running(config, fake_discord) as bot:
+        await bot.tracker.stop()  # this bot only submits
+        await generate(fake_discord)
+        task_id = fake_api.submits[0].task_id
+
+        async def recorded():
+            return (await bot.store.get(task_id)).status_message_id
+
+        await eventually(recorded)
+        await bot.store.update(task_id, status_message_id=None)
+    async with running(config, fake_discord):
+        await fake_discord.wait_for(
+            lambda: any(m["attachments"] for m in fake_discord.messages()), 10, what="the video"
+        )
+    video = next(m for m in fake_discord.messages() if m["attachments"])
+    assert task_id in str(video["embeds"])
+    # The restarted bot posts a fresh status message, and the video replies to it.
+    status = fake_discord.get_message(video["message_reference"]["message_id"])
+    assert task_id in str(status["embeds"]) and status["id"] != video["id"]

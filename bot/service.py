@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from bot.api.client import BailianClient
+from bot.api.errors import ApiTimeoutError, MalformedResponseError, ServerError
 from bot.api.models import SubmitResult
 from bot.config import Config
 from bot.generation.pricing import CostEstimate, estimate_cost
@@ -34,6 +35,10 @@ from bot.store.sqlite import SqliteTaskStore
 from bot.tracking.tracker import Tracker
 
 log = logging.getLogger(__name__)
+
+
+# Submit failures after which a task may nevertheless exist (and be billed).
+MAYBE_SUBMITTED = (ApiTimeoutError, ServerError, MalformedResponseError)
 
 
 class LimitExceeded(Exception):
@@ -60,6 +65,8 @@ class Reservation:
     guild_id: int | None
     at: float
     spend: Spend
+    # Set when the submit's outcome is unknown: counted until then, whatever `release` says.
+    expires_at: float | None = None
 
 
 def _plus(base: Spend, extra: Iterable[Spend]) -> Spend:
@@ -170,12 +177,18 @@ class GenerationService:
             return reservation
 
     def release(self, reservation: Reservation | None) -> None:
-        if reservation is not None and reservation in self._reservations:
+        """Stop counting a reservation, unless it is held because its task may exist."""
+        held = reservation is not None and reservation.expires_at is not None
+        if reservation is not None and not held and reservation in self._reservations:
             self._reservations.remove(reservation)
 
     async def _usage_with_reservations(self, requester: Requester, now: float) -> Usage:
-        # Called under the reservation lock, which `submit` also holds while it moves a task
-        # from its reservation into the store: each submission is counted exactly once.
+        # `reserve` calls this under the reservation lock, which `submit` also holds while it
+        # moves a task from its reservation into the store: each submission counts exactly
+        # once. (`check_policy` calls it without the lock; it only advises, `reserve` decides.)
+        self._reservations = [
+            r for r in self._reservations if r.expires_at is None or r.expires_at > now
+        ]
         pending = list(self._reservations)
         usage = await self.store.usage(requester.user_id, requester.guild_id, day_start(now))
         mine = [r for r in pending if r.user_id == requester.user_id]
@@ -209,24 +222,34 @@ class GenerationService:
         UnrecordedTask with the task ID."""
         try:
             submitted = await self.api.submit(request.to_payload())
+        except MAYBE_SUBMITTED:
+            self._hold(reservation)  # the task may exist and be billed: keep counting it
+            raise
         except BaseException:
             self.release(reservation)
             raise
         record = self._new_record(request, requester, submitted, parent_task_id)
         try:
             async with self._reservation_lock:
-                try:
-                    await self.store.add(record)
-                finally:
-                    self.release(reservation)
-        except Exception as error:
+                await self.store.add(record)
+                self.release(reservation)
+        except BaseException as error:
+            self._hold(reservation)
             log.error(
                 "task %s was submitted but could not be stored: %s",
                 submitted.task_id,
                 type(error).__name__,
             )
-            raise UnrecordedTask(submitted.task_id) from error
+            if isinstance(error, Exception):
+                raise UnrecordedTask(submitted.task_id) from error
+            raise
         return record
+
+    def _hold(self, reservation: Reservation | None) -> None:
+        """Keep counting a submission whose task may exist without being in the store, until
+        such a task would have ended."""
+        if reservation is not None:
+            reservation.expires_at = self._clock() + self._config.tracker.deadline_s
 
     def _new_record(
         self,
@@ -259,8 +282,11 @@ class GenerationService:
     async def start_tracking(self, record: TaskRecord, status_message_id: int | None) -> TaskRecord:
         """Hand the task to the tracker once its status message exists (or could not be made:
         then the tracker posts one)."""
-        if status_message_id is not None:
-            await self.store.update(record.task_id, status_message_id=status_message_id)
-            record = replace(record, status_message_id=status_message_id)
-        self.tracker.track(record)
+        try:
+            if status_message_id is not None:
+                await self.store.update(record.task_id, status_message_id=status_message_id)
+                record = replace(record, status_message_id=status_message_id)
+        finally:
+            # Even if the update failed: a stored task must be followed, or it is lost.
+            self.tracker.track(record)
         return record

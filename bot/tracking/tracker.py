@@ -132,7 +132,11 @@ class Tracker:
         """Stop tracking a task (an admin's choice); its record is closed with a note. Waits
         for a poll in progress, so that poll cannot bring the task back."""
         async with self._locks.setdefault(task_id, asyncio.Lock()):
+            tracked = task_id in self._records
             self._drop(task_id)
+            stored = await self._store.get(task_id)
+            if not tracked and (stored is None or not stored.is_active):
+                return  # delivered (or forgotten) while we waited: keep its result
             await self._store.update(
                 task_id, phase=Phase.DONE, error_message=reason, finished_at=self._clock()
             )
@@ -192,7 +196,9 @@ class Tracker:
             if record.phase is Phase.DELIVERING:
                 await self._deliver(record, reschedule)
             elif self._clock() >= record.deadline_at:
-                await self._finish_unfinished(record, _past_deadline(self._settings))
+                await self._finish_unfinished(
+                    record, _past_deadline(self._settings), reschedule=reschedule
+                )
             elif reschedule:
                 self._push(task_id, self._clock() + self.schedule.next_delay(self._context(record)))
 
@@ -208,7 +214,9 @@ class Tracker:
         if self._clock() >= record.created_at + RESULT_LIFETIME_S:
             # The service forgets tasks after a day: nothing more can be learnt of this one.
             await self._finish_unfinished(
-                record, ("Unreachable", "the video service could not be reached for a day")
+                record,
+                ("Unreachable", "the video service could not be reached for a day"),
+                reschedule=reschedule,
             )
         elif reschedule:
             self._push(record.task_id, self._clock() + self._settings.max_interval_s)
@@ -320,7 +328,9 @@ class Tracker:
         self._stale_status.discard(task_id)
         self._delivery_failures.pop(task_id, None)
 
-    async def _finish_unfinished(self, record: TaskRecord, reason: tuple[str, str]) -> None:
+    async def _finish_unfinished(
+        self, record: TaskRecord, reason: tuple[str, str], *, reschedule: bool = True
+    ) -> None:
         """End a task the service has not finished: tell the requester, stop polling."""
         code, message = reason
         log.warning("task %s given up: %s", record.task_id, message)
@@ -341,7 +351,7 @@ class Tracker:
         )
         await self._store.add_event(record.task_id, now, code.upper())
         self._records[record.task_id] = updated
-        await self._deliver(updated, reschedule=True)
+        await self._deliver(updated, reschedule)
 
     def _api_times(self, record: TaskRecord, result: TaskResult, now: float) -> dict[str, float]:
         """Queue and generation times from the API's own timestamps. The offset between its

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from typing import Any
 
@@ -40,17 +41,26 @@ async def reply(
 async def answer_privately(
     interaction: discord.Interaction, content: str, **kwargs: Any
 ) -> discord.WebhookMessage | None:
-    """For an interaction already deferred publicly: replace the public "thinking…" message
-    with one only the user sees. Returns that message, or None when Discord refused."""
+    """For an interaction already deferred publicly: answer so that only the user sees it.
+
+    The deferred response is completed first (a follow-up sent while it is still loading would
+    replace it and ignore the ephemeral flag), then the private follow-up is sent, then the
+    public placeholder is deleted. If the private message fails, the placeholder carries the
+    answer instead, so the user is never left with nothing. Returns the private message."""
     kwargs.setdefault("allowed_mentions", NO_PINGS)
     try:
-        await interaction.delete_original_response()
-        return await interaction.followup.send(content, ephemeral=True, wait=True, **kwargs)
+        await interaction.edit_original_response(content="…")
+        message = await interaction.followup.send(content, ephemeral=True, wait=True, **kwargs)
     except discord.HTTPException as error:
-        log.warning(
+        log.error(
             "could not answer interaction %s privately (%s %s)",
             interaction.id,
             error.status,
             error.code,
         )
+        with contextlib.suppress(discord.HTTPException):
+            await interaction.edit_original_response(content=content, **kwargs)
         return None
+    with contextlib.suppress(discord.HTTPException):
+        await interaction.delete_original_response()
+    return message

@@ -301,12 +301,23 @@ async def test_two_quick_commands_cannot_both_pass_the_running_limit(
     fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
     config = with_limits(tmp_path, fake_api, fake_discord, max_active_per_user=1)
     async with running(config, fake_discord):
-        first, second = await command(fake_discord), await command(fake_discord)
-        statuses = [await first.wait_followup(), await second.wait_followup()]
+        both = [await command(fake_discord), await command(fake_discord)]
+        await fake_discord.wait_for(
+            lambda: (
+                len(fake_api.submits) == 1
+                and any(
+                    m["interaction_id"] in {i.id for i in both}
+                    for m in fake_discord.ephemeral_messages
+                )
+            ),
+            what="one submit and one private refusal",
+        )
         await asyncio.sleep(0.3)
     assert len(fake_api.submits) == 1
-    refused = [m for m in statuses if "Running tasks" in (m["content"] or "")]
-    assert len(refused) == 1 and refused[0]["ephemeral"]
+    private = [m for m in fake_discord.ephemeral_messages if not m.get("deleted")]
+    assert len(private) == 1 and "Running tasks" in private[0]["content"]
+    public = [m for m in fake_discord.messages() if not m.get("deleted") and m["embeds"]]
+    assert fake_api.submits[0].task_id in str(public[0]["embeds"])
 
 
 async def test_limits_are_checked_again_when_a_confirmation_is_clicked(
@@ -339,3 +350,17 @@ async def test_a_channel_where_the_bot_cannot_post_is_refused_before_paying(
     text = (await interaction.wait_response())["json"]["data"]["content"]
     assert interaction.ephemeral and "Attach Files" in text
     assert fake_api.submits == []
+
+
+async def test_a_submit_that_may_have_created_a_task_still_counts_against_the_limits(
+    tmp_path, fake_api, fake_discord
+):
+    config = with_limits(tmp_path, fake_api, fake_discord, max_active_per_user=1)
+    fake_api.script_submit(Reply(502, None, "Bad Gateway"))
+    async with running(config, fake_discord):
+        first = await command(fake_discord)
+        assert "may have been submitted" in (await first.wait_followup())["content"]
+        second = await command(fake_discord)
+        text = (await second.wait_private())["content"]
+    assert "Running tasks" in text
+    assert len(fake_api.submits) == 1

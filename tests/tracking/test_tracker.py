@@ -152,3 +152,17 @@ async def test_an_admin_untrack_wins_over_a_poll_in_progress(parts):
     stored = await store.get(record.task_id)
     assert stored.phase is Phase.DONE and not tracker.is_tracking(record.task_id)
     assert notifier.delivered == []
+
+
+async def test_an_untrack_arriving_after_delivery_keeps_the_result(parts):
+    api, client, store = parts
+    record = await submit(api, client, store)
+    notifier = RecordingNotifier()
+    tracker = Tracker(client, store, notifier, FAST_TRACKING)
+    await tracker.start()
+    await closed(store, record.task_id)
+    await tracker.forget(record.task_id, "admin, too late")
+    await tracker.stop()
+    stored = await store.get(record.task_id)
+    assert stored.status is TaskStatus.SUCCEEDED and stored.result_message_id == 99
+    assert stored.error_message is None

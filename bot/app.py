@@ -37,6 +37,8 @@ from bot.ui.views import TaskButton
 log = logging.getLogger(__name__)
 
 USER_AGENT = "r2v-bot/0.1 (+aiohttp)"
+# How long a stop waits for submissions already sent to the API to be recorded.
+SHUTDOWN_GRACE_S = 20.0
 
 
 class R2VBot(commands.Bot):
@@ -78,6 +80,9 @@ class R2VBot(commands.Bot):
             log.info("synced %d command(s) globally", len(synced))
 
     async def close(self) -> None:
+        # A submission on its way must reach the store before the store closes, or its paid
+        # task would be lost; new commands are not taken meanwhile (the gateway closes last).
+        await self.service.drain(SHUTDOWN_GRACE_S)
         await self.tracker.stop()
         await super().close()
 

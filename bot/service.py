@@ -245,6 +245,18 @@ class GenerationService:
             raise
         return record
 
+    async def drain(self, grace_s: float) -> None:
+        """Wait (up to `grace_s`) until no submission is between the API and the store."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace_s
+        while any(r.expires_at is None for r in self._reservations):
+            if loop.time() >= deadline:
+                log.error(
+                    "stopping with %d submission(s) not yet recorded", len(self._reservations)
+                )
+                return
+            await asyncio.sleep(0.05)
+
     def _hold(self, reservation: Reservation | None) -> None:
         """Keep counting a submission whose task may exist without being in the store, until
         such a task would have ended."""

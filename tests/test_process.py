@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.fake_bailian import FakeBailian, TaskPlan
+from tests.fakes.fake_bailian import Delay, FakeBailian, TaskPlan
 from tests.fakes.fake_discord import FakeDiscord
 
 REPO = Path(__file__).resolve().parents[1]
@@ -173,3 +174,25 @@ async def test_a_task_survives_sigkill_and_is_delivered_exactly_once(
     assert len(delivered) == 1
     assert delivered[0]["message_reference"]["message_id"] == status["id"]
     assert fake_discord.pinged(delivered[0])["users"] == {int(interaction.user["user"]["id"])}
+
+
+async def test_a_stop_during_a_submit_still_records_the_task(tmp_path, fake_api, fake_discord):
+    """SIGTERM while the API is still answering a submit: the paid task must be stored."""
+    fake_api.script_submit(Delay(1.0))
+    db_path = tmp_path / "tasks.sqlite3"
+    env = bot_env(fake_api, fake_discord, db_path)
+    async with bot_process(env, tmp_path) as process:
+        await wait_ready(fake_discord, process)
+        png = fake_discord.add_attachment("a.png", "image/png", 1000, width=512, height=512)
+        await fake_discord.invoke(
+            "r2v generate", {"prompt": "character1 runs"}, attachments={"ref1": png}
+        )
+        await fake_discord.wait_for(lambda: fake_api.submits, 10, what="the submit to arrive")
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0
+    task_id = fake_api.submits[0].task_id
+    assert task_id is not None, "the API created the task"
+    with sqlite3.connect(db_path) as db:
+        stored = db.execute("SELECT phase FROM tasks WHERE task_id = ?", (task_id,)).fetchall()
+    assert stored == [("tracking",)], "stored, to be resumed at the next start"

@@ -6,11 +6,13 @@ or malformed value stops start-up with one sentence naming the variable and what
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from types import MappingProxyType
 from urllib.parse import urlsplit
 
 from bot.generation import limits
@@ -52,7 +54,12 @@ class Config:
     prices: PriceTable = field(default_factory=lambda: dict(CNY_LIST_PRICES))
     tracker: TrackerSettings = field(default_factory=TrackerSettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
+    guild_limits: Mapping[int, LimitSettings] = field(default_factory=dict)
     log_level: str = "INFO"
+
+    def limits_for(self, guild_id: int | None) -> LimitSettings:
+        """The limits of a guild: its overrides from R2V_GUILD_LIMITS, or the defaults."""
+        return self.guild_limits.get(guild_id, self.limits) if guild_id else self.limits
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -84,7 +91,48 @@ def load_config(env: Mapping[str, str]) -> Config:
         raise ConfigError(
             "R2V_POLL_MAX_INTERVAL_SECONDS must not be smaller than R2V_POLL_MIN_INTERVAL_SECONDS."
         )
-    limit_settings = LimitSettings(
+    limit_settings = _limit_settings(reader)
+    config = Config(
+        discord_token=reader.required("DISCORD_TOKEN"),
+        api_key=reader.required("R2V_API_KEY"),
+        api_base=reader.url("R2V_API_BASE", "https://api.gpt.ge", schemes=("http", "https")),
+        query_path_template=reader.query_path("R2V_QUERY_PATH", "/task/{task_id}"),
+        guild_ids=reader.id_list("DISCORD_GUILD_IDS"),
+        sync_global=reader.boolean("DISCORD_SYNC_GLOBAL", False),
+        discord_api_base=reader.optional_url("DISCORD_API_BASE", schemes=("http", "https")),
+        discord_gateway_url=reader.optional_url("DISCORD_GATEWAY_URL", schemes=("ws", "wss")),
+        default_model=reader.choice("R2V_DEFAULT_MODEL", limits.FLASH_MODEL, limits.MODELS),
+        default_size=reader.choice("R2V_DEFAULT_SIZE", "1920*1080", tuple(limits.SIZES)),
+        db_path=Path(reader.text("R2V_DB_PATH", "data/r2v.sqlite3")),
+        currency=reader.text("R2V_CURRENCY", "CNY"),
+        prices=reader.prices("R2V_PRICES"),
+        tracker=tracker,
+        limits=limit_settings,
+        guild_limits=MappingProxyType(_guild_limits(env)),
+        log_level=reader.choice(
+            "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
+        ),
+    )
+    return config
+
+
+# The settings a guild may override in R2V_GUILD_LIMITS.
+LIMIT_SETTINGS = (
+    "R2V_ALLOWED_CHANNEL_IDS",
+    "R2V_ALLOWED_ROLE_IDS",
+    "R2V_MAX_ACTIVE_PER_USER",
+    "R2V_USER_COOLDOWN_SECONDS",
+    "R2V_USER_DAILY_SECONDS",
+    "R2V_GUILD_DAILY_SECONDS",
+    "R2V_USER_DAILY_BUDGET",
+    "R2V_GUILD_DAILY_BUDGET",
+    "R2V_CONFIRM_ABOVE",
+    "R2V_CONFIRM_TIMEOUT_SECONDS",
+)
+
+
+def _limit_settings(reader: _Reader) -> LimitSettings:
+    return LimitSettings(
         allowed_channel_ids=frozenset(reader.id_list("R2V_ALLOWED_CHANNEL_IDS")),
         allowed_role_ids=frozenset(reader.id_list("R2V_ALLOWED_ROLE_IDS")),
         max_active_per_user=reader.integer("R2V_MAX_ACTIVE_PER_USER", 3, minimum=0, maximum=1000),
@@ -102,27 +150,36 @@ def load_config(env: Mapping[str, str]) -> Config:
             "R2V_CONFIRM_TIMEOUT_SECONDS", 120.0, minimum=5.0, maximum=840.0
         ),
     )
-    config = Config(
-        discord_token=reader.required("DISCORD_TOKEN"),
-        api_key=reader.required("R2V_API_KEY"),
-        api_base=reader.url("R2V_API_BASE", "https://api.gpt.ge", schemes=("http", "https")),
-        query_path_template=reader.query_path("R2V_QUERY_PATH", "/task/{task_id}"),
-        guild_ids=reader.id_list("DISCORD_GUILD_IDS"),
-        sync_global=reader.boolean("DISCORD_SYNC_GLOBAL", False),
-        discord_api_base=reader.optional_url("DISCORD_API_BASE", schemes=("http", "https")),
-        discord_gateway_url=reader.optional_url("DISCORD_GATEWAY_URL", schemes=("ws", "wss")),
-        default_model=reader.choice("R2V_DEFAULT_MODEL", limits.FLASH_MODEL, limits.MODELS),
-        default_size=reader.choice("R2V_DEFAULT_SIZE", "1920*1080", tuple(limits.SIZES)),
-        db_path=Path(reader.text("R2V_DB_PATH", "data/r2v.sqlite3")),
-        currency=reader.text("R2V_CURRENCY", "CNY"),
-        prices=reader.prices("R2V_PRICES"),
-        tracker=tracker,
-        limits=limit_settings,
-        log_level=reader.choice(
-            "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
-        ),
-    )
-    return config
+
+
+def _guild_limits(env: Mapping[str, str]) -> dict[int, LimitSettings]:
+    """R2V_GUILD_LIMITS: a JSON object from guild id to the limit settings that guild overrides,
+    written like the variables themselves, e.g. {"123": {"R2V_GUILD_DAILY_BUDGET": "50"}}."""
+    raw = (env.get("R2V_GUILD_LIMITS") or "").strip()
+    if not raw:
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        raise ConfigError("R2V_GUILD_LIMITS must be a JSON object; see .env.example.") from None
+    if not isinstance(parsed, dict):
+        raise ConfigError("R2V_GUILD_LIMITS must be a JSON object; see .env.example.")
+    limits_by_guild: dict[int, LimitSettings] = {}
+    for guild, overrides in parsed.items():
+        if not str(guild).isdecimal() or not isinstance(overrides, dict):
+            raise ConfigError("R2V_GUILD_LIMITS must map numeric guild ids to objects of settings.")
+        unknown = sorted(set(overrides) - set(LIMIT_SETTINGS))
+        if unknown:
+            raise ConfigError(
+                f"R2V_GUILD_LIMITS for guild {guild} names {', '.join(unknown)}, which a guild "
+                f"cannot override; it may set {', '.join(LIMIT_SETTINGS)}."
+            )
+        merged = {**env, **{key: str(value) for key, value in overrides.items()}}
+        try:
+            limits_by_guild[int(guild)] = _limit_settings(_Reader(merged))
+        except ConfigError as error:
+            raise ConfigError(f"R2V_GUILD_LIMITS for guild {guild}: {error}") from None
+    return limits_by_guild
 
 
 class _Reader:

@@ -119,9 +119,8 @@ class GenerationService:
     def reroll(self, request: GenerationRequest) -> GenerationRequest:
         return request.with_random_seed(self._rng)
 
-    @property
-    def limits(self) -> LimitSettings:
-        return self._config.limits
+    def limits_for(self, guild_id: int | None) -> LimitSettings:
+        return self._config.limits_for(guild_id)
 
     @property
     def currency(self) -> str:
@@ -137,12 +136,13 @@ class GenerationService:
     ) -> Refusal | None:
         """Would this request pass access, concurrency, cooldown and budgets right now? Used
         before asking for confirmation; `reserve` checks again when it is really submitted."""
-        refusal = check_access(self._config.limits, channel_ids, role_ids)
+        limits = self.limits_for(requester.guild_id)
+        refusal = check_access(limits, channel_ids, role_ids)
         if refusal is not None:
             return refusal
         now = self._clock()
         usage = await self._usage_with_reservations(requester, now)
-        return check_limits(self._config.limits, usage, self.estimate(request), now)
+        return check_limits(limits, usage, self.estimate(request), now)
 
     async def reserve(
         self,
@@ -154,14 +154,15 @@ class GenerationService:
     ) -> Reservation:
         """Check every limit and hold a place for this submission until `release`, so two
         quick commands or clicks cannot both slip under a limit. Raises LimitExceeded."""
-        refusal = check_access(self._config.limits, channel_ids, role_ids)
+        limits = self.limits_for(requester.guild_id)
+        refusal = check_access(limits, channel_ids, role_ids)
         if refusal is not None:
             raise LimitExceeded(refusal)
         estimate = self.estimate(request)
         async with self._reservation_lock:
             now = self._clock()
             usage = await self._usage_with_reservations(requester, now)
-            refusal = check_limits(self._config.limits, usage, estimate, now)
+            refusal = check_limits(limits, usage, estimate, now)
             if refusal is not None:
                 raise LimitExceeded(refusal)
             reservation = Reservation(
@@ -203,8 +204,8 @@ class GenerationService:
             guild_today=_plus(usage.guild_today, (r.spend for r in guild)),
         )
 
-    def needs_confirmation(self, request: GenerationRequest) -> bool:
-        return needs_confirmation(self._config.limits, self.estimate(request))
+    def needs_confirmation(self, request: GenerationRequest, guild_id: int | None) -> bool:
+        return needs_confirmation(self.limits_for(guild_id), self.estimate(request))
 
     def estimate(self, request: GenerationRequest) -> CostEstimate | None:
         return estimate_cost(request, self._config.prices, self._config.currency)

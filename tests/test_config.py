@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -233,3 +234,35 @@ def test_team_guardrails_are_read():
 def test_malformed_guardrail_is_named(name, raw):
     with pytest.raises(ConfigError, match=name):
         load_config(env(**{name: raw}))
+
+
+def test_a_guild_can_override_its_limits():
+    config = load_config(
+        env(
+            R2V_GUILD_DAILY_BUDGET="10",
+            R2V_GUILD_LIMITS=json.dumps(
+                {"42": {"R2V_GUILD_DAILY_BUDGET": "50", "R2V_ALLOWED_ROLE_IDS": "7"}}
+            ),
+        )
+    )
+    assert str(config.limits_for(42).guild_daily_amount) == "50"
+    assert config.limits_for(42).allowed_role_ids == {7}
+    assert config.limits_for(42).user_cooldown_s == 10.0, "the rest comes from the defaults"
+    assert str(config.limits_for(99).guild_daily_amount) == "10"
+    assert config.limits_for(None) is config.limits
+
+
+@pytest.mark.parametrize(
+    ("raw", "names"),
+    [
+        ("{not json", "JSON object"),
+        ('["42"]', "JSON object"),
+        ('{"abc": {}}', "numeric guild ids"),
+        ('{"42": {"R2V_API_KEY": "x"}}', "R2V_API_KEY, which a guild cannot override"),
+        ('{"42": {"R2V_MAX_ACTIVE_PER_USER": "-1"}}', "guild 42: R2V_MAX_ACTIVE_PER_USER"),
+    ],
+)
+def test_a_malformed_guild_override_is_named(raw, names):
+    with pytest.raises(ConfigError) as caught:
+        load_config(env(R2V_GUILD_LIMITS=raw))
+    assert "R2V_GUILD_LIMITS" in str(caught.value) and names in str(caught.value)

@@ -181,7 +181,7 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         await reply(interaction, await self._quota_text(interaction))
 
     async def _quota_text(self, interaction: discord.Interaction) -> str:
-        limits_ = self.service.limits
+        limits_ = self.service.limits_for(interaction.guild_id)
         currency = self.service.currency
         now = time.time()
         usage = await self.service.store.usage(
@@ -261,7 +261,7 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
             parent_task_id=parent_task_id,
             renew_attachments=renew_attachments,
         )
-        if not self.service.needs_confirmation(request):
+        if not self.service.needs_confirmation(request, interaction.guild_id):
             await submit(interaction)
             return
         refusal = await self.service.check_policy(
@@ -275,7 +275,8 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
             return
         estimate = self.service.estimate(request)
         price = estimate.describe() if estimate else "an unknown amount (no price is configured)"
-        view = ConfirmView(submit, timeout=self.service.limits.confirm_timeout_s)
+        timeout = self.service.limits_for(interaction.guild_id).confirm_timeout_s
+        view = ConfirmView(submit, timeout=timeout)
         view.message = await answer_privately(
             interaction,
             f"This video costs **{price}**, above this server's confirmation threshold. "

@@ -364,3 +364,15 @@ async def test_a_submit_that_may_have_created_a_task_still_counts_against_the_li
         text = (await second.wait_private())["content"]
     assert "Running tasks" in text
     assert len(fake_api.submits) == 1
+
+
+async def test_a_guild_override_replaces_the_default_limits(tmp_path, fake_api, fake_discord):
+    fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
+    config = with_limits(tmp_path, fake_api, fake_discord, max_active_per_user=5)
+    strict = replace(config.limits, max_active_per_user=1)
+    config = replace(config, guild_limits={fake_discord.guild_id: strict})
+    async with running(config, fake_discord):
+        await (await command(fake_discord)).wait_followup()
+        second = await command(fake_discord)
+        text = (await second.wait_private())["content"]
+    assert "Running tasks" in text and "limit is 1" in text

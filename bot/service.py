@@ -136,13 +136,7 @@ class GenerationService:
     ) -> Refusal | None:
         """Would this request pass access, concurrency, cooldown and budgets right now? Used
         before asking for confirmation; `reserve` checks again when it is really submitted."""
-        limits = self.limits_for(requester.guild_id)
-        refusal = check_access(limits, channel_ids, role_ids)
-        if refusal is not None:
-            return refusal
-        now = self._clock()
-        usage = await self._usage_with_reservations(requester, now)
-        return check_limits(limits, usage, self.estimate(request), now)
+        return await self._refusal(requester, self.estimate(request), channel_ids, role_ids)
 
     async def reserve(
         self,
@@ -154,21 +148,15 @@ class GenerationService:
     ) -> Reservation:
         """Check every limit and hold a place for this submission until `release`, so two
         quick commands or clicks cannot both slip under a limit. Raises LimitExceeded."""
-        limits = self.limits_for(requester.guild_id)
-        refusal = check_access(limits, channel_ids, role_ids)
-        if refusal is not None:
-            raise LimitExceeded(refusal)
         estimate = self.estimate(request)
         async with self._reservation_lock:
-            now = self._clock()
-            usage = await self._usage_with_reservations(requester, now)
-            refusal = check_limits(limits, usage, estimate, now)
+            refusal = await self._refusal(requester, estimate, channel_ids, role_ids)
             if refusal is not None:
                 raise LimitExceeded(refusal)
             reservation = Reservation(
                 user_id=requester.user_id,
                 guild_id=requester.guild_id,
-                at=now,
+                at=self._clock(),
                 spend=Spend(
                     estimate.billed_seconds if estimate else 0,
                     estimate.amount if estimate else Decimal(0),
@@ -176,6 +164,21 @@ class GenerationService:
             )
             self._reservations.append(reservation)
             return reservation
+
+    async def _refusal(
+        self,
+        requester: Requester,
+        estimate: CostEstimate | None,
+        channel_ids: Collection[int],
+        role_ids: Collection[int],
+    ) -> Refusal | None:
+        limits = self.limits_for(requester.guild_id)
+        refusal = check_access(limits, channel_ids, role_ids)
+        if refusal is not None:
+            return refusal
+        now = self._clock()
+        usage = await self._usage_with_reservations(requester, now)
+        return check_limits(limits, usage, estimate, now)
 
     def release(self, reservation: Reservation | None) -> None:
         """Stop counting a reservation, unless it is held because its task may exist."""

@@ -14,21 +14,14 @@ import json
 import random
 import resource
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import aiohttp
-
 from bench.common import REQUESTER, Row, make_request
-from bench.tracking import RecordingNotifier
-from bot.api.client import BailianClient
-from bot.config import Config, TrackerSettings
-from bot.service import GenerationService
-from bot.store.sqlite import SqliteTaskStore
-from bot.tracking.rate_limit import RateLimiter
+from bench.tracking import tracking_pipeline
+from bot.config import TrackerSettings
 from bot.tracking.tracker import Tracker
 from tests.fakes.fake_bailian import FakeBailian, TaskPlan
 
@@ -97,39 +90,23 @@ async def run(tasks: int = 5000, submit_concurrency: int = 50) -> ScaleResults:
 
     fake = FakeBailian()
     fake.plan_factory = plan
-    timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)
-    async with fake, aiohttp.ClientSession(timeout=timeout) as http:
-        with tempfile.TemporaryDirectory(prefix="r2v-bench-") as tmp:
-            store = await SqliteTaskStore.open(Path(tmp) / "tasks.sqlite3")
-            try:
-                api = BailianClient(
-                    http,
-                    fake.base_url,
-                    fake.api_key,
-                    query_limiter=RateLimiter(SETTINGS.max_queries_per_second),
-                )
-                notifier = RecordingNotifier()
-                tracker = Tracker(api, store, notifier, SETTINGS)
-                config = Config(discord_token="unused", api_key=fake.api_key, tracker=SETTINGS)
-                service = GenerationService(api, store, tracker, config)
-                await tracker.start()
-                sampler = asyncio.create_task(_sample_in_flight(tracker, results))
-                try:
-                    slots = asyncio.Semaphore(submit_concurrency)
+    async with tracking_pipeline(fake, SETTINGS) as pipeline:
+        service, tracker = pipeline.service, pipeline.tracker
+        notifier = pipeline.notifier
+        sampler = asyncio.create_task(_sample_in_flight(tracker, results))
+        try:
+            slots = asyncio.Semaphore(submit_concurrency)
 
-                    async def submit(seed: int) -> None:
-                        async with slots:
-                            record = await service.submit(make_request(seed=seed), REQUESTER)
-                            await service.start_tracking(record, status_message_id=1)
+            async def submit(seed: int) -> None:
+                async with slots:
+                    record = await service.submit(make_request(seed=seed), REQUESTER)
+                    await service.start_tracking(record, status_message_id=1)
 
-                    await asyncio.gather(*(submit(seed) for seed in range(tasks)))
-                    results.submit_s = time.monotonic() - started
-                    await _until_idle(tracker, timeout_s=300)
-                finally:
-                    sampler.cancel()
-                    await tracker.stop()
-            finally:
-                await store.close()
+            await asyncio.gather(*(submit(seed) for seed in range(tasks)))
+            results.submit_s = time.monotonic() - started
+            await _until_idle(tracker, timeout_s=300)
+        finally:
+            sampler.cancel()
     results.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results.max_queries_1s = fake.max_queries_in_window(1.0)
     results.queries = len(fake.queries)

@@ -19,6 +19,8 @@ import random
 import statistics
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -110,6 +112,45 @@ class RecordingNotifier:
         return replace(record, result_message_id=1)
 
 
+@dataclass(frozen=True)
+class Pipeline:
+    """Our real tracking stack against one fake API: client, store, tracker and service."""
+
+    http: aiohttp.ClientSession
+    service: GenerationService
+    tracker: Tracker
+    notifier: RecordingNotifier
+
+
+@asynccontextmanager
+async def tracking_pipeline(
+    fake: FakeBailian, settings: TrackerSettings
+) -> AsyncIterator[Pipeline]:
+    """Starts `fake` and a running tracker on a temporary store; stops and closes all on exit."""
+    timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)
+    async with fake, aiohttp.ClientSession(timeout=timeout) as http:
+        with tempfile.TemporaryDirectory(prefix="r2v-bench-") as tmp:
+            store = await SqliteTaskStore.open(Path(tmp) / "tasks.sqlite3")
+            try:
+                api = BailianClient(
+                    http,
+                    fake.base_url,
+                    fake.api_key,
+                    query_limiter=RateLimiter(settings.max_queries_per_second),
+                )
+                notifier = RecordingNotifier()
+                tracker = Tracker(api, store, notifier, settings)
+                config = Config(discord_token="unused", api_key=fake.api_key, tracker=settings)
+                service = GenerationService(api, store, tracker, config)
+                await tracker.start()
+                try:
+                    yield Pipeline(http, service, tracker, notifier)
+                finally:
+                    await tracker.stop()
+            finally:
+                await store.close()
+
+
 async def sdk_wait(api: BailianClient, task_id: str, scale: float, deadline_s: float) -> None:
     """The SDK's wait(): the documented sleeps, then a query, until a terminal status."""
     give_up = time.monotonic() + deadline_s / scale
@@ -191,45 +232,24 @@ async def run(
     api_fake = FakeBailian()
     api_fake.plan_factory = plan_factory(scale)
     settings = compressed(TrackerSettings(), scale)
-    timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)
-    async with api_fake, aiohttp.ClientSession(timeout=timeout) as http:
-        with tempfile.TemporaryDirectory(prefix="r2v-bench-") as tmp:
-            store = await SqliteTaskStore.open(Path(tmp) / "tasks.sqlite3")
-            try:
-                ours_api = BailianClient(
-                    http,
-                    api_fake.base_url,
-                    api_fake.api_key,
-                    query_limiter=RateLimiter(settings.max_queries_per_second),
-                )
-                sdk_api = BailianClient(http, api_fake.base_url, api_fake.api_key)
-                notifier = RecordingNotifier()
-                tracker = Tracker(ours_api, store, notifier, settings)
-                config = Config(discord_token="unused", api_key=api_fake.api_key, tracker=settings)
-                service = GenerationService(ours_api, store, tracker, config)
-                await tracker.start()
-                try:
-                    rng = random.Random(2026)
-                    warm = await _submit_ours(
-                        service, rng, warm_per_key, submit_window_s / 2 / scale
-                    )
-                    await _until(lambda: not tracker.active_count, 120)
-                    results.warm_tasks = len(warm)
-                    pairs = await _submit_pairs(
-                        service,
-                        sdk_api,
-                        rng,
-                        pairs_per_key,
-                        submit_window_s / scale,
-                        scale,
-                        settings.deadline_s * scale,
-                    )
-                    ours_ids = [ours for ours, _ in pairs]
-                    await _until(lambda: all(i in notifier.delivered for i in ours_ids), 120)
-                finally:
-                    await tracker.stop()
-            finally:
-                await store.close()
+    async with tracking_pipeline(api_fake, settings) as pipeline:
+        service, tracker, notifier = pipeline.service, pipeline.tracker, pipeline.notifier
+        sdk_api = BailianClient(pipeline.http, api_fake.base_url, api_fake.api_key)
+        rng = random.Random(2026)
+        warm = await _submit_ours(service, rng, warm_per_key, submit_window_s / 2 / scale)
+        await _until(lambda: not tracker.active_count, 120)
+        results.warm_tasks = len(warm)
+        pairs = await _submit_pairs(
+            service,
+            sdk_api,
+            rng,
+            pairs_per_key,
+            submit_window_s / scale,
+            scale,
+            settings.deadline_s * scale,
+        )
+        ours_ids = [ours for ours, _ in pairs]
+        await _until(lambda: all(i in notifier.delivered for i in ours_ids), 120)
     for ours_id, sdk_id in pairs:
         ours_task, sdk_task = api_fake.tasks[ours_id], api_fake.tasks[sdk_id]
         for task, lags, queries in (

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
 
 from bot.api.models import TaskStatus
 from bot.generation.request import GenerationRequest
@@ -49,7 +48,3 @@ class TaskRecord:
     @property
     def is_active(self) -> bool:
         return self.phase is not Phase.DONE
-
-    def summary(self) -> dict[str, Any]:
-        """A short form for logs: ids only, never prompts or URLs."""
-        return {"task_id": self.task_id, "status": self.status.value, "phase": self.phase.value}

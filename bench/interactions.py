@@ -26,8 +26,8 @@ from aiohttp import web
 from bench.common import Row, median, percentile, without_user_limits
 from bot.app import open_bot
 from bot.config import Config, TrackerSettings
-from tests.fakes.fake_bailian import FakeBailian, TaskPlan
-from tests.fakes.fake_discord import FakeDiscord, FakeInteraction, run_bot
+from fakes.fake_bailian import FakeBailian, TaskPlan
+from fakes.fake_discord import FakeDiscord, FakeInteraction, run_bot
 
 ACK_TARGET_MS = 50.0
 COST_TARGET_MS = 5.0

@@ -23,7 +23,7 @@ from bench.common import REQUESTER, Row, make_request
 from bench.tracking import tracking_pipeline
 from bot.config import TrackerSettings
 from bot.tracking.tracker import Tracker
-from tests.fakes.fake_bailian import FakeBailian, TaskPlan
+from fakes.fake_bailian import FakeBailian, TaskPlan
 
 RSS_TARGET_MB = 150.0
 QUERY_CAP_PER_S = 200.0

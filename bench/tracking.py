@@ -35,7 +35,7 @@ from bot.store.records import TaskRecord
 from bot.store.sqlite import SqliteTaskStore
 from bot.tracking.rate_limit import RateLimiter
 from bot.tracking.tracker import Tracker
-from tests.fakes.fake_bailian import FakeBailian, TaskPlan
+from fakes.fake_bailian import FakeBailian, TaskPlan
 
 # The DashScope SDK's VideoSynthesis.wait(): sleeps 1, 1, 2, 2, 2, 4, 4, 4 s, then 5 s forever.
 SDK_SLEEPS_S = (1, 1, 2, 2, 2, 4, 4, 4)

@@ -14,8 +14,8 @@ import pytest
 from bot.app import R2VBot, open_bot
 from bot.config import Config, TrackerSettings
 from bot.policy import LimitSettings
-from tests.fakes.fake_bailian import FakeBailian, TaskPlan
-from tests.fakes.fake_discord import FakeDiscord, run_bot
+from fakes.fake_bailian import FakeBailian, TaskPlan
+from fakes.fake_discord import FakeDiscord, run_bot
 
 # Fast enough for tests, slow enough to see each status on the way.
 FAST_TRACKING = TrackerSettings(

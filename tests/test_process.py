@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.fake_bailian import Delay, FakeBailian, TaskPlan
-from tests.fakes.fake_discord import FakeDiscord
+from fakes.fake_bailian import Delay, FakeBailian, TaskPlan
+from fakes.fake_discord import FakeDiscord
 
 REPO = Path(__file__).resolve().parents[1]
 

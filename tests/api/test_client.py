@@ -27,7 +27,7 @@ from bot.api.errors import (
 from bot.api.models import TaskStatus
 from bot.api.retry import RetryPolicy
 from bot.generation.request import CommandInput, Defaults, build_request
-from tests.fakes.fake_bailian import (
+from fakes.fake_bailian import (
     Delay,
     Disconnect,
     FakeBailian,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.fakes.fake_bailian import Reply
+from fakes.fake_bailian import Reply
 
 
 def png(fake_discord, name="alice.png", size=200_000, width=1024, height=1024):

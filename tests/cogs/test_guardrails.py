@@ -11,8 +11,8 @@ import discord
 import pytest
 from aiohttp import web
 
+from fakes.fake_bailian import Reply, TaskPlan
 from tests.conftest import NO_LIMITS, eventually, make_config, running
-from tests.fakes.fake_bailian import Reply, TaskPlan
 
 # flash, 1080P, with audio, 5 s = 2.50 CNY; 10 s = 5.00 CNY
 EXPENSIVE = {"prompt": "character1 bows", "duration": 10}

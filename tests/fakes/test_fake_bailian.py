@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tests.fakes.fake_bailian import (
+from fakes.fake_bailian import (
     Delay,
     Disconnect,
     FakeBailian,

@@ -12,7 +12,7 @@ import pytest
 from discord import app_commands
 from discord.ext import commands
 
-from tests.fakes.fake_discord import FakeDiscord, FakeDiscordError, run_bot
+from fakes.fake_discord import FakeDiscord, FakeDiscordError, run_bot
 
 
 @dataclass

@@ -17,7 +17,7 @@ from bot.generation.request import (
     InputError,
     build_request,
 )
-from tests.fakes.fake_bailian import validate_payload
+from fakes.fake_bailian import validate_payload
 
 MB = 1024 * 1024
 DEFAULTS = Defaults()

@@ -16,8 +16,8 @@ from bot.generation.request import GenerationRequest, Reference
 from bot.store.records import Phase, TaskRecord
 from bot.store.sqlite import SqliteTaskStore
 from bot.tracking.tracker import MAX_DELIVERY_ATTEMPTS, Tracker
+from fakes.fake_bailian import FakeBailian, Reply, TaskPlan
 from tests.conftest import FAST_TRACKING, eventually
-from tests.fakes.fake_bailian import FakeBailian, Reply, TaskPlan
 
 REQUEST = GenerationRequest(
     model="wan2.6-r2v-flash",

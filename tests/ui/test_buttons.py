@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from fakes.fake_bailian import TaskPlan
 from tests.conftest import running
-from tests.fakes.fake_bailian import TaskPlan
 
 
 async def generate(fake_discord, **options):

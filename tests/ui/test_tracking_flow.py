@@ -6,8 +6,8 @@ import asyncio
 import re
 from dataclasses import replace
 
+from fakes.fake_bailian import TaskPlan
 from tests.conftest import FAST_TRACKING, eventually, make_config, running
-from tests.fakes.fake_bailian import TaskPlan
 
 
 def png(fake_discord, name="alice.png"):

@@ -2,7 +2,7 @@
 the loopback fakes. A member runs /r2v generate with two images and a link; the demo prints what
 the channel shows until the video arrives.
 
-    .venv/bin/python -m tests.fakes.demo
+    .venv/bin/python -m fakes.demo
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tests.fakes.fake_bailian import FakeBailian, TaskPlan
-from tests.fakes.fake_discord import FakeDiscord
+from fakes.fake_bailian import FakeBailian, TaskPlan
+from fakes.fake_discord import FakeDiscord
 
 REPO = Path(__file__).resolve().parents[2]
 

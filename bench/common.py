@@ -9,10 +9,23 @@ from dataclasses import dataclass, fields, replace
 
 from bot.config import Config
 from bot.generation.request import CommandInput, Defaults, GenerationRequest, build_request
-from bot.service import Requester
+from bot.service import GenerationService, Requester, Submitted
+from bot.store.records import TaskRecord
 
 DEFAULTS = Defaults(model="wan2.6-r2v-flash", size="1920*1080")
 REQUESTER = Requester(user_id=42, guild_id=1, channel_id=2)
+
+
+async def _status_message_1(record: TaskRecord) -> int:
+    return 1
+
+
+async def submit_tracked(service: GenerationService, request: GenerationRequest) -> TaskRecord:
+    """Quote, submit and track one request as the cog would, with a status message of id 1."""
+    quote = await service.quote(request, REQUESTER)
+    outcome = await service.submit(quote, REQUESTER, _status_message_1)
+    assert isinstance(outcome, Submitted), outcome
+    return outcome.record
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.common import REQUESTER, Row, make_request
+from bench.common import Row, make_request, submit_tracked
 from bench.tracking import tracking_pipeline
 from bot.config import TrackerSettings
 from bot.tracking.tracker import Tracker
@@ -99,8 +99,7 @@ async def run(tasks: int = 5000, submit_concurrency: int = 50) -> ScaleResults:
 
             async def submit(seed: int) -> None:
                 async with slots:
-                    record = await service.submit(make_request(seed=seed), REQUESTER)
-                    await service.start_tracking(record, status_message_id=1)
+                    await submit_tracked(service, make_request(seed=seed))
 
             await asyncio.gather(*(submit(seed) for seed in range(tasks)))
             results.submit_s = time.monotonic() - started

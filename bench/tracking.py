@@ -27,13 +27,15 @@ from typing import Any
 
 import aiohttp
 
-from bench.common import REQUESTER, Row, make_request, median, percentile
+from bench.common import DEFAULTS, Row, make_request, median, percentile, submit_tracked
 from bot.api.client import BailianClient
-from bot.config import Config, TrackerSettings
+from bot.generation.pricing import CNY_LIST_PRICES
+from bot.policy import LimitSettings
 from bot.service import GenerationService
 from bot.store.records import TaskRecord
 from bot.store.sqlite import SqliteTaskStore
 from bot.tracking.rate_limit import RateLimiter
+from bot.tracking.settings import TrackerSettings
 from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, TaskPlan
 
@@ -98,6 +100,10 @@ def compressed(settings: TrackerSettings, scale: float) -> TrackerSettings:
     )
 
 
+# The bench measures tracking, not the team's limits.
+UNLIMITED = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
+
+
 class RecordingNotifier:
     """The Tracker's documented seam (`Notifier`): records deliveries instead of posting."""
 
@@ -140,8 +146,16 @@ async def tracking_pipeline(
                 )
                 notifier = RecordingNotifier()
                 tracker = Tracker(api, store, notifier, settings)
-                config = Config(discord_token="unused", api_key=fake.api_key, tracker=settings)
-                service = GenerationService(api, store, tracker, config)
+                service = GenerationService(
+                    api,
+                    store,
+                    tracker,
+                    defaults=DEFAULTS,
+                    prices=CNY_LIST_PRICES,
+                    currency="CNY",
+                    limits_for=lambda guild_id: UNLIMITED,
+                    deadline_s=settings.deadline_s,
+                )
                 await tracker.start()
                 try:
                     yield Pipeline(http, service, tracker, notifier)
@@ -283,8 +297,7 @@ async def _submit_ours(
     requests = _requests(rng, per_key)
     ids = []
     for request in requests:
-        record = await service.submit(request, REQUESTER)
-        await service.start_tracking(record, status_message_id=1)
+        record = await submit_tracked(service, request)
         ids.append(record.task_id)
         await asyncio.sleep(rng.expovariate(len(requests) / window_s))
     return ids
@@ -303,8 +316,7 @@ async def _submit_pairs(
     pairs = []
     waits: list[asyncio.Task[None]] = []
     for request in requests:
-        record = await service.submit(request, REQUESTER)
-        await service.start_tracking(record, status_message_id=1)
+        record = await submit_tracked(service, request)
         sdk_task = await sdk_api.submit(request.to_payload())
         waits.append(asyncio.create_task(sdk_wait(sdk_api, sdk_task.task_id, scale, deadline_s)))
         pairs.append((record.task_id, sdk_task.task_id))

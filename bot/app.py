@@ -24,6 +24,7 @@ from bot.cogs.admin import AdminCog
 from bot.cogs.generate import GenerateCog
 from bot.cogs.reference_menu import ReferenceMenuCog
 from bot.config import Config, ConfigError, load_config
+from bot.generation.request import Defaults
 from bot.logging_setup import configure_logging
 from bot.service import GenerationService
 from bot.store.sqlite import SqliteTaskStore
@@ -31,14 +32,15 @@ from bot.tracking.rate_limit import RateLimiter
 from bot.tracking.tracker import Tracker
 from bot.ui.attachments import AttachmentRefresher
 from bot.ui.command_errors import R2VCommandTree
+from bot.ui.flow import GenerationFlow
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.views import TaskButton
 
 log = logging.getLogger(__name__)
 
 USER_AGENT = "r2v-bot/0.1 (+aiohttp)"
-# How long a stop waits for submissions already sent to the API to be recorded.
-SHUTDOWN_GRACE_S = 20.0
+# How much longer than the API client's longest submit a stop waits for it to be recorded.
+SHUTDOWN_MARGIN_S = 5.0
 
 
 class R2VBot(commands.Bot):
@@ -57,16 +59,25 @@ class R2VBot(commands.Bot):
         self.api = api
         self.store = store
         self.tracker = Tracker(api, store, DiscordNotifier(self, api), config.tracker)
-        self.service = GenerationService(api, store, self.tracker, config)
+        self.service = GenerationService(
+            api,
+            store,
+            self.tracker,
+            defaults=Defaults(model=config.default_model, size=config.default_size),
+            prices=config.prices,
+            currency=config.currency,
+            limits_for=config.limits_for,
+            deadline_s=config.tracker.deadline_s,
+            renewer=AttachmentRefresher(self),
+        )
+        self.flow = GenerationFlow(self.service)
 
     async def setup_hook(self) -> None:
-        generate = GenerateCog(self.service, AttachmentRefresher(self))
-        await self.add_cog(generate)
+        await self.add_cog(GenerateCog(self.flow))
         await self.add_cog(AdminCog(self.service))
-        await self.add_cog(ReferenceMenuCog(self, generate))
+        await self.add_cog(ReferenceMenuCog(self, self.flow))
         self.add_dynamic_items(TaskButton)
         await self._sync_commands()
-        self.tracker.learn_from_history(await self.store.recent_finished(limit=500))
         await self.tracker.start()
 
     async def _sync_commands(self) -> None:
@@ -80,9 +91,11 @@ class R2VBot(commands.Bot):
             log.info("synced %d command(s) globally", len(synced))
 
     async def close(self) -> None:
-        # A submission on its way must reach the store before the store closes, or its paid
-        # task would be lost; new commands are not taken meanwhile (the gateway closes last).
-        await self.service.drain(SHUTDOWN_GRACE_S)
+        # From here on no command is submitted; a submission already sent must reach the store
+        # before the store closes, or its paid task would be lost. The wait is longer than the
+        # API client can take for one submit, so a recorded task is never cut off.
+        self.service.stop_accepting()
+        await self.service.drain(self.api.submit_time_limit_s + SHUTDOWN_MARGIN_S)
         await self.tracker.stop()
         await super().close()
 

@@ -18,23 +18,11 @@ from urllib.parse import urlsplit
 from bot.generation import limits
 from bot.generation.pricing import CNY_LIST_PRICES, PriceTable, parse_price_table
 from bot.policy import LimitSettings
+from bot.tracking.settings import TrackerSettings
 
 
 class ConfigError(Exception):
     """A setting is missing or malformed; the message is one sentence for the operator."""
-
-
-@dataclass(frozen=True)
-class TrackerSettings:
-    """How the background tracker polls. See README "Tracking"."""
-
-    concurrency: int = 8
-    max_queries_per_second: float = 5.0
-    min_interval_s: float = 4.0
-    max_interval_s: float = 30.0
-    jitter: float = 0.1
-    deadline_s: float = 30 * 60.0
-    status_edit_interval_s: float = 5.0
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,10 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 
 from bot.generation.pricing import CostEstimate
+from bot.store.types import Usage
 
 
 @dataclass(frozen=True)
@@ -27,35 +29,30 @@ class LimitSettings:
     confirm_timeout_s: float = 120.0
 
 
-@dataclass(frozen=True)
-class Spend:
-    """Billed seconds and money of tasks that count against a budget."""
+class Limit(StrEnum):
+    """Which rule refused a submission."""
 
-    seconds: int = 0
-    amount: Decimal = Decimal(0)
-
-
-@dataclass(frozen=True)
-class Usage:
-    """What one user (and their guild) has used, as the store knows it."""
-
-    active_tasks: int
-    last_submit_at: float | None
-    user_today: Spend
-    guild_today: Spend
+    CHANNEL = "channel"
+    ROLE = "role"
+    RUNNING = "running"
+    COOLDOWN = "cooldown"
+    USER_BUDGET = "user_budget"
+    GUILD_BUDGET = "guild_budget"
 
 
 @dataclass(frozen=True)
 class Refusal:
-    """Which limit stopped the request, and when it frees up (unix time), if it will."""
+    """Which limit stopped the request, the facts behind it, and when it frees up (unix time).
+    Plain data: `bot.messages.limits` words it."""
 
-    limit: str
-    sentence: str
+    limit: Limit
     frees_at: float | None = None
-
-    def describe(self) -> str:
-        when = f" It frees up <t:{int(self.frees_at)}:R>." if self.frees_at else ""
-        return f"**{self.limit}**: {self.sentence}{when}"
+    allowed_ids: tuple[int, ...] = ()  # the channels or roles that may
+    in_use: int | Decimal = 0  # running tasks, billed seconds or money already used
+    allowed: int | Decimal = 0  # the limit's value
+    cooldown_s: float = 0.0
+    needed: int | Decimal = 0  # what this video would add
+    currency: str | None = None  # for money budgets; None means billed seconds
 
 
 def day_start(now: float) -> float:
@@ -73,11 +70,9 @@ def check_access(
 ) -> Refusal | None:
     """Channel and role rules; `channel_ids` holds the channel and, for a thread, its parent."""
     if settings.allowed_channel_ids and not settings.allowed_channel_ids & set(channel_ids):
-        channels = ", ".join(f"<#{c}>" for c in sorted(settings.allowed_channel_ids))
-        return Refusal("Channel", f"videos can be made only in {channels}.")
+        return Refusal(Limit.CHANNEL, allowed_ids=tuple(sorted(settings.allowed_channel_ids)))
     if settings.allowed_role_ids and not settings.allowed_role_ids & set(role_ids):
-        roles = ", ".join(f"<@&{r}>" for r in sorted(settings.allowed_role_ids))
-        return Refusal("Role", f"making videos needs one of these roles: {roles}.")
+        return Refusal(Limit.ROLE, allowed_ids=tuple(sorted(settings.allowed_role_ids)))
     return None
 
 
@@ -87,49 +82,45 @@ def check_limits(
     """Concurrency, cooldown and daily budgets, in that order (cheapest to explain first)."""
     if settings.max_active_per_user and usage.active_tasks >= settings.max_active_per_user:
         return Refusal(
-            "Running tasks",
-            f"you already have {usage.active_tasks} video(s) in progress; the limit is "
-            f"{settings.max_active_per_user}. Wait for one to finish.",
+            Limit.RUNNING, in_use=usage.active_tasks, allowed=settings.max_active_per_user
         )
     if settings.user_cooldown_s and usage.last_submit_at is not None:
         ready_at = usage.last_submit_at + settings.user_cooldown_s
         if now < ready_at:
-            return Refusal(
-                "Cooldown",
-                f"wait {settings.user_cooldown_s:g} s between two videos.",
-                frees_at=ready_at,
-            )
+            return Refusal(Limit.COOLDOWN, frees_at=ready_at, cooldown_s=settings.user_cooldown_s)
     seconds = cost.billed_seconds if cost else 0
     amount = cost.amount if cost else Decimal(0)
-    currency = f" {cost.currency}" if cost else ""
     budgets = (
         (
-            "Your daily budget",
+            Limit.USER_BUDGET,
             usage.user_today,
             settings.user_daily_seconds,
             settings.user_daily_amount,
         ),
         (
-            "The server's daily budget",
+            Limit.GUILD_BUDGET,
             usage.guild_today,
             settings.guild_daily_seconds,
             settings.guild_daily_amount,
         ),
     )
-    for name, spent, max_seconds, max_amount in budgets:
+    for limit, spent, max_seconds, max_amount in budgets:
         if max_seconds and spent.seconds + seconds > max_seconds:
             return Refusal(
-                name,
-                f"{spent.seconds} of {max_seconds} billed seconds are used today and this "
-                f"video needs up to {seconds} more.",
+                limit,
                 frees_at=next_day(now),
+                in_use=spent.seconds,
+                allowed=max_seconds,
+                needed=seconds,
             )
         if max_amount and spent.amount + amount > max_amount:
             return Refusal(
-                name,
-                f"{spent.amount:.2f} of {max_amount:.2f}{currency} are spent today and this "
-                f"video costs up to {amount:.2f}{currency} more.",
+                limit,
                 frees_at=next_day(now),
+                in_use=spent.amount,
+                allowed=max_amount,
+                needed=amount,
+                currency=cost.currency if cost else "",
             )
     return None
 

@@ -1,7 +1,12 @@
-"""Submitting a generation: the part of the command that is neither Discord nor HTTP.
+"""A generation from command to tracked task: the part that is neither Discord nor HTTP.
 
-It builds and prices the request, submits it, and writes the task to the store before anyone
-is told its ID. The Discord layer calls it and shows what it returns.
+The cog makes two calls. `quote` prices a validated request once and says whether the team's
+limits refuse it now and whether the price must be confirmed; `submit` checks the limits again
+at the moment of paying, holds a place in the ledger, submits, writes the task to the store
+before anyone is told its ID, has the caller announce it and hands it to the tracker. Both
+return values (`Quote`, `Outcome`) that the cog renders; nothing here raises for control flow.
+The cogs' other questions (`status`, `history`, `quota`, `spend`, `untrack`) are answered here
+too, so no cog reaches into the store, the API or the tracker.
 """
 
 from __future__ import annotations
@@ -10,299 +15,438 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from typing import Protocol
 
 from bot.api.client import BailianClient
-from bot.api.errors import ApiTimeoutError, MalformedResponseError, ServerError
-from bot.api.models import SubmitResult
-from bot.config import Config
-from bot.generation.pricing import CostEstimate, estimate_cost
-from bot.generation.request import CommandInput, Defaults, GenerationRequest, build_request
-from bot.policy import (
-    LimitSettings,
-    Refusal,
-    Spend,
-    Usage,
-    check_access,
-    check_limits,
-    day_start,
-    needs_confirmation,
+from bot.api.errors import ApiError, ApiTimeoutError, MalformedResponseError, ServerError
+from bot.api.models import SubmitResult, TaskResult, TaskStatus
+from bot.generation.pricing import CostEstimate, PriceTable, estimate_cost
+from bot.generation.request import (
+    CommandInput,
+    Defaults,
+    GenerationRequest,
+    InputError,
+    build_request,
 )
+from bot.policy import LimitSettings, Refusal, check_access, check_limits, day_start
+from bot.policy import needs_confirmation as price_needs_confirmation
+from bot.quota.ledger import Ledger, Reservation
+from bot.store.protocol import TaskStore
 from bot.store.records import TaskRecord
-from bot.store.sqlite import SqliteTaskStore
+from bot.store.types import Spend, Usage
 from bot.tracking.tracker import Tracker
 
 log = logging.getLogger(__name__)
 
-
 # Submit failures after which a task may nevertheless exist (and be billed).
 MAYBE_SUBMITTED = (ApiTimeoutError, ServerError, MalformedResponseError)
-
-
-class LimitExceeded(Exception):
-    """A team limit refuses this submission; `refusal` says which and when it frees up."""
-
-    def __init__(self, refusal: Refusal) -> None:
-        super().__init__(refusal.limit)
-        self.refusal = refusal
-
-
-class UnrecordedTask(Exception):
-    """The API took the task but the store could not record it: the user must get the ID."""
-
-    def __init__(self, task_id: str) -> None:
-        super().__init__(task_id)
-        self.task_id = task_id
-
-
-@dataclass(eq=False)
-class Reservation:
-    """A submission on its way: counts against the limits until the store has the task."""
-
-    user_id: int
-    guild_id: int | None
-    at: float
-    spend: Spend
-    # Set when the submit's outcome is unknown: counted until then, whatever `release` says.
-    expires_at: float | None = None
-
-
-def _plus(base: Spend, extra: Iterable[Spend]) -> Spend:
-    extra = list(extra)
-    return Spend(
-        seconds=base.seconds + sum(s.seconds for s in extra),
-        amount=base.amount + sum((s.amount for s in extra), Decimal(0)),
-    )
+WEEK_S = 7 * 24 * 3600
 
 
 @dataclass(frozen=True)
 class Requester:
-    """Who asked, and where the answer goes."""
+    """Who asked, where, with which roles, and where the answer goes."""
 
     user_id: int
     guild_id: int | None
     channel_id: int
+    # The channel and, for a thread, its parent: allowing a channel allows its threads.
+    channel_ids: tuple[int, ...] = ()
+    role_ids: tuple[int, ...] = ()
     upload_limit: int | None = None
+
+
+@dataclass(frozen=True)
+class Invalid:
+    """The options break the documented rules; nothing can be submitted as they are."""
+
+    error: InputError
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A validated request, priced once, with what the limits say about it right now."""
+
+    request: GenerationRequest
+    estimate: CostEstimate | None
+    refusal: Refusal | None
+    # Seconds the member has to confirm the price; None when no confirmation is needed.
+    confirm_timeout_s: float | None
+    parent_task_id: str | None = None
+    renew_attachments: bool = False
+
+    @property
+    def spend(self) -> Spend:
+        if self.estimate is None:
+            return Spend()
+        return Spend(self.estimate.billed_seconds, self.estimate.amount)
+
+
+@dataclass(frozen=True)
+class Submitted:
+    record: TaskRecord
+
+
+@dataclass(frozen=True)
+class Refused:
+    refusal: Refusal
+
+
+@dataclass(frozen=True)
+class ApiFailed:
+    error: ApiError
+
+    @property
+    def maybe_submitted(self) -> bool:
+        return isinstance(self.error, MAYBE_SUBMITTED)
+
+
+@dataclass(frozen=True)
+class Unrecorded:
+    """The API took the task but the store could not record it: the member must get the ID."""
+
+    task_id: str
+
+
+@dataclass(frozen=True)
+class LinksExpired:
+    """The attached files' links expired and Discord would not renew them."""
+
+
+@dataclass(frozen=True)
+class Stopping:
+    """The bot is shutting down: nothing was submitted."""
+
+
+Outcome = Submitted | Refused | ApiFailed | Unrecorded | LinksExpired | Stopping
+
+
+# Answers of `status`.
+@dataclass(frozen=True)
+class Followed:
+    """A task of this bot, with its record as it is now (freshly queried when still active)."""
+
+    record: TaskRecord
+    result: TaskResult | None = None
+
+
+@dataclass(frozen=True)
+class Foreign:
+    """A task the service knows but this bot did not make."""
+
+    result: TaskResult
+
+
+@dataclass(frozen=True)
+class NoSuchTask:
+    task_id: str
+
+
+@dataclass(frozen=True)
+class QueryFailed:
+    error: ApiError
+    record: TaskRecord | None
+
+
+StatusAnswer = Followed | Foreign | NoSuchTask | QueryFailed
+
+
+@dataclass(frozen=True)
+class QuotaView:
+    usage: Usage
+    limits: LimitSettings
+    running: list[TaskRecord]
+    currency: str
+    now: float
+
+
+@dataclass(frozen=True)
+class SpendReport:
+    today: Spend
+    week: Spend
+    by_member: list[tuple[int, Spend]]
+    currency: str
+
+
+@dataclass(frozen=True)
+class Untracked:
+    record: TaskRecord
+
+
+@dataclass(frozen=True)
+class AlreadyEnded:
+    record: TaskRecord
+
+
+@dataclass(frozen=True)
+class NotInGuild:
+    task_id: str
+
+
+UntrackOutcome = Untracked | AlreadyEnded | NotInGuild
+
+
+class AttachmentRenewer(Protocol):
+    """Fresh URLs for a request's attached files (Discord's signed links expire)."""
+
+    async def renew(self, request: GenerationRequest) -> GenerationRequest | None: ...
+
+
+# Posts the status message of a freshly stored task; returns its message id, if one was made.
+Announce = Callable[[TaskRecord], Awaitable[int | None]]
 
 
 class GenerationService:
     def __init__(
         self,
         api: BailianClient,
-        store: SqliteTaskStore,
+        store: TaskStore,
         tracker: Tracker,
-        config: Config,
         *,
+        defaults: Defaults,
+        prices: PriceTable,
+        currency: str,
+        limits_for: Callable[[int | None], LimitSettings],
+        deadline_s: float,
+        renewer: AttachmentRenewer | None = None,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
     ) -> None:
-        self.api = api
-        self.store = store
-        self.tracker = tracker
-        self._config = config
-        self._defaults = Defaults(model=config.default_model, size=config.default_size)
+        self._api = api
+        self._store = store
+        self._tracker = tracker
+        self._defaults = defaults
+        self._prices = prices
+        self.currency = currency
+        self._limits_for = limits_for
+        self._deadline_s = deadline_s
+        self._renewer = renewer
         self._clock = clock
         self._rng = rng or random.Random()
-        self._reservation_lock = asyncio.Lock()
-        self._reservations: list[Reservation] = []
+        self._ledger = Ledger(clock=clock)
+        self._stopping = False
 
-    def prepare(self, command: CommandInput) -> GenerationRequest:
-        """Validate the options (raises InputError) and fix a seed so a result can be redone."""
-        request = build_request(command, self._defaults)
-        return self.with_seed(request)
+    # -- building requests (pure, before anything is deferred) ------------------------------
 
-    def with_seed(self, request: GenerationRequest) -> GenerationRequest:
+    def request_from(self, command: CommandInput) -> GenerationRequest | Invalid:
+        """Validate the options and fix a seed so a result can be redone."""
+        try:
+            request = build_request(command, self._defaults)
+        except InputError as error:
+            return Invalid(error)
         return request if request.seed is not None else request.with_random_seed(self._rng)
 
-    def reroll(self, request: GenerationRequest) -> GenerationRequest:
-        return request.with_random_seed(self._rng)
+    def rerolled(self, record: TaskRecord) -> GenerationRequest:
+        return record.request.with_random_seed(self._rng)
 
-    def limits_for(self, guild_id: int | None) -> LimitSettings:
-        return self._config.limits_for(guild_id)
+    def edited(
+        self, record: TaskRecord, prompt: str, negative_prompt: str | None
+    ) -> GenerationRequest | Invalid:
+        try:
+            return record.request.with_prompts(prompt, negative_prompt)
+        except InputError as error:
+            return Invalid(error)
 
-    @property
-    def currency(self) -> str:
-        return self._config.currency
+    # -- the generation flow ---------------------------------------------------------------
 
-    async def check_policy(
-        self,
-        requester: Requester,
-        request: GenerationRequest,
-        *,
-        channel_ids: Collection[int],
-        role_ids: Collection[int],
-    ) -> Refusal | None:
-        """Would this request pass access, concurrency, cooldown and budgets right now? Used
-        before asking for confirmation; `reserve` checks again when it is really submitted."""
-        return await self._refusal(requester, self.estimate(request), channel_ids, role_ids)
-
-    async def reserve(
-        self,
-        requester: Requester,
-        request: GenerationRequest,
-        *,
-        channel_ids: Collection[int],
-        role_ids: Collection[int],
-    ) -> Reservation:
-        """Check every limit and hold a place for this submission until `release`, so two
-        quick commands or clicks cannot both slip under a limit. Raises LimitExceeded."""
-        estimate = self.estimate(request)
-        async with self._reservation_lock:
-            refusal = await self._refusal(requester, estimate, channel_ids, role_ids)
-            if refusal is not None:
-                raise LimitExceeded(refusal)
-            reservation = Reservation(
-                user_id=requester.user_id,
-                guild_id=requester.guild_id,
-                at=self._clock(),
-                spend=Spend(
-                    estimate.billed_seconds if estimate else 0,
-                    estimate.amount if estimate else Decimal(0),
-                ),
-            )
-            self._reservations.append(reservation)
-            return reservation
-
-    async def _refusal(
-        self,
-        requester: Requester,
-        estimate: CostEstimate | None,
-        channel_ids: Collection[int],
-        role_ids: Collection[int],
-    ) -> Refusal | None:
-        limits = self.limits_for(requester.guild_id)
-        refusal = check_access(limits, channel_ids, role_ids)
-        if refusal is not None:
-            return refusal
-        now = self._clock()
-        usage = await self._usage_with_reservations(requester, now)
-        return check_limits(limits, usage, estimate, now)
-
-    def release(self, reservation: Reservation | None) -> None:
-        """Stop counting a reservation, unless it is held because its task may exist."""
-        held = reservation is not None and reservation.expires_at is not None
-        if reservation is not None and not held and reservation in self._reservations:
-            self._reservations.remove(reservation)
-
-    async def _usage_with_reservations(self, requester: Requester, now: float) -> Usage:
-        # `reserve` calls this under the reservation lock, which `submit` also holds while it
-        # moves a task from its reservation into the store: each submission counts exactly
-        # once. (`check_policy` calls it without the lock; it only advises, `reserve` decides.)
-        self._reservations = [
-            r for r in self._reservations if r.expires_at is None or r.expires_at > now
-        ]
-        pending = list(self._reservations)
-        usage = await self.store.usage(requester.user_id, requester.guild_id, day_start(now))
-        mine = [r for r in pending if r.user_id == requester.user_id]
-        guild = [r for r in pending if r.guild_id == requester.guild_id]
-        if not mine and not guild:
-            return usage
-        last_times = [t for t in (usage.last_submit_at, *(r.at for r in mine)) if t is not None]
-        return Usage(
-            active_tasks=usage.active_tasks + len(mine),
-            last_submit_at=max(last_times) if last_times else None,
-            user_today=_plus(usage.user_today, (r.spend for r in mine)),
-            guild_today=_plus(usage.guild_today, (r.spend for r in guild)),
-        )
-
-    def needs_confirmation(self, request: GenerationRequest, guild_id: int | None) -> bool:
-        return needs_confirmation(self.limits_for(guild_id), self.estimate(request))
-
-    def estimate(self, request: GenerationRequest) -> CostEstimate | None:
-        return estimate_cost(request, self._config.prices, self._config.currency)
-
-    async def submit(
+    async def quote(
         self,
         request: GenerationRequest,
-        requester: Requester,
+        who: Requester,
         *,
         parent_task_id: str | None = None,
-        reservation: Reservation | None = None,
-    ) -> TaskRecord:
-        """Submit and store, then release the reservation. Raises the API client's typed
-        errors; nothing is stored then. If the store fails after a successful submit, raises
-        UnrecordedTask with the task ID."""
+        renew_attachments: bool = False,
+    ) -> Quote:
+        """Price the request and ask the limits now. `submit` asks them again when it pays,
+        since a confirmation may wait for minutes."""
+        estimate = estimate_cost(request, self._prices, self.currency)
+        limits = self._limits_for(who.guild_id)
+        refusal = await self._refusal(who, estimate)
+        confirm = price_needs_confirmation(limits, estimate)
+        return Quote(
+            request=request,
+            estimate=estimate,
+            refusal=refusal,
+            confirm_timeout_s=limits.confirm_timeout_s if confirm else None,
+            parent_task_id=parent_task_id,
+            renew_attachments=renew_attachments,
+        )
+
+    async def submit(self, quote: Quote, who: Requester, announce: Announce) -> Outcome:
+        """Pay for the quoted request: limits, submit, store, announce, track."""
+        if self._stopping:
+            return Stopping()
+        held = await self._ledger.reserve(
+            who.user_id, who.guild_id, quote.spend, lambda: self._refusal(who, quote.estimate)
+        )
+        if isinstance(held, Refusal):
+            return Refused(held)
         try:
-            submitted = await self.api.submit(request.to_payload())
-        except MAYBE_SUBMITTED:
-            self._hold(reservation)  # the task may exist and be billed: keep counting it
-            raise
+            return await self._submit_reserved(quote, who, held, announce)
+        finally:
+            self._ledger.release(held)  # a no-op once the task is stored or the entry held
+
+    async def _submit_reserved(
+        self, quote: Quote, who: Requester, reservation: Reservation, announce: Announce
+    ) -> Outcome:
+        request = quote.request
+        if quote.renew_attachments and self._renewer is not None:
+            renewed = await self._renewer.renew(request)
+            if renewed is None:
+                return LinksExpired()
+            request = renewed
+        # Checked again after the last wait before paying: a stop may have begun meanwhile.
+        if self._stopping:
+            return Stopping()
+        try:
+            submitted = await self._api.submit(request.to_payload())
+        except MAYBE_SUBMITTED as error:
+            self._ledger.hold(reservation, self._deadline_s)  # the task may exist and be billed
+            return ApiFailed(error)
+        except ApiError as error:
+            return ApiFailed(error)
         except BaseException:
-            self.release(reservation)
+            self._ledger.hold(reservation, self._deadline_s)  # cancelled after sending
             raise
-        record = self._new_record(request, requester, submitted, parent_task_id)
+        record = self._new_record(request, quote, who, submitted)
         try:
-            async with self._reservation_lock:
-                await self.store.add(record)
-                self.release(reservation)
-        except BaseException as error:
-            self._hold(reservation)
+            async with self._ledger.recorded(reservation):
+                await self._store.add(record)
+        except Exception as error:
+            self._ledger.hold(reservation, self._deadline_s)
             log.error(
                 "task %s was submitted but could not be stored: %s",
                 submitted.task_id,
                 type(error).__name__,
             )
-            if isinstance(error, Exception):
-                raise UnrecordedTask(submitted.task_id) from error
-            raise
+            return Unrecorded(submitted.task_id)
+        log.info(
+            "task %s submitted for user %s in guild %s (request_id=%s)",
+            record.task_id,
+            who.user_id,
+            who.guild_id,
+            submitted.request_id,
+        )
+        return Submitted(await self._announce_and_track(record, announce))
+
+    async def _announce_and_track(self, record: TaskRecord, announce: Announce) -> TaskRecord:
+        try:
+            message_id = await announce(record)
+            if message_id is not None:
+                record = replace(record, status_message_id=message_id)
+                await self._store.save(record)
+        except Exception:
+            log.exception("task %s: the status message could not be recorded", record.task_id)
+        finally:
+            # Whatever happened above: a stored task must be followed, or it is lost (the
+            # tracker posts a status message of its own when none was recorded).
+            self._tracker.track(record)
         return record
 
-    async def drain(self, grace_s: float) -> None:
-        """Wait (up to `grace_s`) until no submission is between the API and the store."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + grace_s
-        while any(r.expires_at is None for r in self._reservations):
-            if loop.time() >= deadline:
-                log.error(
-                    "stopping with %d submission(s) not yet recorded", len(self._reservations)
-                )
-                return
-            await asyncio.sleep(0.05)
-
-    def _hold(self, reservation: Reservation | None) -> None:
-        """Keep counting a submission whose task may exist without being in the store, until
-        such a task would have ended."""
-        if reservation is not None:
-            reservation.expires_at = self._clock() + self._config.tracker.deadline_s
+    async def _refusal(self, who: Requester, estimate: CostEstimate | None) -> Refusal | None:
+        limits = self._limits_for(who.guild_id)
+        refusal = check_access(limits, who.channel_ids, who.role_ids)
+        if refusal is not None:
+            return refusal
+        now = self._clock()
+        usage = await self._store.usage(who.user_id, who.guild_id, day_start(now))
+        usage = self._ledger.add_pending(usage, who.user_id, who.guild_id)
+        return check_limits(limits, usage, estimate, now)
 
     def _new_record(
-        self,
-        request: GenerationRequest,
-        requester: Requester,
-        submitted: SubmitResult,
-        parent_task_id: str | None,
+        self, request: GenerationRequest, quote: Quote, who: Requester, submitted: SubmitResult
     ) -> TaskRecord:
         now = self._clock()
-        estimate = self.estimate(request)
+        estimate = quote.estimate
         return TaskRecord(
             task_id=submitted.task_id,
-            requester_id=requester.user_id,
-            guild_id=requester.guild_id,
-            channel_id=requester.channel_id,
+            requester_id=who.user_id,
+            guild_id=who.guild_id,
+            channel_id=who.channel_id,
             request=request,
             created_at=now,
-            deadline_at=now + self._config.tracker.deadline_s,
+            deadline_at=now + self._deadline_s,
             status=submitted.status,
             raw_status=submitted.status.value,
             submit_request_id=submitted.request_id,
-            upload_limit=requester.upload_limit,
+            upload_limit=who.upload_limit,
             billed_seconds=estimate.billed_seconds if estimate else None,
             cost_text=estimate.describe() if estimate else None,
             cost_amount=estimate.amount if estimate else None,
             updated_at=now,
-            parent_task_id=parent_task_id,
+            parent_task_id=quote.parent_task_id,
         )
 
-    async def start_tracking(self, record: TaskRecord, status_message_id: int | None) -> TaskRecord:
-        """Hand the task to the tracker once its status message exists (or could not be made:
-        then the tracker posts one)."""
+    # -- stopping --------------------------------------------------------------------------
+
+    def stop_accepting(self) -> None:
+        """From now on every submission answers `Stopping` before anything is paid."""
+        self._stopping = True
+
+    async def drain(self, grace_s: float) -> bool:
+        """Wait (up to `grace_s`) until no submission is between the API and the store; True
+        when none is left."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + grace_s
+        while self._ledger.on_the_way:
+            if loop.time() >= deadline:
+                log.error(
+                    "stopping with %d submission(s) not yet recorded", self._ledger.on_the_way
+                )
+                return False
+            await asyncio.sleep(0.05)
+        return True
+
+    # -- questions from the cogs -----------------------------------------------------------
+
+    async def task(self, task_id: str) -> TaskRecord | None:
+        return await self._store.get(task_id)
+
+    async def refresh(self, task_id: str) -> TaskRecord | None:
+        """A task's record after querying it now if it is still followed."""
+        return await self._tracker.refresh(task_id)
+
+    async def status(self, task_id: str) -> StatusAnswer:
+        record = await self._store.get(task_id)
+        if record is not None and self._tracker.is_tracking(task_id):
+            return Followed(await self._tracker.refresh(task_id) or record)
         try:
-            if status_message_id is not None:
-                await self.store.update(record.task_id, status_message_id=status_message_id)
-                record = replace(record, status_message_id=status_message_id)
-        finally:
-            # Even if the update failed: a stored task must be followed, or it is lost.
-            self.tracker.track(record)
-        return record
+            result = await self._api.get_task(task_id)
+        except ApiError as error:
+            return QueryFailed(error, record)
+        if record is not None:
+            return Followed(record, result)
+        if result.status is TaskStatus.UNKNOWN:
+            # The service answers UNKNOWN for ids it never had as for expired ones.
+            return NoSuchTask(task_id)
+        return Foreign(result)
+
+    async def history(self, user_id: int, limit: int = 10) -> list[TaskRecord]:
+        return await self._store.recent_for_user(user_id, limit=limit)
+
+    async def quota(self, who: Requester) -> QuotaView:
+        now = self._clock()
+        usage = await self._store.usage(who.user_id, who.guild_id, day_start(now))
+        running = await self._store.active_for_user(who.user_id)
+        return QuotaView(usage, self._limits_for(who.guild_id), running, self.currency, now)
+
+    async def spend(self, guild_id: int) -> SpendReport:
+        now = self._clock()
+        today = await self._store.spend_since(day_start(now), guild_id=guild_id)
+        week = await self._store.spend_since(now - WEEK_S, guild_id=guild_id)
+        members = await self._store.guild_spend_by_user(guild_id, day_start(now))
+        return SpendReport(today, week, members, self.currency)
+
+    async def untrack(self, task_id: str, guild_id: int, admin_id: int) -> UntrackOutcome:
+        record = await self._store.get(task_id)
+        if record is None or record.guild_id != guild_id:
+            return NotInGuild(task_id)
+        if not record.is_active:
+            return AlreadyEnded(record)
+        untracked = await self._tracker.forget(task_id)
+        if untracked is None:
+            return AlreadyEnded(await self._store.get(task_id) or record)
+        log.info("admin %s stopped tracking task %s", admin_id, task_id)
+        return Untracked(untracked)

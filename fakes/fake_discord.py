@@ -137,6 +137,25 @@ class FakeInteraction:
         assert result is not None
         return result
 
+    async def wait_public(self, timeout: float = 5) -> dict:
+        """Wait for the first message of this interaction that everyone in the channel sees
+        (not ephemeral, not deleted); return it."""
+
+        def first() -> dict | None:
+            for r in self.responses:
+                made = r["status"] is not None and r["status"] < 300 and r["message_id"]
+                message = self.fake.get_message(r["message_id"]) if made else None
+                if message and not message.get("ephemeral") and not message.get("deleted"):
+                    return message
+            return None
+
+        await self.fake.wait_for(
+            lambda: first() is not None, timeout, what=f"a public message of {self.id}"
+        )
+        result = first()
+        assert result is not None
+        return result
+
     async def wait_followup(self, timeout: float = 5) -> dict:
         """Wait for the first message made by a webhook follow-up or @original edit; return it."""
 

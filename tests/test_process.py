@@ -115,7 +115,7 @@ async def test_the_bot_process_takes_a_command_delivers_the_video_and_stops_clea
             attachments={"ref1": ref1, "ref2": ref2},
         )
         assert (await interaction.wait_response())["type"] == 5
-        answer = await interaction.wait_followup()
+        answer = await interaction.wait_public()
         submitted = fake_api.submits[0]
         assert submitted.json["input"]["reference_urls"] == [
             ref1["url"],
@@ -151,7 +151,7 @@ async def test_a_task_survives_sigkill_and_is_delivered_exactly_once(
         interaction = await fake_discord.invoke(
             "r2v generate", {"prompt": "character1 runs"}, attachments={"ref1": png}
         )
-        status = await interaction.wait_followup()
+        status = await interaction.wait_public()
         await fake_discord.wait_for(
             lambda: kill_at in str(fake_discord.get_message(status["id"])["embeds"]),
             10,

@@ -85,6 +85,18 @@ class BailianClient:
         self._sleep = sleep
         self._query_limiter = query_limiter
 
+    @property
+    def submit_time_limit_s(self) -> float:
+        """The longest one `submit` can take: every retry waiting its longest, then a last
+        attempt that connects and reads as slowly as allowed."""
+        retries = self._retry.max_attempts - 1
+        wait = max(self._retry.max_delay, self._retry.max_retry_after)
+        return (
+            retries * (self._timeouts.connect + wait)
+            + self._timeouts.connect
+            + (self._timeouts.read)
+        )
+
     def __repr__(self) -> str:
         return f"BailianClient(base_url={self._base_url!r})"
 

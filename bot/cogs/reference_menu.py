@@ -3,27 +3,24 @@ modal asks for the prompt. Needs no privileged intent: the message comes with th
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.cogs.generate import attachment_input
 from bot.generation import limits
 from bot.generation.request import AttachmentInput, CommandInput
+from bot.messages.tasks import BAD_MENU_DURATION, NO_FILES_IN_MESSAGE
+from bot.ui.flow import GenerationFlow
+from bot.ui.interactions import attachment_input
 from bot.ui.replies import reply
-
-if TYPE_CHECKING:
-    from bot.cogs.generate import GenerateCog
 
 MENU_NAME = "Use as r2v reference"
 
 
 class ReferenceMenuCog(commands.Cog):
-    def __init__(self, bot: commands.Bot, generate: GenerateCog) -> None:
+    def __init__(self, bot: commands.Bot, flow: GenerationFlow) -> None:
         self.bot = bot
-        self.generate = generate
+        self.flow = flow
         self.menu = app_commands.ContextMenu(name=MENU_NAME, callback=self.use_as_reference)
         bot.tree.add_command(self.menu)
 
@@ -38,20 +35,17 @@ class ReferenceMenuCog(commands.Cog):
             for slot, attachment in enumerate(message.attachments, start=1)
         ]
         if not files:
-            await reply(
-                interaction,
-                "That message has no attached images or clips to use as references.",
-            )
+            await reply(interaction, NO_FILES_IN_MESSAGE)
             return
-        await interaction.response.send_modal(PromptModal(self.generate, tuple(files)))
+        await interaction.response.send_modal(PromptModal(self.flow, tuple(files)))
 
 
 class PromptModal(discord.ui.Modal):
     """The prompt for references taken from a message; they become character1, 2, … in order."""
 
-    def __init__(self, generate: GenerateCog, files: tuple[AttachmentInput, ...]) -> None:
+    def __init__(self, flow: GenerationFlow, files: tuple[AttachmentInput, ...]) -> None:
         super().__init__(title="Make a video from these references", timeout=900)
-        self._generate = generate
+        self._flow = flow
         self._files = files
         names = ", ".join(f"character{n} = {f.filename}" for n, f in enumerate(files, 1))
         self.prompt: discord.ui.TextInput[PromptModal] = discord.ui.TextInput(
@@ -69,7 +63,9 @@ class PromptModal(discord.ui.Modal):
             max_length=limits.NEGATIVE_PROMPT_MAX_CHARS,
         )
         self.duration: discord.ui.TextInput[PromptModal] = discord.ui.TextInput(
-            label="Duration in seconds, 2–10 (optional, default 5)",
+            # Discord caps text-input labels at 45 characters.
+            label="Duration in seconds, 2–10 (default 5)",
+            placeholder="optional",
             custom_id="duration",
             required=False,
             max_length=2,
@@ -80,11 +76,7 @@ class PromptModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
         duration_text = self.duration.value.strip()
         if duration_text and not duration_text.isdecimal():
-            await reply(
-                interaction,
-                f"**Nothing was submitted.** Duration must be a whole number of seconds from "
-                f"{limits.DURATION_MIN_S} to {limits.DURATION_MAX_S}.",
-            )
+            await reply(interaction, BAD_MENU_DURATION)
             return
         command = CommandInput(
             prompt=self.prompt.value,
@@ -92,9 +84,9 @@ class PromptModal(discord.ui.Modal):
             negative_prompt=self.negative.value or None,
             duration=int(duration_text) if duration_text else None,
         )
-        await self._generate.start_generation(interaction, command)
+        await self._flow.start(interaction, self._flow.service.request_from(command))
 
     async def on_error(  # type: ignore[override]
         self, interaction: discord.Interaction, error: Exception
     ) -> None:
-        await self._generate.report_unexpected(interaction, error)
+        await self._flow.report_unexpected(interaction, error)

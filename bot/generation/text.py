@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def shorten(text: str, limit: int) -> str:
     """Cut `text` to at most `limit` characters, marking the cut with an ellipsis."""
@@ -34,3 +36,13 @@ def size_over_limit(size_bytes: int, limit_bytes: int) -> str:
     if shown == megabytes(limit_bytes):
         shown = f"{size_bytes:,} bytes (limit {limit_bytes:,})"
     return shown
+
+
+_MARKDOWN = re.compile(r"([\\*_~`|>\[\]()#-])")
+
+
+def plain(text: str) -> str:
+    """User text shown as typed: markdown characters escaped (so `1920*1080 … 1280*720` stays
+    literal and `[label](url)` is no live masked link) and mentions defused."""
+    escaped = _MARKDOWN.sub(r"\\\1", text)
+    return escaped.replace("@", "@\u200b")

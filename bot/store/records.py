@@ -18,6 +18,21 @@ class Phase(StrEnum):
     DONE = "done"  # final message posted; nothing left to do
 
 
+class Ending(StrEnum):
+    """How a task ended, as the bot tells it; None while it is still being followed."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    EXPIRED = "expired"  # the service no longer knows the task (ids live 24 h)
+    DEADLINE = "deadline"  # the bot stopped waiting
+    UNREACHABLE = "unreachable"  # the service could not be reached for a day
+    UNTRACKED = "untracked"  # an admin stopped following it
+    NO_VIDEO = "no_video"  # SUCCEEDED without a usable video_url
+    BAD_VIDEO = "bad_video"  # the video was empty or not an MP4
+    VIDEO_GONE = "video_gone"  # the video could not be fetched while its link lived
+
+
 @dataclass(frozen=True)
 class TaskRecord:
     task_id: str
@@ -44,6 +59,7 @@ class TaskRecord:
     updated_at: float | None = None
     parent_task_id: str | None = None
     cost_amount: Decimal | None = None
+    ending: Ending | None = None
 
     @property
     def is_active(self) -> bool:

@@ -13,8 +13,8 @@ import aiosqlite
 
 from bot.api.models import TaskStatus
 from bot.generation.request import GenerationRequest
-from bot.policy import Spend, Usage
-from bot.store.records import Phase, TaskRecord
+from bot.store.records import Ending, Phase, TaskRecord
+from bot.store.types import Spend, Usage
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,10 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE tasks ADD COLUMN cost_amount TEXT;
     CREATE INDEX tasks_guild ON tasks (guild_id, created_at);
     """,
+    # 3: how a task ended.
+    """
+    ALTER TABLE tasks ADD COLUMN ending TEXT;
+    """,
 )
 
 # Tasks in these states cost nothing (failed and canceled tasks are not billed).
@@ -90,6 +94,7 @@ _COLUMNS: Final = (
     "updated_at",
     "parent_task_id",
     "cost_amount",
+    "ending",
 )
 # Fields of TaskRecord that `update` may change, and how they are stored.
 _UPDATABLE: Final = frozenset(
@@ -107,6 +112,7 @@ _UPDATABLE: Final = frozenset(
         "finished_at",
         "updated_at",
         "deadline_at",
+        "ending",
     }
 )
 
@@ -182,6 +188,9 @@ class SqliteTaskStore:
             f"UPDATE tasks SET {', '.join(assignments)} WHERE task_id = ?", [*values, task_id]
         )
         await self._db.commit()
+
+    async def save(self, record: TaskRecord) -> None:
+        await self.update(record.task_id, **{name: getattr(record, name) for name in _UPDATABLE})
 
     async def add_event(self, task_id: str, at: float, status: str) -> None:
         await self._db.execute(
@@ -286,8 +295,8 @@ def _total(rows: Iterable[aiosqlite.Row]) -> Spend:
 def _stored(name: str, value: Any) -> tuple[str, Any]:
     if name == "api_times":
         return "api_times_json", json.dumps(value)
-    if name in ("status", "phase"):
-        return name, value.value
+    if name in ("status", "phase", "ending"):
+        return name, value.value if value is not None else None
     return name, value
 
 
@@ -317,6 +326,7 @@ def _to_row(record: TaskRecord) -> dict[str, Any]:
         "updated_at": record.updated_at,
         "parent_task_id": record.parent_task_id,
         "cost_amount": str(record.cost_amount) if record.cost_amount is not None else None,
+        "ending": record.ending.value if record.ending is not None else None,
     }
 
 
@@ -346,4 +356,5 @@ def _from_row(row: aiosqlite.Row) -> TaskRecord:
         updated_at=row["updated_at"],
         parent_task_id=row["parent_task_id"],
         cost_amount=Decimal(row["cost_amount"]) if row["cost_amount"] is not None else None,
+        ending=Ending(row["ending"]) if row["ending"] is not None else None,
     )

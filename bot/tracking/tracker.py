@@ -1,9 +1,11 @@
 """The tracker: a background service that polls every active task until it ends, hands the
 result to the notifier and never stops because one task fails.
 
-It knows nothing of Discord: it talks to a `Notifier`. Every task has a deadline; statuses the
-contract does not name count as still running until then. After a restart `start()` resumes
-every task the store says is active.
+It knows nothing of Discord: it talks to a `Notifier`. What one answer of the API means is
+decided by the pure `lifecycle` module; this module schedules, saves whole records and retries.
+Every task has a deadline; statuses the contract does not name count as still running until
+then. `start()` learns typical generation times from finished tasks and resumes every task the
+store says is active.
 """
 
 from __future__ import annotations
@@ -14,28 +16,25 @@ import heapq
 import itertools
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import replace
-from typing import Protocol
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from typing import Protocol, assert_never
 
 from bot.api.client import BailianClient
 from bot.api.errors import ApiError, AuthenticationError
-from bot.api.models import TaskResult, TaskStatus
-from bot.config import TrackerSettings
-from bot.store.records import Phase, TaskRecord
-from bot.store.sqlite import SqliteTaskStore
+from bot.api.models import TaskStatus
+from bot.store.protocol import TaskStore
+from bot.store.records import Ending, Phase, TaskRecord
+from bot.tracking import lifecycle
+from bot.tracking.lifecycle import Ended, Progressed, Unchanged
 from bot.tracking.schedule import PollContext, PollSchedule, schedule_key
+from bot.tracking.settings import TrackerSettings
 
 log = logging.getLogger(__name__)
 
-
-# Video URLs and task ids live 24 h at the service.
-RESULT_LIFETIME_S = 24 * 3600.0
 MAX_DELIVERY_ATTEMPTS = 6
-
-
-def _past_deadline(settings: TrackerSettings) -> tuple[str, str]:
-    return ("Deadline", f"no result after {round(settings.deadline_s / 60)} min")
+# Finished tasks the schedule learns from at start.
+HISTORY_SAMPLES = 500
 
 
 class Notifier(Protocol):
@@ -46,22 +45,33 @@ class Notifier(Protocol):
         ...
 
     async def deliver(self, record: TaskRecord) -> TaskRecord:
-        """Post the final message (video, link or failure) exactly once; returns the record with
-        `result_message_id` set. Raises to be retried later."""
+        """Post the final message (video, link or explanation of the ending) exactly once;
+        returns the record with `result_message_id` set. Raises to be retried later."""
         ...
+
+
+@dataclass(eq=False)
+class _Tracked:
+    """Everything the tracker holds about one task."""
+
+    record: TaskRecord
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    last_edit_at: float | None = None
+    # A status change not shown yet because the last edit was too recent.
+    status_stale: bool = False
+    delivery_failures: int = 0
 
 
 class Tracker:
     def __init__(
         self,
         api: BailianClient,
-        store: SqliteTaskStore,
+        store: TaskStore,
         notifier: Notifier,
         settings: TrackerSettings,
         *,
         schedule: PollSchedule | None = None,
         clock: Callable[[], float] = time.time,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._api = api
         self._store = store
@@ -73,35 +83,32 @@ class Tracker:
             jitter=settings.jitter,
         )
         self._clock = clock
-        self._sleep = sleep
-        self._records: dict[str, TaskRecord] = {}
+        self._tasks: dict[str, _Tracked] = {}
         self._due: list[tuple[float, int, str]] = []
         self._order = itertools.count()
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(settings.concurrency)
         self._in_flight: set[asyncio.Task[None]] = set()
-        self._locks: dict[str, asyncio.Lock] = {}
-        self._last_edit: dict[str, float] = {}
-        self._stale_status: set[str] = set()
-        self._delivery_failures: dict[str, int] = {}
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
 
     @property
     def active_count(self) -> int:
-        return len(self._records)
+        return len(self._tasks)
 
     async def start(self) -> None:
-        """Resume every active task from the store, learn from finished ones, start polling."""
+        """Learn from finished tasks, resume every active task from the store, start polling."""
+        for record in await self._store.recent_finished(limit=HISTORY_SAMPLES):
+            self._learn(record)
         for record in await self._store.active():
             self.track(record, delay=0.0)
-        if self._records:
-            log.info("resumed tracking %d active task(s)", len(self._records))
+        if self._tasks:
+            log.info("resumed tracking %d active task(s)", len(self._tasks))
         self._runner = asyncio.create_task(self._run(), name="r2v-tracker")
 
     async def stop(self) -> None:
-        # A flag, not only cancel(): Python 3.11's wait_for can swallow a cancellation that
-        # arrives as its inner wait completes, and the loop would then wait forever.
+        # A flag, not only cancel(): the loop checks it between waits, so a cancellation that
+        # lands while the loop is between awaits cannot leave it running.
         self._stopping = True
         self._wake.set()
         if self._runner:
@@ -113,34 +120,39 @@ class Tracker:
 
     def track(self, record: TaskRecord, *, delay: float | None = None) -> None:
         """Follow a task (already in the store) from now on."""
-        self._records[record.task_id] = record
+        self._tasks[record.task_id] = _Tracked(record)
         if delay is None:
             delay = self.schedule.next_delay(self._context(record))
         self._push(record.task_id, self._clock() + delay)
 
     def is_tracking(self, task_id: str) -> bool:
-        return task_id in self._records
+        return task_id in self._tasks
 
     async def refresh(self, task_id: str) -> TaskRecord | None:
         """Query a tracked task now (the Refresh button); returns its record afterwards."""
-        if task_id not in self._records:
+        tracked = self._tasks.get(task_id)
+        if tracked is None:
             return await self._store.get(task_id)
-        await self._poll(task_id, reschedule=False)
-        return self._records.get(task_id) or await self._store.get(task_id)
+        await self._poll(tracked, reschedule=False)
+        current = self._tasks.get(task_id)
+        return current.record if current else await self._store.get(task_id)
 
-    async def forget(self, task_id: str, reason: str) -> None:
-        """Stop tracking a task (an admin's choice); its record is closed with a note. Waits
-        for a poll in progress, so that poll cannot bring the task back."""
-        async with self._locks.setdefault(task_id, asyncio.Lock()):
-            tracked = task_id in self._records
-            self._drop(task_id)
+    async def forget(self, task_id: str) -> TaskRecord | None:
+        """Stop following a task (an admin's choice): it ends UNTRACKED. Waits for a poll in
+        progress, so that poll cannot bring the task back. Returns None when the task had
+        already ended (its result is kept)."""
+        tracked = self._tasks.get(task_id)
+        lock = tracked.lock if tracked else asyncio.Lock()
+        async with lock:
+            self._tasks.pop(task_id, None)
             stored = await self._store.get(task_id)
-            if not tracked and (stored is None or not stored.is_active):
-                return  # delivered (or forgotten) while we waited: keep its result
-            await self._store.update(
-                task_id, phase=Phase.DONE, error_message=reason, finished_at=self._clock()
-            )
-        log.info("task %s no longer tracked: %s", task_id, reason)
+            if stored is None or not stored.is_active:
+                return None
+            record = lifecycle.give_up(stored, Ending.UNTRACKED, self._clock())
+            await self._store.save(record)
+            await self._store.add_event(task_id, self._clock(), Ending.UNTRACKED.name)
+        log.info("task %s no longer tracked", task_id)
+        return record
 
     def _push(self, task_id: str, due: float) -> None:
         heapq.heappush(self._due, (due, next(self._order), task_id))
@@ -152,10 +164,11 @@ class Tracker:
             now = self._clock()
             while self._due and self._due[0][0] <= now:
                 _, _, task_id = heapq.heappop(self._due)
-                if task_id not in self._records:
+                tracked = self._tasks.get(task_id)
+                if tracked is None:
                     continue
                 await self._slots.acquire()
-                task = asyncio.create_task(self._poll_in_slot(task_id), name=f"poll {task_id}")
+                task = asyncio.create_task(self._poll_in_slot(tracked), name=f"poll {task_id}")
                 self._in_flight.add(task)
                 task.add_done_callback(self._in_flight.discard)
             if self._stopping:
@@ -165,216 +178,147 @@ class Tracker:
                 async with asyncio.timeout(timeout):
                     await self._wake.wait()
 
-    async def _poll_in_slot(self, task_id: str) -> None:
+    async def _poll_in_slot(self, tracked: _Tracked) -> None:
         try:
-            await self._poll(task_id, reschedule=True)
+            await self._poll(tracked, reschedule=True)
         except Exception:
             # One broken task must never stop the others: log it and try again later.
-            log.exception("tracking task %s failed; will retry", task_id)
-            if task_id in self._records:
-                self._push(task_id, self._clock() + self._settings.max_interval_s)
+            log.exception("tracking task %s failed; will retry", tracked.record.task_id)
+            self._retry_later(tracked)
         finally:
             self._slots.release()
 
-    async def _poll(self, task_id: str, *, reschedule: bool) -> None:
-        lock = self._locks.setdefault(task_id, asyncio.Lock())
-        async with lock:
-            record = self._records.get(task_id)
-            if record is None:
-                return
-            if record.phase is Phase.DELIVERING:
-                await self._deliver(record, reschedule)
+    def _retry_later(self, tracked: _Tracked) -> None:
+        if self._tasks.get(tracked.record.task_id) is tracked:
+            self._push(tracked.record.task_id, self._clock() + self._settings.max_interval_s)
+
+    async def _poll(self, tracked: _Tracked, *, reschedule: bool) -> None:
+        async with tracked.lock:
+            if self._tasks.get(tracked.record.task_id) is not tracked:
+                return  # forgotten or delivered while this poll waited for the lock
+            if tracked.record.phase is Phase.DELIVERING:
+                await self._deliver(tracked, reschedule)
                 return
             # Ask even past the deadline: after downtime the video may be done and still
             # downloadable, and it must not be written off unseen.
             try:
-                result = await self._api.get_task(task_id)
+                result = await self._api.get_task(tracked.record.task_id)
             except ApiError as error:
-                await self._query_failed(record, error, reschedule)
+                await self._query_failed(tracked, error, reschedule)
                 return
-            record = await self._apply(record, result)
-            if record.phase is Phase.DELIVERING:
-                await self._deliver(record, reschedule)
-            elif self._clock() >= record.deadline_at:
-                await self._finish_unfinished(
-                    record, _past_deadline(self._settings), reschedule=reschedule
-                )
+            now = self._clock()
+            step = lifecycle.observe(tracked.record, result, now)
+            match step:
+                case Unchanged(record):
+                    tracked.record = record
+                case Progressed(record, previous, status_changed):
+                    await self._save(tracked, record)
+                    if status_changed:
+                        self._log_change(record, previous, result.request_id)
+                        await self._store.add_event(record.task_id, now, record.raw_status)
+                        tracked.status_stale = True
+                case Ended(record, previous):
+                    self._learn(record)
+                    await self._save(tracked, record)
+                    self._log_change(record, previous, result.request_id)
+                    await self._store.add_event(record.task_id, now, record.raw_status)
+                    await self._deliver(tracked, reschedule)
+                    return
+                case _:
+                    assert_never(step)
+            if tracked.status_stale:
+                await self._show_status(tracked, now)
+            if lifecycle.past_deadline(tracked.record, now):
+                await self._give_up(tracked, Ending.DEADLINE, reschedule)
             elif reschedule:
-                self._push(task_id, self._clock() + self.schedule.next_delay(self._context(record)))
+                delay = self.schedule.next_delay(self._context(tracked.record))
+                self._push(tracked.record.task_id, now + delay)
 
-    async def _query_failed(self, record: TaskRecord, error: ApiError, reschedule: bool) -> None:
-        level = logging.ERROR if isinstance(error, AuthenticationError) else logging.WARNING
-        log.log(
-            level,
-            "query of task %s failed: %s (request_id=%s)",
+    async def _save(self, tracked: _Tracked, record: TaskRecord) -> None:
+        await self._store.save(record)
+        tracked.record = record
+
+    def _log_change(self, record: TaskRecord, previous: str, request_id: str | None) -> None:
+        log.info(
+            "task %s: %s -> %s (request_id=%s)",
             record.task_id,
-            type(error).__name__,
-            error.request_id,
+            previous,
+            record.raw_status,
+            request_id,
         )
-        if self._clock() >= record.created_at + RESULT_LIFETIME_S:
-            # The service forgets tasks after a day: nothing more can be learnt of this one.
-            await self._finish_unfinished(
-                record,
-                ("Unreachable", "the video service could not be reached for a day"),
-                reschedule=reschedule,
-            )
-        elif reschedule:
-            self._push(record.task_id, self._clock() + self._settings.max_interval_s)
-
-    async def _apply(self, record: TaskRecord, result: TaskResult) -> TaskRecord:
-        now = self._clock()
-        api_times = self._api_times(record, result, now)
-        changed = result.raw_status != record.raw_status
-        updated = replace(record, status=result.status, raw_status=result.raw_status)
-        updated = replace(updated, api_times=api_times, updated_at=now)
-        if result.status is TaskStatus.OTHER and changed:
+        if record.status is TaskStatus.OTHER:
             log.warning(
                 "task %s has status %r, which the contract does not name; treating it as "
                 "running until its deadline",
                 record.task_id,
-                result.raw_status,
-            )
-        if result.status.is_terminal:
-            updated = replace(
-                updated,
-                phase=Phase.DELIVERING,
-                video_url=result.video_url,
-                error_code=result.code,
-                error_message=result.message,
-                finished_at=now,
-            )
-            self._learn(updated)
-        if changed:
-            log.info(
-                "task %s: %s -> %s (request_id=%s)",
-                record.task_id,
                 record.raw_status,
-                result.raw_status,
-                result.request_id,
             )
-            await self._store.add_event(record.task_id, now, result.raw_status)
-        # Most polls change nothing worth keeping; writing only real changes keeps the store's
-        # single writer free for submissions (a restart recomputes the running time anyway).
-        if changed or result.status.is_terminal or set(api_times) != set(record.api_times):
-            await self._store.update(
-                record.task_id,
-                status=updated.status,
-                raw_status=updated.raw_status,
-                api_times=updated.api_times,
-                updated_at=now,
-                phase=updated.phase,
-                video_url=updated.video_url,
-                error_code=updated.error_code,
-                error_message=updated.error_message,
-                finished_at=updated.finished_at,
-            )
-        self._records[record.task_id] = updated
-        stale = record.task_id in self._stale_status
-        if (changed or stale) and not result.status.is_terminal:
-            updated = await self._show_status(updated, now)
-        return updated
 
-    async def _show_status(self, record: TaskRecord, now: float) -> TaskRecord:
-        last = self._last_edit.get(record.task_id)
+    async def _query_failed(self, tracked: _Tracked, error: ApiError, reschedule: bool) -> None:
+        level = logging.ERROR if isinstance(error, AuthenticationError) else logging.WARNING
+        log.log(
+            level,
+            "query of task %s failed: %s (request_id=%s)",
+            tracked.record.task_id,
+            type(error).__name__,
+            error.request_id,
+        )
+        if lifecycle.beyond_service_memory(tracked.record, self._clock()):
+            await self._give_up(tracked, Ending.UNREACHABLE, reschedule)
+        elif reschedule:
+            self._retry_later(tracked)
+
+    async def _show_status(self, tracked: _Tracked, now: float) -> None:
+        last = tracked.last_edit_at
         if last is not None and now - last < self._settings.status_edit_interval_s:
-            self._stale_status.add(record.task_id)  # shown at a later poll
-            return record
-        self._last_edit[record.task_id] = now
-        self._stale_status.discard(record.task_id)
+            return  # still stale: shown at a later poll
+        tracked.last_edit_at = now
+        tracked.status_stale = False
+        record = tracked.record
         try:
             shown = await self._notifier.status_changed(record)
         except Exception:
             log.exception("could not show the status of task %s", record.task_id)
-            return record
+            return
         if shown.status_message_id != record.status_message_id:
-            await self._store.update(record.task_id, status_message_id=shown.status_message_id)
-        self._records[record.task_id] = shown
-        return shown
+            await self._save(tracked, replace(record, status_message_id=shown.status_message_id))
 
-    async def _deliver(self, record: TaskRecord, reschedule: bool) -> None:
+    async def _give_up(self, tracked: _Tracked, ending: Ending, reschedule: bool) -> None:
+        """End a task the service has not finished: tell the requester, stop polling."""
+        log.warning("task %s given up: %s", tracked.record.task_id, ending.value)
+        now = self._clock()
+        await self._save(tracked, lifecycle.give_up(tracked.record, ending, now))
+        await self._store.add_event(tracked.record.task_id, now, ending.name)
+        await self._deliver(tracked, reschedule)
+
+    async def _deliver(self, tracked: _Tracked, reschedule: bool) -> None:
+        record = tracked.record
         try:
             delivered = await self._notifier.deliver(record)
         except Exception:
-            failures = self._delivery_failures[record.task_id] = (
-                self._delivery_failures.get(record.task_id, 0) + 1
-            )
-            if failures < MAX_DELIVERY_ATTEMPTS:
+            tracked.delivery_failures += 1
+            if tracked.delivery_failures < MAX_DELIVERY_ATTEMPTS:
                 log.exception("delivery of task %s failed; will retry", record.task_id)
                 if reschedule:
-                    self._push(record.task_id, self._clock() + self._settings.max_interval_s)
+                    self._retry_later(tracked)
                 return
             # Discord keeps refusing (e.g. the bot may not post in that channel): stop trying
             # so the task does not hold the requester's running-task slot forever.
             log.exception(
                 "delivery of task %s failed %d times; giving up (status %s, video_url kept)",
                 record.task_id,
-                failures,
+                tracked.delivery_failures,
                 record.raw_status,
             )
             delivered = record
-        await self._store.update(
-            record.task_id,
-            phase=Phase.DONE,
-            result_message_id=delivered.result_message_id,
-            status_message_id=delivered.status_message_id,
-        )
-        self._drop(record.task_id)
-        log.info("task %s delivered (%s)", record.task_id, record.raw_status)
-
-    def _drop(self, task_id: str) -> None:
-        self._records.pop(task_id, None)
-        self._locks.pop(task_id, None)
-        self._last_edit.pop(task_id, None)
-        self._stale_status.discard(task_id)
-        self._delivery_failures.pop(task_id, None)
-
-    async def _finish_unfinished(
-        self, record: TaskRecord, reason: tuple[str, str], *, reschedule: bool = True
-    ) -> None:
-        """End a task the service has not finished: tell the requester, stop polling."""
-        code, message = reason
-        log.warning("task %s given up: %s", record.task_id, message)
-        now = self._clock()
-        updated = replace(
-            record,
-            phase=Phase.DELIVERING,
-            error_code=code,
-            error_message=message,
-            finished_at=now,
-        )
-        await self._store.update(
-            record.task_id,
-            phase=updated.phase,
-            error_code=code,
-            error_message=message,
-            finished_at=now,
-        )
-        await self._store.add_event(record.task_id, now, code.upper())
-        self._records[record.task_id] = updated
-        await self._deliver(updated, reschedule)
-
-    def _api_times(self, record: TaskRecord, result: TaskResult, now: float) -> dict[str, float]:
-        """Queue and generation times from the API's own timestamps. The offset between its
-        clock and ours is estimated from the submit time, so a running task's age is known."""
-        times = dict(record.api_times)
-        submitted, scheduled, ended = result.submit_time, result.scheduled_time, result.end_time
-        if submitted and scheduled:
-            times["queued_s"] = (scheduled - submitted).total_seconds()
-            offset = record.created_at - submitted.timestamp()
-            times["scheduled_at"] = scheduled.timestamp() + offset
-        if scheduled and ended:
-            times["running_s"] = (ended - scheduled).total_seconds()
-        elif "scheduled_at" in times and result.status is TaskStatus.RUNNING:
-            times["running_s"] = max(0.0, now - times["scheduled_at"])
-        return times
+        await self._store.save(replace(delivered, phase=Phase.DONE))
+        self._tasks.pop(record.task_id, None)
+        if delivered.result_message_id is not None:
+            log.info("task %s delivered (%s)", record.task_id, record.raw_status)
 
     def _learn(self, record: TaskRecord) -> None:
         if record.status is TaskStatus.SUCCEEDED and "running_s" in record.api_times:
             self.schedule.learn(schedule_key(record.request), float(record.api_times["running_s"]))
-
-    def learn_from_history(self, records: list[TaskRecord]) -> None:
-        for record in records:
-            self._learn(record)
 
     def _context(self, record: TaskRecord) -> PollContext:
         now = self._clock()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import discord
 from discord.http import Route
 
 from bot.generation.request import GenerationRequest
+
+log = logging.getLogger(__name__)
 
 
 class AttachmentRefresher:
@@ -16,7 +19,16 @@ class AttachmentRefresher:
     def __init__(self, client: discord.Client) -> None:
         self._client = client
 
-    async def renew(self, request: GenerationRequest) -> GenerationRequest:
+    async def renew(self, request: GenerationRequest) -> GenerationRequest | None:
+        """The request with fresh URLs, or None when Discord would not renew them."""
+        try:
+            return await self._renew(request)
+        except (discord.HTTPException, KeyError, TypeError, ValueError) as error:
+            # The refresh endpoint is undocumented: an unexpected answer counts as a refusal.
+            log.warning("attachment URLs could not be renewed: %s", type(error).__name__)
+            return None
+
+    async def _renew(self, request: GenerationRequest) -> GenerationRequest:
         attached = [ref.url for ref in request.references if ref.source.startswith("ref")]
         if not attached:
             return request

@@ -7,8 +7,8 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.messages.errors import GENERIC_APOLOGY
 from bot.ui.replies import reply
-from bot.user_messages import GENERIC_APOLOGY
 
 log = logging.getLogger(__name__)
 

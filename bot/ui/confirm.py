@@ -8,6 +8,7 @@ from typing import Any
 
 import discord
 
+from bot.messages import tasks as task_text
 from bot.ui.replies import NO_PINGS, reply
 
 log = logging.getLogger(__name__)
@@ -26,11 +27,11 @@ class ConfirmView(discord.ui.View):
         super().__init__(timeout=timeout)
         self._on_confirm = on_confirm
         self.decided = False
-        self.message: discord.WebhookMessage | None = None
+        self.message: discord.InteractionMessage | None = None
 
     async def _claim(self, interaction: discord.Interaction) -> bool:
         if self.decided:
-            await reply(interaction, "This request was already answered.")
+            await reply(interaction, task_text.ALREADY_ANSWERED)
             return False
         self.decided = True
         self.stop()
@@ -40,25 +41,21 @@ class ConfirmView(discord.ui.View):
     async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
         if not await self._claim(interaction):
             return
-        # A public "thinking…" answers the click; it becomes the status message.
-        await interaction.response.defer(thinking=True)
-        await self._close("✅ Confirmed.")
+        # The click answers by updating the private question; the status message is then
+        # posted in the channel as a follow-up of the click.
+        await interaction.response.edit_message(content=task_text.CONFIRMED, embed=None, view=None)
         await self._on_confirm(interaction)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary, emoji="✖️")
     async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
         if not await self._claim(interaction):
             return
-        await interaction.response.edit_message(
-            content="Cancelled. Nothing was submitted or charged.", embed=None, view=None
-        )
+        await interaction.response.edit_message(content=task_text.CANCELLED, embed=None, view=None)
 
     async def on_timeout(self) -> None:
         if not self.decided:
             self.decided = True
-            await self._close(
-                f"No answer within {self.timeout:g} s, so nothing was submitted or charged."
-            )
+            await self._close(task_text.confirm_timed_out(self.timeout or 0))
 
     async def _close(self, content: str) -> None:
         if self.message is None:

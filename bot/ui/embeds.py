@@ -11,6 +11,7 @@ from bot.api.models import TaskStatus
 from bot.generation.limits import size_label
 from bot.generation.request import GenerationRequest
 from bot.generation.text import inline_code, shorten
+from bot.messages.tasks import ending_title
 from bot.store.records import TaskRecord
 
 STATUS_STYLE: dict[TaskStatus, tuple[str, discord.Colour]] = {
@@ -119,8 +120,7 @@ def format_duration(seconds: float) -> str:
 def result_embed(record: TaskRecord, *, note: str | None = None) -> discord.Embed:
     """The final post: what was asked for, so the video can be found and redone."""
     title, colour = STATUS_STYLE.get(record.status, STATUS_STYLE[TaskStatus.OTHER])
-    if record.error_code == "Deadline":
-        title = "⌛ Stopped waiting"
+    title = ending_title(record) or title
     request = record.request
     embed = discord.Embed(title=title, description=shorten(request.prompt, 1500), colour=colour)
     embed.add_field(name="Parameters", value=parameter_lines(request), inline=True)

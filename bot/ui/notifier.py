@@ -16,12 +16,12 @@ import discord
 
 from bot.api.client import BailianClient
 from bot.api.errors import ApiConnectionError, ApiError
-from bot.api.models import TaskStatus
 from bot.generation.text import shorten
-from bot.store.records import TaskRecord
+from bot.messages.delivery import VIDEO_AS_LINK, could_not_fetch, over_upload_limit
+from bot.messages.tasks import ending_text
+from bot.store.records import Ending, TaskRecord
 from bot.ui.embeds import result_embed, task_embed
 from bot.ui.views import task_buttons
-from bot.user_messages import describe_task_failure
 
 log = logging.getLogger(__name__)
 
@@ -55,34 +55,12 @@ class DiscordNotifier:
 
         final_note = None
         file: discord.File | None = None
-        content = f"<@{record.requester_id}> "
-        if record.status is TaskStatus.SUCCEEDED and record.video_url:
-            file, link_note = await self._fetch_video(record)
-            content += "your video is ready." if file else "your video is ready (as a link)."
-            final_note = link_note
-        elif record.status is TaskStatus.FAILED:
-            content += "your video could not be made.\n" + describe_task_failure(
-                record.error_code, record.error_message
-            )
-        elif record.status is TaskStatus.CANCELED:
-            content += "your video task was canceled by the service; nothing was charged."
-        elif record.status is TaskStatus.UNKNOWN:
-            content += (
-                "the service no longer knows this task (task IDs expire after 24 h), so its "
-                "result cannot be fetched."
-            )
-        elif record.error_code == "Deadline":
-            content += (
-                f"no result arrived ({record.error_message}); the bot stopped waiting. "
-                f"Use `/r2v status task_id:{record.task_id}` to check it later."
-            )
-        elif record.error_code == "Unreachable":
-            content += (
-                f"{record.error_message}, so the result of this task is unknown. "
-                f"`/r2v status task_id:{record.task_id}` can try again."
-            )
-        else:
-            content += f"your task ended with status {record.raw_status}."
+        text = ending_text(record)
+        if record.ending is Ending.SUCCEEDED and record.video_url:
+            file, final_note = await self._fetch_video(record)
+            if file is None:
+                text = VIDEO_AS_LINK
+        content = f"<@{record.requester_id}> {text}"
 
         embed = result_embed(record, note=final_note)
         reference = (
@@ -122,21 +100,15 @@ class DiscordNotifier:
         assert record.video_url
         limit = record.upload_limit or DEFAULT_UPLOAD_LIMIT
         expires = int((record.finished_at or time.time()) + VIDEO_URL_LIFETIME_S)
-        link = f"[Download the video]({record.video_url}) — the link expires <t:{expires}:R>."
         try:
             download = await self._api.download(record.video_url, max_bytes=limit)
         except ApiConnectionError:
             raise  # passing network trouble: the tracker retries the delivery
         except ApiError as error:
             log.warning("video of task %s could not be fetched: %s", record.task_id, error)
-            return None, f"The bot could not fetch the file, but it may still open: {link}"
+            return None, could_not_fetch(record.video_url, expires)
         if download.too_large or download.data is None:
-            size = f"{download.size / 1024 / 1024:.1f} MB" if download.size else "too large"
-            note = (
-                f"The video ({size}) is over this server's upload limit of "
-                f"{limit / 1024 / 1024:.0f} MB, so it is not attached. {link}"
-            )
-            return None, note
+            return None, over_upload_limit(record.video_url, expires, download.size, limit)
         filename = f"r2v-{record.task_id[:8]}.mp4"
         return discord.File(io.BytesIO(download.data), filename=filename), None
 

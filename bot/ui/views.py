@@ -1,20 +1,25 @@
 """Buttons on status and result messages. They are dynamic items: the action and task ID live in
-the `custom_id`, so they keep working after a restart without any stored view state."""
+the `custom_id`, so they keep working after a restart without any stored view state. Each button
+checks who clicked and does its own work through the flow the bot carries."""
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import discord
 
+from bot.messages import tasks as task_text
+from bot.store.records import TaskRecord
+from bot.ui.embeds import task_embed
 from bot.ui.replies import reply
 
 if TYPE_CHECKING:
-    from bot.cogs.generate import GenerateCog
+    from bot.ui.flow import GenerationFlow
 
 CUSTOM_ID_PREFIX = "r2v"
-
+# Discord's limit on a custom_id; task ids that would not fit are shortened by a lookup key.
+CUSTOM_ID_MAX = 100
 
 BUTTON_STYLES: dict[str, tuple[str, str, discord.ButtonStyle]] = {
     "refresh": ("Refresh", "🔄", discord.ButtonStyle.secondary),
@@ -23,9 +28,21 @@ BUTTON_STYLES: dict[str, tuple[str, str, discord.ButtonStyle]] = {
 }
 
 
+@runtime_checkable
+class CarriesFlow(Protocol):
+    """The bot, as the buttons need it (typed without importing the composition root)."""
+
+    flow: GenerationFlow
+
+
+def flow_of(interaction: discord.Interaction) -> GenerationFlow | None:
+    client = interaction.client
+    return client.flow if isinstance(client, CarriesFlow) else None
+
+
 class TaskButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"r2v:(?P<action>refresh|reroll|edit):(?P<task_id>[A-Za-z0-9_.:-]{1,80})",
+    template=r"r2v:(?P<action>refresh|reroll|edit):(?P<task_id>.{1,90})",
 ):
     def __init__(self, action: str, task_id: str) -> None:
         label, emoji, style = BUTTON_STYLES[action]
@@ -39,6 +56,7 @@ class TaskButton(
         )
         self.action = action
         self.task_id = task_id
+        self.record: TaskRecord | None = None
 
     @classmethod
     async def from_custom_id(
@@ -50,20 +68,54 @@ class TaskButton(
     ) -> TaskButton:
         return cls(match["action"], match["task_id"])
 
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        flow = flow_of(interaction)
+        if flow is None:
+            await reply(interaction, task_text.STARTING_UP)
+            return False
+        self.record = await flow.service.task(self.task_id)
+        if self.record is None:
+            await reply(interaction, task_text.NOT_IN_RECORDS)
+            return False
+        if interaction.user.id != self.record.requester_id:
+            await reply(interaction, task_text.not_yours(self.record.requester_id))
+            return False
+        return True
+
     async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        cog: GenerateCog | None = interaction.client.get_cog("r2v")  # type: ignore[attr-defined]
-        if cog is None:
-            await reply(interaction, "The bot is starting up; try the button again in a moment.")
-            return
+        flow = flow_of(interaction)
+        record = self.record
+        if flow is None or record is None:
+            return  # interaction_check answered
         try:
-            await cog.handle_button(interaction, self.action, self.task_id)
+            await self._act(interaction, flow, record)
         except Exception as error:
-            await cog.report_unexpected(interaction, error)
+            await flow.report_unexpected(interaction, error)
+
+    async def _act(
+        self, interaction: discord.Interaction, flow: GenerationFlow, record: TaskRecord
+    ) -> None:
+        if self.action == "refresh":
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            fresh = await flow.service.refresh(record.task_id) or record
+            await reply(interaction, embed=task_embed(fresh))
+        elif self.action == "reroll":
+            await flow.start(
+                interaction,
+                flow.service.rerolled(record),
+                parent_task_id=record.task_id,
+                renew_attachments=True,
+            )
+        elif self.action == "edit":
+            await interaction.response.send_modal(EditModal(flow, record))
 
 
 def task_buttons(task_id: str, *, active: bool) -> discord.ui.View:
-    """Refresh while the task runs; Re-roll and Edit & re-run always."""
+    """Refresh while the task runs; Re-roll and Edit & re-run always. A task id too long for a
+    custom_id gets no buttons rather than broken ones."""
     view = discord.ui.View(timeout=None)
+    if len(f"{CUSTOM_ID_PREFIX}:refresh:{task_id}") > CUSTOM_ID_MAX:
+        return view
     if active:
         view.add_item(TaskButton("refresh", task_id))
     view.add_item(TaskButton("reroll", task_id))
@@ -74,15 +126,15 @@ def task_buttons(task_id: str, *, active: bool) -> discord.ui.View:
 class EditModal(discord.ui.Modal):
     """Prompt and negative prompt, pre-filled from the task being re-run."""
 
-    def __init__(self, cog: GenerateCog, task_id: str, prompt: str, negative: str | None) -> None:
+    def __init__(self, flow: GenerationFlow, record: TaskRecord) -> None:
         super().__init__(title="Edit & re-run", timeout=600)
-        self._cog = cog
-        self._task_id = task_id
+        self._flow = flow
+        self._record = record
         self.prompt: discord.ui.TextInput[EditModal] = discord.ui.TextInput(
             label="Prompt",
             custom_id="prompt",
             style=discord.TextStyle.paragraph,
-            default=prompt[:1500],
+            default=record.request.prompt[:1500],
             max_length=1500,
             required=True,
         )
@@ -90,7 +142,7 @@ class EditModal(discord.ui.Modal):
             label="Negative prompt",
             custom_id="negative_prompt",
             style=discord.TextStyle.paragraph,
-            default=(negative or "")[:500],
+            default=(record.request.negative_prompt or "")[:500],
             max_length=500,
             required=False,
         )
@@ -98,11 +150,14 @@ class EditModal(discord.ui.Modal):
         self.add_item(self.negative)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        await self._cog.rerun_edited(
-            interaction, self._task_id, self.prompt.value, self.negative.value or None
+        request = self._flow.service.edited(
+            self._record, self.prompt.value, self.negative.value or None
+        )
+        await self._flow.start(
+            interaction, request, parent_task_id=self._record.task_id, renew_attachments=True
         )
 
     async def on_error(  # type: ignore[override]
         self, interaction: discord.Interaction, error: Exception
     ) -> None:
-        await self._cog.report_unexpected(interaction, error)
+        await self._flow.report_unexpected(interaction, error)

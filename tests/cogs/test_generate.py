@@ -31,8 +31,9 @@ async def test_two_attachments_and_a_link_become_exactly_the_documented_request(
     )
     first = await interaction.wait_response()
     assert first["type"] == 5, "the command defers first"
-    assert not interaction.ephemeral, "the status is public for the team"
-    answer = await interaction.wait_followup()
+    assert interaction.ephemeral, "the wait and any refusal stay private"
+    answer = await interaction.wait_public()
+    assert not answer["ephemeral"], "the status is public for the team"
 
     assert len(fake_api.submits) == 1
     submitted = fake_api.submits[0]
@@ -91,7 +92,7 @@ async def test_a_prompt_with_mentions_pings_nobody(bot, fake_discord, fake_api):
         {"prompt": "@everyone @here <@&1234> <@5678> character1 dances"},
         attachments={"ref1": png(fake_discord)},
     )
-    answer = await interaction.wait_followup()
+    answer = await interaction.wait_public()
     assert "@everyone" in answer["embeds"][0]["description"]
     pinged = fake_discord.pinged(answer)
     assert pinged == {"everyone": False, "users": set(), "roles": set()}
@@ -103,7 +104,7 @@ async def test_an_unnamed_reference_is_a_warning_in_the_reply(bot, fake_discord,
         {"prompt": "character1 walks in the rain"},
         attachments={"ref1": png(fake_discord), "ref2": png(fake_discord, "b.png")},
     )
-    answer = await interaction.wait_followup()
+    answer = await interaction.wait_public()
     assert "never names character2" in str(answer["embeds"][0])
     assert len(fake_api.submits) == 1
 
@@ -114,7 +115,7 @@ async def submit_with_api_answer(fake_discord, fake_api, *steps):
         "r2v generate", {"prompt": "character1 smiles"}, attachments={"ref1": png(fake_discord)}
     )
     assert (await interaction.wait_response())["type"] == 5
-    answer = await interaction.wait_followup()
+    answer = await interaction.wait_private()
     return answer["content"] or ""
 
 
@@ -153,6 +154,6 @@ async def test_a_short_429_is_retried_and_the_task_goes_through(bot, fake_discor
     interaction = await fake_discord.invoke(
         "r2v generate", {"prompt": "character1 smiles"}, attachments={"ref1": png(fake_discord)}
     )
-    answer = await interaction.wait_followup()
+    answer = await interaction.wait_public()
     assert len(fake_api.submits) == 2
     assert fake_api.submits[1].task_id in str(answer["embeds"][0])

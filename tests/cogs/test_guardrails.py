@@ -59,7 +59,7 @@ async def test_below_the_threshold_nothing_is_asked(confirming, fake_discord, fa
     async with running(confirming, fake_discord):
         interaction = await command(fake_discord, {"prompt": "character1 bows", "duration": 9})
         assert (await interaction.wait_response())["type"] == 5
-        await interaction.wait_followup()
+        await interaction.wait_public()
     assert len(fake_api.submits) == 1
 
 
@@ -68,11 +68,14 @@ async def test_confirm_submits_once_and_posts_the_public_status(confirming, fake
         interaction, message, confirm, _ = await ask_confirmation(fake_discord)
         assert fake_api.submits == [], "nothing is spent before the click"
         click = await fake_discord.click(message["id"], confirm, user=interaction.user)
-        status = await click.wait_followup()
-        assert not click.ephemeral
+        status = await click.wait_public()
+        assert not status["ephemeral"]
         assert fake_api.submits[0].task_id in str(status["embeds"])
         await fake_discord.wait_for(
-            lambda: "Confirmed" in fake_discord.get_message(message["id"])["content"],
+            lambda: (
+                "Submitted as task" in fake_discord.get_message(message["id"])["content"]
+                and not fake_discord.get_message(message["id"])["components"]
+            ),
             what="the confirmation to close",
         )
     assert len(fake_api.submits) == 1
@@ -83,7 +86,7 @@ async def test_a_double_click_submits_once(confirming, fake_discord, fake_api):
         interaction, message, confirm, _ = await ask_confirmation(fake_discord)
         first = await fake_discord.click(message["id"], confirm, user=interaction.user)
         second = await fake_discord.click(message["id"], confirm, user=interaction.user)
-        await first.wait_followup()
+        await first.wait_public()
         answer = await second.wait_response()
         assert "already answered" in answer["json"]["data"]["content"]
         await asyncio.sleep(0.3)
@@ -120,32 +123,32 @@ async def test_concurrent_tasks_limit_both_sides(tmp_path, fake_api, fake_discor
     config = with_limits(tmp_path, fake_api, fake_discord, max_active_per_user=2)
     async with running(config, fake_discord):
         for _ in range(2):
-            await (await command(fake_discord)).wait_followup()
+            await (await command(fake_discord)).wait_public()
         third = await command(fake_discord)
         text = (await third.wait_private())["content"]
         assert "Running tasks" in text and "limit is 2" in text
         other = await command(fake_discord, user=fake_discord.make_user(name="bob"))
-        await other.wait_followup()
+        await other.wait_public()
     assert len(fake_api.submits) == 3, "the limit is per member"
 
 
 async def test_cooldown_both_sides(tmp_path, fake_api, fake_discord):
     config = with_limits(tmp_path, fake_api, fake_discord, user_cooldown_s=0.6)
     async with running(config, fake_discord):
-        await (await command(fake_discord)).wait_followup()
+        await (await command(fake_discord)).wait_public()
         early = await command(fake_discord)
         text = (await early.wait_private())["content"]
         assert "Cooldown" in text and "<t:" in text
         await asyncio.sleep(0.7)
-        await (await command(fake_discord)).wait_followup()
+        await (await command(fake_discord)).wait_public()
     assert len(fake_api.submits) == 2
 
 
 async def test_daily_budget_in_seconds_survives_a_restart(tmp_path, fake_api, fake_discord):
     config = with_limits(tmp_path, fake_api, fake_discord, user_daily_seconds=10)
     async with running(config, fake_discord):
-        await (await command(fake_discord)).wait_followup()  # 5 s
-        await (await command(fake_discord)).wait_followup()  # 10 s: exactly the budget
+        await (await command(fake_discord)).wait_public()  # 5 s
+        await (await command(fake_discord)).wait_public()  # 10 s: exactly the budget
     async with running(config, fake_discord):
         refused = await command(fake_discord)
         text = (await refused.wait_private())["content"]
@@ -158,7 +161,7 @@ async def test_a_failed_task_does_not_count_against_the_budget(tmp_path, fake_ap
     config = with_limits(tmp_path, fake_api, fake_discord, guild_daily_amount=Decimal("2.50"))
     async with running(config, fake_discord) as bot:
         first = await command(fake_discord)
-        await first.wait_followup()
+        await first.wait_public()
         task_id = fake_api.submits[0].task_id
         await fake_discord.wait_for(lambda: len(fake_discord.messages()) >= 2, what="failure post")
 
@@ -167,7 +170,7 @@ async def test_a_failed_task_does_not_count_against_the_budget(tmp_path, fake_ap
 
         await eventually(closed, what="the failed task to be closed")
         fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
-        await (await command(fake_discord)).wait_followup()
+        await (await command(fake_discord)).wait_public()
         refused = await command(fake_discord)
         text = (await refused.wait_private())["content"]
     assert "The server's daily budget" in text and "2.50 of 2.50" in text
@@ -185,7 +188,7 @@ async def test_allowed_channels_and_roles(tmp_path, fake_api, fake_discord):
     fake_discord.add_role(777, "makers")
     member = fake_discord.make_user(name="maker", roles=(777,))
     async with running(config, fake_discord):
-        await (await command(fake_discord, user=member, channel_id=allowed)).wait_followup()
+        await (await command(fake_discord, user=member, channel_id=allowed)).wait_public()
         wrong_channel = await command(fake_discord, user=member, channel_id=other)
         text = (await wrong_channel.wait_private())["content"]
         assert "Channel" in text and f"<#{allowed}>" in text
@@ -202,7 +205,7 @@ async def test_quota_shows_usage_limits_and_running_tasks(tmp_path, fake_api, fa
         tmp_path, fake_api, fake_discord, max_active_per_user=4, user_daily_seconds=100
     )
     async with running(config, fake_discord):
-        await (await command(fake_discord)).wait_followup()
+        await (await command(fake_discord)).wait_public()
         quota = await fake_discord.invoke("r2v quota", {})
         text = (await quota.wait_response())["json"]["data"]["content"]
     assert quota.ephemeral
@@ -213,7 +216,7 @@ async def test_quota_shows_usage_limits_and_running_tasks(tmp_path, fake_api, fa
 
 async def test_admin_sees_spend_and_can_stop_tracking(bot, fake_discord, fake_api):
     fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
-    await (await command(fake_discord)).wait_followup()
+    await (await command(fake_discord)).wait_public()
     task_id = fake_api.submits[0].task_id
 
     member = fake_discord.make_user(name="member", permissions="0")
@@ -242,7 +245,7 @@ async def test_the_context_menu_turns_a_messages_files_into_references(bot, fake
     submitted = await fake_discord.submit_modal(
         menu, {"prompt": "character1 walks like character2", "negative_prompt": "", "duration": "4"}
     )
-    await submitted.wait_followup()
+    await submitted.wait_public()
     body = fake_api.submits[0].json
     assert body["input"]["reference_urls"] == [image["url"], clip["url"]]
     assert body["parameters"]["duration"] == 4
@@ -259,9 +262,10 @@ async def test_secrets_never_reach_logs_or_replies(bot, fake_discord, fake_api, 
     caplog.set_level(logging.DEBUG)
     fake_api.script_submit(Reply(401, "InvalidApiKey", "Invalid API-key provided."))
     interaction = await command(fake_discord)
-    answer = await interaction.wait_followup()
-    await (await command(fake_discord)).wait_followup()
-    everything = caplog.text + str(fake_discord.messages()) + answer["content"]
+    answer = await interaction.wait_private()
+    await (await command(fake_discord)).wait_public()
+    private = str(fake_discord.ephemeral_messages)
+    everything = caplog.text + str(fake_discord.messages()) + private + answer["content"]
     assert fake_api.api_key not in everything
     assert fake_discord.bot_token not in everything
 
@@ -314,8 +318,9 @@ async def test_two_quick_commands_cannot_both_pass_the_running_limit(
         )
         await asyncio.sleep(0.3)
     assert len(fake_api.submits) == 1
-    private = [m for m in fake_discord.ephemeral_messages if not m.get("deleted")]
-    assert len(private) == 1 and "Running tasks" in private[0]["content"]
+    private = [m["content"] for m in fake_discord.ephemeral_messages if not m.get("deleted")]
+    assert sorted("Running tasks" in text for text in private) == [False, True]
+    assert any("Submitted as task" in text for text in private)
     public = [m for m in fake_discord.messages() if not m.get("deleted") and m["embeds"]]
     assert fake_api.submits[0].task_id in str(public[0]["embeds"])
 
@@ -333,9 +338,12 @@ async def test_limits_are_checked_again_when_a_confirmation_is_clicked(
             await fake_discord.click(message["id"], confirm, user=interaction.user)
             for interaction, message, confirm, _ in prompts
         ]
-        await clicks[0].wait_followup()
-        late = await clicks[1].wait_private()
-        assert "Running tasks" in late["content"]
+        await clicks[0].wait_public()
+        late_question = prompts[1][1]["id"]
+        await fake_discord.wait_for(
+            lambda: "Running tasks" in fake_discord.get_message(late_question)["content"],
+            what="the second click to be refused in its question",
+        )
     assert len(fake_api.submits) == 1
 
 
@@ -359,7 +367,7 @@ async def test_a_submit_that_may_have_created_a_task_still_counts_against_the_li
     fake_api.script_submit(Reply(502, None, "Bad Gateway"))
     async with running(config, fake_discord):
         first = await command(fake_discord)
-        assert "may have been submitted" in (await first.wait_followup())["content"]
+        assert "may have been submitted" in (await first.wait_private())["content"]
         second = await command(fake_discord)
         text = (await second.wait_private())["content"]
     assert "Running tasks" in text
@@ -372,7 +380,7 @@ async def test_a_guild_override_replaces_the_default_limits(tmp_path, fake_api, 
     strict = replace(config.limits, max_active_per_user=1)
     config = replace(config, guild_limits={fake_discord.guild_id: strict})
     async with running(config, fake_discord):
-        await (await command(fake_discord)).wait_followup()
+        await (await command(fake_discord)).wait_public()
         second = await command(fake_discord)
         text = (await second.wait_private())["content"]
     assert "Running tasks" in text and "limit is 1" in text

@@ -13,7 +13,7 @@ import pytest
 from bot.api.client import BailianClient
 from bot.api.models import TaskStatus
 from bot.generation.request import GenerationRequest, Reference
-from bot.store.records import Phase, TaskRecord
+from bot.store.records import Ending, Phase, TaskRecord
 from bot.store.sqlite import SqliteTaskStore
 from bot.tracking.tracker import MAX_DELIVERY_ATTEMPTS, Tracker
 from fakes.fake_bailian import FakeBailian, Reply, TaskPlan
@@ -146,11 +146,12 @@ async def test_an_admin_untrack_wins_over_a_poll_in_progress(parts):
     notifier = RecordingNotifier()
     tracker = Tracker(client, store, notifier, FAST_TRACKING)
     await tracker.start()
-    await asyncio.gather(tracker.refresh(record.task_id), tracker.forget(record.task_id, "admin"))
+    await asyncio.gather(tracker.refresh(record.task_id), tracker.forget(record.task_id))
     await asyncio.sleep(0.3)
     await tracker.stop()
     stored = await store.get(record.task_id)
     assert stored.phase is Phase.DONE and not tracker.is_tracking(record.task_id)
+    assert stored.ending is Ending.UNTRACKED
     assert notifier.delivered == []
 
 
@@ -161,8 +162,8 @@ async def test_an_untrack_arriving_after_delivery_keeps_the_result(parts):
     tracker = Tracker(client, store, notifier, FAST_TRACKING)
     await tracker.start()
     await closed(store, record.task_id)
-    await tracker.forget(record.task_id, "admin, too late")
+    assert await tracker.forget(record.task_id) is None
     await tracker.stop()
     stored = await store.get(record.task_id)
     assert stored.status is TaskStatus.SUCCEEDED and stored.result_message_id == 99
-    assert stored.error_message is None
+    assert stored.error_message is None and stored.ending is Ending.SUCCEEDED

@@ -13,7 +13,7 @@ async def generate(fake_discord, **options):
         {"prompt": "character1 dances", **options},
         attachments={"ref1": ref},
     )
-    return interaction, await interaction.wait_followup()
+    return interaction, await interaction.wait_public()
 
 
 def custom_ids(message: dict) -> list[str]:
@@ -46,7 +46,7 @@ async def test_reroll_submits_the_same_request_with_a_new_seed_and_fresh_urls(
     task_id = fake_api.submits[0].task_id
     fake_discord.advance(3600)  # an hour later the signed attachment link is renewed
     click = await fake_discord.click(status["id"], f"r2v:reroll:{task_id}", user=interaction.user)
-    new_status = await click.wait_followup()
+    new_status = await click.wait_public()
     assert len(fake_api.submits) == 2
     first, second = fake_api.submits[0].json, fake_api.submits[1].json
     assert second["parameters"]["seed"] != first["parameters"]["seed"]
@@ -84,7 +84,7 @@ async def test_edit_and_rerun_opens_a_prefilled_modal_and_submits_the_new_text(
     good = await fake_discord.submit_modal(
         again, {"prompt": "character1 sings", "negative_prompt": "snow"}, user=interaction.user
     )
-    await good.wait_followup()
+    await good.wait_public()
     assert len(fake_api.submits) == 2
     assert fake_api.submits[1].json["input"]["prompt"] == "character1 sings"
     assert fake_api.submits[1].json["input"]["negative_prompt"] == "snow"
@@ -104,7 +104,7 @@ async def test_buttons_still_work_after_a_restart(config, fake_discord, fake_api
         click = await fake_discord.click(
             video["id"], f"r2v:reroll:{task_id}", user=interaction.user
         )
-        await click.wait_followup()
+        await click.wait_public()
         assert len(fake_api.submits) == 2
 
 
@@ -130,7 +130,7 @@ async def test_status_and_history_commands(bot, fake_discord, fake_api):
 
     foreign = await fake_discord.invoke("r2v status", {"task_id": "not-a-bot-task"})
     text = (await foreign.wait_followup())["content"]
-    assert "UNKNOWN" in text and "not made through this bot" in text
+    assert "No task `not-a-bot-task`" in text and "Check the ID" in text
 
     history = await fake_discord.invoke("r2v history", {}, user=interaction.user)
     listed = (await history.wait_response())["json"]["data"]["content"]

@@ -20,7 +20,7 @@ async def generate(fake_discord, prompt="character1 waves", **options):
         {"prompt": prompt, **options},
         attachments={"ref1": png(fake_discord)},
     )
-    status = await interaction.wait_followup()
+    status = await interaction.wait_public()
     return interaction, status
 
 
@@ -103,7 +103,7 @@ async def test_a_video_over_the_upload_limit_is_posted_as_a_link(bot, fake_disco
         attachments={"ref1": png(fake_discord)},
         attachment_size_limit=1_000_000,
     )
-    status = await interaction.wait_followup()
+    status = await interaction.wait_public()
     post = await wait_final(fake_discord, status["id"])
     assert post["attachments"] == []
     shown = str(post["embeds"])

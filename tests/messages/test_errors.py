@@ -13,7 +13,7 @@ from bot.api.errors import (
     error_for_response,
 )
 from bot.generation.request import CommandInput, Defaults, InputError, build_request
-from bot.user_messages import GENERIC_APOLOGY, describe_submit_error, describe_task_failure
+from bot.messages.errors import GENERIC_APOLOGY, describe_submit_error, describe_task_failure
 
 KEY = "sk-live-SECRET-123"
 

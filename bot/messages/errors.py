@@ -1,4 +1,4 @@
-"""The one place that turns errors and task failures into sentences for users.
+"""Sentences for failed API calls (a submission, a query) and for tasks that ended FAILED.
 
 Pure: no discord import, no I/O. Sentences say what happened and what to change; they never
 carry secrets, tracebacks or raw exception text.
@@ -75,6 +75,24 @@ def describe_submit_error(error: Exception) -> str:
     return GENERIC_APOLOGY
 
 
+def describe_query_error(error: ApiError) -> str:
+    """A sentence for a failed status query: nothing was submitted, so nothing can have been
+    paid for; only the answer is missing."""
+    if isinstance(error, AuthenticationError):
+        return "The bot's API key is not accepted by the video service; tell a server admin."
+    if isinstance(error, NotFoundError):
+        return "The video service knows no task with that ID (task IDs expire after 24 h)."
+    if isinstance(error, RateLimitError):
+        wait = math.ceil(error.retry_after) if error.retry_after else 60
+        return f"The video service is busy right now; ask again in {wait} s."
+    if isinstance(error, ServerError | ApiTimeoutError | ApiConnectionError):
+        return (
+            "The video service could not be asked right now; the task itself is not affected. "
+            "Try again in a minute." + _reference(error)
+        )
+    return "The video service's answer could not be read; try again later." + _reference(error)
+
+
 def describe_task_failure(code: str | None, message: str | None) -> str:
     """Plain words for a task that ended FAILED, with what to change."""
     text = f"{code or 'Failed'}: {shorten(message or 'no reason given', 300)}"
@@ -107,3 +125,13 @@ def _api_text(error: ApiError) -> str:
 
 def _reference(error: ApiError) -> str:
     return f" (request ID `{error.request_id}`)" if error.request_id else ""
+
+
+def describe_invalid(error: InputError) -> str:
+    """A refusal of options that break the documented rules, every problem listed."""
+    heading = (
+        "**Nothing was submitted.** Please change this:"
+        if len(error.problems) == 1
+        else "**Nothing was submitted.** Please change these:"
+    )
+    return heading + "\n" + describe_submit_error(error)

@@ -1,0 +1,1 @@
+"""Team limits: submissions on their way, counted with what the store knows."""

@@ -1,0 +1,129 @@
+"""How one query answer moves a task along: pure, so every transition is tested by a table.
+
+`observe` turns the API's answer into the next record and says what the tracker must do with it
+(save it, show it, deliver it, or nothing); `give_up` ends a task the service has not finished.
+Time comes in as an argument; nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import assert_never
+
+from bot.api.models import TaskResult, TaskStatus
+from bot.store.records import Ending, Phase, TaskRecord
+
+# Video URLs and task ids live 24 h at the service.
+RESULT_LIFETIME_S = 24 * 3600.0
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """Nothing worth writing down: keep polling."""
+
+    record: TaskRecord
+
+
+@dataclass(frozen=True)
+class Progressed:
+    """Still running, with something new to keep (a status or the API's timings)."""
+
+    record: TaskRecord
+    previous_status: str
+    status_changed: bool
+
+
+@dataclass(frozen=True)
+class Ended:
+    """The service finished the task: deliver its result."""
+
+    record: TaskRecord
+    previous_status: str
+
+
+Step = Unchanged | Progressed | Ended
+
+
+def ending_for(status: TaskStatus) -> Ending:
+    """The ending of a task the service finished with `status` (a terminal one)."""
+    match status:
+        case TaskStatus.SUCCEEDED:
+            return Ending.SUCCEEDED
+        case TaskStatus.FAILED:
+            return Ending.FAILED
+        case TaskStatus.CANCELED:
+            return Ending.CANCELED
+        case TaskStatus.UNKNOWN:
+            return Ending.EXPIRED
+        case TaskStatus.PENDING | TaskStatus.RUNNING | TaskStatus.OTHER:
+            raise ValueError(f"{status} is not a terminal status")
+        case _:
+            assert_never(status)
+
+
+def observe(record: TaskRecord, result: TaskResult, now: float) -> Step:
+    """The record after the API answered `result` at `now`, and what that answer means."""
+    times = api_times(record, result, now)
+    changed = result.raw_status != record.raw_status
+    updated = replace(
+        record,
+        status=result.status,
+        raw_status=result.raw_status,
+        api_times=times,
+        updated_at=now,
+    )
+    if result.status.is_terminal:
+        ending = ending_for(result.status)
+        if ending is Ending.SUCCEEDED and not _usable_video_url(result.video_url):
+            ending = Ending.NO_VIDEO
+        ended = replace(
+            updated,
+            phase=Phase.DELIVERING,
+            ending=ending,
+            video_url=result.video_url,
+            error_code=result.code,
+            error_message=result.message,
+            finished_at=now,
+        )
+        return Ended(ended, record.raw_status)
+    # Most polls change nothing worth keeping; writing only real changes keeps the store's
+    # single writer free for submissions (a restart recomputes the running time anyway).
+    if changed or set(times) != set(record.api_times):
+        return Progressed(updated, record.raw_status, changed)
+    return Unchanged(updated)
+
+
+def give_up(record: TaskRecord, ending: Ending, now: float) -> TaskRecord:
+    """End a task the service has not finished. An untracked task needs no message (an admin
+    chose it); the others are delivered as their ending's explanation."""
+    phase = Phase.DONE if ending is Ending.UNTRACKED else Phase.DELIVERING
+    return replace(record, phase=phase, ending=ending, finished_at=now, updated_at=now)
+
+
+def past_deadline(record: TaskRecord, now: float) -> bool:
+    return now >= record.deadline_at
+
+
+def beyond_service_memory(record: TaskRecord, now: float) -> bool:
+    """The service forgets tasks a day after they were made: nothing more can be learnt."""
+    return now >= record.created_at + RESULT_LIFETIME_S
+
+
+def api_times(record: TaskRecord, result: TaskResult, now: float) -> dict[str, float]:
+    """Queue and generation times from the API's own timestamps. The offset between its clock
+    and ours is estimated from the submit time, so a running task's age is known."""
+    times = dict(record.api_times)
+    submitted, scheduled, ended = result.submit_time, result.scheduled_time, result.end_time
+    if submitted and scheduled:
+        times["queued_s"] = (scheduled - submitted).total_seconds()
+        offset = record.created_at - submitted.timestamp()
+        times["scheduled_at"] = scheduled.timestamp() + offset
+    if scheduled and ended:
+        times["running_s"] = (ended - scheduled).total_seconds()
+    elif "scheduled_at" in times and result.status is TaskStatus.RUNNING:
+        times["running_s"] = max(0.0, now - times["scheduled_at"])
+    return times
+
+
+def _usable_video_url(url: str | None) -> bool:
+    return url is not None and url.lower().startswith(("https://", "http://"))

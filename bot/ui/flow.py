@@ -1,0 +1,150 @@
+"""The generation flow in Discord: one object that `/r2v generate`, the task buttons and the
+"Use as r2v reference" menu share, so none of them imports another.
+
+It shows what the service decides. Validation is pure and instant, so an invalid request is
+refused privately before anything is deferred. The interaction is then deferred privately: a
+refusal by the team's limits, the price question and every failure stay between the bot and the
+member, and only a submitted task is announced in the channel.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, assert_never
+
+import discord
+
+from bot.generation.request import GenerationRequest
+from bot.messages import tasks as task_text
+from bot.messages.errors import GENERIC_APOLOGY, describe_invalid, describe_submit_error
+from bot.messages.limits import confirm_question, nothing_submitted
+from bot.service import (
+    ApiFailed,
+    GenerationService,
+    Invalid,
+    LinksExpired,
+    Outcome,
+    Quote,
+    Refused,
+    Stopping,
+    Submitted,
+    Unrecorded,
+)
+from bot.store.records import TaskRecord
+from bot.ui.confirm import ConfirmView
+from bot.ui.embeds import task_embed, task_preview
+from bot.ui.interactions import missing_channel_permissions, requester_of
+from bot.ui.replies import NO_PINGS, reply
+from bot.ui.views import task_buttons
+
+log = logging.getLogger(__name__)
+
+
+class GenerationFlow:
+    def __init__(self, service: GenerationService) -> None:
+        self.service = service
+
+    async def start(
+        self,
+        interaction: discord.Interaction,
+        request: GenerationRequest | Invalid,
+        *,
+        parent_task_id: str | None = None,
+        renew_attachments: bool = False,
+    ) -> None:
+        """From validated options to a submitted task, or a private answer saying why not."""
+        if isinstance(request, Invalid):
+            await reply(interaction, describe_invalid(request.error))
+            return
+        missing = missing_channel_permissions(interaction)
+        if missing:
+            await reply(interaction, task_text.cannot_post_here(missing))
+            return
+        # Acknowledge before anything that waits on the store, Discord or the API.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        quote = await self.service.quote(
+            request,
+            requester_of(interaction),
+            parent_task_id=parent_task_id,
+            renew_attachments=renew_attachments,
+        )
+        if quote.refusal is not None:
+            await _edit_original(interaction, content=nothing_submitted(quote.refusal))
+            return
+        if quote.confirm_timeout_s is None:
+            await self.submit(interaction, quote)
+            return
+        view = ConfirmView(lambda click: self.submit(click, quote), timeout=quote.confirm_timeout_s)
+        price = quote.estimate.describe() if quote.estimate else None
+        view.message = await _edit_original(
+            interaction,
+            content=confirm_question(price),
+            embed=task_preview(quote.request),
+            view=view,
+        )
+
+    async def submit(self, interaction: discord.Interaction, quote: Quote) -> None:
+        """Submit a quote for an interaction already answered privately (deferred, or a
+        confirmation click), and show the outcome."""
+
+        async def announce(record: TaskRecord) -> int | None:
+            return await self._announce(interaction, record)
+
+        outcome = await self.service.submit(quote, requester_of(interaction), announce)
+        await self._show(interaction, outcome)
+
+    async def _announce(self, interaction: discord.Interaction, record: TaskRecord) -> int | None:
+        """Tell the member privately, then post the status message in the channel. The private
+        answer is completed first: a follow-up sent while it is still loading would replace it."""
+        await _edit_original(
+            interaction, content=task_text.submitted(record), embed=None, view=None
+        )
+        try:
+            message = await interaction.followup.send(
+                embed=task_embed(record),
+                view=task_buttons(record.task_id, active=True),
+                allowed_mentions=NO_PINGS,
+                wait=True,
+            )
+        except discord.HTTPException as error:
+            log.warning("could not show task %s in its channel: %s", record.task_id, error)
+            return None
+        return message.id
+
+    async def _show(self, interaction: discord.Interaction, outcome: Outcome) -> None:
+        match outcome:
+            case Submitted():
+                return  # announced by the service's call to `_announce`
+            case Refused(refusal):
+                text = nothing_submitted(refusal)
+            case ApiFailed(error):
+                log.warning(
+                    "submit for user %s refused: %s (request_id=%s)",
+                    interaction.user.id,
+                    type(error).__name__,
+                    error.request_id,
+                )
+                text = f"❌ {describe_submit_error(error)}"
+            case Unrecorded(task_id):
+                text = task_text.unrecorded(task_id)
+            case LinksExpired():
+                text = task_text.LINKS_EXPIRED
+            case Stopping():
+                text = task_text.STOPPING
+            case _:
+                assert_never(outcome)
+        await _edit_original(interaction, content=text, embed=None, view=None)
+
+    async def report_unexpected(self, interaction: discord.Interaction, error: Exception) -> None:
+        log.error("unexpected error in interaction %s", interaction.id, exc_info=error)
+        await reply(interaction, GENERIC_APOLOGY)
+
+
+async def _edit_original(
+    interaction: discord.Interaction, **fields: Any
+) -> discord.InteractionMessage | None:
+    try:
+        return await interaction.edit_original_response(allowed_mentions=NO_PINGS, **fields)
+    except discord.HTTPException as error:
+        log.warning("could not edit the answer to interaction %s: %s", interaction.id, error)
+        return None

@@ -1,0 +1,57 @@
+"""What the bot reads off an interaction: who asked, where, and what the bot may do there."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.generation.request import AttachmentInput
+from bot.service import Requester
+
+# What delivery needs: post, embed, upload, and read back its own posts after a restart.
+DELIVERY_PERMISSIONS = ("view_channel", "embed_links", "attach_files", "read_message_history")
+
+
+def requester_of(interaction: discord.Interaction) -> Requester:
+    return Requester(
+        user_id=interaction.user.id,
+        guild_id=interaction.guild_id,
+        channel_id=interaction.channel_id or 0,
+        channel_ids=tuple(channel_ids_of(interaction)),
+        role_ids=tuple(role_ids_of(interaction)),
+        upload_limit=interaction.filesize_limit,
+    )
+
+
+def channel_ids_of(interaction: discord.Interaction) -> list[int]:
+    """The channel, and for a thread its parent, so allowing a channel allows its threads."""
+    ids = [interaction.channel_id] if interaction.channel_id else []
+    parent = getattr(interaction.channel, "parent_id", None)
+    if parent:
+        ids.append(parent)
+    return ids
+
+
+def role_ids_of(interaction: discord.Interaction) -> list[int]:
+    return [role.id for role in getattr(interaction.user, "roles", [])]
+
+
+def missing_channel_permissions(interaction: discord.Interaction) -> list[str]:
+    """Permissions the bot lacks in this channel to deliver a video, in Discord's words."""
+    permissions = interaction.app_permissions
+    in_thread = isinstance(interaction.channel, discord.Thread)
+    needed = (*DELIVERY_PERMISSIONS, "send_messages_in_threads" if in_thread else "send_messages")
+    return [
+        name.replace("_", " ").title() for name in needed if not getattr(permissions, name, False)
+    ]
+
+
+def attachment_input(slot: int, attachment: discord.Attachment) -> AttachmentInput:
+    return AttachmentInput(
+        slot=slot,
+        filename=attachment.filename,
+        content_type=attachment.content_type,
+        size=attachment.size,
+        url=attachment.url,
+        width=attachment.width,
+        height=attachment.height,
+    )

@@ -108,7 +108,9 @@ class BailianClient:
             "POST", SUBMIT_PATH, json_body=payload, retry_server_errors=False, idempotent=False
         )
         output = body.get("output")
-        task_id = output.get("task_id") if isinstance(output, Mapping) else None
+        if not isinstance(output, Mapping):
+            output = {}
+        task_id = output.get("task_id")
         if not isinstance(task_id, str) or not task_id:
             raise MalformedResponseError(
                 "the API accepted the request but sent no task id",
@@ -244,10 +246,10 @@ class BailianClient:
 
         body = _parse_json(text)
         if status >= 400:
-            error = error_for_response(status, body, retry_after)
-            if error.request_id is None:
-                error.request_id = header_request_id
-            raise error
+            refused = error_for_response(status, body, retry_after)
+            if refused.request_id is None:
+                refused.request_id = header_request_id
+            raise refused
         if body is None:
             raise MalformedResponseError(
                 f"the API answered HTTP {status} with something that is not JSON",

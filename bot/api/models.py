@@ -56,8 +56,6 @@ class TaskResult:
     end_time: datetime | None = None
     code: str | None = None
     message: str | None = None
-    actual_prompt: str | None = None
-    output_seconds: float | None = None
 
     @classmethod
     def from_json(cls, body: Mapping[str, Any], task_id: str) -> TaskResult:
@@ -67,7 +65,6 @@ class TaskResult:
         raw_status = str(output.get("task_status") or "")
         if not raw_status:
             raise ValueError("no `output.task_status`")
-        usage = body.get("usage") if isinstance(body.get("usage"), Mapping) else {}
         return cls(
             task_id=str(output.get("task_id") or task_id),
             status=TaskStatus.parse(raw_status),
@@ -79,12 +76,6 @@ class TaskResult:
             end_time=parse_api_time(output.get("end_time")),
             code=_str(output.get("code")),
             message=_str(output.get("message")),
-            actual_prompt=_str(output.get("actual_prompt")),
-            output_seconds=_number(
-                usage.get("output_video_duration")
-                or usage.get("video_duration")
-                or usage.get("duration")
-            ),
         )
 
 

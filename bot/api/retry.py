@@ -32,7 +32,7 @@ def backoff_delay(
         return max(0.0, retry_after)
     exponential = min(policy.max_delay, policy.base_delay * 2 ** (attempt - 1))
     spread = (random.random() if rand is None else rand) * 2 - 1
-    return min(policy.max_delay, max(0.0, exponential * (1 + policy.jitter * spread)))
+    return float(min(policy.max_delay, max(0.0, exponential * (1 + policy.jitter * spread))))
 
 
 def parse_retry_after(header: str | None) -> float | None:

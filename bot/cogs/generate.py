@@ -115,10 +115,9 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         await interaction.response.defer(ephemeral=True, thinking=True)
         answer = await self.service.status(task_id.strip())
         match answer:
-            case Followed(record, None):
-                await reply(interaction, embed=task_embed(record))
             case Followed(record, result):
-                await reply(interaction, task_text.known_status(result), embed=task_embed(record))
+                text = task_text.known_status(result) if result else None
+                await reply(interaction, text, embed=task_embed(record))
             case Foreign(result):
                 await reply(interaction, task_text.foreign_status(result))
             case NoSuchTask(task_id):

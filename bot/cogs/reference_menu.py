@@ -73,7 +73,7 @@ class PromptModal(discord.ui.Modal):
         for item in (self.prompt, self.negative, self.duration):
             self.add_item(item)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def on_submit(self, interaction: discord.Interaction) -> None:
         duration_text = self.duration.value.strip()
         if duration_text and not duration_text.isdecimal():
             await reply(interaction, BAD_MENU_DURATION)

@@ -45,6 +45,7 @@ def billed_seconds(request: GenerationRequest, reference_video_seconds: float | 
     attachment metadata, so unknown lengths count as the cap: the estimate never undershoots."""
     if request.video_count == 0:
         return request.duration
+    clip_seconds: float
     if reference_video_seconds is None:
         clip_seconds = limits.BILLED_REFERENCE_VIDEO_CAP_S
     else:

@@ -231,11 +231,11 @@ class SqliteTaskStore:
             "SELECT COUNT(*) AS n FROM tasks WHERE requester_id = ? AND phase != 'done'",
             (user_id,),
         ) as cursor:
-            active = (await cursor.fetchone())["n"]
+            active = _only(await cursor.fetchone())["n"]
         async with self._db.execute(
             "SELECT MAX(created_at) AS at FROM tasks WHERE requester_id = ?", (user_id,)
         ) as cursor:
-            last = (await cursor.fetchone())["at"]
+            last = _only(await cursor.fetchone())["at"]
         return Usage(
             active_tasks=active,
             last_submit_at=last,
@@ -282,6 +282,12 @@ class SqliteTaskStore:
     async def _select(self, where: str, params: Iterable[Any] = ()) -> list[TaskRecord]:
         async with self._db.execute(f"SELECT * FROM tasks {where}", tuple(params)) as cursor:
             return [_from_row(row) async for row in cursor]
+
+
+def _only(row: aiosqlite.Row | None) -> aiosqlite.Row:
+    """The row of an aggregate query, which always has one."""
+    assert row is not None
+    return row
 
 
 def _total(rows: Iterable[aiosqlite.Row]) -> Spend:

@@ -11,6 +11,7 @@ import io
 import logging
 import time
 from dataclasses import replace
+from typing import Any
 
 import discord
 
@@ -63,20 +64,19 @@ class DiscordNotifier:
         content = f"<@{record.requester_id}> {text}"
 
         embed = result_embed(record, note=final_note)
-        reference = (
-            discord.MessageReference(
+        extras: dict[str, Any] = {}
+        if file is not None:
+            extras["file"] = file
+        if record.status_message_id:
+            extras["reference"] = discord.MessageReference(
                 message_id=record.status_message_id,
                 channel_id=record.channel_id,
                 fail_if_not_exists=False,
             )
-            if record.status_message_id
-            else None
-        )
         message = await channel.send(
             content=shorten(content, 2000),
             embed=embed,
-            file=file,
-            reference=reference,
+            **extras,
             allowed_mentions=discord.AllowedMentions(
                 everyone=False,
                 roles=False,

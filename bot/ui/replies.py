@@ -26,7 +26,8 @@ async def reply(
     kwargs.setdefault("allowed_mentions", NO_PINGS)
     try:
         if interaction.response.is_done():
-            await interaction.followup.send(content, ephemeral=ephemeral, **kwargs)
+            text = content if content is not None else discord.utils.MISSING
+            await interaction.followup.send(text, ephemeral=ephemeral, **kwargs)
         else:
             await interaction.response.send_message(content, ephemeral=ephemeral, **kwargs)
     except (discord.NotFound, discord.HTTPException) as error:

@@ -82,7 +82,7 @@ class TaskButton(
             return False
         return True
 
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def callback(self, interaction: discord.Interaction) -> None:
         flow = flow_of(interaction)
         record = self.record
         if flow is None or record is None:
@@ -149,7 +149,7 @@ class EditModal(discord.ui.Modal):
         self.add_item(self.prompt)
         self.add_item(self.negative)
 
-    async def on_submit(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+    async def on_submit(self, interaction: discord.Interaction) -> None:
         request = self._flow.service.edited(
             self._record, self.prompt.value, self.negative.value or None
         )

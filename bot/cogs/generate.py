@@ -20,6 +20,7 @@ from discord.ext import commands
 from bot.api.errors import ApiError
 from bot.generation import limits
 from bot.generation.request import AttachmentInput, CommandInput, GenerationRequest, InputError
+from bot.messages.validation import refusal
 from bot.policy import Spend, day_start, next_day
 from bot.service import (
     GenerationService,
@@ -472,12 +473,7 @@ def role_ids_of(interaction: discord.Interaction) -> list[int]:
 
 
 def _refusal(error: InputError) -> str:
-    heading = (
-        "**Nothing was submitted.** Please change this:"
-        if len(error.problems) == 1
-        else ("**Nothing was submitted.** Please change these:")
-    )
-    return heading + "\n" + describe_submit_error(error)
+    return refusal(error.problems)
 
 
 def _history_line(record: TaskRecord) -> str:

@@ -1,0 +1,1 @@
+"""Every sentence a user reads, kept apart from the logic that decides what to say."""

@@ -43,7 +43,6 @@ class ProblemCode(StrEnum):
     IMAGE_TOO_LARGE = "image_too_large"
 
     LINK_NOT_WEB_ADDRESS = "link_not_web_address"
-    LINK_EXTRA_SLASHES = "link_extra_slashes"
     LINK_BACKSLASH_IN_HOST = "link_backslash_in_host"
     LINK_HAS_USER_INFO = "link_has_user_info"
     LINK_BAD_PORT = "link_bad_port"

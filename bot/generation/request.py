@@ -264,6 +264,15 @@ def _check_parameters(
 def _collect_references(
     command: CommandInput, links: list[str], problems: list[Problem]
 ) -> list[Reference]:
+    # The count comes first: with many bad links it is the problem worth seeing if a long
+    # refusal has to leave some out.
+    given = len(command.attachments) + len(links)
+    if given < limits.REFERENCES_MIN:
+        problems.append(problem(ProblemCode.REFERENCES_MISSING))
+    elif given > limits.REFERENCES_MAX:
+        problems.append(
+            problem(ProblemCode.TOO_MANY_REFERENCES, given=given, limit=limits.REFERENCES_MAX)
+        )
     references: list[Reference] = []
     for attachment in sorted(command.attachments, key=lambda a: a.slot):
         reference = _attachment_reference(attachment, problems)
@@ -282,14 +291,6 @@ def _collect_references(
                 source=f"link {number}",
                 name=judged.name,
             )
-        )
-
-    given = len(command.attachments) + len(links)
-    if given < limits.REFERENCES_MIN:
-        problems.append(problem(ProblemCode.REFERENCES_MISSING))
-    elif given > limits.REFERENCES_MAX:
-        problems.append(
-            problem(ProblemCode.TOO_MANY_REFERENCES, given=given, limit=limits.REFERENCES_MAX)
         )
     videos = sum(1 for ref in references if ref.kind == "video")
     if videos > limits.VIDEO_REFERENCES_MAX:

@@ -158,7 +158,8 @@ def refusal(problems: Sequence[Problem], budget: int = DISCORD_MESSAGE_LIMIT) ->
     heading = "**Nothing was submitted.** Please change " + (
         "this:" if len(problems) == 1 else "these:"
     )
-    return heading + "\n" + problem_list(problems, budget - len(heading) - 1)
+    listed = problem_list(problems, max(budget - len(heading) - 1, 1))
+    return shorten(heading + "\n" + listed, budget)  # a budget smaller than the heading
 
 
 def _fields(params: Mapping[str, ParamValue]) -> dict[str, object]:

@@ -78,6 +78,19 @@ CASES = {
     "prompt 1501 chars": (cmd(prompt=padded(1501)), DEFAULTS, ["1,501", "1,500", "by 1"]),
     "prompt empty": (cmd(prompt=""), DEFAULTS, ["Write a prompt"]),
     "prompt whitespace": (cmd(prompt="  \n\t "), DEFAULTS, ["Write a prompt"]),
+    "prompt of zero-width characters": (
+        cmd(prompt="\u200b\u200c\u200d\u2060\ufeff\u00ad"),
+        DEFAULTS,
+        ["only invisible characters", "Write a prompt"],
+    ),
+    "prompt of combining marks": (cmd(prompt=" \u0301\u0308 "), DEFAULTS, ["invisible"]),
+    "prompt of Hangul fillers": (cmd(prompt="\u3164\u3164"), DEFAULTS, ["invisible"]),
+    "negative prompt of zero-width characters": (
+        cmd(negative_prompt="\u200b\u2060"),
+        DEFAULTS,
+        ["negative prompt", "only invisible characters", "leave the option out"],
+    ),
+    "negative prompt of spaces is left out": (cmd(negative_prompt="   "), DEFAULTS, OK),
     "negative 500 chars": (cmd(negative_prompt="n" * 500), DEFAULTS, OK),
     "negative 501 chars": (
         cmd(negative_prompt="n" * 501),
@@ -227,6 +240,16 @@ CASES = {
     ),
     "link to [::1]": (
         cmd(attachments=(), links="http://[::1]/a.png"),
+        DEFAULTS,
+        ["private or local"],
+    ),
+    "link with an unclosed bracket": (
+        cmd(attachments=(), links="http://[::1/a.png"),
+        DEFAULTS,
+        ["link 1", "IPv6", "paste it again"],
+    ),
+    "link to 127.0.0.1 in hex": (
+        cmd(attachments=(), links="http://0x7f.1/a.png"),
         DEFAULTS,
         ["private or local"],
     ),

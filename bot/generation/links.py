@@ -195,9 +195,12 @@ def _split_port(host_and_port: str) -> tuple[str, str | None]:
 
 def _valid_port(text: str) -> bool:
     # An empty port means the default one; full-width digits are not digits here.
-    if not _PORT.fullmatch(text):
+    # Leading zeros are allowed; more than five digits after them is over 65535 anyway, and
+    # int() refuses strings of thousands of digits.
+    significant = text.lstrip("0")
+    if not _PORT.fullmatch(text) or len(significant) > 5:
         return False
-    return text == "" or 0 < int(text) <= 65535
+    return text == "" or 0 < int(significant or "0") <= 65535
 
 
 def parse_host(text: str) -> IPAddress | str | ProblemCode:
@@ -304,9 +307,11 @@ def _parse_ipv4_number(part: str) -> int | None:
         digits, pattern, radix = part[1:], _OCTAL, 8
     else:
         digits, pattern, radix = part, _DECIMAL, 10
-    if not pattern.fullmatch(digits):
+    significant = digits.lstrip("0")
+    # Anything over 32 bits is no address; int() refuses thousands of decimal digits.
+    if not pattern.fullmatch(digits) or len(significant) > 11:
         return None
-    return int(digits, radix) if digits else 0
+    return int(significant, radix) if significant else 0
 
 
 def _local_name_problem(domain: str) -> ProblemCode | None:

@@ -98,6 +98,11 @@ VERDICTS: dict[str, ProblemCode | None] = {
     "http://example.com:8a/a.png": P.LINK_BAD_PORT,
     "http://example.com:0/a.png": P.LINK_BAD_PORT,
     "http://example.com:８０/a.png": P.LINK_BAD_PORT,
+    "http://example.com:" + "9" * 5000 + "/a.png": P.LINK_BAD_PORT,
+    "http://example.com:000080/a.png": OK,
+    "http://" + "1" * 5000 + "/a.png": P.LINK_BAD_HOST,
+    "http://1." + "1" * 1000 + "/a.png": P.LINK_BAD_IPV4,
+    "http://0x" + "0" * 40 + "7f.1/a.png": P.LINK_PRIVATE_ADDRESS,
     "http://1.2.3.4.5/a.png": P.LINK_BAD_IPV4,
     "http://256.0.0.1/a.png": P.LINK_BAD_IPV4,
     "http://1.2.3.09/a.png": P.LINK_BAD_IPV4,
@@ -129,7 +134,9 @@ VERDICTS: dict[str, ProblemCode | None] = {
 }
 
 
-@pytest.mark.parametrize(("link", "verdict"), VERDICTS.items(), ids=VERDICTS.keys())
+@pytest.mark.parametrize(
+    ("link", "verdict"), VERDICTS.items(), ids=[link[:60] for link in VERDICTS]
+)
 def test_link_verdicts(link: str, verdict: ProblemCode | None):
     judged = judge_link(3, link)
 
@@ -168,7 +175,15 @@ def test_odd_input_never_raises():
     rng = random.Random(2026)
     for _ in range(3000):
         body = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
-        for link in (body, "http://" + body, "https://[" + body, "http://" + body + "/a.png"):
+        long_body = body * 250 if rng.random() < 0.05 else body
+        for link in (
+            body,
+            "http://" + body,
+            "https://[" + body,
+            "http://" + body + "/a.png",
+            "http://a.example:" + long_body,
+            "http://" + long_body + "/a.png",
+        ):
             judged = judge_link(1, link)
             assert isinstance(judged, WebLink | Problem)
             if isinstance(judged, Problem):

@@ -7,24 +7,25 @@ it finds, cheapest checks first, so a user fixes them all in one go.
 
 from __future__ import annotations
 
-import ipaddress
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
-from urllib.parse import urlsplit
 
 from bot.generation import limits
-from bot.generation.text import inline_code, megabytes, plural, size_over_limit
+from bot.generation.links import judge_link, split_links
+from bot.generation.problems import ParamValue, Problem, ProblemCode, problem
+from bot.generation.text import has_visible_text
 
 
 class InputError(Exception):
-    """A request a user must change before it can be submitted; each problem is one sentence."""
+    """A request a user must change before it can be submitted; `messages.validation` words
+    each problem."""
 
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems: tuple[str, ...] = tuple(problems)
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        super().__init__("; ".join(str(problem) for problem in problems))
+        self.problems: tuple[Problem, ...] = tuple(problems)
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ class GenerationRequest:
     audio: bool | None = None
     negative_prompt: str | None = None
     seed_is_random: bool = False
-    warnings: tuple[str, ...] = field(default=(), compare=False)
+    # Notices (`Problem`s that do not refuse) shown with the request; words in messages.
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
 
     @property
     def video_count(self) -> int:
@@ -123,7 +125,7 @@ class GenerationRequest:
 
     def to_record(self) -> dict[str, Any]:
         """A JSON-able form for the task store (warnings are not kept)."""
-        record = asdict(self)
+        record = asdict(replace(self, warnings=()))
         record.pop("warnings")
         return record
 
@@ -162,7 +164,6 @@ class GenerationRequest:
 
 _CHARACTER_MENTION = re.compile(r"\bcharacter(\d+)\b", re.IGNORECASE)
 _CHARACTER_WITH_SPACE = re.compile(r"\bcharacter\s+(\d+)\b", re.IGNORECASE)
-_LINK_SEPARATORS = re.compile(r"[\s,]+")
 
 
 def build_request(command: CommandInput, defaults: Defaults) -> GenerationRequest:
@@ -175,11 +176,12 @@ def build_request(command: CommandInput, defaults: Defaults) -> GenerationReques
     duration = command.duration if command.duration is not None else limits.DEFAULT_DURATION_S
     _check_parameters(command, model, size, duration, problems)
 
-    references = _collect_references(command, problems)
+    links = split_links(command.links)
+    references = _collect_references(command, links, problems)
     # characterN is the Nth reference the user gave, counted before any was refused, so a bad
     # file does not also make the names after it look out of range.
-    given = len(command.attachments) + len(_split_links(command.links))
-    warnings: list[str] = []
+    given = len(command.attachments) + len(links)
+    warnings: list[Problem] = []
     if given:
         _, warnings = _check_character_mentions(command.prompt, given, problems)
 
@@ -199,92 +201,107 @@ def build_request(command: CommandInput, defaults: Defaults) -> GenerationReques
     )
 
 
-def _check_prompts(prompt: str, negative_prompt: str | None) -> list[str]:
+def _check_prompts(prompt: str, negative_prompt: str | None) -> list[Problem]:
     # Lengths count what is sent: surrounding white space is trimmed first.
     prompt, negative_prompt = (prompt or "").strip(), (negative_prompt or "").strip()
-    problems: list[str] = []
+    problems: list[Problem] = []
     if not prompt:
-        problems.append("Write a prompt: describe the video and refer to people as character1, …")
+        problems.append(problem(ProblemCode.PROMPT_MISSING))
+    elif not has_visible_text(prompt):
+        problems.append(problem(ProblemCode.PROMPT_INVISIBLE))
     elif len(prompt) > limits.PROMPT_MAX_CHARS:
-        over = len(prompt) - limits.PROMPT_MAX_CHARS
         problems.append(
-            f"Your prompt is {len(prompt):,} characters; the limit is "
-            f"{limits.PROMPT_MAX_CHARS:,}. Shorten it by {over:,}."
+            problem(ProblemCode.PROMPT_TOO_LONG, length=len(prompt), limit=limits.PROMPT_MAX_CHARS)
         )
-    if len(negative_prompt) > limits.NEGATIVE_PROMPT_MAX_CHARS:
-        over = len(negative_prompt) - limits.NEGATIVE_PROMPT_MAX_CHARS
+    # An invisible negative prompt is refused rather than dropped: the user meant to write one.
+    if negative_prompt and not has_visible_text(negative_prompt):
+        problems.append(problem(ProblemCode.NEGATIVE_PROMPT_INVISIBLE))
+    elif len(negative_prompt) > limits.NEGATIVE_PROMPT_MAX_CHARS:
         problems.append(
-            f"Your negative prompt is {len(negative_prompt):,} characters; the limit is "
-            f"{limits.NEGATIVE_PROMPT_MAX_CHARS}. Shorten it by {over:,}."
+            problem(
+                ProblemCode.NEGATIVE_PROMPT_TOO_LONG,
+                length=len(negative_prompt),
+                limit=limits.NEGATIVE_PROMPT_MAX_CHARS,
+            )
         )
     return problems
 
 
 def _check_parameters(
-    command: CommandInput, model: str, size: str, duration: int, problems: list[str]
+    command: CommandInput, model: str, size: str, duration: int, problems: list[Problem]
 ) -> None:
     # Discord's choices already restrict these; the checks guard config defaults and stored
     # requests, which reach here by other roads.
     if model not in limits.MODELS:
-        problems.append(f"Model {inline_code(model)} is unknown; use {' or '.join(limits.MODELS)}.")
+        problems.append(problem(ProblemCode.MODEL_UNKNOWN, model=model, models=limits.MODELS))
     if size not in limits.SIZES:
-        problems.append(
-            f"Size {inline_code(size)} is not offered; pick one of {', '.join(limits.SIZES)}."
-        )
+        problems.append(problem(ProblemCode.SIZE_NOT_OFFERED, size=size, sizes=tuple(limits.SIZES)))
     if not limits.DURATION_MIN_S <= duration <= limits.DURATION_MAX_S:
         problems.append(
-            f"Duration must be {limits.DURATION_MIN_S}–{limits.DURATION_MAX_S} seconds, "
-            f"not {duration}."
+            problem(
+                ProblemCode.DURATION_OUT_OF_RANGE,
+                duration=duration,
+                low=limits.DURATION_MIN_S,
+                high=limits.DURATION_MAX_S,
+            )
         )
     if command.shot_type is not None and command.shot_type not in limits.SHOT_TYPES:
-        problems.append("Shot type must be `single` (one continuous shot) or `multi` (with cuts).")
+        problems.append(problem(ProblemCode.SHOT_TYPE_UNKNOWN, shot_type=command.shot_type))
     if command.seed is not None and not limits.SEED_MIN <= command.seed <= limits.SEED_MAX:
-        problems.append(f"Seed must be a whole number from 0 to {limits.SEED_MAX:,}.")
+        problems.append(
+            problem(ProblemCode.SEED_OUT_OF_RANGE, low=limits.SEED_MIN, high=limits.SEED_MAX)
+        )
     if (
         command.audio is False
         and model in limits.MODELS
         and (model not in limits.MODELS_THAT_CAN_BE_SILENT)
     ):
         problems.append(
-            f"`audio: False` works only with {limits.FLASH_MODEL}: {model} always generates "
-            f"sound. Pick {limits.FLASH_MODEL} for a silent video, or leave audio on."
+            problem(ProblemCode.SILENT_NEEDS_FLASH, model=model, flash_model=limits.FLASH_MODEL)
         )
 
 
-def _collect_references(command: CommandInput, problems: list[str]) -> list[Reference]:
+def _collect_references(
+    command: CommandInput, links: list[str], problems: list[Problem]
+) -> list[Reference]:
+    # The count comes first: with many bad links it is the problem worth seeing if a long
+    # refusal has to leave some out.
+    given = len(command.attachments) + len(links)
+    if given < limits.REFERENCES_MIN:
+        problems.append(problem(ProblemCode.REFERENCES_MISSING))
+    elif given > limits.REFERENCES_MAX:
+        problems.append(
+            problem(ProblemCode.TOO_MANY_REFERENCES, given=given, limit=limits.REFERENCES_MAX)
+        )
     references: list[Reference] = []
     for attachment in sorted(command.attachments, key=lambda a: a.slot):
         reference = _attachment_reference(attachment, problems)
         if reference is not None:
             references.append(reference)
-    link_texts = _split_links(command.links)
-    for number, link in enumerate(link_texts, start=1):
-        reference = _link_reference(number, link, problems)
-        if reference is not None:
-            references.append(reference)
-
-    given = len(command.attachments) + len(link_texts)
-    if given < limits.REFERENCES_MIN:
-        problems.append(
-            "Add at least one reference: attach an image or clip in ref1–ref5, or paste a "
-            "direct link in `links`."
-        )
-    elif given > limits.REFERENCES_MAX:
-        problems.append(
-            f"You gave {plural(given, 'reference')}; the model takes at most "
-            f"{limits.REFERENCES_MAX}. Remove {given - limits.REFERENCES_MAX}."
+    for number, link in enumerate(links, start=1):
+        judged = judge_link(number, link)
+        if isinstance(judged, Problem):
+            problems.append(judged)
+            continue
+        references.append(
+            Reference(
+                url=judged.url,
+                kind=judged.kind,
+                file_format=judged.file_format,
+                source=f"link {number}",
+                name=judged.name,
+            )
         )
     videos = sum(1 for ref in references if ref.kind == "video")
     if videos > limits.VIDEO_REFERENCES_MAX:
         problems.append(
-            f"{videos} of your references are videos; at most {limits.VIDEO_REFERENCES_MAX} may "
-            f"be. Replace {videos - limits.VIDEO_REFERENCES_MAX} with an image."
+            problem(ProblemCode.TOO_MANY_VIDEOS, videos=videos, limit=limits.VIDEO_REFERENCES_MAX)
         )
     return references
 
 
-def _attachment_reference(attachment: AttachmentInput, problems: list[str]) -> Reference | None:
-    label = f"ref{attachment.slot} ({inline_code(attachment.filename, 60)})"
+def _attachment_reference(attachment: AttachmentInput, problems: list[Problem]) -> Reference | None:
+    where: dict[str, ParamValue] = {"slot": attachment.slot, "filename": attachment.filename}
     content_type = (attachment.content_type or "").split(";")[0].strip().lower()
     if content_type in limits.IMAGE_CONTENT_TYPES:
         kind: limits.Kind = "image"
@@ -293,19 +310,19 @@ def _attachment_reference(attachment: AttachmentInput, problems: list[str]) -> R
         kind = "video"
         file_format = limits.VIDEO_CONTENT_TYPES[content_type]
     else:
-        shown = content_type or "of unknown type"
-        problems.append(
-            f"{label} is {shown}; use a JPEG, PNG, BMP or WEBP image, or an MP4 or MOV clip."
-        )
+        problems.append(problem(ProblemCode.ATTACHMENT_TYPE, **where, content_type=content_type))
         return None
 
     if kind == "image":
-        _check_image_attachment(attachment, label, problems)
+        _check_image_attachment(attachment, where, problems)
     elif attachment.size > limits.VIDEO_MAX_BYTES:
         problems.append(
-            f"{label} is {size_over_limit(attachment.size, limits.VIDEO_MAX_BYTES)}; clips must "
-            "be at most "
-            f"{megabytes(limits.VIDEO_MAX_BYTES)}. Trim or compress it."
+            problem(
+                ProblemCode.VIDEO_TOO_HEAVY,
+                **where,
+                size_bytes=attachment.size,
+                limit_bytes=limits.VIDEO_MAX_BYTES,
+            )
         )
     return Reference(
         url=attachment.url,
@@ -317,103 +334,50 @@ def _attachment_reference(attachment: AttachmentInput, problems: list[str]) -> R
     )
 
 
-def _check_image_attachment(attachment: AttachmentInput, label: str, problems: list[str]) -> None:
+def _check_image_attachment(
+    attachment: AttachmentInput, where: dict[str, ParamValue], problems: list[Problem]
+) -> None:
     if attachment.size > limits.IMAGE_MAX_BYTES:
         problems.append(
-            f"{label} is {size_over_limit(attachment.size, limits.IMAGE_MAX_BYTES)}; images must "
-            "be at most "
-            f"{megabytes(limits.IMAGE_MAX_BYTES)}. Export it smaller or as JPEG."
+            problem(
+                ProblemCode.IMAGE_TOO_HEAVY,
+                **where,
+                size_bytes=attachment.size,
+                limit_bytes=limits.IMAGE_MAX_BYTES,
+            )
         )
     width, height = attachment.width, attachment.height
     if width is None or height is None:
         return  # Discord omits dimensions for files it cannot decode; the API will judge.
-    low, high = limits.IMAGE_SIDE_MIN_PX, limits.IMAGE_SIDE_MAX_PX
-    if min(width, height) < low:
+    sides = {"width": width, "height": height}
+    if min(width, height) < limits.IMAGE_SIDE_MIN_PX:
         problems.append(
-            f"{label} is {width}×{height} px; each side must be at least {low} px. "
-            "Use a larger image."
+            problem(ProblemCode.IMAGE_TOO_SMALL, **where, **sides, limit=limits.IMAGE_SIDE_MIN_PX)
         )
-    elif max(width, height) > high:
+    elif max(width, height) > limits.IMAGE_SIDE_MAX_PX:
         problems.append(
-            f"{label} is {width}×{height} px; each side must be at most {high} px. Scale it down."
+            problem(ProblemCode.IMAGE_TOO_LARGE, **where, **sides, limit=limits.IMAGE_SIDE_MAX_PX)
         )
-
-
-def _split_links(links: str | None) -> list[str]:
-    if not links:
-        return []
-    # People paste <url> to stop Discord embedding it.
-    return [part.strip("<>") for part in _LINK_SEPARATORS.split(links) if part.strip("<>")]
-
-
-def _link_reference(number: int, link: str, problems: list[str]) -> Reference | None:
-    label = f"link {number} ({inline_code(link, 80)})"
-    parts = urlsplit(link)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        problems.append(f"{label} is not a web address; links must start with http:// or https://.")
-        return None
-    if _is_private_host(parts.hostname):
-        problems.append(
-            f"{label} points at a private or local address, which Alibaba's servers cannot "
-            "download; use a public link."
-        )
-        return None
-    path = parts.path.lower()
-    extension = path[path.rfind(".") :] if "." in path.rsplit("/", 1)[-1] else ""
-    if extension in limits.IMAGE_EXTENSIONS:
-        kind: limits.Kind = "image"
-        file_format = "JPEG" if extension in (".jpg", ".jpeg") else extension[1:].upper()
-    elif extension in limits.VIDEO_EXTENSIONS:
-        kind = "video"
-        file_format = extension[1:].upper()
-    else:
-        problems.append(
-            f"{label} does not end in a known file type. Paste a direct link to the file "
-            "(ending in .jpg, .png, .bmp, .webp, .mp4 or .mov), not to a page that shows it."
-        )
-        return None
-    name = parts.path.rsplit("/", 1)[-1] or parts.hostname
-    return Reference(
-        url=link, kind=kind, file_format=file_format, source=f"link {number}", name=name
-    )
-
-
-def _is_private_host(host: str) -> bool:
-    if host.lower() == "localhost" or host.lower().endswith(".localhost"):
-        return True
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return not address.is_global
 
 
 def _check_character_mentions(
-    prompt: str, reference_count: int, problems: list[str]
-) -> tuple[set[int], list[str]]:
+    prompt: str, reference_count: int, problems: list[Problem]
+) -> tuple[set[int], list[Problem]]:
     """Refuse characterN beyond the references; warn about references the prompt never names."""
     mentioned = {int(number) for number in _CHARACTER_MENTION.findall(prompt or "")}
     beyond = sorted(n for n in mentioned if n < 1 or n > reference_count)
     if beyond:
-        names = ", ".join(f"character{n}" for n in beyond)
-        available = (
-            "character1" if reference_count == 1 else f"character1–character{reference_count}"
-        )
         problems.append(
-            f"Your prompt names {names}, but you gave {plural(reference_count, 'reference')} "
-            f"({available}). Add references or change the prompt."
+            problem(
+                ProblemCode.CHARACTER_OUT_OF_RANGE,
+                characters=tuple(beyond),
+                references=reference_count,
+            )
         )
-    warnings: list[str] = []
+    warnings: list[Problem] = []
     if _CHARACTER_WITH_SPACE.search(prompt or ""):
-        warnings.append(
-            "Write character names without a space (`character1`, not `character 1`) so the "
-            "model links them to your references."
-        )
+        warnings.append(problem(ProblemCode.CHARACTER_NAME_SPACED))
     unnamed = [n for n in range(1, reference_count + 1) if n not in mentioned]
     if unnamed and prompt and prompt.strip():
-        names = ", ".join(f"character{n}" for n in unnamed)
-        warnings.append(
-            f"Your prompt never names {names}; the model may use "
-            f"{'that reference' if len(unnamed) == 1 else 'those references'} loosely."
-        )
+        warnings.append(problem(ProblemCode.CHARACTERS_NEVER_NAMED, characters=tuple(unnamed)))
     return mentioned, warnings

@@ -3,6 +3,17 @@
 from __future__ import annotations
 
 import re
+import unicodedata
+
+# Characters Discord markdown gives a meaning anywhere in a line, escaped with a backslash
+# (Discord honours `\` before any punctuation).
+_MARKDOWN_ANYWHERE = re.compile(r"([\\*_~`|\[\]<>])")
+# Markers that only count at the start of a line: quotes, headings, subtext, lists.
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)(?:([>#+-])|(\d+)(\.))", re.MULTILINE)
+# A zero-width space after `@` stops `@everyone`, `@here` and `<@123>` from resolving.
+_ZERO_WIDTH_SPACE = "\u200b"
+# Letters and symbols fonts draw as nothing, though Unicode does not call them spaces.
+_BLANK_GLYPHS = frozenset("\u115f\u1160\u3164\uffa0\u2800\u17b4\u17b5")
 
 
 def shorten(text: str, limit: int) -> str:
@@ -16,7 +27,33 @@ def inline_code(text: str, limit: int = 80) -> str:
     """Wrap user text in backticks so Discord shows it literally, whatever it contains."""
     # A backtick inside would end the code span early and let markdown through.
     cleaned = text.replace("`", "ˋ").replace("\n", " ")
-    return f"`{shorten(cleaned, limit)}`"
+    return f"`{_without_mentions(shorten(cleaned, limit))}`"
+
+
+def plain(text: str) -> str:
+    """User text that Discord shows as typed: no markdown (`1920*1080 … 1280*720` stays
+    unitalicised), no masked links, no mentions or pings. Line breaks are kept."""
+    escaped = _MARKDOWN_ANYWHERE.sub(r"\\\1", text)
+    escaped = _MARKDOWN_LINE_START.sub(_escape_line_marker, escaped)
+    return _without_mentions(escaped)
+
+
+def _escape_line_marker(match: re.Match[str]) -> str:
+    indent, marker, number, dot = match.groups()
+    # `\1.` would show the backslash: Discord escapes punctuation only, so the dot is escaped.
+    return f"{indent}\\{marker}" if marker else f"{indent}{number}\\{dot}"
+
+
+def _without_mentions(text: str) -> str:
+    return text.replace("@", "@" + _ZERO_WIDTH_SPACE)
+
+
+def has_visible_text(text: str) -> bool:
+    """Whether `text` shows anything at all: a letter, digit, punctuation mark or symbol, not
+    only white space, zero-width and format characters, or combining marks with no base."""
+    return any(
+        unicodedata.category(char)[0] in "LNPS" and char not in _BLANK_GLYPHS for char in text
+    )
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
@@ -36,13 +73,3 @@ def size_over_limit(size_bytes: int, limit_bytes: int) -> str:
     if shown == megabytes(limit_bytes):
         shown = f"{size_bytes:,} bytes (limit {limit_bytes:,})"
     return shown
-
-
-_MARKDOWN = re.compile(r"([\\*_~`|>\[\]()#-])")
-
-
-def plain(text: str) -> str:
-    """User text shown as typed: markdown characters escaped (so `1920*1080 … 1280*720` stays
-    literal and `[label](url)` is no live masked link) and mentions defused."""
-    escaped = _MARKDOWN.sub(r"\\\1", text)
-    return escaped.replace("@", "@\u200b")

@@ -23,6 +23,7 @@ from bot.api.errors import (
 )
 from bot.generation.request import InputError
 from bot.generation.text import shorten
+from bot.messages.validation import problem_list, refusal
 
 GENERIC_APOLOGY = "Something went wrong on the bot's side. It has been logged; please try again."
 
@@ -31,7 +32,7 @@ def describe_submit_error(error: Exception) -> str:
     """A sentence for a failed submission. The ladder runs from specific to general:
     input, the API's refusals by kind, transport failures, then anything else."""
     if isinstance(error, InputError):
-        return "\n".join(f"• {problem}" for problem in error.problems)
+        return problem_list(error.problems)
     if isinstance(error, AuthenticationError):
         return "The bot's API key is not accepted by the video service; tell a server admin."
     if isinstance(error, InsufficientBalanceError):
@@ -128,10 +129,5 @@ def _reference(error: ApiError) -> str:
 
 
 def describe_invalid(error: InputError) -> str:
-    """A refusal of options that break the documented rules, every problem listed."""
-    heading = (
-        "**Nothing was submitted.** Please change this:"
-        if len(error.problems) == 1
-        else "**Nothing was submitted.** Please change these:"
-    )
-    return heading + "\n" + describe_submit_error(error)
+    """A refusal of options that break the documented rules, within one message."""
+    return refusal(error.problems)

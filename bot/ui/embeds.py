@@ -12,6 +12,7 @@ from bot.generation.limits import size_label
 from bot.generation.request import GenerationRequest
 from bot.generation.text import inline_code, shorten
 from bot.messages.tasks import ending_title
+from bot.messages.validation import describe_problem
 from bot.store.records import TaskRecord
 
 STATUS_STYLE: dict[TaskStatus, tuple[str, discord.Colour]] = {
@@ -73,7 +74,7 @@ def task_embed(record: TaskRecord) -> discord.Embed:
         embed.add_field(
             name="Negative prompt", value=shorten(request.negative_prompt, 500), inline=False
         )
-    notes = list(request.warnings)
+    notes = [describe_problem(warning) for warning in request.warnings]
     if notes:
         embed.add_field(
             name="Notes", value=shorten("\n".join(f"⚠️ {n}" for n in notes), 1024), inline=False
@@ -90,7 +91,7 @@ def task_preview(request: GenerationRequest) -> discord.Embed:
     embed.add_field(name="Parameters", value=parameter_lines(request), inline=True)
     embed.add_field(name="References", value=reference_lines(request) or "—", inline=True)
     if request.warnings:
-        notes = "\n".join(f"⚠️ {note}" for note in request.warnings)
+        notes = "\n".join(f"⚠️ {describe_problem(note)}" for note in request.warnings)
         embed.add_field(name="Notes", value=shorten(notes, 1024), inline=False)
     return embed
 

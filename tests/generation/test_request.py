@@ -17,6 +17,7 @@ from bot.generation.request import (
     InputError,
     build_request,
 )
+from bot.messages.validation import describe_problem
 from fakes.fake_bailian import validate_payload
 
 MB = 1024 * 1024
@@ -77,6 +78,19 @@ CASES = {
     "prompt 1501 chars": (cmd(prompt=padded(1501)), DEFAULTS, ["1,501", "1,500", "by 1"]),
     "prompt empty": (cmd(prompt=""), DEFAULTS, ["Write a prompt"]),
     "prompt whitespace": (cmd(prompt="  \n\t "), DEFAULTS, ["Write a prompt"]),
+    "prompt of zero-width characters": (
+        cmd(prompt="\u200b\u200c\u200d\u2060\ufeff\u00ad"),
+        DEFAULTS,
+        ["only invisible characters", "Write a prompt"],
+    ),
+    "prompt of combining marks": (cmd(prompt=" \u0301\u0308 "), DEFAULTS, ["invisible"]),
+    "prompt of Hangul fillers": (cmd(prompt="\u3164\u3164"), DEFAULTS, ["invisible"]),
+    "negative prompt of zero-width characters": (
+        cmd(negative_prompt="\u200b\u2060"),
+        DEFAULTS,
+        ["negative prompt", "only invisible characters", "leave the option out"],
+    ),
+    "negative prompt of spaces is left out": (cmd(negative_prompt="   "), DEFAULTS, OK),
     "negative 500 chars": (cmd(negative_prompt="n" * 500), DEFAULTS, OK),
     "negative 501 chars": (
         cmd(negative_prompt="n" * 501),
@@ -229,6 +243,16 @@ CASES = {
         DEFAULTS,
         ["private or local"],
     ),
+    "link with an unclosed bracket": (
+        cmd(attachments=(), links="http://[::1/a.png"),
+        DEFAULTS,
+        ["link 1", "IPv6", "paste it again"],
+    ),
+    "link to 127.0.0.1 in hex": (
+        cmd(attachments=(), links="http://0x7f.1/a.png"),
+        DEFAULTS,
+        ["private or local"],
+    ),
     # character mentions
     "character2 of 2": (cmd(prompt=naming(2), attachments=(image(1), image(2))), DEFAULTS, OK),
     "character3 of 2": (
@@ -286,7 +310,7 @@ def test_documented_rules(command: CommandInput, defaults: Defaults, expected: l
     with pytest.raises(InputError) as caught:
         build_request(command, defaults)
     assert len(caught.value.problems) == 1, caught.value.problems
-    problem = caught.value.problems[0]
+    problem = describe_problem(caught.value.problems[0])
     for word in expected:
         assert word in problem
 
@@ -305,10 +329,11 @@ def test_several_problems_are_reported_together():
 
     problems = caught.value.problems
     assert len(problems) == 7, problems
-    text = "\n".join(problems)
+    text = "\n".join(map(describe_problem, problems))
     for word in ("Write a prompt", "negative prompt", "not 11", "Seed", "image/gif", "240", "ftp"):
         assert word in text
-    assert str(caught.value) == "; ".join(problems)
+    # The exception's own text, for logs, names each problem by its code.
+    assert str(caught.value).startswith("prompt_missing(); negative_prompt_too_long(")
 
 
 def test_a_refused_attachment_does_not_make_valid_character_names_look_out_of_range():
@@ -322,7 +347,7 @@ def test_a_refused_attachment_does_not_make_valid_character_names_look_out_of_ra
         build_request(command, DEFAULTS)
 
     assert len(caught.value.problems) == 1, caught.value.problems
-    assert "image/heic" in caught.value.problems[0]
+    assert "image/heic" in describe_problem(caught.value.problems[0])
 
 
 # --- links ---------------------------------------------------------------------------------
@@ -365,8 +390,9 @@ def test_link_extension_decides_the_kind(link: str, kind: str, file_format: str)
 
 
 def test_directory_with_a_dot_is_not_a_file_extension():
-    with pytest.raises(InputError, match="direct link"):
+    with pytest.raises(InputError) as caught:
         build_request(cmd(attachments=(), links="https://example.com/v1.2/gallery"), DEFAULTS)
+    assert "direct link" in describe_problem(caught.value.problems[0])
 
 
 def test_discord_signed_attachment_url_is_an_image_from_its_path():
@@ -395,7 +421,7 @@ def test_a_reference_never_named_is_a_warning_not_an_error():
     )
 
     assert len(request.references) == 3
-    (warning,) = request.warnings
+    (warning,) = map(describe_problem, request.warnings)
     assert "character2, character3" in warning
     assert "character1," not in warning
 
@@ -403,7 +429,7 @@ def test_a_reference_never_named_is_a_warning_not_an_error():
 def test_character_with_a_space_gets_a_warning():
     request = build_request(cmd(prompt="character 1 dances"), DEFAULTS)
 
-    assert any("without a space" in warning for warning in request.warnings)
+    assert any("without a space" in describe_problem(warning) for warning in request.warnings)
 
 
 # --- payload ---------------------------------------------------------------------------------
@@ -529,12 +555,12 @@ def test_with_prompts_applies_the_same_rules():
     changed = request.with_prompts("  character2 sits  ", "  ")
     assert changed.prompt == "character2 sits"
     assert changed.negative_prompt is None
-    assert any("character1" in warning for warning in changed.warnings)
+    assert any("character1" in describe_problem(warning) for warning in changed.warnings)
 
-    with pytest.raises(InputError, match="1,500"):
-        request.with_prompts(padded(1501), None)
-    with pytest.raises(InputError, match="character3"):
-        request.with_prompts("character3 sits", None)
+    for prompt, words in ((padded(1501), "1,500"), ("character3 sits", "character3")):
+        with pytest.raises(InputError) as caught:
+            request.with_prompts(prompt, None)
+        assert words in describe_problem(caught.value.problems[0])
 
 
 def test_with_reference_urls_replaces_addresses_in_order():
@@ -592,4 +618,4 @@ def test_a_size_just_over_the_limit_is_shown_exactly_not_rounded_to_the_limit():
     )
     with pytest.raises(InputError) as caught:
         build_request(CommandInput(prompt="character1", attachments=(big,)), Defaults())
-    assert "10,485,761 bytes (limit 10,485,760)" in str(caught.value)
+    assert "10,485,761 bytes (limit 10,485,760)" in describe_problem(caught.value.problems[0])

@@ -10,7 +10,7 @@ import discord
 from bot.api.models import TaskStatus
 from bot.generation.limits import size_label
 from bot.generation.request import GenerationRequest
-from bot.generation.text import inline_code, shorten
+from bot.generation.text import inline_code, plain, shorten
 from bot.messages.tasks import ending_title
 from bot.messages.validation import describe_problem
 from bot.store.records import TaskRecord
@@ -60,7 +60,7 @@ def task_embed(record: TaskRecord) -> discord.Embed:
     request = record.request
     embed = discord.Embed(
         title=title,
-        description=shorten(request.prompt, 1500),
+        description=shorten(plain(request.prompt), 4096),
         colour=colour,
         timestamp=datetime.fromtimestamp(record.created_at, UTC),
     )
@@ -72,7 +72,9 @@ def task_embed(record: TaskRecord) -> discord.Embed:
     embed.add_field(name="References", value=reference_lines(request) or "—", inline=False)
     if request.negative_prompt:
         embed.add_field(
-            name="Negative prompt", value=shorten(request.negative_prompt, 500), inline=False
+            name="Negative prompt",
+            value=shorten(plain(request.negative_prompt), 1024),
+            inline=False,
         )
     notes = [describe_problem(warning) for warning in request.warnings]
     if notes:
@@ -86,7 +88,7 @@ def task_embed(record: TaskRecord) -> discord.Embed:
 def task_preview(request: GenerationRequest) -> discord.Embed:
     """What would be submitted, shown before a confirmation click."""
     embed = discord.Embed(
-        title="Ready to generate", description=shorten(request.prompt, 1500), colour=0xF1C40F
+        title="Ready to generate", description=shorten(plain(request.prompt), 4096), colour=0xF1C40F
     )
     embed.add_field(name="Parameters", value=parameter_lines(request), inline=True)
     embed.add_field(name="References", value=reference_lines(request) or "—", inline=True)
@@ -123,12 +125,16 @@ def result_embed(record: TaskRecord, *, note: str | None = None) -> discord.Embe
     title, colour = STATUS_STYLE.get(record.status, STATUS_STYLE[TaskStatus.OTHER])
     title = ending_title(record) or title
     request = record.request
-    embed = discord.Embed(title=title, description=shorten(request.prompt, 1500), colour=colour)
+    embed = discord.Embed(
+        title=title, description=shorten(plain(request.prompt), 4096), colour=colour
+    )
     embed.add_field(name="Parameters", value=parameter_lines(request), inline=True)
     embed.add_field(name="References", value=reference_lines(request) or "—", inline=True)
     if request.negative_prompt:
         embed.add_field(
-            name="Negative prompt", value=shorten(request.negative_prompt, 500), inline=False
+            name="Negative prompt",
+            value=shorten(plain(request.negative_prompt), 1024),
+            inline=False,
         )
     if note:
         embed.add_field(name="Note", value=shorten(note, 1024), inline=False)

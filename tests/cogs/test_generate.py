@@ -93,7 +93,7 @@ async def test_a_prompt_with_mentions_pings_nobody(bot, fake_discord, fake_api):
         attachments={"ref1": png(fake_discord)},
     )
     answer = await interaction.wait_public()
-    assert "@everyone" in answer["embeds"][0]["description"]
+    assert "@\u200beveryone" in answer["embeds"][0]["description"], "shown, defused"
     pinged = fake_discord.pinged(answer)
     assert pinged == {"everyone": False, "users": set(), "roles": set()}
 
@@ -157,3 +157,14 @@ async def test_a_short_429_is_retried_and_the_task_goes_through(bot, fake_discor
     answer = await interaction.wait_public()
     assert len(fake_api.submits) == 2
     assert fake_api.submits[1].task_id in str(answer["embeds"][0])
+
+
+async def test_a_prompt_with_a_masked_link_and_stars_shows_as_typed(bot, fake_discord, fake_api):
+    prompt = "character1 waves [free nitro](https://evil.example) at 1920*1080 and 1280*720"
+    interaction = await fake_discord.invoke(
+        "r2v generate", {"prompt": prompt}, attachments={"ref1": png(fake_discord)}
+    )
+    description = (await interaction.wait_public())["embeds"][0]["description"]
+    assert "\\[free nitro\\]\\(https://evil.example\\)" in description, "no live masked link"
+    assert "1920\\*1080 and 1280\\*720" in description, "no italics"
+    assert fake_api.submits[0].json["input"]["prompt"] == prompt, "sent as typed"

@@ -165,6 +165,7 @@ async def test_a_prompt_with_a_masked_link_and_stars_shows_as_typed(bot, fake_di
         "r2v generate", {"prompt": prompt}, attachments={"ref1": png(fake_discord)}
     )
     description = (await interaction.wait_public())["embeds"][0]["description"]
-    assert "\\[free nitro\\]\\(https://evil.example\\)" in description, "no live masked link"
+    assert "\\[free nitro\\](https://evil.example)" in description, "no live masked link"
+    assert "[free nitro](" not in description
     assert "1920\\*1080 and 1280\\*720" in description, "no italics"
     assert fake_api.submits[0].json["input"]["prompt"] == prompt, "sent as typed"

@@ -176,7 +176,7 @@ class BailianClient:
         while True:
             attempt += 1
             try:
-                return await self._request_once(method, path, json_body, idempotent)
+                return await self._request_once(method, path, json_body)
             except ApiError as error:
                 delay = self._retry_delay(error, attempt, retry_server_errors, idempotent)
                 if delay is None:
@@ -211,7 +211,7 @@ class BailianClient:
         return backoff_delay(self._retry, attempt) if retryable else None
 
     async def _request_once(
-        self, method: str, path: str, json_body: Mapping[str, Any] | None, idempotent: bool
+        self, method: str, path: str, json_body: Mapping[str, Any] | None
     ) -> tuple[dict[str, Any], int]:
         timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=self._timeouts.connect, sock_read=self._timeouts.read

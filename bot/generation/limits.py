@@ -1,9 +1,8 @@
-"""The documented limits of the Wan 2.6 reference-to-video models (see shared/api/CONTRACT.md)."""
+"""The documented limits of the Wan 2.6 reference-to-video models (the API contract's "Model
+rules": Alibaba Model Studio's Wan 2.6 reference-to-video reference)."""
 
 from typing import Final, Literal
 
-Model = Literal["wan2.6-r2v-flash", "wan2.6-r2v"]
-ShotType = Literal["single", "multi"]
 Kind = Literal["image", "video"]
 
 FLASH_MODEL: Final = "wan2.6-r2v-flash"

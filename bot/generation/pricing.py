@@ -40,18 +40,12 @@ class CostEstimate:
         return f"{prefix}{self.amount:.2f} {self.currency} ({self.billed_seconds} billed s)"
 
 
-def billed_seconds(request: GenerationRequest, reference_video_seconds: float | None = None) -> int:
+def billed_seconds(request: GenerationRequest) -> int:
     """Output seconds plus reference-clip seconds capped at 5. Clip lengths are not in Discord's
-    attachment metadata, so unknown lengths count as the cap: the estimate never undershoots."""
+    attachment metadata, so any clip counts as the cap: the estimate never undershoots."""
     if request.video_count == 0:
         return request.duration
-    clip_seconds: float
-    if reference_video_seconds is None:
-        clip_seconds = limits.BILLED_REFERENCE_VIDEO_CAP_S
-    else:
-        clip_seconds = min(reference_video_seconds, limits.BILLED_REFERENCE_VIDEO_CAP_S)
-    # Whole seconds, rounded up, so the estimate never undershoots.
-    return request.duration + math.ceil(clip_seconds)
+    return request.duration + math.ceil(limits.BILLED_REFERENCE_VIDEO_CAP_S)
 
 
 def estimate_cost(

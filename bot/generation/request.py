@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from bot.generation import limits
@@ -74,7 +74,6 @@ class Reference:
     file_format: str
     source: str
     name: str
-    size_bytes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,12 @@ class GenerationRequest:
     @classmethod
     def from_record(cls, record: Mapping[str, Any]) -> GenerationRequest:
         data = dict(record)
-        data["references"] = tuple(Reference(**ref) for ref in data.get("references", ()))
+        known = {f.name for f in fields(Reference)}
+        data["references"] = tuple(
+            # Records written by older versions may carry fields since dropped.
+            Reference(**{k: v for k, v in ref.items() if k in known})
+            for ref in data.get("references", ())
+        )
         data.pop("warnings", None)
         return cls(**data)
 
@@ -330,7 +334,6 @@ def _attachment_reference(attachment: AttachmentInput, problems: list[Problem]) 
         file_format=file_format,
         source=f"ref{attachment.slot}",
         name=attachment.filename,
-        size_bytes=attachment.size,
     )
 
 

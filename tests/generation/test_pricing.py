@@ -43,21 +43,18 @@ def request(
 
 
 @pytest.mark.parametrize(
-    ("duration", "videos", "clip_seconds", "expected"),
+    ("duration", "videos", "expected"),
     [
-        (5, 0, None, 5),
-        (10, 0, None, 10),
-        (2, 0, 30.0, 2),  # no clip, nothing added whatever is claimed
-        (5, 1, None, 10),  # clip length unknown: the cap, so the estimate never undershoots
-        (10, 3, None, 15),  # the cap is for all clips together
-        (5, 1, 3.0, 8),
-        (5, 2, 12.0, 10),
+        (5, 0, 5),
+        (10, 0, 10),
+        (5, 1, 10),  # clip length unknown: the cap, so the estimate never undershoots
+        (10, 3, 15),  # the cap is for all clips together
     ],
 )
-def test_billed_seconds(duration, videos, clip_seconds, expected):
+def test_billed_seconds(duration, videos, expected):
     req = request(duration=duration, videos=videos)
 
-    assert billed_seconds(req, clip_seconds) == expected
+    assert billed_seconds(req) == expected
 
 
 @pytest.mark.parametrize(

@@ -139,6 +139,8 @@ def _movie_duration(payload: bytes) -> float | None:
     if len(payload) < 4:
         return None
     version = payload[0]
+    timescale: int
+    duration: int
     try:
         if version == 1:
             timescale, duration = struct.unpack_from(">IQ", payload, 4 + 16)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import imageio_ffmpeg
+import imageio_ffmpeg  # type: ignore[import-untyped]
 
 GIB = 1024**3
 
@@ -43,4 +43,4 @@ class VideoSettings:
             raise ValueError("timeouts must be positive")
 
     def ffmpeg_exe(self) -> str:
-        return self.ffmpeg or imageio_ffmpeg.get_ffmpeg_exe()
+        return self.ffmpeg or str(imageio_ffmpeg.get_ffmpeg_exe())

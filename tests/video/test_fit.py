@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
 import struct
 from pathlib import Path
 
@@ -93,3 +95,40 @@ async def test_an_ffmpeg_that_fails_is_reported(clip_720p, tmp_path):
     outcome = await broken.fit(clip_720p, source, tmp_path / "f.mp4", 150 * 1024)
 
     assert isinstance(outcome, CannotFit) and "ffmpeg failed (1)" in outcome.reason
+
+
+def recording_ffmpeg(tmp_path: Path, output: Path) -> tuple[Path, Path]:
+    """A stand-in ffmpeg that logs when it starts and ends, and at what niceness, and writes a
+    small real MP4 as its output (the last argument)."""
+    log = tmp_path / "runs.log"
+    script = tmp_path / "ffmpeg"
+    script.write_text(
+        "#!/bin/sh\n"
+        f'echo "start $(cut -d" " -f19 /proc/$$/stat)" >> {log}\n'
+        "sleep 0.2\n"
+        "for last; do :; done\n"
+        f'cp {output} "$last"\n'
+        f"echo end >> {log}\n"
+    )
+    script.chmod(0o755)
+    return script, log
+
+
+async def test_transcodes_run_one_at_a_time_and_niced(clip_1080p, clip_720p, tmp_path):
+    source = probe(clip_1080p)
+    assert isinstance(source, Mp4Info)
+    script, log = recording_ffmpeg(tmp_path, clip_720p)
+    runner = Transcoder(str(script))
+
+    results = await asyncio.gather(
+        runner.fit(clip_1080p, source, tmp_path / "a.mp4", 10 * MIB),
+        runner.fit(clip_1080p, source, tmp_path / "b.mp4", 9 * MIB),
+    )
+
+    assert all(isinstance(result, Fitted) for result in results)
+    lines = log.read_text().split("\n")[:-1]
+    assert [line.split()[0] for line in lines] == ["start", "end", "start", "end"]
+    expected_nice = min(19, os.nice(0) + 10)
+    assert [int(line.split()[1]) for line in lines if line.startswith("start")] == [
+        expected_nice
+    ] * 2

@@ -165,6 +165,7 @@ class TaskPlan:
     video_drop_first: int = 0
     video_unavailable_first: int = 0
     video_missing: bool = False  # 404 NoSuchKey, as OSS answers for a removed file
+    video_chunked: bool = False  # send the pattern body without a Content-Length
 
     def __post_init__(self) -> None:
         if self.pending_s < 0 or self.running_s < 0 or self.video_bytes < 0:
@@ -485,7 +486,9 @@ class FakeBailian:
         if plan.video_file is not None:
             # From disk with sendfile: a 100 MB file is never read into this process.
             return web.FileResponse(plan.video_file, headers={"Content-Type": "video/mp4"})
-        return await self._stream_video(request, record, plan.video_bytes)
+        return await self._stream_video(
+            request, record, plan.video_bytes, declare_size=not plan.video_chunked
+        )
 
     @staticmethod
     def _redirect(record: Recorded, location: str) -> web.Response:
@@ -683,12 +686,13 @@ class FakeBailian:
         return web.Response(status=status, text=body, content_type="application/xml")
 
     async def _stream_video(
-        self, request: web.Request, record: Recorded, size: int
+        self, request: web.Request, record: Recorded, size: int, *, declare_size: bool = True
     ) -> web.StreamResponse:
         record.status = 200
-        response = web.StreamResponse(
-            headers={"Content-Type": "video/mp4", "Content-Length": str(size)}
-        )
+        headers = {"Content-Type": "video/mp4"}
+        if declare_size:
+            headers["Content-Length"] = str(size)
+        response = web.StreamResponse(headers=headers)
         await response.prepare(request)
         if request.method == "HEAD":
             return response

@@ -189,15 +189,21 @@ class VideoDownloader:
 
     async def _save(self, response: aiohttp.ClientResponse, dest: Path) -> DownloadOutcome:
         received = 0
-        file = await asyncio.to_thread(_open_for_writing, dest)
         try:
-            async for chunk in response.content.iter_chunked(CHUNK_BYTES):
-                received += len(chunk)
-                if received > self._max_bytes:
-                    return Refused(f"the video is over {self._max_bytes} bytes")
-                await asyncio.to_thread(file.write, chunk)
-        finally:
-            await asyncio.to_thread(file.close)
+            file = await asyncio.to_thread(_open_for_writing, dest)
+            try:
+                async for chunk in response.content.iter_chunked(CHUNK_BYTES):
+                    received += len(chunk)
+                    if received > self._max_bytes:
+                        return Refused(f"the video is over {self._max_bytes} bytes")
+                    await asyncio.to_thread(file.write, chunk)
+            finally:
+                await asyncio.to_thread(file.close)
+        except OSError as error:
+            if isinstance(error, aiohttp.ClientError | TimeoutError):
+                raise  # the connection, not the disk: _get reports it
+            # A full or read-only disk: the link is fine, so a later attempt may succeed.
+            return Transient(f"could not write the video: {error.strerror or error}")
         return Downloaded(dest, received)
 
 

@@ -180,16 +180,21 @@ class Transcoder:
 
     async def _run(self, command: Sequence[str]) -> str | None:
         """Run ffmpeg; None on success, else what went wrong."""
+        if shutil.which(command[0]) is None:
+            return f"ffmpeg could not be started: {command[0]} is not an executable"
         nice = shutil.which("nice")
         argv = [nice, "-n", "10", *command] if nice else list(command)
-        process = await asyncio.create_subprocess_exec(
-            *argv,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-            # Its own process group, so a Ctrl-C at the terminal does not reach it mid-write.
-            start_new_session=True,
-        )
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *argv,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.PIPE,
+                # Its own process group, so a Ctrl-C at the terminal does not reach it mid-write.
+                start_new_session=True,
+            )
+        except OSError as error:
+            return f"ffmpeg could not be started: {error.strerror or error}"
         try:
             async with asyncio.timeout(self._timeout_s):
                 _, stderr = await process.communicate()

@@ -199,3 +199,24 @@ async def test_a_host_refusing_connections_is_transient(http, tmp_path):
 
     assert isinstance(outcome, Transient)
     assert "ClientConnectorError" in outcome.reason
+
+
+async def test_a_body_without_a_declared_size_is_cut_at_the_cap(api, http, clock, tmp_path):
+    plan = instant(video_bytes=5 * MB, video_chunked=True)
+    _, url = await finished_task(api, http, clock, plan)
+    dest = tmp_path / "v.mp4"
+
+    outcome = await downloader(http, api, max_bytes=MB).download(url, dest)
+
+    assert outcome == Refused(f"the video is over {MB} bytes")
+    assert dest.stat().st_size <= MB
+
+
+async def test_a_disk_that_cannot_take_the_file_is_transient(api, http, clock, tmp_path):
+    _, url = await finished_task(api, http, clock, instant())
+    (tmp_path / "taken").write_text("a file where the directory should be")
+
+    outcome = await downloader(http, api).download(url, tmp_path / "taken" / "v.mp4")
+
+    assert isinstance(outcome, Transient)
+    assert outcome.reason.startswith("could not write the video")

@@ -132,3 +132,14 @@ async def test_transcodes_run_one_at_a_time_and_niced(clip_1080p, clip_720p, tmp
     assert [int(line.split()[1]) for line in lines if line.startswith("start")] == [
         expected_nice
     ] * 2
+
+
+async def test_a_missing_ffmpeg_is_reported(clip_720p, tmp_path):
+    source = probe(clip_720p)
+    assert isinstance(source, Mp4Info)
+
+    outcome = await Transcoder(str(tmp_path / "no-ffmpeg")).fit(
+        clip_720p, source, tmp_path / "f.mp4", 150 * 1024
+    )
+
+    assert isinstance(outcome, CannotFit) and "could not be started" in outcome.reason

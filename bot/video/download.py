@@ -98,6 +98,7 @@ class VideoDownloader:
         self._timeout = aiohttp.ClientTimeout(
             total=timeout_s, sock_connect=connect_timeout_s, sock_read=connect_timeout_s * 3
         )
+        self._connect_timeout_s = connect_timeout_s
         self._resolver = resolver
         self._address_policy = address_policy
 
@@ -135,7 +136,10 @@ class VideoDownloader:
         port = url.port or 443
         try:
             resolver = self._resolver or self._default_resolver()
-            answers = await resolver.resolve(host, port, family=socket.AF_UNSPEC)
+            async with asyncio.timeout(self._connect_timeout_s):
+                answers = await resolver.resolve(host, port, family=socket.AF_UNSPEC)
+        except TimeoutError:
+            return Transient("resolving the video host took too long")
         except OSError as error:
             return Transient(f"could not resolve the video host: {error.strerror or error}")
         try:

@@ -3,6 +3,7 @@ Every test stays on loopback: hostile names resolve through an injected resolver
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from dataclasses import replace
 from pathlib import Path
@@ -220,3 +221,20 @@ async def test_a_disk_that_cannot_take_the_file_is_transient(api, http, clock, t
 
     assert isinstance(outcome, Transient)
     assert outcome.reason.startswith("could not write the video")
+
+
+class SilentResolver(MapResolver):
+    """A DNS server that never answers."""
+
+    async def resolve(self, host, port=0, family=socket.AF_INET):
+        await asyncio.Event().wait()
+        raise AssertionError("unreachable")
+
+
+async def test_a_resolver_that_never_answers_is_transient(api, http, traffic):
+    fetch = downloader(http, api, resolver=SilentResolver({}), connect_timeout_s=0.05)
+
+    outcome = await fetch.download("https://slow.test/x.mp4", Path("/nonexistent/x.mp4"))
+
+    assert outcome == Transient("resolving the video host took too long")
+    assert traffic.requests == []

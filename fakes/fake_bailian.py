@@ -33,6 +33,7 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -60,6 +61,7 @@ INPUT_KEYS = frozenset({"prompt", "negative_prompt", "reference_urls"})
 PARAMETER_KEYS = frozenset({"size", "duration", "shot_type", "seed", "audio", "watermark"})
 
 TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "CANCELED", "UNKNOWN"})
+VIDEO_BODIES = frozenset({"video", "empty", "not_mp4"})
 
 # GUESS (UNCONFIRMED in CONTRACT.md): how the proxy answers a task id it does not know. DashScope
 # answers HTTP 200 with task_status UNKNOWN, which is also what an expired (>24 h) id gives, so the
@@ -153,10 +155,23 @@ class TaskPlan:
     message: str | None = None
     video_bytes: int = 1024
     expire_after_s: float | None = None  # from submit: then UNKNOWN, and the file answers 403
+    # How the video host serves the result file (`fakes.media.make_mp4` makes real ones).
+    video_file: Path | None = None  # serve this file; None: `video_bytes` of an ftyp + pattern
+    video_body: str = "video"  # "video", "empty" (200, no bytes) or "not_mp4" (an HTML page)
+    video_redirects: int = 0  # redirect to the same file this many times, then serve it
+    video_redirect_to: str | None = None  # redirect every request for the file there
+    # Flaky host: the first `video_drop_first` requests are dropped unanswered, the next
+    # `video_unavailable_first` answer 503; later ones are served.
+    video_drop_first: int = 0
+    video_unavailable_first: int = 0
+    video_missing: bool = False  # 404 NoSuchKey, as OSS answers for a removed file
+    video_chunked: bool = False  # send the pattern body without a Content-Length
 
     def __post_init__(self) -> None:
         if self.pending_s < 0 or self.running_s < 0 or self.video_bytes < 0:
             raise ValueError("pending_s, running_s and video_bytes must not be negative")
+        if self.video_body not in VIDEO_BODIES:
+            raise ValueError(f"video_body must be one of {sorted(VIDEO_BODIES)}")
 
 
 @dataclass
@@ -167,6 +182,8 @@ class FakeTask:
     submitted_at: float  # clock time
     queries: int = 0  # every GET of this id, scripted answers included
     first_seen_done_at: float | None = None  # clock time of the first answer with a terminal status
+    file_requests: int = 0  # requests for the result file past its URL checks
+    videos_served: int = 0  # times the whole file was sent (an empty or junk body counts)
 
     @property
     def scheduled_at(self) -> float:
@@ -440,7 +457,43 @@ class FakeBailian:
             return self._oss_error(record, 403, "AccessDenied", "Request has expired.")
         if task.plan.outcome != "SUCCEEDED" or now < task.finished_at:
             return self._oss_error(record, 404, "NoSuchKey", "The specified key does not exist.")
-        return await self._stream_video(request, record, task.plan.video_bytes)
+        return await self._serve_video(request, record, task)
+
+    async def _serve_video(
+        self, request: web.Request, record: Recorded, task: FakeTask
+    ) -> web.StreamResponse:
+        plan = task.plan
+        task.file_requests += 1
+        if task.file_requests <= plan.video_drop_first:
+            record.status = None
+            return _drop(request)
+        if task.file_requests <= plan.video_drop_first + plan.video_unavailable_first:
+            return self._oss_error(record, 503, "ServiceUnavailable", "Please try again later.")
+        if plan.video_missing:
+            return self._oss_error(record, 404, "NoSuchKey", "The specified key does not exist.")
+        if plan.video_redirect_to is not None:
+            return self._redirect(record, plan.video_redirect_to)
+        hop = int(request.query.get("hop", "0"))
+        if hop < plan.video_redirects:
+            return self._redirect(record, str(request.rel_url.update_query(hop=str(hop + 1))))
+        task.videos_served += 1
+        record.status = 200
+        if plan.video_body == "empty":
+            return web.Response(status=200, body=b"", content_type="video/mp4")
+        if plan.video_body == "not_mp4":
+            page = "<html><body>Access through the CDN requires a login.</body></html>"
+            return web.Response(status=200, text=page, content_type="text/html")
+        if plan.video_file is not None:
+            # From disk with sendfile: a 100 MB file is never read into this process.
+            return web.FileResponse(plan.video_file, headers={"Content-Type": "video/mp4"})
+        return await self._stream_video(
+            request, record, plan.video_bytes, declare_size=not plan.video_chunked
+        )
+
+    @staticmethod
+    def _redirect(record: Recorded, location: str) -> web.Response:
+        record.status = 302
+        return web.Response(status=302, headers={"Location": location})
 
     # answering
 
@@ -633,12 +686,13 @@ class FakeBailian:
         return web.Response(status=status, text=body, content_type="application/xml")
 
     async def _stream_video(
-        self, request: web.Request, record: Recorded, size: int
+        self, request: web.Request, record: Recorded, size: int, *, declare_size: bool = True
     ) -> web.StreamResponse:
         record.status = 200
-        response = web.StreamResponse(
-            headers={"Content-Type": "video/mp4", "Content-Length": str(size)}
-        )
+        headers = {"Content-Type": "video/mp4"}
+        if declare_size:
+            headers["Content-Length"] = str(size)
+        response = web.StreamResponse(headers=headers)
         await response.prepare(request)
         if request.method == "HEAD":
             return response

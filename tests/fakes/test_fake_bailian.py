@@ -24,6 +24,7 @@ from fakes.fake_bailian import (
     TaskPlan,
     max_in_window,
 )
+from fakes.media import make_mp4
 
 KEY = "test-api-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -577,3 +578,93 @@ def test_manual_clock_does_not_go_back():
 def test_base_url_needs_a_started_server():
     with pytest.raises(RuntimeError):
         _ = FakeBailian().base_url
+
+
+# --- the video host ---------------------------------------------------------------------------
+
+
+async def finished_video_url(api: FakeBailian, http: aiohttp.ClientSession, plan: TaskPlan) -> str:
+    api.plan_next(plan)
+    _, done = await query(api, http, await new_task(api, http))
+    return done["output"]["video_url"]
+
+
+def instant(**changes: Any) -> TaskPlan:
+    return TaskPlan(pending_s=0, running_s=0, **changes)
+
+
+async def test_a_real_mp4_file_is_served_as_it_is(api, http):
+    clip = make_mp4(320, 240, 1, "200k")
+    url = await finished_video_url(api, http, instant(video_file=clip))
+
+    async with http.get(url) as r:
+        assert r.status == 200
+        assert r.headers["Content-Type"] == "video/mp4"
+        data = await r.read()
+
+    assert data == clip.read_bytes()
+    task = next(iter(api.tasks.values()))
+    assert (task.file_requests, task.videos_served) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "starts"),
+    [("empty", "video/mp4", b""), ("not_mp4", "text/html", b"<html>")],
+)
+async def test_a_body_that_is_not_a_video(api, http, body, content_type, starts):
+    url = await finished_video_url(api, http, instant(video_body=body))
+
+    async with http.get(url) as r:
+        assert r.status == 200
+        assert r.headers["Content-Type"].startswith(content_type)
+        data = await r.read()
+
+    assert data.startswith(starts) and (data == b"") == (body == "empty")
+
+
+async def test_redirects_to_itself_then_serves(api, http):
+    url = await finished_video_url(api, http, instant(video_redirects=2))
+
+    async with http.get(url) as r:
+        assert r.status == 200
+        assert len(await r.read()) == 1024
+
+    assert [d.status for d in api.downloads] == [302, 302, 200]
+    assert "Signature=" in api.downloads[-1].path and "hop=2" in api.downloads[-1].path
+
+
+async def test_redirects_to_a_given_url(api, http):
+    url = await finished_video_url(api, http, instant(video_redirect_to="https://cdn.test/v.mp4"))
+
+    async with http.get(url, allow_redirects=False) as r:
+        assert r.status == 302
+        assert r.headers["Location"] == "https://cdn.test/v.mp4"
+
+
+async def test_a_flaky_host_drops_then_answers_503_then_recovers(api, http):
+    plan = instant(video_drop_first=2, video_unavailable_first=1)
+    url = await finished_video_url(api, http, plan)
+
+    # Two drops: aiohttp retries a GET once by itself when the connection drops.
+    with pytest.raises(aiohttp.ServerDisconnectedError):
+        await http.get(url)
+    async with http.get(url) as r:
+        assert r.status == 503
+        assert b"<Code>ServiceUnavailable</Code>" in await r.read()
+    async with http.get(url) as r:
+        assert r.status == 200
+
+    assert [d.status for d in api.downloads] == [None, None, 503, 200]
+
+
+async def test_a_removed_file_answers_404(api, http):
+    url = await finished_video_url(api, http, instant(video_missing=True))
+
+    async with http.get(url) as r:
+        assert r.status == 404
+        assert b"<Code>NoSuchKey</Code>" in await r.read()
+
+
+def test_an_unknown_video_body_is_refused():
+    with pytest.raises(ValueError):
+        TaskPlan(video_body="gzip")

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from bot.generation.pricing import CostEstimate
+from bot.store.types import Usage
 
 
 @dataclass(frozen=True)
@@ -25,24 +26,6 @@ class LimitSettings:
     guild_daily_amount: Decimal = Decimal(0)
     confirm_above: Decimal | None = Decimal(5)
     confirm_timeout_s: float = 120.0
-
-
-@dataclass(frozen=True)
-class Spend:
-    """Billed seconds and money of tasks that count against a budget."""
-
-    seconds: int = 0
-    amount: Decimal = Decimal(0)
-
-
-@dataclass(frozen=True)
-class Usage:
-    """What one user (and their guild) has used, as the store knows it."""
-
-    active_tasks: int
-    last_submit_at: float | None
-    user_today: Spend
-    guild_today: Spend
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,6 @@ from bot.generation.request import CommandInput, Defaults, GenerationRequest, bu
 from bot.policy import (
     LimitSettings,
     Refusal,
-    Spend,
-    Usage,
     check_access,
     check_limits,
     day_start,
@@ -32,6 +30,7 @@ from bot.policy import (
 )
 from bot.store.records import TaskRecord
 from bot.store.sqlite import SqliteTaskStore
+from bot.store.types import Spend, Usage
 from bot.tracking.tracker import Tracker
 
 log = logging.getLogger(__name__)

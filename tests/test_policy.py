@@ -11,14 +11,13 @@ import pytest
 from bot.generation.pricing import CostEstimate
 from bot.policy import (
     LimitSettings,
-    Spend,
-    Usage,
     check_access,
     check_limits,
     day_start,
     needs_confirmation,
     next_day,
 )
+from bot.store.types import Spend, Usage
 
 NOW = datetime(2026, 11, 25, 15, 30, tzinfo=UTC).timestamp()
 NO_LIMITS = LimitSettings(max_active_per_user=0, user_cooldown_s=0)

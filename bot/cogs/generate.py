@@ -20,7 +20,7 @@ from discord.ext import commands
 from bot.api.errors import ApiError
 from bot.generation import limits
 from bot.generation.request import AttachmentInput, CommandInput, GenerationRequest, InputError
-from bot.policy import Spend, day_start, next_day
+from bot.policy import day_start, next_day
 from bot.service import (
     GenerationService,
     LimitExceeded,
@@ -29,6 +29,7 @@ from bot.service import (
     UnrecordedTask,
 )
 from bot.store.records import TaskRecord
+from bot.store.types import Spend
 from bot.ui.confirm import ConfirmView
 from bot.ui.embeds import task_embed, task_preview
 from bot.ui.replies import NO_PINGS, answer_privately, reply

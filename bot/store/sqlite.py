@@ -13,8 +13,8 @@ import aiosqlite
 
 from bot.api.models import TaskStatus
 from bot.generation.request import GenerationRequest
-from bot.policy import Spend, Usage
 from bot.store.records import Phase, TaskRecord
+from bot.store.types import Spend, Usage
 
 log = logging.getLogger(__name__)
 

@@ -18,6 +18,21 @@ class Phase(StrEnum):
     DONE = "done"  # final message posted; nothing left to do
 
 
+class Ending(StrEnum):
+    """How a task ended for its requester; None while the bot still follows it."""
+
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    CANCELED = "canceled"
+    EXPIRED = "expired"  # the API answered UNKNOWN: the task id is older than 24 h
+    DEADLINE = "deadline"  # the bot stopped waiting
+    UNREACHABLE = "unreachable"  # the API could not be reached for a day
+    UNTRACKED = "untracked"  # an admin stopped tracking it
+    NO_VIDEO = "no_video"  # SUCCEEDED without a usable video_url
+    BAD_VIDEO = "bad_video"  # the video was empty or not an MP4
+    VIDEO_GONE = "video_gone"  # the video link could not be fetched while it lived
+
+
 @dataclass(frozen=True)
 class TaskRecord:
     task_id: str
@@ -44,6 +59,7 @@ class TaskRecord:
     updated_at: float | None = None
     parent_task_id: str | None = None
     cost_amount: Decimal | None = None
+    ending: Ending | None = None
 
     @property
     def is_active(self) -> bool:

@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Final
+
+from bot.api.models import TaskStatus
+
+# Tasks that ended in these statuses cost nothing; every other task counts, as it is or may be
+# billed.
+UNBILLED: Final = (TaskStatus.FAILED.value, TaskStatus.CANCELED.value)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,64 @@
+"""What the rest of the bot may ask of a task store, whichever database is behind it."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from bot.store.records import TaskRecord
+from bot.store.types import Spend, Usage
+
+
+class DuplicateTaskError(Exception):
+    """`add` of a task id that is already stored."""
+
+
+class TaskStore(Protocol):
+    """Every submitted task, written before its requester hears of it.
+
+    Billing: failed and canceled tasks cost nothing; every other task created in a window
+    counts with its billed seconds and amount (a task still running may yet be billed).
+    """
+
+    async def add(self, record: TaskRecord) -> None:
+        """Store a new task and its first event (its status at submission). A task id that is
+        already stored raises DuplicateTaskError and changes nothing."""
+
+    async def save(self, record: TaskRecord) -> bool:
+        """Write the whole mutable state of a stored task (every field but the key and the
+        request fields fixed at submission). False when no such task is stored."""
+
+    async def update(self, task_id: str, **changes: Any) -> None:
+        """Change the named mutable fields only. Being replaced by `save`."""
+
+    async def get(self, task_id: str) -> TaskRecord | None: ...
+
+    async def active(self) -> list[TaskRecord]:
+        """Tasks not yet done, oldest first: what a restart resumes."""
+
+    async def active_for_user(self, requester_id: int) -> list[TaskRecord]:
+        """One user's tasks not yet done, oldest first."""
+
+    async def recent_for_user(self, requester_id: int, limit: int = 10) -> list[TaskRecord]:
+        """One user's tasks, newest first."""
+
+    async def recent_finished(self, limit: int = 500) -> list[TaskRecord]:
+        """Done, succeeded tasks, newest first: the tracker learns typical durations from them."""
+
+    async def usage(self, user_id: int, guild_id: int | None, since: float) -> Usage:
+        """What counts against the limits: the user's running tasks and last submission, and
+        the billed spend of the user and of the guild since `since`."""
+
+    async def spend_since(
+        self, since: float, *, requester_id: int | None = None, guild_id: int | None = None
+    ) -> Spend:
+        """Billed spend since `since` of one requester (if given) or else of one guild."""
+
+    async def guild_spend_by_user(self, guild_id: int, since: float) -> list[tuple[int, Spend]]:
+        """Per member spend in a guild since `since`, largest amount first."""
+
+    async def add_event(self, task_id: str, at: float, status: str) -> None: ...
+
+    async def events(self, task_id: str) -> list[tuple[float, str]]:
+        """(time, status) of a task, in time order (insertion order among equal times)."""
+
+    async def close(self) -> None: ...

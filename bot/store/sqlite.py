@@ -74,6 +74,12 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     END
     WHERE phase != 'tracking';
     """,
+    # 4: ownership, for several processes on one database.
+    """
+    CREATE TABLE workers (owner TEXT PRIMARY KEY, heartbeat_at REAL NOT NULL);
+    ALTER TABLE tasks ADD COLUMN owner TEXT;
+    CREATE INDEX tasks_active_owner ON tasks (owner, created_at) WHERE phase != 'done';
+    """,
 )
 
 _CODEC: Final = RowCodec(SQLITE_ADAPTERS, question_mark)
@@ -124,9 +130,11 @@ class SqliteTaskStore:
             )
             log.info("task database migrated to schema %d", number + 1)
 
-    async def add(self, record: TaskRecord) -> None:
+    async def add(self, record: TaskRecord, *, owner: str | None = None) -> None:
         try:
-            await self._db.execute(_CODEC.insert_sql(), _CODEC.insert_values(record))
+            await self._db.execute(
+                _CODEC.insert_sql(extra=("owner",)), [*_CODEC.insert_values(record), owner]
+            )
         except sqlite3.IntegrityError as error:
             await self._db.rollback()  # end the write transaction the failed INSERT began
             raise DuplicateTaskError(record.task_id) from error
@@ -136,10 +144,64 @@ class SqliteTaskStore:
         )
         await self._db.commit()
 
-    async def save(self, record: TaskRecord) -> bool:
-        cursor = await self._db.execute(_CODEC.save_sql(), _CODEC.save_values(record))
+    async def save(self, record: TaskRecord, *, owner: str | None = None) -> bool:
+        if owner is None:
+            cursor = await self._db.execute(_CODEC.save_sql(), _CODEC.save_values(record))
+        else:
+            cursor = await self._db.execute(
+                _CODEC.save_sql(fenced_by="owner"), [*_CODEC.save_values(record), owner]
+            )
         await self._db.commit()
         return cursor.rowcount > 0
+
+    async def heartbeat(self, owner: str, now: float) -> None:
+        await self._heartbeat(owner, now)
+        await self._db.commit()
+
+    async def _heartbeat(self, owner: str, now: float) -> None:
+        await self._db.execute(
+            "INSERT INTO workers (owner, heartbeat_at) VALUES (?, ?) "
+            "ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+            (owner, now),
+        )
+
+    async def claim_orphans(
+        self, owner: str, now: float, timeout_s: float, limit: int
+    ) -> list[TaskRecord]:
+        # IMMEDIATE takes the write lock first: no other store, in this process or another,
+        # can claim between the choice of orphans and their update.
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            await self._heartbeat(owner, now)
+            async with self._db.execute(
+                f"UPDATE tasks SET owner = ? WHERE task_id IN ("
+                "SELECT task_id FROM tasks WHERE phase != 'done' AND (owner IS NULL OR ("
+                "owner != ? AND owner NOT IN (SELECT owner FROM workers WHERE heartbeat_at >= ?)"
+                ")) ORDER BY created_at LIMIT ?) "
+                f"RETURNING {_CODEC.select_list}",
+                (owner, owner, now - timeout_s, limit),
+            ) as cursor:
+                claimed = [_CODEC.from_row(row) async for row in cursor]
+            await self._db.commit()
+        except BaseException:
+            await self._db.rollback()
+            raise
+        return sorted(claimed, key=lambda record: record.created_at)
+
+    async def live_workers(self, now: float, timeout_s: float) -> int:
+        async with self._db.execute(
+            "SELECT COUNT(*) FROM workers WHERE heartbeat_at >= ?", (now - timeout_s,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None  # an aggregate always returns one row
+        return int(row[0])
+
+    async def release(self, owner: str) -> None:
+        await self._db.execute(
+            "UPDATE tasks SET owner = NULL WHERE owner = ? AND phase != 'done'", (owner,)
+        )
+        await self._db.execute("DELETE FROM workers WHERE owner = ?", (owner,))
+        await self._db.commit()
 
     async def update(self, task_id: str, **changes: Any) -> None:
         changed = _CODEC.changes(changes)

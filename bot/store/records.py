@@ -19,18 +19,18 @@ class Phase(StrEnum):
 
 
 class Ending(StrEnum):
-    """How a task ended, as the bot tells it; None while it is still being followed."""
+    """How a task ended for its requester; None while the bot still follows it."""
 
     SUCCEEDED = "succeeded"
     FAILED = "failed"
     CANCELED = "canceled"
-    EXPIRED = "expired"  # the service no longer knows the task (ids live 24 h)
+    EXPIRED = "expired"  # the API answered UNKNOWN: the task id is older than 24 h
     DEADLINE = "deadline"  # the bot stopped waiting
-    UNREACHABLE = "unreachable"  # the service could not be reached for a day
-    UNTRACKED = "untracked"  # an admin stopped following it
+    UNREACHABLE = "unreachable"  # the API could not be reached for a day
+    UNTRACKED = "untracked"  # an admin stopped tracking it
     NO_VIDEO = "no_video"  # SUCCEEDED without a usable video_url
     BAD_VIDEO = "bad_video"  # the video was empty or not an MP4
-    VIDEO_GONE = "video_gone"  # the video could not be fetched while its link lived
+    VIDEO_GONE = "video_gone"  # the video link could not be fetched while it lived
 
 
 @dataclass(frozen=True)

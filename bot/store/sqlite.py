@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import logging
+import sqlite3
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
@@ -11,10 +11,10 @@ from typing import Any, Final
 
 import aiosqlite
 
-from bot.api.models import TaskStatus
-from bot.generation.request import GenerationRequest
-from bot.store.records import Ending, Phase, TaskRecord
-from bot.store.types import Spend, Usage
+from bot.store.codec import SQLITE_ADAPTERS, RowCodec, question_mark
+from bot.store.protocol import DuplicateTaskError
+from bot.store.records import TaskRecord
+from bot.store.types import UNBILLED, Spend, Usage
 
 log = logging.getLogger(__name__)
 
@@ -60,65 +60,34 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE tasks ADD COLUMN cost_amount TEXT;
     CREATE INDEX tasks_guild ON tasks (guild_id, created_at);
     """,
-    # 3: how a task ended.
+    # 3: how each task ended, back-filled from what schema 2 kept; tasks still tracked have none.
     """
     ALTER TABLE tasks ADD COLUMN ending TEXT;
+    UPDATE tasks SET ending = CASE
+        WHEN error_code = 'Deadline' THEN 'deadline'
+        WHEN error_code = 'Unreachable' THEN 'unreachable'
+        WHEN substr(error_message, 1, 25) = 'tracking stopped by admin' THEN 'untracked'
+        WHEN status = 'SUCCEEDED' THEN 'succeeded'
+        WHEN status = 'FAILED' THEN 'failed'
+        WHEN status = 'CANCELED' THEN 'canceled'
+        WHEN status = 'UNKNOWN' THEN 'expired'
+    END
+    WHERE phase != 'tracking';
+    """,
+    # 4: ownership, for several processes on one database.
+    """
+    CREATE TABLE workers (owner TEXT PRIMARY KEY, heartbeat_at REAL NOT NULL);
+    ALTER TABLE tasks ADD COLUMN owner TEXT;
+    CREATE INDEX tasks_active_owner ON tasks (owner, created_at) WHERE phase != 'done';
     """,
 )
 
-# Tasks in these states cost nothing (failed and canceled tasks are not billed).
-_UNBILLED = ("FAILED", "CANCELED")
-
-_COLUMNS: Final = (
-    "task_id",
-    "requester_id",
-    "guild_id",
-    "channel_id",
-    "request_json",
-    "created_at",
-    "deadline_at",
-    "status",
-    "raw_status",
-    "phase",
-    "status_message_id",
-    "submit_request_id",
-    "upload_limit",
-    "billed_seconds",
-    "cost_text",
-    "api_times_json",
-    "video_url",
-    "error_code",
-    "error_message",
-    "result_message_id",
-    "finished_at",
-    "updated_at",
-    "parent_task_id",
-    "cost_amount",
-    "ending",
-)
-# Fields of TaskRecord that `update` may change, and how they are stored.
-_UPDATABLE: Final = frozenset(
-    {
-        "status",
-        "raw_status",
-        "phase",
-        "status_message_id",
-        "upload_limit",
-        "api_times",
-        "video_url",
-        "error_code",
-        "error_message",
-        "result_message_id",
-        "finished_at",
-        "updated_at",
-        "deadline_at",
-        "ending",
-    }
-)
+_CODEC: Final = RowCodec(SQLITE_ADAPTERS, question_mark)
 
 
 class SqliteTaskStore:
-    """The default store. Open with `await SqliteTaskStore.open(path)`; close when done."""
+    """The default store (a TaskStore). Open with `await SqliteTaskStore.open(path)`; close when
+    done."""
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._db = connection
@@ -161,36 +130,87 @@ class SqliteTaskStore:
             )
             log.info("task database migrated to schema %d", number + 1)
 
-    async def add(self, record: TaskRecord) -> None:
-        values = _to_row(record)
-        placeholders = ", ".join("?" for _ in _COLUMNS)
-        await self._db.execute(
-            f"INSERT INTO tasks ({', '.join(_COLUMNS)}) VALUES ({placeholders})",
-            [values[column] for column in _COLUMNS],
-        )
+    async def add(self, record: TaskRecord, *, owner: str | None = None) -> None:
+        try:
+            await self._db.execute(
+                _CODEC.insert_sql(extra=("owner",)), [*_CODEC.insert_values(record), owner]
+            )
+        except sqlite3.IntegrityError as error:
+            await self._db.rollback()  # end the write transaction the failed INSERT began
+            raise DuplicateTaskError(record.task_id) from error
         await self._db.execute(
             "INSERT INTO task_events (task_id, at, status) VALUES (?, ?, ?)",
             (record.task_id, record.created_at, record.raw_status),
         )
         await self._db.commit()
 
-    async def update(self, task_id: str, **changes: Any) -> None:
-        unknown = set(changes) - _UPDATABLE
-        if unknown:
-            raise ValueError(f"cannot update {sorted(unknown)}")
-        assignments: list[str] = []
-        values: list[Any] = []
-        for name, value in changes.items():
-            column, stored = _stored(name, value)
-            assignments.append(f"{column} = ?")
-            values.append(stored)
-        await self._db.execute(
-            f"UPDATE tasks SET {', '.join(assignments)} WHERE task_id = ?", [*values, task_id]
-        )
+    async def save(self, record: TaskRecord, *, owner: str | None = None) -> bool:
+        if owner is None:
+            cursor = await self._db.execute(_CODEC.save_sql(), _CODEC.save_values(record))
+        else:
+            cursor = await self._db.execute(
+                _CODEC.save_sql(fenced_by="owner"), [*_CODEC.save_values(record), owner]
+            )
+        await self._db.commit()
+        return cursor.rowcount > 0
+
+    async def heartbeat(self, owner: str, now: float) -> None:
+        await self._heartbeat(owner, now)
         await self._db.commit()
 
-    async def save(self, record: TaskRecord) -> None:
-        await self.update(record.task_id, **{name: getattr(record, name) for name in _UPDATABLE})
+    async def _heartbeat(self, owner: str, now: float) -> None:
+        await self._db.execute(
+            "INSERT INTO workers (owner, heartbeat_at) VALUES (?, ?) "
+            "ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
+            (owner, now),
+        )
+
+    async def claim_orphans(
+        self, owner: str, now: float, timeout_s: float, limit: int
+    ) -> list[TaskRecord]:
+        # IMMEDIATE takes the write lock first: no other store, in this process or another,
+        # can claim between the choice of orphans and their update.
+        await self._db.execute("BEGIN IMMEDIATE")
+        try:
+            await self._heartbeat(owner, now)
+            async with self._db.execute(
+                f"UPDATE tasks SET owner = ? WHERE task_id IN ("
+                "SELECT task_id FROM tasks WHERE phase != 'done' AND (owner IS NULL OR ("
+                "owner != ? AND owner NOT IN (SELECT owner FROM workers WHERE heartbeat_at >= ?)"
+                ")) ORDER BY created_at LIMIT ?) "
+                f"RETURNING {_CODEC.select_list}",
+                (owner, owner, now - timeout_s, limit),
+            ) as cursor:
+                claimed = [_CODEC.from_row(row) async for row in cursor]
+            await self._db.commit()
+        except BaseException:
+            await self._db.rollback()
+            raise
+        return sorted(claimed, key=lambda record: record.created_at)
+
+    async def live_workers(self, now: float, timeout_s: float) -> int:
+        async with self._db.execute(
+            "SELECT COUNT(*) FROM workers WHERE heartbeat_at >= ?", (now - timeout_s,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        assert row is not None  # an aggregate always returns one row
+        return int(row[0])
+
+    async def release(self, owner: str) -> None:
+        await self._db.execute(
+            "UPDATE tasks SET owner = NULL WHERE owner = ? AND phase != 'done'", (owner,)
+        )
+        await self._db.execute("DELETE FROM workers WHERE owner = ?", (owner,))
+        await self._db.commit()
+
+    async def update(self, task_id: str, **changes: Any) -> None:
+        changed = _CODEC.changes(changes)
+        assignments = ", ".join(f"{column} = ?" for column, _ in changed)
+        await self._db.execute(
+            f"UPDATE tasks SET {assignments} WHERE task_id = ?",
+            [*(value for _, value in changed), task_id],
+        )
+        await self._db.commit()
 
     async def add_event(self, task_id: str, at: float, status: str) -> None:
         await self._db.execute(
@@ -205,9 +225,8 @@ class SqliteTaskStore:
             return [(row["at"], row["status"]) async for row in cursor]
 
     async def get(self, task_id: str) -> TaskRecord | None:
-        async with self._db.execute("SELECT * FROM tasks WHERE task_id = ?", (task_id,)) as cursor:
-            row = await cursor.fetchone()
-        return _from_row(row) if row else None
+        records = await self._select("WHERE task_id = ?", (task_id,))
+        return records[0] if records else None
 
     async def active(self) -> list[TaskRecord]:
         return await self._select("WHERE phase != 'done' ORDER BY created_at")
@@ -218,27 +237,22 @@ class SqliteTaskStore:
         )
 
     async def recent_finished(self, limit: int = 500) -> list[TaskRecord]:
-        """Finished tasks, newest first: the tracker learns typical durations from them."""
         return await self._select(
             "WHERE phase = 'done' AND status = 'SUCCEEDED' ORDER BY created_at DESC LIMIT ?",
             (limit,),
         )
 
     async def usage(self, user_id: int, guild_id: int | None, since: float) -> Usage:
-        """What counts against the limits: the user's running tasks and last submission, and
-        the billed spend of the user and of the guild since `since`."""
         async with self._db.execute(
-            "SELECT COUNT(*) AS n FROM tasks WHERE requester_id = ? AND phase != 'done'",
+            "SELECT COUNT(*) FILTER (WHERE phase != 'done') AS active, MAX(created_at) AS last "
+            "FROM tasks WHERE requester_id = ?",
             (user_id,),
         ) as cursor:
-            active = _only(await cursor.fetchone())["n"]
-        async with self._db.execute(
-            "SELECT MAX(created_at) AS at FROM tasks WHERE requester_id = ?", (user_id,)
-        ) as cursor:
-            last = _only(await cursor.fetchone())["at"]
+            row = await cursor.fetchone()
+        assert row is not None  # an aggregate always returns one row
         return Usage(
-            active_tasks=active,
-            last_submit_at=last,
+            active_tasks=row["active"],
+            last_submit_at=row["last"],
             user_today=await self.spend_since(since, requester_id=user_id),
             guild_today=await self.spend_since(since, guild_id=guild_id),
         )
@@ -246,27 +260,32 @@ class SqliteTaskStore:
     async def spend_since(
         self, since: float, *, requester_id: int | None = None, guild_id: int | None = None
     ) -> Spend:
-        """Billed seconds and money of tasks created since `since` that are billed or may be."""
-        column, value = ("requester_id", requester_id) if requester_id else ("guild_id", guild_id)
-        if value is None:
+        if requester_id is not None:
+            by_user = await self._billed_by_user("requester_id", requester_id, since)
+        elif guild_id is not None:
+            by_user = await self._billed_by_user("guild_id", guild_id, since)
+        else:
             return Spend()
-        by_user = await self._billed_by_user(column, value, since)
         return _total(row for rows in by_user.values() for row in rows)
 
     async def guild_spend_by_user(self, guild_id: int, since: float) -> list[tuple[int, Spend]]:
-        """Per member spend in a guild since `since`, largest first."""
         by_user = await self._billed_by_user("guild_id", guild_id, since)
         spends = [(user, _total(rows)) for user, rows in by_user.items()]
-        return sorted(spends, key=lambda item: item[1].amount, reverse=True)
+        return sorted(spends, key=lambda item: (-item[1].amount, item[0]))
+
+    async def active_for_user(self, requester_id: int) -> list[TaskRecord]:
+        return await self._select(
+            "WHERE requester_id = ? AND phase != 'done' ORDER BY created_at", (requester_id,)
+        )
 
     async def _billed_by_user(
         self, column: str, value: int, since: float
     ) -> dict[int, list[aiosqlite.Row]]:
-        placeholders = ", ".join("?" for _ in _UNBILLED)
+        placeholders = ", ".join("?" for _ in UNBILLED)
         async with self._db.execute(
             f"SELECT requester_id, billed_seconds, cost_amount FROM tasks WHERE {column} = ? "
             f"AND created_at >= ? AND status NOT IN ({placeholders})",
-            (value, since, *_UNBILLED),
+            (value, since, *UNBILLED),
         ) as cursor:
             rows = await cursor.fetchall()
         by_user: dict[int, list[aiosqlite.Row]] = {}
@@ -274,93 +293,16 @@ class SqliteTaskStore:
             by_user.setdefault(row["requester_id"], []).append(row)
         return by_user
 
-    async def active_for_user(self, requester_id: int) -> list[TaskRecord]:
-        return await self._select(
-            "WHERE requester_id = ? AND phase != 'done' ORDER BY created_at", (requester_id,)
-        )
-
     async def _select(self, where: str, params: Iterable[Any] = ()) -> list[TaskRecord]:
-        async with self._db.execute(f"SELECT * FROM tasks {where}", tuple(params)) as cursor:
-            return [_from_row(row) async for row in cursor]
-
-
-def _only(row: aiosqlite.Row | None) -> aiosqlite.Row:
-    """The row of an aggregate query, which always has one."""
-    assert row is not None
-    return row
+        async with self._db.execute(
+            f"SELECT {_CODEC.select_list} FROM tasks {where}", tuple(params)
+        ) as cursor:
+            return [_CODEC.from_row(row) async for row in cursor]
 
 
 def _total(rows: Iterable[aiosqlite.Row]) -> Spend:
     rows = list(rows)
     return Spend(
         seconds=sum(row["billed_seconds"] or 0 for row in rows),
-        amount=sum((Decimal(row["cost_amount"] or 0) for row in rows), Decimal(0)),
-    )
-
-
-def _stored(name: str, value: Any) -> tuple[str, Any]:
-    if name == "api_times":
-        return "api_times_json", json.dumps(value)
-    if name in ("status", "phase", "ending"):
-        return name, value.value if value is not None else None
-    return name, value
-
-
-def _to_row(record: TaskRecord) -> dict[str, Any]:
-    return {
-        "task_id": record.task_id,
-        "requester_id": record.requester_id,
-        "guild_id": record.guild_id,
-        "channel_id": record.channel_id,
-        "request_json": json.dumps(record.request.to_record()),
-        "created_at": record.created_at,
-        "deadline_at": record.deadline_at,
-        "status": record.status.value,
-        "raw_status": record.raw_status,
-        "phase": record.phase.value,
-        "status_message_id": record.status_message_id,
-        "submit_request_id": record.submit_request_id,
-        "upload_limit": record.upload_limit,
-        "billed_seconds": record.billed_seconds,
-        "cost_text": record.cost_text,
-        "api_times_json": json.dumps(record.api_times),
-        "video_url": record.video_url,
-        "error_code": record.error_code,
-        "error_message": record.error_message,
-        "result_message_id": record.result_message_id,
-        "finished_at": record.finished_at,
-        "updated_at": record.updated_at,
-        "parent_task_id": record.parent_task_id,
-        "cost_amount": str(record.cost_amount) if record.cost_amount is not None else None,
-        "ending": record.ending.value if record.ending is not None else None,
-    }
-
-
-def _from_row(row: aiosqlite.Row) -> TaskRecord:
-    return TaskRecord(
-        task_id=row["task_id"],
-        requester_id=row["requester_id"],
-        guild_id=row["guild_id"],
-        channel_id=row["channel_id"],
-        request=GenerationRequest.from_record(json.loads(row["request_json"])),
-        created_at=row["created_at"],
-        deadline_at=row["deadline_at"],
-        status=TaskStatus(row["status"]),
-        raw_status=row["raw_status"],
-        phase=Phase(row["phase"]),
-        status_message_id=row["status_message_id"],
-        submit_request_id=row["submit_request_id"],
-        upload_limit=row["upload_limit"],
-        billed_seconds=row["billed_seconds"],
-        cost_text=row["cost_text"],
-        api_times=json.loads(row["api_times_json"] or "{}"),
-        video_url=row["video_url"],
-        error_code=row["error_code"],
-        error_message=row["error_message"],
-        result_message_id=row["result_message_id"],
-        finished_at=row["finished_at"],
-        updated_at=row["updated_at"],
-        parent_task_id=row["parent_task_id"],
-        cost_amount=Decimal(row["cost_amount"]) if row["cost_amount"] is not None else None,
-        ending=Ending(row["ending"]) if row["ending"] is not None else None,
+        amount=sum((_CODEC.money(row["cost_amount"]) for row in rows), Decimal(0)),
     )

@@ -1,9 +1,19 @@
-"""Values the store computes for the limits."""
+"""What the store reports about spending: plain values the limit checks read."""
 
 from __future__ import annotations
 
+import os
+import socket
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Final
+
+from bot.api.models import TaskStatus
+
+# Tasks that ended in these statuses cost nothing; every other task counts, as it is or may be
+# billed.
+UNBILLED: Final = (TaskStatus.FAILED.value, TaskStatus.CANCELED.value)
 
 
 @dataclass(frozen=True)
@@ -22,3 +32,8 @@ class Usage:
     last_submit_at: float | None
     user_today: Spend
     guild_today: Spend
+
+
+def new_worker_id() -> str:
+    """A name for this process as a task owner: readable in the database, never reused."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

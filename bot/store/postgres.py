@@ -1,0 +1,280 @@
+"""PostgreSQL task store on an asyncpg pool, with numbered migrations (a schema_version table).
+
+Same columns and meaning as the SQLite store: BIGINT Discord ids, DOUBLE PRECISION unix times,
+JSONB for the request and API times, NUMERIC money.
+"""
+
+from __future__ import annotations
+
+import logging
+from decimal import Decimal
+from typing import Any, Final
+
+import asyncpg
+
+from bot.store.codec import POSTGRES_ADAPTERS, RowCodec, dollar
+from bot.store.protocol import DuplicateTaskError
+from bot.store.records import TaskRecord
+from bot.store.types import UNBILLED, Spend, Usage
+
+log = logging.getLogger(__name__)
+
+# Each entry moves the schema from its index to index + 1. Never edit a released entry: add one.
+MIGRATIONS: Final[tuple[str, ...]] = (
+    """
+    CREATE TABLE tasks (
+        task_id TEXT PRIMARY KEY,
+        requester_id BIGINT NOT NULL,
+        guild_id BIGINT,
+        channel_id BIGINT NOT NULL,
+        request_json JSONB NOT NULL,
+        created_at DOUBLE PRECISION NOT NULL,
+        deadline_at DOUBLE PRECISION NOT NULL,
+        status TEXT NOT NULL,
+        raw_status TEXT NOT NULL,
+        phase TEXT NOT NULL,
+        status_message_id BIGINT,
+        submit_request_id TEXT,
+        upload_limit BIGINT,
+        billed_seconds INTEGER,
+        cost_text TEXT,
+        api_times_json JSONB NOT NULL DEFAULT '{}',
+        video_url TEXT,
+        error_code TEXT,
+        error_message TEXT,
+        result_message_id BIGINT,
+        finished_at DOUBLE PRECISION,
+        updated_at DOUBLE PRECISION,
+        parent_task_id TEXT,
+        cost_amount NUMERIC,
+        ending TEXT
+    );
+    CREATE INDEX tasks_active ON tasks (phase) WHERE phase <> 'done';
+    CREATE INDEX tasks_requester ON tasks (requester_id, created_at);
+    CREATE INDEX tasks_guild ON tasks (guild_id, created_at);
+    CREATE TABLE task_events (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        task_id TEXT NOT NULL REFERENCES tasks (task_id),
+        at DOUBLE PRECISION NOT NULL,
+        status TEXT NOT NULL
+    );
+    CREATE INDEX task_events_task ON task_events (task_id, at, id);
+    """,
+    # 2: ownership, for several processes on one database.
+    """
+    CREATE TABLE workers (owner TEXT PRIMARY KEY, heartbeat_at DOUBLE PRECISION NOT NULL);
+    ALTER TABLE tasks ADD COLUMN owner TEXT;
+    CREATE INDEX tasks_active_owner ON tasks (owner, created_at) WHERE phase <> 'done';
+    """,
+)
+
+# Any constants: taken while migrating, so two processes starting together migrate once, and
+# while claiming orphans.
+_MIGRATION_LOCK: Final = 0x72327662
+_CLAIM_LOCK: Final = 0x72327663
+
+_CODEC: Final = RowCodec(POSTGRES_ADAPTERS, dollar)
+
+_HEARTBEAT: Final = (
+    "INSERT INTO workers (owner, heartbeat_at) VALUES ($1, $2) "
+    "ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at"
+)
+
+
+class PostgresTaskStore:
+    """A TaskStore in PostgreSQL. Open with `await PostgresTaskStore.open(url)`; close when
+    done."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self._pool = pool
+
+    @classmethod
+    async def open(cls, url: str, *, max_connections: int = 10) -> PostgresTaskStore:
+        pool = await asyncpg.create_pool(url, min_size=1, max_size=max_connections)
+        store = cls(pool)
+        try:
+            await store._migrate()
+        except BaseException:
+            await pool.close()
+            raise
+        return store
+
+    async def close(self) -> None:
+        await self._pool.close()
+
+    async def _migrate(self) -> None:
+        async with self._pool.acquire() as db, db.transaction():
+            await db.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
+            await db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            version = await db.fetchval("SELECT max(version) FROM schema_version") or 0
+            if version > len(MIGRATIONS):
+                raise RuntimeError(
+                    f"the task database is at schema {version}, newer than this bot knows "
+                    f"({len(MIGRATIONS)}); upgrade the bot"
+                )
+            for number in range(version, len(MIGRATIONS)):
+                await db.execute(MIGRATIONS[number])
+                await db.execute("INSERT INTO schema_version (version) VALUES ($1)", number + 1)
+                log.info("task database migrated to schema %d", number + 1)
+
+    async def add(self, record: TaskRecord, *, owner: str | None = None) -> None:
+        async with self._pool.acquire() as db, db.transaction():
+            try:
+                await db.execute(
+                    _CODEC.insert_sql(extra=("owner",)), *_CODEC.insert_values(record), owner
+                )
+            except asyncpg.UniqueViolationError as error:
+                raise DuplicateTaskError(record.task_id) from error
+            await db.execute(
+                "INSERT INTO task_events (task_id, at, status) VALUES ($1, $2, $3)",
+                record.task_id,
+                record.created_at,
+                record.raw_status,
+            )
+
+    async def save(self, record: TaskRecord, *, owner: str | None = None) -> bool:
+        if owner is None:
+            result = await self._pool.execute(_CODEC.save_sql(), *_CODEC.save_values(record))
+        else:
+            result = await self._pool.execute(
+                _CODEC.save_sql(fenced_by="owner"), *_CODEC.save_values(record), owner
+            )
+        return _rows_changed(result) > 0
+
+    async def heartbeat(self, owner: str, now: float) -> None:
+        await self._pool.execute(_HEARTBEAT, owner, now)
+
+    async def claim_orphans(
+        self, owner: str, now: float, timeout_s: float, limit: int
+    ) -> list[TaskRecord]:
+        # Claimers take turns (the lock): a claim re-checks a row that another claim just took
+        # against its own snapshot of workers, which may not show the new owner's heartbeat.
+        # SKIP LOCKED passes over tasks being saved right now: their owner is alive.
+        async with self._pool.acquire() as db, db.transaction():
+            await db.execute("SELECT pg_advisory_xact_lock($1)", _CLAIM_LOCK)
+            await db.execute(_HEARTBEAT, owner, now)
+            rows = await db.fetch(
+                "UPDATE tasks SET owner = $1 WHERE task_id IN ("
+                "SELECT task_id FROM tasks WHERE phase <> 'done' AND (owner IS NULL OR ("
+                "owner <> $1 AND NOT EXISTS (SELECT 1 FROM workers "
+                "WHERE workers.owner = tasks.owner AND heartbeat_at >= $2)"
+                ")) ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED) "
+                f"RETURNING {_CODEC.select_list}",
+                owner,
+                now - timeout_s,
+                limit,
+            )
+        return sorted((_CODEC.from_row(row) for row in rows), key=lambda r: r.created_at)
+
+    async def live_workers(self, now: float, timeout_s: float) -> int:
+        count = await self._pool.fetchval(
+            "SELECT count(*) FROM workers WHERE heartbeat_at >= $1", now - timeout_s
+        )
+        return int(count)
+
+    async def release(self, owner: str) -> None:
+        async with self._pool.acquire() as db, db.transaction():
+            await db.execute(
+                "UPDATE tasks SET owner = NULL WHERE owner = $1 AND phase <> 'done'", owner
+            )
+            await db.execute("DELETE FROM workers WHERE owner = $1", owner)
+
+    async def update(self, task_id: str, **changes: Any) -> None:
+        changed = _CODEC.changes(changes)
+        assignments = ", ".join(f"{column} = ${n}" for n, (column, _) in enumerate(changed, 1))
+        await self._pool.execute(
+            f"UPDATE tasks SET {assignments} WHERE task_id = ${len(changed) + 1}",
+            *(value for _, value in changed),
+            task_id,
+        )
+
+    async def add_event(self, task_id: str, at: float, status: str) -> None:
+        await self._pool.execute(
+            "INSERT INTO task_events (task_id, at, status) VALUES ($1, $2, $3)", task_id, at, status
+        )
+
+    async def events(self, task_id: str) -> list[tuple[float, str]]:
+        rows = await self._pool.fetch(
+            "SELECT at, status FROM task_events WHERE task_id = $1 ORDER BY at, id", task_id
+        )
+        return [(row["at"], row["status"]) for row in rows]
+
+    async def get(self, task_id: str) -> TaskRecord | None:
+        records = await self._select("WHERE task_id = $1", task_id)
+        return records[0] if records else None
+
+    async def active(self) -> list[TaskRecord]:
+        return await self._select("WHERE phase <> 'done' ORDER BY created_at")
+
+    async def active_for_user(self, requester_id: int) -> list[TaskRecord]:
+        return await self._select(
+            "WHERE requester_id = $1 AND phase <> 'done' ORDER BY created_at", requester_id
+        )
+
+    async def recent_for_user(self, requester_id: int, limit: int = 10) -> list[TaskRecord]:
+        return await self._select(
+            "WHERE requester_id = $1 ORDER BY created_at DESC LIMIT $2", requester_id, limit
+        )
+
+    async def recent_finished(self, limit: int = 500) -> list[TaskRecord]:
+        return await self._select(
+            "WHERE phase = 'done' AND status = 'SUCCEEDED' ORDER BY created_at DESC LIMIT $1",
+            limit,
+        )
+
+    async def usage(self, user_id: int, guild_id: int | None, since: float) -> Usage:
+        row = await self._pool.fetchrow(
+            "SELECT count(*) FILTER (WHERE phase <> 'done') AS active, max(created_at) AS last "
+            "FROM tasks WHERE requester_id = $1",
+            user_id,
+        )
+        assert row is not None  # an aggregate always returns one row
+        return Usage(
+            active_tasks=row["active"],
+            last_submit_at=row["last"],
+            user_today=await self.spend_since(since, requester_id=user_id),
+            guild_today=await self.spend_since(since, guild_id=guild_id),
+        )
+
+    async def spend_since(
+        self, since: float, *, requester_id: int | None = None, guild_id: int | None = None
+    ) -> Spend:
+        if requester_id is not None:
+            spends = await self._billed_by_user("requester_id", requester_id, since)
+        elif guild_id is not None:
+            spends = await self._billed_by_user("guild_id", guild_id, since)
+        else:
+            return Spend()
+        return Spend(
+            seconds=sum(spend.seconds for _, spend in spends),
+            amount=sum((spend.amount for _, spend in spends), Decimal(0)),
+        )
+
+    async def guild_spend_by_user(self, guild_id: int, since: float) -> list[tuple[int, Spend]]:
+        return await self._billed_by_user("guild_id", guild_id, since)
+
+    async def _billed_by_user(
+        self, column: str, value: int, since: float
+    ) -> list[tuple[int, Spend]]:
+        rows = await self._pool.fetch(
+            "SELECT requester_id, coalesce(sum(billed_seconds), 0) AS seconds, "
+            "coalesce(sum(cost_amount), 0) AS amount FROM tasks "
+            f"WHERE {column} = $1 AND created_at >= $2 AND NOT status = ANY($3::text[]) "
+            "GROUP BY requester_id ORDER BY amount DESC, requester_id",
+            value,
+            since,
+            list(UNBILLED),
+        )
+        return [
+            (row["requester_id"], Spend(seconds=row["seconds"], amount=row["amount"]))
+            for row in rows
+        ]
+
+    async def _select(self, where: str, *params: Any) -> list[TaskRecord]:
+        rows = await self._pool.fetch(f"SELECT {_CODEC.select_list} FROM tasks {where}", *params)
+        return [_CODEC.from_row(row) for row in rows]
+
+
+def _rows_changed(status: str) -> int:
+    """The row count of a command tag such as 'UPDATE 1'."""
+    return int(status.rsplit(" ", 1)[-1])

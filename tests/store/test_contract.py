@@ -1,0 +1,369 @@
+"""What every task store does, run against SQLite and PostgreSQL alike: what is written comes
+back, field for field, and spending is counted the same way."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import fields, replace
+from decimal import Decimal
+
+import asyncpg
+import pytest
+
+from bot.api.models import TaskStatus
+from bot.generation.request import CommandInput, Defaults, build_request
+from bot.store import postgres, sqlite
+from bot.store.codec import TASK_COLUMNS
+from bot.store.protocol import DuplicateTaskError, TaskStore
+from bot.store.records import Ending, Phase, TaskRecord
+from bot.store.types import Spend, Usage
+from tests.store.conftest import Backend
+
+REQUEST = build_request(
+    CommandInput(
+        prompt="character1 meets character2",
+        links="https://example.com/a.png https://example.com/b.mov",
+        model="wan2.6-r2v",
+        size="1280*720",
+        duration=8,
+        shot_type="multi",
+        seed=99,
+        negative_prompt="fog",
+    ),
+    Defaults(),
+)
+
+
+def record(task_id: str = "task-1", **changes) -> TaskRecord:
+    base = TaskRecord(
+        task_id=task_id,
+        requester_id=42,
+        guild_id=7,
+        channel_id=8,
+        request=REQUEST,
+        created_at=1000.0,
+        deadline_at=2800.0,
+    )
+    return replace(base, **changes)
+
+
+# Every field set, none to its default; Discord snowflakes need 64 bits.
+FULL = record(
+    "task-full",
+    requester_id=1_234_567_890_123_456_789,
+    guild_id=987_654_321_987_654_321,
+    channel_id=555_555_555_555_555_555,
+    status=TaskStatus.SUCCEEDED,
+    raw_status="SUCCEEDED",
+    phase=Phase.DELIVERING,
+    status_message_id=1_111_111_111_111_111_111,
+    submit_request_id="req-abc",
+    upload_limit=500 * 1024 * 1024,
+    billed_seconds=13,
+    cost_text="up to 7.80 CNY (13 billed s)",
+    api_times={"queued_s": 1.5, "running_s": 200.25},
+    video_url="https://oss.example/v.mp4?Signature=a%2Bb",
+    error_code="none-really",
+    error_message="ünïcödé message",
+    result_message_id=2_222_222_222_222_222_222,
+    finished_at=1300.5,
+    updated_at=1301.0,
+    parent_task_id="task-parent",
+    cost_amount=Decimal("7.80"),
+    ending=Ending.SUCCEEDED,
+)
+
+IMMUTABLE = {column.field for column in TASK_COLUMNS if not column.mutable}
+MIGRATIONS = {"sqlite": sqlite.MIGRATIONS, "postgres": postgres.MIGRATIONS}
+
+
+def test_every_record_field_has_exactly_one_column():
+    assert [column.field for column in TASK_COLUMNS] == [f.name for f in fields(TaskRecord)]
+    assert len({column.name for column in TASK_COLUMNS}) == len(TASK_COLUMNS)
+
+
+def test_full_differs_from_the_defaults_in_every_field():
+    defaults = record()
+    same = [
+        f.name for f in fields(TaskRecord) if getattr(FULL, f.name) == getattr(defaults, f.name)
+    ]
+    assert same == ["request", "created_at", "deadline_at"]
+
+
+async def stored_columns(backend: Backend) -> set[str]:
+    if backend.name == "sqlite":
+        with sqlite3.connect(backend.location) as db:
+            return {row[1] for row in db.execute("PRAGMA table_info(tasks)")}
+    db = await asyncpg.connect(backend.location)
+    try:
+        rows = await db.fetch(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'tasks'"
+        )
+    finally:
+        await db.close()
+    return {row["column_name"] for row in rows}
+
+
+async def schema_version(backend: Backend) -> int:
+    if backend.name == "sqlite":
+        with sqlite3.connect(backend.location) as db:
+            return db.execute("PRAGMA user_version").fetchone()[0]
+    db = await asyncpg.connect(backend.location)
+    try:
+        return await db.fetchval("SELECT max(version) FROM schema_version")
+    finally:
+        await db.close()
+
+
+async def test_an_empty_database_is_migrated_to_the_codec_columns(backend: Backend):
+    store = await backend.open()
+    await store.close()
+
+    assert await schema_version(backend) == len(MIGRATIONS[backend.name])
+    # The owner belongs to the store (which process follows the task), not to the record.
+    assert await stored_columns(backend) == {column.name for column in TASK_COLUMNS} | {"owner"}
+
+
+async def test_reopening_keeps_data_and_does_not_migrate_again(backend: Backend):
+    first = await backend.open()
+    await first.add(FULL)
+    await first.close()
+
+    second = await backend.open()
+    try:
+        assert await second.get("task-full") == FULL
+        assert await second.events("task-full") == [(1000.0, "SUCCEEDED")]
+    finally:
+        await second.close()
+    assert await schema_version(backend) == len(MIGRATIONS[backend.name])
+
+
+async def test_full_record_round_trip(store: TaskStore):
+    await store.add(FULL)
+
+    got = await store.get("task-full")
+
+    assert got == FULL
+    assert got.request.to_payload() == REQUEST.to_payload()
+    assert got.status is TaskStatus.SUCCEEDED and got.phase is Phase.DELIVERING
+    assert got.ending is Ending.SUCCEEDED
+    assert isinstance(got.cost_amount, Decimal) and str(got.cost_amount) == "7.80"
+
+
+async def test_minimal_record_round_trip_and_unknown_id(store: TaskStore):
+    await store.add(record(guild_id=None))
+
+    assert await store.get("task-1") == record(guild_id=None)
+    assert await store.get("nope") is None
+
+
+async def test_the_same_task_id_cannot_be_added_twice(store: TaskStore):
+    await store.add(record())
+
+    with pytest.raises(DuplicateTaskError):
+        await store.add(record(requester_id=1))
+
+    assert await store.get("task-1") == record()
+    assert await store.events("task-1") == [(1000.0, "PENDING")]
+    await store.add(record("task-2"))  # the store still writes after the refusal
+    assert await store.get("task-2") == record("task-2")
+
+
+async def test_save_writes_every_mutable_field(store: TaskStore):
+    await store.add(record("task-full"))
+    saved = replace(FULL, **{name: getattr(record("task-full"), name) for name in IMMUTABLE})
+
+    assert await store.save(saved) is True
+
+    assert await store.get("task-full") == saved
+
+
+async def test_save_leaves_the_request_fields_as_submitted(store: TaskStore):
+    await store.add(FULL)
+
+    other = record("task-full", guild_id=None, parent_task_id=None, created_at=5.0)
+    assert await store.save(other) is True
+
+    got = await store.get("task-full")
+    assert {name: getattr(got, name) for name in IMMUTABLE} == {
+        name: getattr(FULL, name) for name in IMMUTABLE
+    }
+    assert got.status is TaskStatus.PENDING and got.cost_amount is None and got.ending is None
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"ending": Ending.VIDEO_GONE, "phase": Phase.DONE},
+        {"ending": None, "cost_amount": None, "api_times": {}, "video_url": None},
+        {"cost_amount": Decimal("0.000001"), "billed_seconds": 0},
+        {"cost_amount": Decimal("123456789.12345678")},
+        {"api_times": {"offset_s": -3.25, "queued_s": 0.0}},
+        {"deadline_at": 1e10, "finished_at": 1764612345.123456},
+    ],
+    ids=["ending", "nones", "tiny-money", "big-money", "api-times", "times"],
+)
+async def test_save_round_trips_values(store: TaskStore, changes):
+    await store.add(FULL)
+
+    saved = replace(FULL, **changes)
+    assert await store.save(saved) is True
+
+    assert await store.get("task-full") == saved
+
+
+async def test_save_of_an_unknown_task_writes_nothing(store: TaskStore):
+    assert await store.save(record("ghost")) is False
+    assert await store.get("ghost") is None
+
+
+async def test_update_changes_only_the_named_fields(store: TaskStore):
+    await store.add(record())
+
+    await store.update(
+        "task-1",
+        status=TaskStatus.FAILED,
+        raw_status="FAILED",
+        phase=Phase.DONE,
+        error_code="InvalidParameter",
+        error_message="Unable to download the media resource",
+        api_times={"running_s": 3.0},
+        finished_at=1500.0,
+        ending=Ending.FAILED,
+    )
+
+    assert await store.get("task-1") == record(
+        status=TaskStatus.FAILED,
+        raw_status="FAILED",
+        phase=Phase.DONE,
+        error_code="InvalidParameter",
+        error_message="Unable to download the media resource",
+        api_times={"running_s": 3.0},
+        finished_at=1500.0,
+        ending=Ending.FAILED,
+    )
+
+
+async def test_update_refuses_fields_that_are_not_updatable(store: TaskStore):
+    await store.add(record())
+
+    with pytest.raises(ValueError, match="requester_id"):
+        await store.update("task-1", requester_id=1)
+    with pytest.raises(ValueError, match="no_such_field"):
+        await store.update("task-1", no_such_field=1)
+    assert (await store.get("task-1")) == record()
+
+
+async def test_events_start_with_the_submit_and_keep_order(store: TaskStore):
+    await store.add(record(raw_status="PENDING"))
+    await store.add_event("task-1", 1200.0, "SUCCEEDED")
+    await store.add_event("task-1", 1010.0, "RUNNING")
+    await store.add_event("task-1", 1010.0, "RUNNING-again")  # same time: insertion order
+
+    assert await store.events("task-1") == [
+        (1000.0, "PENDING"),
+        (1010.0, "RUNNING"),
+        (1010.0, "RUNNING-again"),
+        (1200.0, "SUCCEEDED"),
+    ]
+    assert await store.events("other") == []
+
+
+async def test_active_excludes_done_and_is_oldest_first(store: TaskStore):
+    await store.add(record("b", created_at=2000.0, phase=Phase.DELIVERING))
+    await store.add(record("a", created_at=1000.0))
+    await store.add(record("c", created_at=1500.0, phase=Phase.DONE))
+    await store.add(record("d", created_at=3000.0))
+    await store.add(record("e", requester_id=99, created_at=500.0))
+    await store.save(record("d", created_at=3000.0, phase=Phase.DONE))
+
+    assert [r.task_id for r in await store.active()] == ["e", "a", "b"]
+    assert [r.task_id for r in await store.active_for_user(42)] == ["a", "b"]
+    assert await store.active_for_user(1) == []
+
+
+async def test_recent_for_user_is_newest_first_and_limited(store: TaskStore):
+    for n in range(5):
+        await store.add(record(f"mine-{n}", created_at=1000.0 + n))
+    await store.add(record("theirs", requester_id=99, created_at=5000.0))
+
+    recent = await store.recent_for_user(42, limit=3)
+
+    assert [r.task_id for r in recent] == ["mine-4", "mine-3", "mine-2"]
+    assert len(await store.recent_for_user(42)) == 5
+    assert [r.task_id for r in await store.recent_for_user(99)] == ["theirs"]
+    assert await store.recent_for_user(1) == []
+
+
+async def test_recent_finished_is_only_done_successes_newest_first(store: TaskStore):
+    await store.add(record("ok-old", phase=Phase.DONE, status=TaskStatus.SUCCEEDED))
+    await store.add(
+        record("ok-new", phase=Phase.DONE, status=TaskStatus.SUCCEEDED, created_at=2000.0)
+    )
+    await store.add(record("failed", phase=Phase.DONE, status=TaskStatus.FAILED))
+    await store.add(record("busy", status=TaskStatus.SUCCEEDED, phase=Phase.DELIVERING))
+
+    assert [r.task_id for r in await store.recent_finished()] == ["ok-new", "ok-old"]
+    assert [r.task_id for r in await store.recent_finished(limit=1)] == ["ok-new"]
+
+
+def billed(task_id: str, seconds: int, amount: str, **changes) -> TaskRecord:
+    return record(task_id, billed_seconds=seconds, cost_amount=Decimal(amount), **changes)
+
+
+async def test_usage_counts_running_tasks_last_submit_and_billed_spend(store: TaskStore):
+    await store.add(billed("done", 10, "6.00", phase=Phase.DONE, status=TaskStatus.SUCCEEDED))
+    await store.add(billed("running", 5, "3.10", created_at=1500.0, status=TaskStatus.RUNNING))
+    await store.add(billed("failed", 8, "4.80", status=TaskStatus.FAILED, phase=Phase.DONE))
+    await store.add(billed("canceled", 8, "4.80", status=TaskStatus.CANCELED, phase=Phase.DONE))
+    await store.add(billed("expired", 2, "1.20", status=TaskStatus.UNKNOWN, phase=Phase.DONE))
+    await store.add(billed("yesterday", 99, "99", created_at=999.0, phase=Phase.DONE))
+    await store.add(billed("friend", 4, "2.40", requester_id=43, created_at=1600.0))
+    await store.add(billed("elsewhere", 50, "50", requester_id=43, guild_id=8))
+    await store.add(record("unpriced", requester_id=44))
+
+    usage = await store.usage(42, 7, since=1000.0)
+
+    assert usage == Usage(
+        active_tasks=1,
+        last_submit_at=1500.0,
+        user_today=Spend(seconds=17, amount=Decimal("10.30")),
+        guild_today=Spend(seconds=21, amount=Decimal("12.70")),
+    )
+    nobody = await store.usage(1, None, since=0.0)
+    assert nobody == Usage(
+        active_tasks=0, last_submit_at=None, user_today=Spend(), guild_today=Spend()
+    )
+
+
+async def test_spend_since_of_a_user_or_a_guild(store: TaskStore):
+    await store.add(billed("a", 10, "6.00"))
+    await store.add(billed("b", 3, "1.25", requester_id=43, guild_id=None))
+    await store.add(billed("c", 7, "0.05", status=TaskStatus.FAILED))
+
+    assert await store.spend_since(0.0, requester_id=42) == Spend(10, Decimal("6.00"))
+    assert await store.spend_since(0.0, requester_id=43) == Spend(3, Decimal("1.25"))
+    assert await store.spend_since(0.0, guild_id=7) == Spend(10, Decimal("6.00"))
+    assert await store.spend_since(1000.5, guild_id=7) == Spend()
+    assert await store.spend_since(0.0) == Spend()
+    assert await store.spend_since(0.0, guild_id=None) == Spend()
+
+
+async def test_guild_spend_by_user_is_largest_amount_first(store: TaskStore):
+    await store.add(billed("small", 1, "0.60", requester_id=1))
+    await store.add(billed("big-1", 5, "3.00", requester_id=2))
+    await store.add(billed("big-2", 5, "3.00", requester_id=2))
+    await store.add(billed("tie-a", 2, "1.20", requester_id=4))
+    await store.add(billed("tie-b", 2, "1.20", requester_id=3))
+    await store.add(billed("failed", 99, "99", requester_id=5, status=TaskStatus.FAILED))
+    await store.add(billed("other-guild", 9, "9", requester_id=6, guild_id=70))
+
+    spends = await store.guild_spend_by_user(7, since=0.0)
+
+    assert spends == [
+        (2, Spend(10, Decimal("6.00"))),
+        (3, Spend(2, Decimal("1.20"))),
+        (4, Spend(2, Decimal("1.20"))),
+        (1, Spend(1, Decimal("0.60"))),
+    ]
+    assert await store.guild_spend_by_user(7, since=2000.0) == []

@@ -1,0 +1,145 @@
+"""Several bot processes on one database: each active task has one owner, a dead owner's tasks
+are taken over by exactly one live process, and a process that lost a task can no longer write
+it. Run against SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from dataclasses import replace
+
+import asyncpg
+
+from bot.api.models import TaskStatus
+from bot.store.protocol import TaskStore
+from bot.store.records import Phase
+from bot.store.types import new_worker_id
+from tests.store.conftest import Backend
+from tests.store.test_contract import record
+
+TIMEOUT_S = 30.0
+NOW = 10_000.0
+
+
+async def owners(backend: Backend) -> dict[str, str | None]:
+    query = "SELECT task_id, owner FROM tasks"
+    if backend.name == "sqlite":
+        with sqlite3.connect(backend.location) as db:
+            return dict(db.execute(query).fetchall())
+    db = await asyncpg.connect(backend.location)
+    try:
+        return {row["task_id"]: row["owner"] for row in await db.fetch(query)}
+    finally:
+        await db.close()
+
+
+async def test_a_live_owner_keeps_its_tasks(store: TaskStore):
+    await store.heartbeat("a", NOW)
+    await store.add(record("t1"), owner="a")
+
+    assert await store.claim_orphans("b", NOW + TIMEOUT_S, TIMEOUT_S, limit=10) == []
+    assert await store.save(replace(record("t1"), raw_status="RUNNING"), owner="a") is True
+    assert (await store.get("t1")).raw_status == "RUNNING"
+
+
+async def test_a_dead_owners_tasks_go_to_the_claimer_which_alone_may_save_them(
+    store: TaskStore, backend: Backend
+):
+    await store.heartbeat("a", NOW)
+    await store.add(record("t1", raw_status="RUNNING"), owner="a")
+    later = NOW + TIMEOUT_S + 1
+
+    claimed = await store.claim_orphans("b", later, TIMEOUT_S, limit=10)
+
+    assert claimed == [record("t1", raw_status="RUNNING")]
+    assert (await owners(backend))["t1"] == "b"
+    assert await store.save(replace(record("t1"), raw_status="STALE"), owner="a") is False
+    assert (await store.get("t1")).raw_status == "RUNNING"
+    assert await store.save(replace(record("t1"), raw_status="FRESH"), owner="b") is True
+    assert (await store.get("t1")).raw_status == "FRESH"
+    # b is alive now (claiming is a heartbeat): a, back from its pause, cannot take it back.
+    assert await store.claim_orphans("a", later + 1, TIMEOUT_S, limit=10) == []
+
+
+async def test_orphans_are_unowned_or_dead_owned_active_tasks_oldest_first(store: TaskStore):
+    await store.heartbeat("dead", NOW - TIMEOUT_S - 1)
+    await store.heartbeat("alive", NOW - 1)
+    await store.add(record("unowned", created_at=3.0))
+    await store.add(record("dead-owner", created_at=2.0), owner="dead")
+    await store.add(record("unknown-owner", created_at=4.0), owner="never-heartbeat")
+    await store.add(record("alive-owner", created_at=1.0), owner="alive")
+    await store.add(record("mine", created_at=0.5), owner="me")
+    await store.add(record("done", created_at=0.0, phase=Phase.DONE), owner="dead")
+    await store.add(record("delivering", created_at=5.0, phase=Phase.DELIVERING), owner="dead")
+
+    first = await store.claim_orphans("me", NOW, TIMEOUT_S, limit=2)
+    rest = await store.claim_orphans("me", NOW, TIMEOUT_S, limit=10)
+
+    assert [r.task_id for r in first] == ["dead-owner", "unowned"]
+    assert [r.task_id for r in rest] == ["unknown-owner", "delivering"]
+    assert await store.claim_orphans("me", NOW, TIMEOUT_S, limit=10) == []
+
+
+async def test_live_workers_counts_heartbeats_within_the_timeout(store: TaskStore):
+    assert await store.live_workers(NOW, TIMEOUT_S) == 0
+    await store.heartbeat("a", NOW - TIMEOUT_S - 1)
+    await store.heartbeat("b", NOW - 5)
+    await store.claim_orphans("c", NOW, TIMEOUT_S, limit=1)
+
+    assert await store.live_workers(NOW, TIMEOUT_S) == 2
+    await store.heartbeat("a", NOW)  # a heartbeat moves forward, it does not add a worker
+    assert await store.live_workers(NOW, TIMEOUT_S) == 3
+
+
+async def test_a_released_workers_tasks_are_orphans_at_once(store: TaskStore, backend: Backend):
+    await store.heartbeat("a", NOW)
+    await store.add(record("t1"), owner="a")
+    await store.add(record("t2", phase=Phase.DONE, status=TaskStatus.SUCCEEDED), owner="a")
+
+    await store.release("a")
+
+    assert await store.live_workers(NOW, TIMEOUT_S) == 0
+    assert [r.task_id for r in await store.claim_orphans("b", NOW, TIMEOUT_S, 10)] == ["t1"]
+    assert (await owners(backend))["t2"] == "a"  # history keeps who followed it
+
+
+async def test_a_fenced_save_of_an_unowned_or_unknown_task_writes_nothing(store: TaskStore):
+    await store.add(record("t1"))
+
+    assert await store.save(replace(record("t1"), raw_status="X"), owner="a") is False
+    assert await store.save(record("ghost"), owner="a") is False
+    assert await store.get("t1") == record("t1")
+
+
+def test_worker_ids_are_unique():
+    assert len({new_worker_id() for _ in range(100)}) == 100
+
+
+async def test_concurrent_claimers_never_claim_a_task_twice(backend: Backend):
+    tasks = 2000
+    setup = await backend.open()
+    await setup.heartbeat("dead", NOW - TIMEOUT_S - 1)
+    for n in range(tasks):
+        await setup.add(record(f"t{n:04}", created_at=float(n)), owner="dead" if n % 2 else None)
+    claimers = [await backend.open() for _ in range(4)]
+
+    async def claim_all(store: TaskStore, owner: str) -> list[str]:
+        got: list[str] = []
+        while batch := await store.claim_orphans(owner, NOW, TIMEOUT_S, limit=37):
+            got += [r.task_id for r in batch]
+        return got
+
+    try:
+        results = await asyncio.gather(
+            *(claim_all(store, f"worker-{n}") for n, store in enumerate(claimers))
+        )
+    finally:
+        for store in [setup, *claimers]:
+            await store.close()
+
+    claimed = [task_id for result in results for task_id in result]
+    assert len(claimed) == tasks
+    assert set(claimed) == {f"t{n:04}" for n in range(tasks)}
+    stored = await owners(backend)
+    for n, result in enumerate(results):
+        assert {stored[task_id] for task_id in result} <= {f"worker-{n}"}

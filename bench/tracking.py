@@ -29,11 +29,13 @@ import aiohttp
 
 from bench.common import REQUESTER, Row, make_request, median, percentile
 from bot.api.client import BailianClient
-from bot.config import Config, TrackerSettings
+from bot.api.settings import ApiSettings
+from bot.config import Config, DiscordSettings
 from bot.service import GenerationService
 from bot.store.records import TaskRecord
 from bot.store.sqlite import SqliteTaskStore
 from bot.tracking.rate_limit import RateLimiter
+from bot.tracking.settings import TrackerSettings
 from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, TaskPlan
 
@@ -140,7 +142,11 @@ async def tracking_pipeline(
                 )
                 notifier = RecordingNotifier()
                 tracker = Tracker(api, store, notifier, settings)
-                config = Config(discord_token="unused", api_key=fake.api_key, tracker=settings)
+                config = Config(
+                    discord=DiscordSettings(token="unused"),
+                    api=ApiSettings(api_key=fake.api_key),
+                    tracker=settings,
+                )
                 service = GenerationService(api, store, tracker, config)
                 await tracker.start()
                 try:

@@ -23,7 +23,7 @@ from bot.api.client import BailianClient
 from bot.cogs.admin import AdminCog
 from bot.cogs.generate import GenerateCog
 from bot.cogs.reference_menu import ReferenceMenuCog
-from bot.config import Config, ConfigError, load_config
+from bot.config import Config, ConfigError, DiscordSettings, load_config
 from bot.logging_setup import configure_logging
 from bot.service import GenerationService
 from bot.store.sqlite import SqliteTaskStore
@@ -70,12 +70,12 @@ class R2VBot(commands.Bot):
         await self.tracker.start()
 
     async def _sync_commands(self) -> None:
-        for guild_id in self.config.guild_ids:
+        for guild_id in self.config.discord.guild_ids:
             guild = discord.Object(guild_id)
             self.tree.copy_global_to(guild=guild)
             synced = await self.tree.sync(guild=guild)
             log.info("synced %d command(s) to guild %s", len(synced), guild_id)
-        if self.config.sync_global:
+        if self.config.discord.registers_globally:
             synced = await self.tree.sync()
             log.info("synced %d command(s) globally", len(synced))
 
@@ -87,27 +87,31 @@ class R2VBot(commands.Bot):
         await super().close()
 
 
-def point_discord_at(config: Config) -> None:
+def point_discord_at(settings: DiscordSettings) -> None:
     """Send discord.py's REST and gateway traffic to the configured hosts (a local Discord in
     tests and demos). Both are class attributes in discord.py with no constructor option."""
-    if config.discord_api_base:
-        discord.http.Route.BASE = config.discord_api_base
-    if config.discord_gateway_url:
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.discord_gateway_url)
+    if settings.api_base:
+        discord.http.Route.BASE = settings.api_base
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
 @asynccontextmanager
 async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
     """The bot with its session and store, closed in order on exit."""
-    timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)
+    timeouts = config.api.timeouts
+    timeout = aiohttp.ClientTimeout(
+        total=None, sock_connect=timeouts.connect, sock_read=timeouts.read
+    )
     async with aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": USER_AGENT}) as http:
-        store = await SqliteTaskStore.open(config.db_path)
+        store = await SqliteTaskStore.open(config.store.db_path)
         try:
             api = BailianClient(
                 http,
-                config.api_base,
-                config.api_key,
-                query_path_template=config.query_path_template,
+                config.api.base_url,
+                config.api.api_key,
+                query_path_template=config.api.query_path_template,
+                timeouts=timeouts,
                 query_limiter=RateLimiter(config.tracker.max_queries_per_second),
             )
             bot = R2VBot(config, api, store, **bot_options)
@@ -121,13 +125,13 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
 
 
 async def run(config: Config) -> int:
-    point_discord_at(config)
+    point_discord_at(config.discord)
     async with open_bot(config) as bot:
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
         try:
-            await bot.start(config.discord_token)
+            await bot.start(config.discord.token)
         except discord.LoginFailure:
             print(
                 "r2v-bot: Discord refused DISCORD_TOKEN; put a valid bot token in .env "
@@ -143,8 +147,9 @@ def main() -> int:
     try:
         config = load_config(os.environ)
     except ConfigError as error:
-        print(f"r2v-bot: {error}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"r2v-bot: {problem}", file=sys.stderr)
         return 2
     configure_logging(config.log_level, config.secrets)
-    log.info("starting r2v-bot (API %s, database %s)", config.api_base, config.db_path)
+    log.info("starting r2v-bot (API %s, database %s)", config.api.base_url, config.store.db_path)
     return asyncio.run(run(config))

@@ -21,10 +21,10 @@ from typing import Protocol
 from bot.api.client import BailianClient
 from bot.api.errors import ApiError, AuthenticationError
 from bot.api.models import TaskResult, TaskStatus
-from bot.config import TrackerSettings
 from bot.store.records import Phase, TaskRecord
 from bot.store.sqlite import SqliteTaskStore
 from bot.tracking.schedule import PollContext, PollSchedule, schedule_key
+from bot.tracking.settings import TrackerSettings
 
 log = logging.getLogger(__name__)
 

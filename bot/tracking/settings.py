@@ -1,0 +1,16 @@
+"""How the background tracker polls (see README "Following a task to its video")."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class TrackerSettings:
+    concurrency: int = 8
+    max_queries_per_second: float = 5.0
+    min_interval_s: float = 4.0
+    max_interval_s: float = 30.0
+    jitter: float = 0.1
+    deadline_s: float = 30 * 60.0
+    status_edit_interval_s: float = 5.0

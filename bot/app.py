@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,6 +20,7 @@ import yarl
 from discord.ext import commands
 from dotenv import load_dotenv
 
+from bot import operator_text
 from bot.api.client import BailianClient
 from bot.cogs.admin import AdminCog
 from bot.cogs.generate import GenerateCog
@@ -39,6 +41,26 @@ log = logging.getLogger(__name__)
 USER_AGENT = "r2v-bot/0.1 (+aiohttp)"
 # How long a stop waits for submissions already sent to the API to be recorded.
 SHUTDOWN_GRACE_S = 20.0
+# What the bot needs in a channel: read it, answer, post the video, reply to its own messages.
+# The README's invite checklist lists the same.
+INVITE_PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    embed_links=True,
+    attach_files=True,
+    read_message_history=True,
+)
+
+
+def invite_url(app_id: int) -> str:
+    return discord.utils.oauth_url(
+        app_id, permissions=INVITE_PERMISSIONS, scopes=("bot", "applications.commands")
+    )
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message is one sentence for the operator."""
 
 
 class R2VBot(commands.Bot):
@@ -58,6 +80,8 @@ class R2VBot(commands.Bot):
         self.store = store
         self.tracker = Tracker(api, store, DiscordNotifier(self, api), config.tracker)
         self.service = GenerationService(api, store, self.tracker, config)
+        self._registered_in: list[str] = []
+        self._announced = False
 
     async def setup_hook(self) -> None:
         generate = GenerateCog(self.service, AttachmentRefresher(self))
@@ -70,14 +94,43 @@ class R2VBot(commands.Bot):
         await self.tracker.start()
 
     async def _sync_commands(self) -> None:
-        for guild_id in self.config.discord.guild_ids:
+        """Register the commands in each listed guild, then globally if asked or if no guild is
+        listed. A guild Discord refuses is logged and skipped; the others and the bot go on."""
+        settings = self.config.discord
+        for guild_id in settings.guild_ids:
             guild = discord.Object(guild_id)
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except discord.HTTPException as error:
+                log.warning(operator_text.guild_sync_refused(guild_id, error.status, error.text))
+                continue
+            self._registered_in.append(f"in server {guild_id}")
             log.info("synced %d command(s) to guild %s", len(synced), guild_id)
-        if self.config.discord.registers_globally:
-            synced = await self.tree.sync()
-            log.info("synced %d command(s) globally", len(synced))
+        if settings.registers_globally:
+            if not settings.guild_ids:
+                log.info(operator_text.registered_globally_for_lack_of_guilds())
+            try:
+                synced = await self.tree.sync()
+            except discord.HTTPException as error:
+                log.warning(
+                    "cannot register the commands globally (Discord: %s %s)",
+                    error.status,
+                    error.text,
+                )
+            else:
+                self._registered_in.append("globally")
+                log.info("synced %d command(s) globally", len(synced))
+        elif not settings.guild_ids:
+            log.warning(operator_text.registered_nowhere())
+
+    async def on_ready(self) -> None:
+        # on_ready comes again after every new gateway session; the announcement is for start-up.
+        if self._announced or self.user is None:
+            return
+        self._announced = True
+        log.info(operator_text.online(str(self.user), len(self.guilds), self._registered_in))
+        log.info(operator_text.invite(invite_url(self.application_id or self.user.id)))
 
     async def close(self) -> None:
         # A submission on its way must reach the store before the store closes, or its paid
@@ -98,13 +151,19 @@ def point_discord_at(settings: DiscordSettings) -> None:
 
 @asynccontextmanager
 async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
-    """The bot with its session and store, closed in order on exit."""
+    """The bot with its session and store, closed in order on exit. Raises StartupError when the
+    store cannot be opened."""
     timeouts = config.api.timeouts
     timeout = aiohttp.ClientTimeout(
         total=None, sock_connect=timeouts.connect, sock_read=timeouts.read
     )
     async with aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": USER_AGENT}) as http:
-        store = await SqliteTaskStore.open(config.store.db_path)
+        db_path = config.store.db_path
+        try:
+            store = await SqliteTaskStore.open(db_path)
+        # RuntimeError: the store refuses a schema newer than it knows.
+        except (sqlite3.Error, OSError, RuntimeError) as error:
+            raise StartupError(operator_text.store_unusable(db_path, error)) from None
         try:
             api = BailianClient(
                 http,
@@ -126,23 +185,24 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
 
 async def run(config: Config) -> int:
     point_discord_at(config.discord)
-    async with open_bot(config) as bot:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
-        try:
-            await bot.start(config.discord.token)
-        except discord.LoginFailure:
-            print(
-                "r2v-bot: Discord refused DISCORD_TOKEN; put a valid bot token in .env "
-                "(Developer Portal → your app → Bot → Reset Token).",
-                file=sys.stderr,
-            )
-            return 2
+    try:
+        async with open_bot(config) as bot:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+            try:
+                await bot.start(config.discord.token)
+            except discord.LoginFailure:
+                print(f"r2v-bot: {operator_text.token_refused()}", file=sys.stderr)
+                return 2
+    except StartupError as error:
+        print(f"r2v-bot: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
 def main() -> int:
+    """`r2v-bot` and `python -m bot`: 0 after a clean stop, 2 when the setup must be fixed."""
     load_dotenv(Path.cwd() / ".env")
     try:
         config = load_config(os.environ)

@@ -27,6 +27,7 @@ from bot.cogs.generate import GenerateCog
 from bot.cogs.reference_menu import ReferenceMenuCog
 from bot.config import Config, ConfigError, DiscordSettings, load_config
 from bot.logging_setup import configure_logging
+from bot.redaction import Redactor
 from bot.service import GenerationService
 from bot.store.sqlite import SqliteTaskStore
 from bot.tracking.rate_limit import RateLimiter
@@ -34,6 +35,7 @@ from bot.tracking.tracker import Tracker
 from bot.ui.attachments import AttachmentRefresher
 from bot.ui.command_errors import R2VCommandTree
 from bot.ui.notifier import DiscordNotifier
+from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
 from bot.ui.views import TaskButton
 
 log = logging.getLogger(__name__)
@@ -80,8 +82,17 @@ class R2VBot(commands.Bot):
         self.store = store
         self.tracker = Tracker(api, store, DiscordNotifier(self, api), config.tracker)
         self.service = GenerationService(api, store, self.tracker, config)
+        # Nothing secret reaches Discord: every body this bot sends is redacted like the logs.
+        redactor = Redactor(config.secrets)
+        redact_rest_calls(self, redactor)
+        self._webhook_adapter = RedactingWebhookAdapter(redactor)
         self._registered_in: list[str] = []
         self._announced = False
+
+    async def start(self, token: str, *, reconnect: bool = True) -> None:
+        # Interaction replies and follow-ups bypass HTTPClient; see bot.ui.redaction.
+        self._webhook_adapter.use_in_this_context()
+        await super().start(token, reconnect=reconnect)
 
     async def setup_hook(self) -> None:
         generate = GenerateCog(self.service, AttachmentRefresher(self))

@@ -3,6 +3,8 @@ the online and invite lines, a lost gateway connection, and nothing secret sent 
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import sqlite3
 from collections.abc import Iterator
@@ -14,6 +16,9 @@ import pytest
 from bot.config import DiscordSettings
 from bot.logging_setup import tune_discord_logging
 from bot.operator_text import store_unusable
+from bot.redaction import Redactor
+from bot.ui.redaction import redact_form
+from fakes.fake_bailian import Reply, TaskPlan
 from tests.conftest import eventually, make_config, running
 
 # View Channel, Send Messages, Send Messages in Threads, Embed Links, Attach Files, Read Message
@@ -150,6 +155,47 @@ async def test_a_lost_gateway_connection_shows_as_one_warning_and_the_bot_resume
     ]
 
 
+# --- nothing secret reaches Discord --------------------------------------------------------------
+
+
+def everything_sent(fake_discord) -> str:
+    """Every body and file name the bot sent to the fake Discord, as one text."""
+    return json.dumps([(r.path, r.json, r.files) for r in fake_discord.requests])
+
+
+async def test_an_api_error_echoing_the_key_never_reaches_discord(bot, fake_discord, fake_api):
+    echo = f"Incorrect API key provided: {fake_api.api_key}. Check your key."
+    fake_api.script_submit(Reply(400, "InvalidParameter", echo))
+    interaction = await fake_discord.invoke(
+        "r2v generate", {"prompt": "character1 waves"}, attachments={"ref1": png(fake_discord)}
+    )
+    answer = await interaction.wait_followup()
+
+    assert "Incorrect API key provided: [redacted]" in answer["content"], "the rest is shown"
+    assert fake_api.api_key not in everything_sent(fake_discord)
+
+
+async def test_a_task_failure_echoing_the_secrets_never_reaches_discord(
+    bot, fake_discord, fake_api
+):
+    leak = f"upstream said: key {fake_api.api_key}, token {fake_discord.bot_token}"
+    fake_api.default_plan = TaskPlan(
+        pending_s=0.05, running_s=0.05, outcome="FAILED", code="InternalError", message=leak
+    )
+    interaction = await fake_discord.invoke(
+        "r2v generate", {"prompt": "character1 waves"}, attachments={"ref1": png(fake_discord)}
+    )
+    await interaction.wait_followup()
+    await fake_discord.wait_for(
+        lambda: "upstream said: key [redacted], token [redacted]" in everything_sent(fake_discord),
+        10,
+        what="the failure to be shown",
+    )
+
+    sent = everything_sent(fake_discord)
+    assert fake_api.api_key not in sent and fake_discord.bot_token not in sent
+
+
 # --- database problems, worded -------------------------------------------------------------------
 
 
@@ -169,3 +215,17 @@ def test_a_read_only_database_is_named_with_what_to_do(tmp_path):
 
 def test_discord_settings_hide_the_token():
     assert "secret-token" not in repr(DiscordSettings(token="secret-token"))
+
+
+def test_a_multipart_body_has_its_json_and_file_names_redacted_and_its_data_untouched():
+    redactor = Redactor(["sk-secret-key"])
+    data = io.BytesIO(b"sk-secret-key inside a video is not text the bot wrote")
+    form = [
+        {"name": "payload_json", "value": json.dumps({"content": "key sk-secret-key", "n": 1})},
+        {"name": "files[0]", "value": data, "filename": "sk-secret-key.mp4"},
+    ]
+
+    payload, file = redact_form(form, redactor)
+
+    assert json.loads(payload["value"]) == {"content": "key [redacted]", "n": 1}
+    assert file["filename"] == "[redacted].mp4" and file["value"] is data

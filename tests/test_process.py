@@ -41,12 +41,17 @@ def bot_env(fake_api: FakeBailian, fake_discord: FakeDiscord, db_path: Path) -> 
     }
 
 
+# `python -m bot`, and the console script the package installs next to that python.
+PYTHON_M_BOT = (sys.executable, "-m", "bot")
+CONSOLE_SCRIPT = (str(Path(sys.executable).with_name("r2v-bot")),)
+
+
 @asynccontextmanager
-async def bot_process(env: dict[str, str], cwd: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+async def bot_process(
+    env: dict[str, str], cwd: Path, command: tuple[str, ...] = PYTHON_M_BOT
+) -> AsyncIterator[asyncio.subprocess.Process]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
+        *command,
         cwd=cwd,
         env=env,
         stdout=asyncio.subprocess.PIPE,
@@ -88,10 +93,13 @@ async def read_until(process: asyncio.subprocess.Process, text: str) -> str:
     return "".join(lines)
 
 
-async def test_without_a_token_the_bot_says_exactly_what_to_set(tmp_path):
+@pytest.mark.parametrize(
+    "command", [PYTHON_M_BOT, CONSOLE_SCRIPT], ids=["python -m bot", "r2v-bot"]
+)
+async def test_without_a_token_the_bot_says_exactly_what_to_set(tmp_path, command):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "R2V_"))}
     env["PYTHONPATH"] = str(REPO)
-    async with bot_process(env, tmp_path) as process:
+    async with bot_process(env, tmp_path, command) as process:
         output, _ = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     text = output.decode()
@@ -160,11 +168,12 @@ async def test_an_unusable_database_stops_start_up_with_one_sentence(tmp_path, m
     env.update(PYTHONPATH=str(REPO), DISCORD_TOKEN="x", R2V_API_KEY="y", R2V_DB_PATH=str(db_path))
     async with bot_process(env, tmp_path) as process:
         output, _ = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 2
     text = output.decode()
+    assert process.returncode == 2, text
     assert "Traceback" not in text
     (sentence,) = [line for line in text.splitlines() if line.startswith("r2v-bot: ")]
-    assert says in sentence and str(db_path) in sentence and "R2V_DB_PATH" in sentence
+    assert says in sentence, text
+    assert str(db_path) in sentence and "R2V_DB_PATH" in sentence
 
 
 async def test_the_bot_process_takes_a_command_delivers_the_video_and_stops_cleanly(

@@ -6,9 +6,12 @@ from __future__ import annotations
 import io
 import json
 import logging
+import shutil
 import sqlite3
+import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -229,3 +232,42 @@ def test_a_multipart_body_has_its_json_and_file_names_redacted_and_its_data_unto
 
     assert json.loads(payload["value"]) == {"content": "key [redacted]", "n": 1}
     assert file["filename"] == "[redacted].mp4" and file["value"] is data
+
+
+# --- scripts/run-bot -----------------------------------------------------------------------------
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def fake_checkout(root: Path) -> Path:
+    """The script in a checkout whose .venv records what is run instead of installing."""
+    (root / "scripts").mkdir()
+    shutil.copy2(REPO / "scripts" / "run-bot", root / "scripts" / "run-bot")
+    (root / "pyproject.toml").write_text('[project]\nname = "r2v-bot"\n')
+    bin_dir = root / ".venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    for name in ("python", "r2v-bot"):
+        tool = bin_dir / name
+        tool.write_text(f'#!/bin/sh\necho "{name} $*" >> "$(dirname "$0")/../../calls"\n')
+        tool.chmod(0o755)
+    return root
+
+
+def run_bot_script(root: Path) -> list[str]:
+    calls = root / "calls"
+    calls.unlink(missing_ok=True)
+    done = subprocess.run([root / "scripts" / "run-bot", "--flag"], capture_output=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    return calls.read_text().splitlines()
+
+
+def test_run_bot_installs_only_when_pyproject_changed(tmp_path):
+    root = fake_checkout(tmp_path)
+    install = "python -m pip install --quiet --disable-pip-version-check -e ."
+
+    assert run_bot_script(root) == [install, "r2v-bot --flag"], "first start installs"
+    assert run_bot_script(root) == ["r2v-bot --flag"], "then starts without pip"
+    with (root / "pyproject.toml").open("a") as pyproject:
+        pyproject.write('dependencies = ["aiohttp>=3.10,<4"]\n')
+    assert run_bot_script(root) == [install, "r2v-bot --flag"], "a changed pyproject reinstalls"
+    assert run_bot_script(root) == ["r2v-bot --flag"]

@@ -125,7 +125,7 @@ def without_user_limits(config: Config) -> Config:
     the test suite runs it: a benchmark sends many commands as one user."""
     if "limits" not in {f.name for f in fields(config)}:
         return config  # a bot without guardrails
-    from bot.policy import LimitSettings
+    from bot.policy import LimitBook, LimitSettings
 
     no_limits = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
-    return replace(config, limits=no_limits)  # type: ignore[call-arg]
+    return replace(config, limits=LimitBook(no_limits))  # type: ignore[call-arg]

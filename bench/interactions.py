@@ -24,8 +24,11 @@ from typing import Any
 from aiohttp import web
 
 from bench.common import Row, median, percentile, without_user_limits
+from bot.api.settings import ApiSettings
 from bot.app import open_bot
-from bot.config import Config, TrackerSettings
+from bot.config import Config, DiscordSettings
+from bot.store.settings import StoreSettings
+from bot.tracking.settings import TrackerSettings
 from fakes.fake_bailian import FakeBailian, TaskPlan
 from fakes.fake_discord import FakeDiscord, FakeInteraction, run_bot
 
@@ -143,11 +146,9 @@ async def run(*, single: int = 100, burst: int = 50, rounds: int = 4) -> Interac
     with tempfile.TemporaryDirectory(prefix="r2v-bench-") as tmp:
         async with api, FakeDiscord() as fake:
             config = Config(
-                discord_token=fake.bot_token,
-                api_key=api.api_key,
-                api_base=api.base_url,
-                guild_ids=(fake.guild_id,),
-                db_path=Path(tmp) / "tasks.sqlite3",
+                discord=DiscordSettings(token=fake.bot_token, guild_ids=(fake.guild_id,)),
+                api=ApiSettings(api_key=api.api_key, base_url=api.base_url),
+                store=StoreSettings(Path(tmp) / "tasks.sqlite3"),
                 tracker=TrackerSettings(),
                 log_level="WARNING",
             )

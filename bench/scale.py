@@ -21,7 +21,7 @@ from typing import Any
 
 from bench.common import Row, make_request, submit_tracked
 from bench.tracking import tracking_pipeline
-from bot.config import TrackerSettings
+from bot.tracking.settings import TrackerSettings
 from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, TaskPlan
 

@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import signal
+import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -19,13 +20,14 @@ import yarl
 from discord.ext import commands
 from dotenv import load_dotenv
 
+from bot import operator_text
 from bot.api.client import BailianClient
 from bot.cogs.admin import AdminCog
 from bot.cogs.generate import GenerateCog
 from bot.cogs.reference_menu import ReferenceMenuCog
-from bot.config import Config, ConfigError, load_config
-from bot.generation.request import Defaults
+from bot.config import Config, ConfigError, DiscordSettings, load_config
 from bot.logging_setup import configure_logging
+from bot.redaction import Redactor
 from bot.service import GenerationService
 from bot.store.sqlite import SqliteTaskStore
 from bot.tracking.rate_limit import RateLimiter
@@ -34,6 +36,7 @@ from bot.ui.attachments import AttachmentRefresher
 from bot.ui.command_errors import R2VCommandTree
 from bot.ui.flow import GenerationFlow
 from bot.ui.notifier import DiscordNotifier
+from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
 from bot.ui.views import TaskButton
 
 log = logging.getLogger(__name__)
@@ -41,6 +44,26 @@ log = logging.getLogger(__name__)
 USER_AGENT = "r2v-bot/0.1 (+aiohttp)"
 # How much longer than the API client's longest submit a stop waits for it to be recorded.
 SHUTDOWN_MARGIN_S = 5.0
+# What the bot needs in a channel: read it, answer, post the video, reply to its own messages.
+# The README's invite checklist lists the same.
+INVITE_PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    send_messages_in_threads=True,
+    embed_links=True,
+    attach_files=True,
+    read_message_history=True,
+)
+
+
+def invite_url(app_id: int) -> str:
+    return discord.utils.oauth_url(
+        app_id, permissions=INVITE_PERMISSIONS, scopes=("bot", "applications.commands")
+    )
+
+
+class StartupError(Exception):
+    """Start-up cannot go on; the message is one sentence for the operator."""
 
 
 class R2VBot(commands.Bot):
@@ -63,14 +86,25 @@ class R2VBot(commands.Bot):
             api,
             store,
             self.tracker,
-            defaults=Defaults(model=config.default_model, size=config.default_size),
-            prices=config.prices,
-            currency=config.currency,
-            limits_for=config.limits_for,
+            defaults=config.generation.defaults,
+            prices=config.generation.prices,
+            currency=config.generation.currency,
+            limits_for=config.limits.for_guild,
             deadline_s=config.tracker.deadline_s,
             renewer=AttachmentRefresher(self),
         )
         self.flow = GenerationFlow(self.service)
+        # Nothing secret reaches Discord: every body this bot sends is redacted like the logs.
+        redactor = Redactor(config.secrets)
+        redact_rest_calls(self, redactor)
+        self._webhook_adapter = RedactingWebhookAdapter(redactor)
+        self._registered_in: list[str] = []
+        self._announced = False
+
+    async def start(self, token: str, *, reconnect: bool = True) -> None:
+        # Interaction replies and follow-ups bypass HTTPClient; see bot.ui.redaction.
+        self._webhook_adapter.use_in_this_context()
+        await super().start(token, reconnect=reconnect)
 
     async def setup_hook(self) -> None:
         await self.add_cog(GenerateCog(self.flow))
@@ -81,14 +115,43 @@ class R2VBot(commands.Bot):
         await self.tracker.start()
 
     async def _sync_commands(self) -> None:
-        for guild_id in self.config.guild_ids:
+        """Register the commands in each listed guild, then globally if asked or if no guild is
+        listed. A guild Discord refuses is logged and skipped; the others and the bot go on."""
+        settings = self.config.discord
+        for guild_id in settings.guild_ids:
             guild = discord.Object(guild_id)
             self.tree.copy_global_to(guild=guild)
-            synced = await self.tree.sync(guild=guild)
+            try:
+                synced = await self.tree.sync(guild=guild)
+            except discord.HTTPException as error:
+                log.warning(operator_text.guild_sync_refused(guild_id, error.status, error.text))
+                continue
+            self._registered_in.append(f"in server {guild_id}")
             log.info("synced %d command(s) to guild %s", len(synced), guild_id)
-        if self.config.sync_global:
-            synced = await self.tree.sync()
-            log.info("synced %d command(s) globally", len(synced))
+        if settings.registers_globally:
+            if not settings.guild_ids:
+                log.info(operator_text.registered_globally_for_lack_of_guilds())
+            try:
+                synced = await self.tree.sync()
+            except discord.HTTPException as error:
+                log.warning(
+                    "cannot register the commands globally (Discord: %s %s)",
+                    error.status,
+                    error.text,
+                )
+            else:
+                self._registered_in.append("globally")
+                log.info("synced %d command(s) globally", len(synced))
+        elif not settings.guild_ids:
+            log.warning(operator_text.registered_nowhere())
+
+    async def on_ready(self) -> None:
+        # on_ready comes again after every new gateway session; the announcement is for start-up.
+        if self._announced or self.user is None:
+            return
+        self._announced = True
+        log.info(operator_text.online(str(self.user), len(self.guilds), self._registered_in))
+        log.info(operator_text.invite(invite_url(self.application_id or self.user.id)))
 
     async def close(self) -> None:
         # From here on no command is submitted; a submission already sent must reach the store
@@ -100,27 +163,37 @@ class R2VBot(commands.Bot):
         await super().close()
 
 
-def point_discord_at(config: Config) -> None:
+def point_discord_at(settings: DiscordSettings) -> None:
     """Send discord.py's REST and gateway traffic to the configured hosts (a local Discord in
     tests and demos). Both are class attributes in discord.py with no constructor option."""
-    if config.discord_api_base:
-        discord.http.Route.BASE = config.discord_api_base
-    if config.discord_gateway_url:
-        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(config.discord_gateway_url)
+    if settings.api_base:
+        discord.http.Route.BASE = settings.api_base
+    if settings.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
 
 
 @asynccontextmanager
 async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
-    """The bot with its session and store, closed in order on exit."""
-    timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)
+    """The bot with its session and store, closed in order on exit. Raises StartupError when the
+    store cannot be opened."""
+    timeouts = config.api.timeouts
+    timeout = aiohttp.ClientTimeout(
+        total=None, sock_connect=timeouts.connect, sock_read=timeouts.read
+    )
     async with aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": USER_AGENT}) as http:
-        store = await SqliteTaskStore.open(config.db_path)
+        db_path = config.store.db_path
+        try:
+            store = await SqliteTaskStore.open(db_path)
+        # RuntimeError: the store refuses a schema newer than it knows.
+        except (sqlite3.Error, OSError, RuntimeError) as error:
+            raise StartupError(operator_text.store_unusable(db_path, error)) from None
         try:
             api = BailianClient(
                 http,
-                config.api_base,
-                config.api_key,
-                query_path_template=config.query_path_template,
+                config.api.base_url,
+                config.api.api_key,
+                query_path_template=config.api.query_path_template,
+                timeouts=timeouts,
                 query_limiter=RateLimiter(config.tracker.max_queries_per_second),
             )
             bot = R2VBot(config, api, store, **bot_options)
@@ -134,30 +207,32 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
 
 
 async def run(config: Config) -> int:
-    point_discord_at(config)
-    async with open_bot(config) as bot:
-        loop = asyncio.get_running_loop()
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
-        try:
-            await bot.start(config.discord_token)
-        except discord.LoginFailure:
-            print(
-                "r2v-bot: Discord refused DISCORD_TOKEN; put a valid bot token in .env "
-                "(Developer Portal → your app → Bot → Reset Token).",
-                file=sys.stderr,
-            )
-            return 2
+    point_discord_at(config.discord)
+    try:
+        async with open_bot(config) as bot:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+            try:
+                await bot.start(config.discord.token)
+            except discord.LoginFailure:
+                print(f"r2v-bot: {operator_text.token_refused()}", file=sys.stderr)
+                return 2
+    except StartupError as error:
+        print(f"r2v-bot: {error}", file=sys.stderr)
+        return 2
     return 0
 
 
 def main() -> int:
+    """`r2v-bot` and `python -m bot`: 0 after a clean stop, 2 when the setup must be fixed."""
     load_dotenv(Path.cwd() / ".env")
     try:
         config = load_config(os.environ)
     except ConfigError as error:
-        print(f"r2v-bot: {error}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"r2v-bot: {problem}", file=sys.stderr)
         return 2
     configure_logging(config.log_level, config.secrets)
-    log.info("starting r2v-bot (API %s, database %s)", config.api_base, config.db_path)
+    log.info("starting r2v-bot (API %s, database %s)", config.api.base_url, config.store.db_path)
     return asyncio.run(run(config))

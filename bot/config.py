@@ -1,284 +1,173 @@
-"""All settings, read once into one frozen, validated object.
+"""All settings, read once into one frozen object composed of each layer's own settings.
 
-Nothing here runs at import time: `load_config` is called by the composition root. A missing
-or malformed value stops start-up with one sentence naming the variable and what to put there.
+Nothing here runs at import time: `load_config` is called by the composition root. Every default
+is written once, in the settings dataclasses; the tables below only say which variable sets which
+field and how its text is read, so a variable left empty keeps the dataclass default. Every
+missing or malformed value is reported at once, one line each, naming the variable and what to
+put there.
 """
 
 from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import MISSING, dataclass, field, fields, replace
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from bot.api.settings import QUERY_PATH_TEMPLATE, ApiSettings, ApiTimeouts
 from bot.generation import limits
 from bot.generation.pricing import CNY_LIST_PRICES, PriceTable, parse_price_table
-from bot.policy import LimitSettings
+from bot.generation.request import Defaults
+from bot.generation.settings import GenerationSettings
+from bot.policy import LimitBook, LimitSettings
+from bot.store.settings import StoreSettings
 from bot.tracking.settings import TrackerSettings
 
 
 class ConfigError(Exception):
-    """A setting is missing or malformed; the message is one sentence for the operator."""
+    """Settings are missing or malformed: `problems` holds one sentence each for the operator."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join(self.problems))
 
 
-@dataclass(frozen=True)
-class Config:
-    discord_token: str = field(repr=False)
-    api_key: str = field(repr=False)
-    api_base: str = "https://api.gpt.ge"
-    query_path_template: str = "/task/{task_id}"
+@dataclass(frozen=True, kw_only=True)
+class DiscordSettings:
+    token: str = field(repr=False)
     guild_ids: tuple[int, ...] = ()
-    sync_global: bool = False
-    discord_api_base: str | None = None
-    discord_gateway_url: str | None = None
-    default_model: str = limits.FLASH_MODEL
-    default_size: str = "1920*1080"
-    db_path: Path = Path("data/r2v.sqlite3")
-    currency: str = "CNY"
-    prices: PriceTable = field(default_factory=lambda: dict(CNY_LIST_PRICES))
-    tracker: TrackerSettings = field(default_factory=TrackerSettings)
-    limits: LimitSettings = field(default_factory=LimitSettings)
-    guild_limits: Mapping[int, LimitSettings] = field(default_factory=dict)
-    log_level: str = "INFO"
+    # None (not set): register globally exactly when no guild is listed, so a first run that
+    # names no server still shows its commands.
+    sync_global: bool | None = None
+    # Another Discord (a local fake in tests and demos); None for the real one.
+    api_base: str | None = None
+    gateway_url: str | None = None
 
-    def limits_for(self, guild_id: int | None) -> LimitSettings:
-        """The limits of a guild: its overrides from R2V_GUILD_LIMITS, or the defaults."""
-        return self.guild_limits.get(guild_id, self.limits) if guild_id else self.limits
+    @property
+    def registers_globally(self) -> bool:
+        return not self.guild_ids if self.sync_global is None else self.sync_global
+
+
+@dataclass(frozen=True, kw_only=True)
+class Config:
+    discord: DiscordSettings
+    api: ApiSettings
+    store: StoreSettings = field(default_factory=StoreSettings)
+    tracker: TrackerSettings = field(default_factory=TrackerSettings)
+    generation: GenerationSettings = field(default_factory=GenerationSettings)
+    limits: LimitBook = field(default_factory=LimitBook)
+    log_level: str = "INFO"
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Values that must never appear in logs or replies."""
-        return (self.discord_token, self.api_key)
+        """Values that must never appear in logs or in anything sent to Discord."""
+        return (self.discord.token, self.api.api_key)
 
 
-# What to tell an operator for each required secret.
-_REQUIRED_HINTS = {
-    "DISCORD_TOKEN": "your bot's token from https://discord.com/developers/applications "
-    "(Bot → Reset Token)",
-    "R2V_API_KEY": "the API key of your api.gpt.ge account",
-}
+# --- how each kind of value is read ------------------------------------------------------------
 
 
-def load_config(env: Mapping[str, str]) -> Config:
-    """Build the Config from environment variables (after `.env` is loaded by the caller)."""
-    reader = _Reader(env)
-    tracker = TrackerSettings(
-        concurrency=reader.integer("R2V_POLL_CONCURRENCY", 8, minimum=1, maximum=256),
-        max_queries_per_second=reader.number("R2V_MAX_QUERIES_PER_SECOND", 5.0, minimum=0.1),
-        min_interval_s=reader.number("R2V_POLL_MIN_INTERVAL_SECONDS", 4.0, minimum=0.05),
-        max_interval_s=reader.number("R2V_POLL_MAX_INTERVAL_SECONDS", 30.0, minimum=0.05),
-        jitter=reader.number("R2V_POLL_JITTER", 0.1, minimum=0.0, maximum=0.5),
-        deadline_s=reader.number("R2V_TASK_DEADLINE_MINUTES", 30.0, minimum=0.01) * 60,
-        status_edit_interval_s=reader.number("R2V_STATUS_EDIT_SECONDS", 5.0, minimum=0.0),
-    )
-    if tracker.max_interval_s < tracker.min_interval_s:
-        raise ConfigError(
-            "R2V_POLL_MAX_INTERVAL_SECONDS must not be smaller than R2V_POLL_MIN_INTERVAL_SECONDS."
-        )
-    limit_settings = _limit_settings(reader)
-    config = Config(
-        discord_token=reader.required("DISCORD_TOKEN"),
-        api_key=reader.required("R2V_API_KEY"),
-        api_base=reader.url("R2V_API_BASE", "https://api.gpt.ge", schemes=("http", "https")),
-        query_path_template=reader.query_path("R2V_QUERY_PATH", "/task/{task_id}"),
-        guild_ids=reader.id_list("DISCORD_GUILD_IDS"),
-        sync_global=reader.boolean("DISCORD_SYNC_GLOBAL", False),
-        discord_api_base=reader.optional_url("DISCORD_API_BASE", schemes=("http", "https")),
-        discord_gateway_url=reader.optional_url("DISCORD_GATEWAY_URL", schemes=("ws", "wss")),
-        default_model=reader.choice("R2V_DEFAULT_MODEL", limits.FLASH_MODEL, limits.MODELS),
-        default_size=reader.choice("R2V_DEFAULT_SIZE", "1920*1080", tuple(limits.SIZES)),
-        db_path=Path(reader.text("R2V_DB_PATH", "data/r2v.sqlite3")),
-        currency=reader.text("R2V_CURRENCY", "CNY"),
-        prices=reader.prices("R2V_PRICES"),
-        tracker=tracker,
-        limits=limit_settings,
-        guild_limits=MappingProxyType(_guild_limits(env)),
-        log_level=reader.choice(
-            "LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"), upper=True
-        ),
-    )
-    return config
+class _Invalid(ValueError):
+    """What is wrong with a value, as the rest of a sentence that starts with its name."""
 
 
-# The settings a guild may override in R2V_GUILD_LIMITS.
-LIMIT_SETTINGS = (
-    "R2V_ALLOWED_CHANNEL_IDS",
-    "R2V_ALLOWED_ROLE_IDS",
-    "R2V_MAX_ACTIVE_PER_USER",
-    "R2V_USER_COOLDOWN_SECONDS",
-    "R2V_USER_DAILY_SECONDS",
-    "R2V_GUILD_DAILY_SECONDS",
-    "R2V_USER_DAILY_BUDGET",
-    "R2V_GUILD_DAILY_BUDGET",
-    "R2V_CONFIRM_ABOVE",
-    "R2V_CONFIRM_TIMEOUT_SECONDS",
-)
+Parse = Callable[[str], Any]
 
 
-def _limit_settings(reader: _Reader) -> LimitSettings:
-    return LimitSettings(
-        allowed_channel_ids=frozenset(reader.id_list("R2V_ALLOWED_CHANNEL_IDS")),
-        allowed_role_ids=frozenset(reader.id_list("R2V_ALLOWED_ROLE_IDS")),
-        max_active_per_user=reader.integer("R2V_MAX_ACTIVE_PER_USER", 3, minimum=0, maximum=1000),
-        user_cooldown_s=reader.number("R2V_USER_COOLDOWN_SECONDS", 10.0, minimum=0.0),
-        user_daily_seconds=reader.integer(
-            "R2V_USER_DAILY_SECONDS", 0, minimum=0, maximum=10_000_000
-        ),
-        guild_daily_seconds=reader.integer(
-            "R2V_GUILD_DAILY_SECONDS", 0, minimum=0, maximum=10_000_000
-        ),
-        user_daily_amount=reader.amount("R2V_USER_DAILY_BUDGET", Decimal(0)) or Decimal(0),
-        guild_daily_amount=reader.amount("R2V_GUILD_DAILY_BUDGET", Decimal(0)) or Decimal(0),
-        confirm_above=reader.amount("R2V_CONFIRM_ABOVE", Decimal(5), allow_off=True),
-        confirm_timeout_s=reader.number(
-            "R2V_CONFIRM_TIMEOUT_SECONDS", 120.0, minimum=5.0, maximum=840.0
-        ),
-    )
+def _text(raw: str) -> str:
+    return raw
 
 
-def _guild_limits(env: Mapping[str, str]) -> dict[int, LimitSettings]:
-    """R2V_GUILD_LIMITS: a JSON object from guild id to the limit settings that guild overrides,
-    written like the variables themselves, e.g. {"123": {"R2V_GUILD_DAILY_BUDGET": "50"}}."""
-    raw = (env.get("R2V_GUILD_LIMITS") or "").strip()
-    if not raw:
-        return {}
-    try:
-        parsed = json.loads(raw)
-    except ValueError:
-        raise ConfigError("R2V_GUILD_LIMITS must be a JSON object; see .env.example.") from None
-    if not isinstance(parsed, dict):
-        raise ConfigError("R2V_GUILD_LIMITS must be a JSON object; see .env.example.")
-    limits_by_guild: dict[int, LimitSettings] = {}
-    for guild, overrides in parsed.items():
-        if not str(guild).isdecimal() or not isinstance(overrides, dict):
-            raise ConfigError("R2V_GUILD_LIMITS must map numeric guild ids to objects of settings.")
-        unknown = sorted(set(overrides) - set(LIMIT_SETTINGS))
-        if unknown:
-            raise ConfigError(
-                f"R2V_GUILD_LIMITS for guild {guild} names {', '.join(unknown)}, which a guild "
-                f"cannot override; it may set {', '.join(LIMIT_SETTINGS)}."
-            )
-        merged = {**env, **{key: str(value) for key, value in overrides.items()}}
-        try:
-            limits_by_guild[int(guild)] = _limit_settings(_Reader(merged))
-        except ConfigError as error:
-            raise ConfigError(f"R2V_GUILD_LIMITS for guild {guild}: {error}") from None
-    return limits_by_guild
-
-
-class _Reader:
-    def __init__(self, env: Mapping[str, str]) -> None:
-        self._env = env
-
-    def _raw(self, name: str) -> str | None:
-        value = self._env.get(name)
-        return value.strip() if value is not None and value.strip() else None
-
-    def required(self, name: str) -> str:
-        value = self._raw(name)
-        if value is None:
-            raise ConfigError(
-                f"{name} is not set: put {name}=<{_REQUIRED_HINTS[name]}> in .env "
-                "(see .env.example)."
-            )
-        return value
-
-    def text(self, name: str, default: str) -> str:
-        return self._raw(name) or default
-
-    def integer(self, name: str, default: int, *, minimum: int, maximum: int) -> int:
-        raw = self._raw(name)
-        if raw is None:
-            return default
+def _whole(minimum: int, maximum: int) -> Parse:
+    def parse(raw: str) -> int:
         try:
             value = int(raw)
         except ValueError:
-            raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from None
+            raise _Invalid(f"must be a whole number, not {raw!r}.") from None
         if not minimum <= value <= maximum:
-            raise ConfigError(f"{name} must be between {minimum} and {maximum}, not {value}.")
+            raise _Invalid(f"must be between {minimum} and {maximum}, not {value}.")
         return value
 
-    def number(
-        self, name: str, default: float, *, minimum: float, maximum: float | None = None
-    ) -> float:
-        raw = self._raw(name)
-        if raw is None:
-            return default
+    return parse
+
+
+def _number(minimum: float, maximum: float | None = None, *, scale: float = 1.0) -> Parse:
+    """A finite number within bounds, multiplied by `scale` (minutes read into seconds)."""
+
+    def parse(raw: str) -> float:
         try:
             value = float(raw)
         except ValueError:
-            raise ConfigError(f"{name} must be a number, not {raw!r}.") from None
+            raise _Invalid(f"must be a number, not {raw!r}.") from None
         if not math.isfinite(value):  # "nan" and "inf" parse, and would pass every bound check
-            raise ConfigError(f"{name} must be a finite number, not {raw!r}.")
+            raise _Invalid(f"must be a finite number, not {raw!r}.")
         if value < minimum or (maximum is not None and value > maximum):
             upper = f" and at most {maximum}" if maximum is not None else ""
-            raise ConfigError(f"{name} must be at least {minimum}{upper}, not {raw}.")
-        return value
+            raise _Invalid(f"must be at least {minimum}{upper}, not {raw}.")
+        return value * scale
 
-    def boolean(self, name: str, default: bool) -> bool:
-        raw = self._raw(name)
-        if raw is None:
-            return default
-        lowered = raw.lower()
-        if lowered in ("1", "true", "yes", "on"):
-            return True
-        if lowered in ("0", "false", "no", "off"):
-            return False
-        raise ConfigError(f"{name} must be true or false, not {raw!r}.")
+    return parse
 
-    def choice(
-        self, name: str, default: str, choices: tuple[str, ...], *, upper: bool = False
-    ) -> str:
-        raw = self._raw(name)
-        if raw is None:
-            return default
+
+def _boolean(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off"):
+        return False
+    raise _Invalid(f"must be true or false, not {raw!r}.")
+
+
+def _choice(choices: Sequence[str], *, upper: bool = False) -> Parse:
+    def parse(raw: str) -> str:
         value = raw.upper() if upper else raw
         if value not in choices:
-            raise ConfigError(f"{name} must be one of {', '.join(choices)}, not {raw!r}.")
+            raise _Invalid(f"must be one of {', '.join(choices)}, not {raw!r}.")
         return value
 
-    def id_list(self, name: str) -> tuple[int, ...]:
-        raw = self._raw(name)
-        if raw is None:
-            return ()
-        ids = []
-        for part in raw.replace(" ", ",").split(","):
-            if not part:
-                continue
-            if not part.isdecimal():  # isdigit() also takes "²", which int() refuses
-                raise ConfigError(f"{name} must be numeric Discord ids separated by commas.")
-            ids.append(int(part))
-        return tuple(ids)
+    return parse
 
-    def url(self, name: str, default: str, *, schemes: tuple[str, ...]) -> str:
-        return self.optional_url(name, schemes=schemes) or default
 
-    def optional_url(self, name: str, *, schemes: tuple[str, ...]) -> str | None:
-        raw = self._raw(name)
-        if raw is None:
-            return None
+def _ids(raw: str) -> tuple[int, ...]:
+    ids = []
+    for part in raw.replace(" ", ",").split(","):
+        if not part:
+            continue
+        if not part.isdecimal():  # isdigit() also takes "²", which int() refuses
+            raise _Invalid("must be numeric Discord ids separated by commas.")
+        ids.append(int(part))
+    return tuple(ids)
+
+
+def _id_set(raw: str) -> frozenset[int]:
+    return frozenset(_ids(raw))
+
+
+def _url(*schemes: str) -> Parse:
+    def parse(raw: str) -> str:
         parts = urlsplit(raw)
         if parts.scheme not in schemes or not parts.netloc:
-            raise ConfigError(
-                f"{name} must be a {' or '.join(schemes)} URL with a host, not {raw!r}."
-            )
+            raise _Invalid(f"must be a {' or '.join(schemes)} URL with a host, not {raw!r}.")
         return raw.rstrip("/") if parts.scheme.startswith("http") else raw
 
-    def query_path(self, name: str, default: str) -> str:
-        value = self.text(name, default)
-        if not value.startswith("/") or value.count("{task_id}") != 1:
-            raise ConfigError(f"{name} must be a path containing {{task_id}} once, like {default}.")
-        return value
+    return parse
 
-    def amount(self, name: str, default: Decimal, *, allow_off: bool = False) -> Decimal | None:
-        """A money amount; with `allow_off`, the word `off` turns the feature off (None)."""
-        raw = self._raw(name)
-        if raw is None:
-            return default
+
+def _query_path(raw: str) -> str:
+    if not raw.startswith("/") or raw.count("{task_id}") != 1:
+        raise _Invalid(f"must be a path containing {{task_id}} once, like {QUERY_PATH_TEMPLATE}.")
+    return raw
+
+
+def _amount(*, allow_off: bool = False) -> Parse:
+    """A money amount; with `allow_off`, the word `off` turns the feature off (None)."""
+
+    def parse(raw: str) -> Decimal | None:
         if allow_off and raw.lower() == "off":
             return None
         try:
@@ -287,23 +176,200 @@ class _Reader:
             value = Decimal("NaN")
         if not value.is_finite() or value < 0:
             off = " or off" if allow_off else ""
-            raise ConfigError(f"{name} must be an amount of 0 or more{off}, not {raw!r}.")
+            raise _Invalid(f"must be an amount of 0 or more{off}, not {raw!r}.")
         return value
 
-    def prices(self, name: str) -> PriceTable:
-        raw = self._raw(name)
-        if raw is None:
-            return dict(CNY_LIST_PRICES)
+    return parse
+
+
+def _prices(raw: str) -> PriceTable:
+    try:
+        table = parse_price_table(raw)
+    except (ValueError, InvalidOperation) as error:
+        raise _Invalid(f"is malformed: {error}.") from None
+    # A missing entry would make that combination look free to budgets and confirmation.
+    missing = [
+        f"{model}:{tier}:{'audio' if sound else 'silent'}"
+        for model, tier, sound in CNY_LIST_PRICES
+        if (model, tier, sound) not in table
+    ]
+    if missing:
+        raise _Invalid(f"must price every combination; missing {', '.join(missing)}.")
+    return table
+
+
+# --- which variable sets which field ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Var:
+    name: str
+    field: str
+    parse: Parse
+    # For a setting without a default: what to put there.
+    hint: str = ""
+
+
+_DISCORD = (
+    _Var(
+        "DISCORD_TOKEN",
+        "token",
+        _text,
+        "your bot's token from https://discord.com/developers/applications (Bot → Reset Token)",
+    ),
+    _Var("DISCORD_GUILD_IDS", "guild_ids", _ids),
+    _Var("DISCORD_SYNC_GLOBAL", "sync_global", _boolean),
+    _Var("DISCORD_API_BASE", "api_base", _url("http", "https")),
+    _Var("DISCORD_GATEWAY_URL", "gateway_url", _url("ws", "wss")),
+)
+_API = (
+    _Var("R2V_API_KEY", "api_key", _text, "the API key of your api.gpt.ge account"),
+    _Var("R2V_API_BASE", "base_url", _url("http", "https")),
+    _Var("R2V_QUERY_PATH", "query_path_template", _query_path),
+)
+_API_TIMEOUTS = (
+    _Var("R2V_API_CONNECT_TIMEOUT_SECONDS", "connect", _number(0.1, 600.0)),
+    _Var("R2V_API_READ_TIMEOUT_SECONDS", "read", _number(1.0, 3600.0)),
+    _Var("R2V_DOWNLOAD_TIMEOUT_SECONDS", "download", _number(1.0, 3600.0)),
+)
+_STORE = (_Var("R2V_DB_PATH", "db_path", Path),)
+_TRACKER = (
+    _Var("R2V_POLL_CONCURRENCY", "concurrency", _whole(1, 256)),
+    _Var("R2V_MAX_QUERIES_PER_SECOND", "max_queries_per_second", _number(0.1)),
+    _Var("R2V_POLL_MIN_INTERVAL_SECONDS", "min_interval_s", _number(0.05)),
+    _Var("R2V_POLL_MAX_INTERVAL_SECONDS", "max_interval_s", _number(0.05)),
+    _Var("R2V_POLL_JITTER", "jitter", _number(0.0, 0.5)),
+    _Var("R2V_TASK_DEADLINE_MINUTES", "deadline_s", _number(0.01, scale=60.0)),
+    _Var("R2V_STATUS_EDIT_SECONDS", "status_edit_interval_s", _number(0.0)),
+)
+_DEFAULTS = (
+    _Var("R2V_DEFAULT_MODEL", "model", _choice(limits.MODELS)),
+    _Var("R2V_DEFAULT_SIZE", "size", _choice(tuple(limits.SIZES))),
+)
+_GENERATION = (
+    _Var("R2V_CURRENCY", "currency", _text),
+    _Var("R2V_PRICES", "prices", _prices),
+)
+_LIMITS = (
+    _Var("R2V_ALLOWED_CHANNEL_IDS", "allowed_channel_ids", _id_set),
+    _Var("R2V_ALLOWED_ROLE_IDS", "allowed_role_ids", _id_set),
+    _Var("R2V_MAX_ACTIVE_PER_USER", "max_active_per_user", _whole(0, 1000)),
+    _Var("R2V_USER_COOLDOWN_SECONDS", "user_cooldown_s", _number(0.0)),
+    _Var("R2V_USER_DAILY_SECONDS", "user_daily_seconds", _whole(0, 10_000_000)),
+    _Var("R2V_GUILD_DAILY_SECONDS", "guild_daily_seconds", _whole(0, 10_000_000)),
+    _Var("R2V_USER_DAILY_BUDGET", "user_daily_amount", _amount()),
+    _Var("R2V_GUILD_DAILY_BUDGET", "guild_daily_amount", _amount()),
+    _Var("R2V_CONFIRM_ABOVE", "confirm_above", _amount(allow_off=True)),
+    _Var("R2V_CONFIRM_TIMEOUT_SECONDS", "confirm_timeout_s", _number(5.0, 840.0)),
+)
+_APP = (_Var("LOG_LEVEL", "log_level", _choice(("DEBUG", "INFO", "WARNING", "ERROR"), upper=True)),)
+
+# The settings a guild may override in R2V_GUILD_LIMITS.
+LIMIT_SETTINGS = tuple(var.name for var in _LIMITS)
+
+
+def load_config(env: Mapping[str, str]) -> Config:
+    """Build the Config from environment variables (after `.env` is loaded by the caller).
+
+    Raises ConfigError listing every problem found, not only the first."""
+    problems: list[str] = []
+    discord = _section(DiscordSettings, _DISCORD, env, problems)
+    timeouts = _section(ApiTimeouts, _API_TIMEOUTS, env, problems)
+    api = _section(ApiSettings, _API, env, problems, timeouts=timeouts)
+    store = _section(StoreSettings, _STORE, env, problems)
+    tracker = _section(TrackerSettings, _TRACKER, env, problems)
+    if tracker is not None and tracker.max_interval_s < tracker.min_interval_s:
+        problems.append(
+            "R2V_POLL_MAX_INTERVAL_SECONDS must not be smaller than R2V_POLL_MIN_INTERVAL_SECONDS."
+        )
+    defaults = _section(Defaults, _DEFAULTS, env, problems)
+    generation = _section(GenerationSettings, _GENERATION, env, problems, defaults=defaults)
+    default_limits = _section(LimitSettings, _LIMITS, env, problems)
+    by_guild = _guild_limits(env.get("R2V_GUILD_LIMITS") or "", problems)
+    app = _values(_APP, env, problems)
+    if problems:
+        raise ConfigError(problems)
+    assert discord and api and store and tracker and generation and default_limits
+    limits_by_guild = {
+        guild: replace(default_limits, **overrides) for guild, overrides in by_guild.items()
+    }
+    return Config(
+        discord=discord,
+        api=api,
+        store=store,
+        tracker=tracker,
+        generation=generation,
+        limits=LimitBook(default_limits, MappingProxyType(limits_by_guild)),
+        **app,
+    )
+
+
+Settings = TypeVar("Settings")
+
+
+def _section(
+    cls: type[Settings],
+    table: Sequence[_Var],
+    env: Mapping[str, str],
+    problems: list[str],
+    **parts: object | None,
+) -> Settings | None:
+    """One settings object from its variables, or None (with its problems added) if it cannot be
+    built. `parts` are settings nested in it, None when they could not be built either."""
+    found = len(problems)
+    values = _values(table, env, problems)
+    declared = fields(cls)  # type: ignore[arg-type]
+    required = {f.name for f in declared if f.default is MISSING and f.default_factory is MISSING}
+    for var in table:
+        if var.field in required and not (env.get(var.name) or "").strip():
+            problems.append(
+                f"{var.name} is not set: put {var.name}=<{var.hint}> in .env (see .env.example)."
+            )
+    if len(problems) > found or any(part is None for part in parts.values()):
+        return None
+    return cls(**values, **parts)
+
+
+def _values(table: Sequence[_Var], env: Mapping[str, str], problems: list[str]) -> dict[str, Any]:
+    """The fields whose variables are set, read; a malformed one adds its problem instead."""
+    values: dict[str, Any] = {}
+    for var in table:
+        raw = (env.get(var.name) or "").strip()
+        if not raw:
+            continue
         try:
-            table = parse_price_table(raw)
-        except (ValueError, InvalidOperation) as error:
-            raise ConfigError(f"{name} is malformed: {error}.") from None
-        # A missing entry would make that combination look free to budgets and confirmation.
-        missing = [
-            f"{model}:{tier}:{'audio' if sound else 'silent'}"
-            for model, tier, sound in CNY_LIST_PRICES
-            if (model, tier, sound) not in table
-        ]
-        if missing:
-            raise ConfigError(f"{name} must price every combination; missing {', '.join(missing)}.")
-        return table
+            values[var.field] = var.parse(raw)
+        except _Invalid as invalid:
+            problems.append(f"{var.name} {invalid}")
+    return values
+
+
+def _guild_limits(raw: str, problems: list[str]) -> dict[int, dict[str, Any]]:
+    """R2V_GUILD_LIMITS: a JSON object from guild id to the limit settings that guild overrides,
+    written like the variables themselves, e.g. {"123": {"R2V_GUILD_DAILY_BUDGET": "50"}}."""
+    if not raw.strip():
+        return {}
+    try:
+        parsed = json.loads(raw)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        problems.append("R2V_GUILD_LIMITS must be a JSON object; see .env.example.")
+        return {}
+    overrides_by_guild: dict[int, dict[str, Any]] = {}
+    for guild, overrides in parsed.items():
+        if not str(guild).isdecimal() or not isinstance(overrides, dict):
+            problems.append("R2V_GUILD_LIMITS must map numeric guild ids to objects of settings.")
+            continue
+        unknown = sorted(set(overrides) - set(LIMIT_SETTINGS))
+        if unknown:
+            problems.append(
+                f"R2V_GUILD_LIMITS for guild {guild} names {', '.join(unknown)}, which a guild "
+                f"cannot override; it may set {', '.join(LIMIT_SETTINGS)}."
+            )
+            continue
+        guild_problems: list[str] = []
+        text = {name: str(value) for name, value in overrides.items()}
+        overrides_by_guild[int(guild)] = _values(_LIMITS, text, guild_problems)
+        problems.extend(f"R2V_GUILD_LIMITS for guild {guild}: {p}" for p in guild_problems)
+    return overrides_by_guild

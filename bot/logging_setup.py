@@ -1,4 +1,5 @@
-"""Log format and the guarantee that secrets never reach a log line."""
+"""Log format, the guarantee that secrets never reach a log line, and which of discord.py's own
+lines an operator sees."""
 
 from __future__ import annotations
 
@@ -6,7 +7,9 @@ import logging
 import sys
 from collections.abc import Iterable
 
-REDACTED = "[redacted]"
+from bot.redaction import REDACTED, Redactor
+
+__all__ = ["REDACTED", "RedactingFormatter", "configure_logging", "tune_discord_logging"]
 
 
 class RedactingFormatter(logging.Formatter):
@@ -14,15 +17,13 @@ class RedactingFormatter(logging.Formatter):
 
     def __init__(self, secrets: Iterable[str], fmt: str) -> None:
         super().__init__(fmt)
-        self._secrets = tuple(sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True))
+        self._redactor = Redactor(secrets)
 
     def format(self, record: logging.LogRecord) -> str:
         return self.redact(super().format(record))
 
     def redact(self, text: str) -> str:
-        for secret in self._secrets:
-            text = text.replace(secret, REDACTED)
-        return text
+        return self._redactor.text(text)
 
 
 class _NoVoiceNotice(logging.Filter):
@@ -30,6 +31,63 @@ class _NoVoiceNotice(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return "voice will NOT be supported" not in record.getMessage()
+
+
+# discord.py's gateway tells of a lost connection or a refused resume only at DEBUG or INFO,
+# among a DEBUG line per event. These are the lines an operator needs, raised to WARNING. (A close
+# it cannot recover from raises out of `start()`, and a clean stop closes with 1000: neither is
+# one of these.)
+_GATEWAY_PROBLEMS = (
+    "Websocket closed with %s, attempting a reconnect.",
+    "Timed out receiving packet. Attempting a reconnect.",
+    "Shard ID %s session has been invalidated.",
+)
+
+
+class _GatewayProblems(logging.Filter):
+    """On discord.gateway: connection problems at WARNING, the rest from `threshold` up."""
+
+    def __init__(self, threshold: int) -> None:
+        super().__init__()
+        self._threshold = threshold
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg in _GATEWAY_PROBLEMS:
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return record.levelno >= self._threshold
+
+
+class _ReconnectInOneLine(logging.Filter):
+    """On discord.client: "Attempting a reconnect" comes with a full traceback of what is usually
+    a network drop; one WARNING line naming the error says as much."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == "Attempting a reconnect in %.2fs" and record.exc_info:
+            error = record.exc_info[1]
+            record.msg = "lost the connection to Discord (%s: %s); reconnecting in %.2fs"
+            record.args = (type(error).__name__, error, *(record.args or ()))
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+def tune_discord_logging(level: str) -> None:
+    """discord.py's INFO lines (log-in, gateway connected/resumed) and its connection problems
+    stay visible; its per-request and per-event DEBUG lines never show."""
+    # Even at LOG_LEVEL=DEBUG: discord.py's DEBUG is a line per request and per event.
+    threshold = max(logging.INFO, logging.getLevelName(level))
+    logging.getLogger("discord").setLevel(threshold)
+    gateway = logging.getLogger("discord.gateway")
+    # DEBUG, so the problem lines above are created at all; the filter drops the rest.
+    gateway.setLevel(logging.DEBUG)
+    client = logging.getLogger("discord.client")
+    for logger, wanted in (
+        (gateway, _GatewayProblems(threshold)),
+        (client, _ReconnectInOneLine()),
+    ):
+        for old in [f for f in logger.filters if type(f) is type(wanted)]:
+            logger.removeFilter(old)
+        logger.addFilter(wanted)
 
 
 def configure_logging(level: str, secrets: Iterable[str]) -> None:
@@ -41,6 +99,4 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # discord.py's gateway chatter is not an event worth a line each.
-    logging.getLogger("discord").setLevel(max(logging.INFO, logging.getLevelName(level)))
-    logging.getLogger("discord.gateway").setLevel(logging.WARNING)
+    tune_discord_logging(level)

@@ -3,11 +3,12 @@ gathers usage from the store and passes the time in."""
 
 from __future__ import annotations
 
-from collections.abc import Collection
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
+from types import MappingProxyType
 
 from bot.generation.pricing import CostEstimate
 from bot.store.types import Usage
@@ -27,6 +28,20 @@ class LimitSettings:
     guild_daily_amount: Decimal = Decimal(0)
     confirm_above: Decimal | None = Decimal(5)
     confirm_timeout_s: float = 120.0
+
+
+@dataclass(frozen=True)
+class LimitBook:
+    """The limits of every guild: `default`, except where a guild has its own (R2V_GUILD_LIMITS).
+    Direct messages (no guild) get the default."""
+
+    default: LimitSettings = LimitSettings()
+    by_guild: Mapping[int, LimitSettings] = field(default_factory=lambda: MappingProxyType({}))
+
+    def for_guild(self, guild_id: int | None) -> LimitSettings:
+        if guild_id is None:
+            return self.default
+        return self.by_guild.get(guild_id, self.default)
 
 
 class Limit(StrEnum):

@@ -11,9 +11,12 @@ from typing import Any
 
 import pytest
 
+from bot.api.settings import ApiSettings
 from bot.app import R2VBot, open_bot
-from bot.config import Config, TrackerSettings
-from bot.policy import LimitSettings
+from bot.config import Config, DiscordSettings
+from bot.policy import LimitBook, LimitSettings
+from bot.store.settings import StoreSettings
+from bot.tracking.settings import TrackerSettings
 from fakes.fake_bailian import FakeBailian, TaskPlan
 from fakes.fake_discord import FakeDiscord, run_bot
 
@@ -49,13 +52,11 @@ def make_config(
     tmp_path: Path, fake_api: FakeBailian, fake_discord: FakeDiscord, **changes: Any
 ) -> Config:
     config = Config(
-        discord_token=fake_discord.bot_token,
-        api_key=fake_api.api_key,
-        api_base=fake_api.base_url,
-        guild_ids=(fake_discord.guild_id,),
-        db_path=tmp_path / "tasks.sqlite3",
+        discord=DiscordSettings(token=fake_discord.bot_token, guild_ids=(fake_discord.guild_id,)),
+        api=ApiSettings(api_key=fake_api.api_key, base_url=fake_api.base_url),
+        store=StoreSettings(tmp_path / "tasks.sqlite3"),
         tracker=FAST_TRACKING,
-        limits=NO_LIMITS,
+        limits=LimitBook(NO_LIMITS),
     )
     return replace(config, **changes)
 

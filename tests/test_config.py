@@ -8,9 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from dotenv import dotenv_values
 
-from bot.config import Config, ConfigError, TrackerSettings, load_config
+from bot.api.settings import ApiSettings, ApiTimeouts
+from bot.config import Config, ConfigError, DiscordSettings, load_config
 from bot.generation.pricing import CNY_LIST_PRICES
+from bot.tracking.settings import TrackerSettings
 
 TOKEN = "discord-token-SECRET-abc"
 API_KEY = "sk-api-key-SECRET-xyz"
@@ -24,19 +27,71 @@ def env(**values: str) -> dict[str, str]:
 def test_defaults():
     config = load_config(REQUIRED)
 
-    assert config.discord_token == TOKEN and config.api_key == API_KEY
-    assert config.api_base == "https://api.gpt.ge"
-    assert config.query_path_template == "/task/{task_id}"
-    assert config.guild_ids == ()
-    assert config.sync_global is False
-    assert config.discord_api_base is None and config.discord_gateway_url is None
-    assert config.default_model == "wan2.6-r2v-flash"
-    assert config.default_size == "1920*1080"
-    assert config.db_path == Path("data/r2v.sqlite3")
-    assert config.currency == "CNY"
-    assert config.prices == dict(CNY_LIST_PRICES)
+    assert config.discord.token == TOKEN and config.api.api_key == API_KEY
+    assert config.api.base_url == "https://api.gpt.ge"
+    assert config.api.query_path_template == "/task/{task_id}"
+    assert config.api.timeouts == ApiTimeouts(connect=10.0, read=60.0, download=300.0)
+    assert config.discord.guild_ids == ()
+    assert config.discord.registers_globally, "no guild listed: commands must be visible somewhere"
+    assert config.discord.api_base is None and config.discord.gateway_url is None
+    assert config.generation.defaults.model == "wan2.6-r2v-flash"
+    assert config.generation.defaults.size == "1920*1080"
+    assert config.store.db_path == Path("data/r2v.sqlite3")
+    assert config.generation.currency == "CNY"
+    assert config.generation.prices == dict(CNY_LIST_PRICES)
     assert config.tracker == TrackerSettings()
     assert config.log_level == "INFO"
+
+
+def test_every_default_comes_from_the_settings_classes():
+    assert load_config(REQUIRED) == Config(
+        discord=DiscordSettings(token=TOKEN), api=ApiSettings(api_key=API_KEY)
+    )
+
+
+def test_the_example_env_file_with_only_the_secrets_filled_in_starts_with_the_defaults():
+    """A first run copies .env.example and fills in two values: that must load, show the
+    commands (registered globally, as no server is named) and say what the defaults say."""
+    example = dotenv_values(Path(__file__).resolve().parents[1] / ".env.example")
+    filled = {name: value or "" for name, value in example.items()}
+    filled.update(REQUIRED)
+
+    config = load_config(filled)
+
+    assert config == load_config(REQUIRED)
+    assert config.discord.registers_globally
+
+
+@pytest.mark.parametrize(
+    ("guild_ids", "sync_global", "registers_globally"),
+    [("", "", True), ("1", "", False), ("1", "true", True), ("", "false", False)],
+)
+def test_commands_register_globally_when_asked_or_when_no_server_is_named(
+    guild_ids, sync_global, registers_globally
+):
+    config = load_config(env(DISCORD_GUILD_IDS=guild_ids, DISCORD_SYNC_GLOBAL=sync_global))
+    assert config.discord.registers_globally is registers_globally
+
+
+def test_every_problem_is_listed_at_once_one_line_each():
+    values = {
+        "R2V_POLL_CONCURRENCY": "eight",
+        "R2V_DEFAULT_SIZE": "800*600",
+        "DISCORD_GUILD_IDS": "abc",
+        "R2V_CONFIRM_ABOVE": "cheap",
+        "R2V_GUILD_LIMITS": '{"42": {"R2V_MAX_ACTIVE_PER_USER": "-1"}}',
+    }
+
+    with pytest.raises(ConfigError) as caught:
+        load_config(values)
+
+    lines = str(caught.value).splitlines()
+    assert lines == list(caught.value.problems)
+    named = ["DISCORD_TOKEN", "R2V_API_KEY", *values]
+    assert len(lines) == len(named)
+    for name in named:
+        assert sum(name in line for line in lines) == 1, f"{name} once: {lines}"
+    assert any(line.startswith("DISCORD_TOKEN is not set: put DISCORD_TOKEN=<") for line in lines)
 
 
 def test_config_is_frozen():
@@ -81,6 +136,9 @@ def test_values_are_read_and_trimmed():
             DISCORD_TOKEN=f"  {TOKEN}\n",
             R2V_API_BASE="http://127.0.0.1:8080/",
             R2V_QUERY_PATH="/v1/tasks/{task_id}",
+            R2V_API_CONNECT_TIMEOUT_SECONDS="2.5",
+            R2V_API_READ_TIMEOUT_SECONDS="30",
+            R2V_DOWNLOAD_TIMEOUT_SECONDS="90",
             DISCORD_GUILD_IDS="123, 456,789",
             DISCORD_SYNC_GLOBAL="yes",
             DISCORD_API_BASE="http://127.0.0.1:9000/api/",
@@ -101,19 +159,21 @@ def test_values_are_read_and_trimmed():
         )
     )
 
-    assert config.discord_token == TOKEN
-    assert config.api_base == "http://127.0.0.1:8080"
-    assert config.query_path_template == "/v1/tasks/{task_id}"
-    assert config.guild_ids == (123, 456, 789)
-    assert config.sync_global is True
-    assert config.discord_api_base == "http://127.0.0.1:9000/api"
-    assert config.discord_gateway_url == "ws://127.0.0.1:9001"
-    assert config.default_model == "wan2.6-r2v"
-    assert config.default_size == "1280*720"
-    assert config.db_path == Path("/tmp/x.sqlite3")
-    assert config.currency == "USD"
-    assert config.prices[("wan2.6-r2v", "720P", True)] == Decimal("0.10")
-    assert config.prices[("wan2.6-r2v-flash", "1080P", False)] == Decimal("0.0375")
+    assert config.discord.token == TOKEN
+    assert config.api.base_url == "http://127.0.0.1:8080"
+    assert config.api.query_path_template == "/v1/tasks/{task_id}"
+    assert config.api.timeouts == ApiTimeouts(connect=2.5, read=30.0, download=90.0)
+    assert config.discord.guild_ids == (123, 456, 789)
+    assert config.discord.sync_global is True
+    assert config.discord.api_base == "http://127.0.0.1:9000/api"
+    assert config.discord.gateway_url == "ws://127.0.0.1:9001"
+    assert config.generation.defaults.model == "wan2.6-r2v"
+    assert config.generation.defaults.size == "1280*720"
+    assert config.store.db_path == Path("/tmp/x.sqlite3")
+    assert config.generation.currency == "USD"
+    prices = config.generation.prices
+    assert prices[("wan2.6-r2v", "720P", True)] == Decimal("0.10")
+    assert prices[("wan2.6-r2v-flash", "1080P", False)] == Decimal("0.0375")
     assert config.tracker == TrackerSettings(
         concurrency=3,
         max_queries_per_second=2.5,
@@ -131,7 +191,7 @@ def test_values_are_read_and_trimmed():
     [("1", True), ("TRUE", True), ("on", True), ("0", False), ("no", False), ("Off", False)],
 )
 def test_booleans(raw, expected):
-    assert load_config(env(DISCORD_SYNC_GLOBAL=raw)).sync_global is expected
+    assert load_config(env(DISCORD_SYNC_GLOBAL=raw)).discord.sync_global is expected
 
 
 MALFORMED = {
@@ -161,6 +221,9 @@ MALFORMED = {
     "query path no placeholder": ("R2V_QUERY_PATH", "/task/"),
     "query path relative": ("R2V_QUERY_PATH", "task/{task_id}"),
     "log level": ("LOG_LEVEL", "verbose"),
+    "connect timeout zero": ("R2V_API_CONNECT_TIMEOUT_SECONDS", "0"),
+    "read timeout not a number": ("R2V_API_READ_TIMEOUT_SECONDS", "long"),
+    "download timeout too big": ("R2V_DOWNLOAD_TIMEOUT_SECONDS", "99999"),
 }
 
 
@@ -187,7 +250,7 @@ def test_secrets_stay_out_of_repr():
     for text in (repr(config), str(config), repr([config])):
         assert TOKEN not in text
         assert API_KEY not in text
-    assert "api_base" in repr(config)
+    assert "base_url" in repr(config)
     assert config.secrets == (TOKEN, API_KEY)
 
 
@@ -212,12 +275,12 @@ def test_team_guardrails_are_read():
             R2V_CONFIRM_ABOVE="off",
         )
     )
-    limits = config.limits
+    limits = config.limits.default
     assert limits.allowed_channel_ids == {11, 12} and limits.allowed_role_ids == {21}
     assert (limits.max_active_per_user, limits.user_cooldown_s) == (2, 30.0)
     assert limits.user_daily_seconds == 120 and str(limits.guild_daily_amount) == "50.5"
     assert limits.confirm_above is None
-    assert str(load_config(env()).limits.confirm_above) == "5"
+    assert str(load_config(env()).limits.default.confirm_above) == "5"
 
 
 @pytest.mark.parametrize(
@@ -245,11 +308,12 @@ def test_a_guild_can_override_its_limits():
             ),
         )
     )
-    assert str(config.limits_for(42).guild_daily_amount) == "50"
-    assert config.limits_for(42).allowed_role_ids == {7}
-    assert config.limits_for(42).user_cooldown_s == 10.0, "the rest comes from the defaults"
-    assert str(config.limits_for(99).guild_daily_amount) == "10"
-    assert config.limits_for(None) is config.limits
+    book = config.limits
+    assert str(book.for_guild(42).guild_daily_amount) == "50"
+    assert book.for_guild(42).allowed_role_ids == {7}
+    assert book.for_guild(42).guild_daily_seconds == 0, "the rest comes from the defaults"
+    assert str(book.for_guild(99).guild_daily_amount) == "10"
+    assert book.for_guild(None) is book.default
 
 
 @pytest.mark.parametrize(

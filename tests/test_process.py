@@ -41,12 +41,17 @@ def bot_env(fake_api: FakeBailian, fake_discord: FakeDiscord, db_path: Path) -> 
     }
 
 
+# `python -m bot`, and the console script the package installs next to that python.
+PYTHON_M_BOT = (sys.executable, "-m", "bot")
+CONSOLE_SCRIPT = (str(Path(sys.executable).with_name("r2v-bot")),)
+
+
 @asynccontextmanager
-async def bot_process(env: dict[str, str], cwd: Path) -> AsyncIterator[asyncio.subprocess.Process]:
+async def bot_process(
+    env: dict[str, str], cwd: Path, command: tuple[str, ...] = PYTHON_M_BOT
+) -> AsyncIterator[asyncio.subprocess.Process]:
     process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
+        *command,
         cwd=cwd,
         env=env,
         stdout=asyncio.subprocess.PIPE,
@@ -77,10 +82,24 @@ async def wait_ready(fake_discord: FakeDiscord, process: asyncio.subprocess.Proc
     assert process.returncode is None, "the bot process died during start-up"
 
 
-async def test_without_a_token_the_bot_says_exactly_what_to_set(tmp_path):
+async def read_until(process: asyncio.subprocess.Process, text: str) -> str:
+    """The process's output up to and including the first line containing `text`."""
+    assert process.stdout is not None
+    lines: list[str] = []
+    while not lines or text not in lines[-1]:
+        line = await asyncio.wait_for(process.stdout.readline(), 15)
+        assert line, f"the process ended without logging {text!r}: {''.join(lines)}"
+        lines.append(line.decode())
+    return "".join(lines)
+
+
+@pytest.mark.parametrize(
+    "command", [PYTHON_M_BOT, CONSOLE_SCRIPT], ids=["python -m bot", "r2v-bot"]
+)
+async def test_without_a_token_the_bot_says_exactly_what_to_set(tmp_path, command):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "R2V_"))}
     env["PYTHONPATH"] = str(REPO)
-    async with bot_process(env, tmp_path) as process:
+    async with bot_process(env, tmp_path, command) as process:
         output, _ = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 2
     text = output.decode()
@@ -97,12 +116,73 @@ async def test_a_malformed_setting_stops_start_up_with_one_sentence(tmp_path):
     assert output.decode().strip().startswith("r2v-bot: R2V_DEFAULT_SIZE must be one of")
 
 
+async def test_every_setting_problem_is_listed_at_once(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "R2V_"))}
+    env.update(PYTHONPATH=str(REPO), R2V_DEFAULT_SIZE="800*600", R2V_POLL_JITTER="lots")
+    async with bot_process(env, tmp_path) as process:
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 2
+    lines = output.decode().strip().splitlines()
+    assert [line.split()[1] for line in lines] == [
+        "DISCORD_TOKEN",
+        "R2V_API_KEY",
+        "R2V_POLL_JITTER",
+        "R2V_DEFAULT_SIZE",
+    ]
+    assert all(line.startswith("r2v-bot: ") for line in lines)
+
+
+def corrupt(path: Path) -> None:
+    path.write_bytes(b"this is not an SQLite file, but it is long enough to look like one" * 20)
+
+
+def newer_schema(path: Path) -> None:
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version = 99")
+
+
+def a_folder(path: Path) -> None:
+    path.mkdir()
+
+
+def a_file_as_its_folder(path: Path) -> None:
+    path.parent.write_text("a file where the database's folder should be")
+
+
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (corrupt, "is not a usable SQLite database"),
+        (newer_schema, "was written by a newer r2v-bot"),
+        (a_folder, "cannot write the task database"),
+        (a_file_as_its_folder, "cannot open the task database"),
+    ],
+)
+async def test_an_unusable_database_stops_start_up_with_one_sentence(tmp_path, make, says):
+    db_path = tmp_path / "data" / "tasks.sqlite3"
+    db_path.parent.mkdir()
+    if make is a_file_as_its_folder:
+        db_path.parent.rmdir()
+    make(db_path)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "R2V_"))}
+    env.update(PYTHONPATH=str(REPO), DISCORD_TOKEN="x", R2V_API_KEY="y", R2V_DB_PATH=str(db_path))
+    async with bot_process(env, tmp_path) as process:
+        output, _ = await asyncio.wait_for(process.communicate(), 30)
+    text = output.decode()
+    assert process.returncode == 2, text
+    assert "Traceback" not in text
+    (sentence,) = [line for line in text.splitlines() if line.startswith("r2v-bot: ")]
+    assert says in sentence, text
+    assert str(db_path) in sentence and "R2V_DB_PATH" in sentence
+
+
 async def test_the_bot_process_takes_a_command_delivers_the_video_and_stops_cleanly(
     tmp_path, fake_api, fake_discord
 ):
     env = bot_env(fake_api, fake_discord, tmp_path / "tasks.sqlite3")
     async with bot_process(env, tmp_path) as process:
         await wait_ready(fake_discord, process)
+        start_up = await read_until(process, "invite the bot")
         ref1 = fake_discord.add_attachment("a.png", "image/png", 1000, width=512, height=512)
         ref2 = fake_discord.add_attachment("b.mov", "video/quicktime", 900_000)
         interaction = await fake_discord.invoke(
@@ -133,9 +213,14 @@ async def test_the_bot_process_takes_a_command_delivers_the_video_and_stops_clea
         process.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(process.communicate(), 15)
     assert process.returncode == 0
-    log = output.decode()
+    log = start_up + output.decode()
     assert fake_api.api_key not in log and fake_discord.bot_token not in log
     assert f"submitted task {submitted.task_id}" in log
+    online = (
+        f"online as r2v-bot in 1 server(s); commands registered in server {fake_discord.guild_id}."
+    )
+    assert online in start_up
+    assert "invite the bot to a server with https://discord.com/oauth2/authorize?" in start_up
     assert "Traceback" not in log
 
 

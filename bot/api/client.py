@@ -24,12 +24,11 @@ from bot.api.errors import (
 )
 from bot.api.models import SubmitResult, TaskResult, TaskStatus
 from bot.api.retry import RetryPolicy, backoff_delay, parse_retry_after
+from bot.api.settings import QUERY_PATH_TEMPLATE, ApiTimeouts
 
 log = logging.getLogger(__name__)
 
 SUBMIT_PATH: Final = "/task/bailian/ref2video"
-# The proxy documents one generic query route for every vendor.
-QUERY_PATH_TEMPLATE: Final = "/task/{task_id}"
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -38,16 +37,6 @@ class Limiter(Protocol):
     """A shared cap on request rate (see bot.tracking.rate_limit.RateLimiter)."""
 
     async def acquire(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class ApiTimeouts:
-    """Connect is short (nothing was sent yet, so it is safe to retry); read is long because the
-    proxy may hold a submit while it forwards it."""
-
-    connect: float = 10.0
-    read: float = 60.0
-    download: float = 300.0
 
 
 @dataclass(frozen=True)

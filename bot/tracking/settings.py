@@ -1,4 +1,4 @@
-"""How the background tracker polls. See README "Following a task to its video"."""
+"""How the background tracker polls (see README "Following a task to its video")."""
 
 from __future__ import annotations
 

@@ -11,6 +11,7 @@ import discord
 import pytest
 from aiohttp import web
 
+from bot.policy import LimitBook
 from fakes.fake_bailian import Reply, TaskPlan
 from tests.conftest import NO_LIMITS, eventually, make_config, running
 
@@ -33,7 +34,9 @@ async def command(fake_discord, options=None, *, user=None, channel_id=None):
 
 
 def with_limits(tmp_path, fake_api, fake_discord, **limits):
-    return make_config(tmp_path, fake_api, fake_discord, limits=replace(NO_LIMITS, **limits))
+    return make_config(
+        tmp_path, fake_api, fake_discord, limits=LimitBook(replace(NO_LIMITS, **limits))
+    )
 
 
 def button_ids(message):
@@ -377,8 +380,10 @@ async def test_a_submit_that_may_have_created_a_task_still_counts_against_the_li
 async def test_a_guild_override_replaces_the_default_limits(tmp_path, fake_api, fake_discord):
     fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
     config = with_limits(tmp_path, fake_api, fake_discord, max_active_per_user=5)
-    strict = replace(config.limits, max_active_per_user=1)
-    config = replace(config, guild_limits={fake_discord.guild_id: strict})
+    strict = replace(config.limits.default, max_active_per_user=1)
+    config = replace(
+        config, limits=LimitBook(config.limits.default, {fake_discord.guild_id: strict})
+    )
     async with running(config, fake_discord):
         await (await command(fake_discord)).wait_public()
         second = await command(fake_discord)

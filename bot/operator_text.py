@@ -1,0 +1,76 @@
+"""Sentences for the operator who starts the bot (stderr and the log), apart from the settings
+errors, which `bot.config` words next to the variables they name."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+
+def store_unusable(path: Path, error: BaseException) -> str:
+    """Why the task database cannot be opened, and what to do; `error` is what opening raised
+    (sqlite3.Error, OSError, or the store's RuntimeError for a schema newer than the bot)."""
+    elsewhere = "or set R2V_DB_PATH to another file"
+    text = str(error).lower()
+    if isinstance(error, RuntimeError) and "newer" in text:
+        return (
+            f"the task database {path} was written by a newer r2v-bot than this one: "
+            f"upgrade the bot, {elsewhere}."
+        )
+    if isinstance(error, sqlite3.DatabaseError) and (
+        "not a database" in text or "malformed" in text
+    ):
+        return (
+            f"{path} is not a usable SQLite database (corrupt, or another kind of file): move it "
+            f"away so the bot creates a new one, {elsewhere}."
+        )
+    if isinstance(error, PermissionError) or "readonly" in text or "unable to open" in text:
+        return (
+            f"cannot write the task database {path} ({error}): make the file and its folder "
+            f"writable for the user running the bot, {elsewhere}."
+        )
+    return f"cannot open the task database {path} ({error}): fix that, {elsewhere}."
+
+
+def guild_sync_refused(guild_id: int, status: int, reason: str) -> str:
+    """Discord answered `status` (403: the bot is not in that server, or lacks the scope)."""
+    if status == 403:
+        return (
+            f"cannot register the commands in server {guild_id} (Discord: {status} {reason}): "
+            "invite the bot there with the invite link logged at start-up, or remove that id "
+            "from DISCORD_GUILD_IDS."
+        )
+    return f"cannot register the commands in server {guild_id} (Discord: {status} {reason})."
+
+
+def registered_globally_for_lack_of_guilds() -> str:
+    return (
+        "no DISCORD_GUILD_IDS set, so the commands are registered globally: they reach every "
+        "server the bot is in, but Discord may take up to an hour to show them; set "
+        "DISCORD_GUILD_IDS=<server id> to see them at once in that server."
+    )
+
+
+def registered_nowhere() -> str:
+    return (
+        "DISCORD_SYNC_GLOBAL=false and no DISCORD_GUILD_IDS: the commands are registered "
+        "nowhere, so nobody sees /r2v; set DISCORD_GUILD_IDS=<server id>, or leave "
+        "DISCORD_SYNC_GLOBAL empty."
+    )
+
+
+def online(bot_name: str, servers: int, registered_in: Sequence[str]) -> str:
+    where = ", ".join(registered_in) if registered_in else "nowhere"
+    return f"online as {bot_name} in {servers} server(s); commands registered {where}."
+
+
+def invite(url: str) -> str:
+    return f"invite the bot to a server with {url}"
+
+
+def token_refused() -> str:
+    return (
+        "Discord refused DISCORD_TOKEN; put a valid bot token in .env "
+        "(Developer Portal → your app → Bot → Reset Token)."
+    )

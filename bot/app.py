@@ -171,6 +171,7 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
     async with aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": USER_AGENT}) as http:
         db_path = config.store.db_path
         try:
+            _probe_database(db_path)
             store = await SqliteTaskStore.open(db_path)
         # RuntimeError: the store refuses a schema newer than it knows.
         except (sqlite3.Error, OSError, RuntimeError) as error:
@@ -192,6 +193,14 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
                     await bot.close()
         finally:
             await store.close()
+
+
+def _probe_database(path: Path) -> None:
+    """Open the database file once with the standard library before the store does. When
+    aiosqlite (0.22) fails to connect, its worker thread may outlive the event loop and print a
+    traceback at exit; a file that cannot be opened at all is refused here instead."""
+    if path.parent.is_dir():  # else the store creates the folder first
+        sqlite3.connect(path).close()
 
 
 async def run(config: Config) -> int:

@@ -43,8 +43,9 @@ log = logging.getLogger(__name__)
 USER_AGENT = "r2v-bot/0.1 (+aiohttp)"
 # How long a stop waits for submissions already sent to the API to be recorded.
 SHUTDOWN_GRACE_S = 20.0
-# What the bot needs in a channel: read it, answer, post the video, reply to its own messages.
-# The README's invite checklist lists the same.
+# What the bot needs in a channel: see it, answer there and in its threads, show embeds, post
+# the video, and read history (replies, and the look for an earlier post that keeps delivery
+# exactly-once). The README's invite checklist lists the same.
 INVITE_PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
@@ -124,11 +125,7 @@ class R2VBot(commands.Bot):
             try:
                 synced = await self.tree.sync()
             except discord.HTTPException as error:
-                log.warning(
-                    "cannot register the commands globally (Discord: %s %s)",
-                    error.status,
-                    error.text,
-                )
+                log.warning(operator_text.global_sync_refused(error.status, error.text))
             else:
                 self._registered_in.append("globally")
                 log.info("synced %d command(s) globally", len(synced))

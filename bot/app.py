@@ -44,8 +44,9 @@ log = logging.getLogger(__name__)
 USER_AGENT = "r2v-bot/0.1 (+aiohttp)"
 # How much longer than the API client's longest submit a stop waits for it to be recorded.
 SHUTDOWN_MARGIN_S = 5.0
-# What the bot needs in a channel: read it, answer, post the video, reply to its own messages.
-# The README's invite checklist lists the same.
+# What the bot needs in a channel: see it, answer there and in its threads, show embeds, post
+# the video, and read history (replies, and the look for an earlier post that keeps delivery
+# exactly-once). The README's invite checklist lists the same.
 INVITE_PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
@@ -134,11 +135,7 @@ class R2VBot(commands.Bot):
             try:
                 synced = await self.tree.sync()
             except discord.HTTPException as error:
-                log.warning(
-                    "cannot register the commands globally (Discord: %s %s)",
-                    error.status,
-                    error.text,
-                )
+                log.warning(operator_text.global_sync_refused(error.status, error.text))
             else:
                 self._registered_in.append("globally")
                 log.info("synced %d command(s) globally", len(synced))
@@ -183,6 +180,7 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
     async with aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": USER_AGENT}) as http:
         db_path = config.store.db_path
         try:
+            _probe_database(db_path)
             store = await SqliteTaskStore.open(db_path)
         # RuntimeError: the store refuses a schema newer than it knows.
         except (sqlite3.Error, OSError, RuntimeError) as error:
@@ -204,6 +202,14 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
                     await bot.close()
         finally:
             await store.close()
+
+
+def _probe_database(path: Path) -> None:
+    """Open the database file once with the standard library before the store does. When
+    aiosqlite (0.22) fails to connect, its worker thread may outlive the event loop and print a
+    traceback at exit; a file that cannot be opened at all is refused here instead."""
+    if path.parent.is_dir():  # else the store creates the folder first
+        sqlite3.connect(path).close()
 
 
 async def run(config: Config) -> int:

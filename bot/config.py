@@ -318,8 +318,7 @@ def _section(
     built. `parts` are settings nested in it, None when they could not be built either."""
     found = len(problems)
     values = _values(table, env, problems)
-    declared = fields(cls)  # type: ignore[arg-type]
-    required = {f.name for f in declared if f.default is MISSING and f.default_factory is MISSING}
+    required = _fields_without_default(cls)
     for var in table:
         if var.field in required and not (env.get(var.name) or "").strip():
             problems.append(
@@ -328,6 +327,10 @@ def _section(
     if len(problems) > found or any(part is None for part in parts.values()):
         return None
     return cls(**values, **parts)
+
+
+def _fields_without_default(cls: Any) -> set[str]:
+    return {f.name for f in fields(cls) if f.default is MISSING and f.default_factory is MISSING}
 
 
 def _values(table: Sequence[_Var], env: Mapping[str, str], problems: list[str]) -> dict[str, Any]:

@@ -44,6 +44,10 @@ def guild_sync_refused(guild_id: int, status: int, reason: str) -> str:
     return f"cannot register the commands in server {guild_id} (Discord: {status} {reason})."
 
 
+def global_sync_refused(status: int, reason: str) -> str:
+    return f"cannot register the commands globally (Discord: {status} {reason})."
+
+
 def registered_globally_for_lack_of_guilds() -> str:
     return (
         "no DISCORD_GUILD_IDS set, so the commands are registered globally: they reach every "

@@ -158,6 +158,21 @@ async def test_a_lost_gateway_connection_shows_as_one_warning_and_the_bot_resume
     ]
 
 
+def test_discords_reconnect_traceback_becomes_one_warning_line(caplog, discord_logging):
+    # What discord.py's Client.connect logs when the gateway cannot be reached (client.py).
+    try:
+        raise ConnectionResetError("Connection reset by peer")
+    except ConnectionResetError:
+        logging.getLogger("discord.client").exception("Attempting a reconnect in %.2fs", 1.5)
+
+    (record,) = caplog.records
+    assert record.levelno == logging.WARNING and record.exc_info is None
+    assert record.getMessage() == (
+        "lost the connection to Discord (ConnectionResetError: Connection reset by peer); "
+        "reconnecting in 1.50s"
+    )
+
+
 # --- nothing secret reaches Discord --------------------------------------------------------------
 
 

@@ -1,0 +1,322 @@
+"""Channel messages: posts, edits, deletes, history, mentions and the limits on them."""
+
+from __future__ import annotations
+
+import copy
+import re
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from fakes.fake_discord.common import (
+    _PRIVATE_KEYS,
+    EPHEMERAL,
+    LOADING,
+    NONCE_WINDOW,
+    MessageType,
+    _error,
+    _form_error,
+    _json_response,
+    _Upload,
+)
+
+if TYPE_CHECKING:
+    from fakes.fake_discord.interactions import FakeInteraction
+
+
+class MessagesMixin:
+    """Part of FakeDiscord (see server.py)."""
+
+    def messages(self, channel_id: int | None = None) -> list[dict]:
+        """Non-ephemeral, non-deleted messages in a channel, oldest first."""
+        cid = channel_id or self.channel_id
+        return [
+            self._messages[mid]
+            for mid in self._channel_order.get(cid, [])
+            if not self._messages[mid].get("deleted")
+        ]
+
+    def get_message(self, message_id: int | str) -> dict | None:
+        """Any stored message (ephemeral and deleted ones too), by id."""
+        return self._messages.get(int(message_id))
+
+    @staticmethod
+    def public(message: dict) -> dict:
+        """The message as Discord would send it (our bookkeeping keys removed)."""
+        out = {k: v for k, v in message.items() if k not in _PRIVATE_KEYS}
+        # Discord omits these when unset, and discord.py calls .get() on them when present.
+        for key in ("message_reference", "referenced_message"):
+            if out.get(key) is None:
+                out.pop(key, None)
+        return out
+
+    def post_user_message(
+        self,
+        channel_id: int | None,
+        content: str,
+        *,
+        attachments: tuple[dict, ...] | list[dict] = (),
+        user: dict | None = None,
+    ) -> dict:
+        """Put a user's message into a channel's history (no gateway event)."""
+        member = user or self.default_user
+        record = self._new_message(
+            channel_id or self.channel_id,
+            {"content": content},
+            author=member["user"],
+            attachments=list(attachments),
+        )
+        self._bump()
+        return record
+
+    def _new_message(
+        self,
+        channel_id: int,
+        payload: dict,
+        *,
+        author: dict,
+        attachments: list[dict],
+        interaction: FakeInteraction | None = None,
+        ephemeral: bool = False,
+        message_id: int | None = None,
+        msg_type: int | None = None,
+    ) -> dict:
+        mid = message_id or self.snowflake()
+        flags = int(payload.get("flags") or 0)
+        if ephemeral:
+            flags |= EPHEMERAL
+        else:
+            flags &= ~EPHEMERAL
+        reference = payload.get("message_reference")
+        referenced = None
+        if reference and reference.get("message_id"):
+            found = self.get_message(reference["message_id"])
+            # Discord answers with a complete reference whose ids are strings.
+            reference = {
+                "type": reference.get("type", 0),
+                "message_id": str(reference["message_id"]),
+                "channel_id": str(reference.get("channel_id") or channel_id),
+                "guild_id": str(reference.get("guild_id") or self.guild_id),
+            }
+            if found is not None:
+                referenced = self.public({**found, "referenced_message": None})
+        if msg_type is None:
+            msg_type = MessageType.REPLY if referenced else MessageType.DEFAULT
+        record: dict[str, Any] = {
+            "id": str(mid),
+            "channel_id": str(channel_id),
+            "guild_id": str(self.guild_id),
+            "author": author,
+            "content": payload.get("content") or "",
+            "timestamp": self._iso(),
+            "edited_timestamp": None,
+            "tts": bool(payload.get("tts", False)),
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": attachments,
+            "embeds": payload.get("embeds") or [],
+            "components": payload.get("components") or [],
+            "pinned": False,
+            "type": msg_type,
+            "flags": flags,
+            "nonce": payload.get("nonce"),
+            "message_reference": reference,
+            "allowed_mentions": payload.get("allowed_mentions"),
+            "interaction_id": interaction.id if interaction else None,
+            "ephemeral": ephemeral,
+            "edits": [],
+        }
+        if referenced is not None:
+            record["referenced_message"] = referenced
+        if interaction is not None:
+            record["webhook_id"] = str(self.app_id)
+            record["application_id"] = str(self.app_id)
+        self._fill_mentions(record)
+        self._messages[mid] = record
+        if ephemeral:
+            self.ephemeral_messages.append(record)
+        else:
+            self._channel_order.setdefault(channel_id, []).append(mid)
+        return record
+
+    def _edit_message(self, record: dict, payload: dict, uploads: list[_Upload]) -> None:
+        before = {k: copy.deepcopy(record[k]) for k in ("content", "embeds", "components")}
+        before["attachments"] = list(record["attachments"])
+        for key, empty in (("content", ""), ("embeds", []), ("components", [])):
+            if key in payload:
+                record[key] = payload[key] if payload[key] is not None else empty
+        if "allowed_mentions" in payload:
+            record["allowed_mentions"] = payload["allowed_mentions"]
+        if "flags" in payload and payload["flags"] is not None:
+            # Only suppress-embeds can change on edit; ephemeral/loading stay as they were.
+            keep = record["flags"] & (EPHEMERAL | LOADING)
+            record["flags"] = (int(payload["flags"]) & ~(EPHEMERAL | LOADING)) | keep
+        record["attachments"] = self._attachments_for(
+            int(record["channel_id"]), payload, uploads, existing=record["attachments"]
+        )
+        record["flags"] &= ~LOADING
+        record["edited_timestamp"] = self._iso()
+        record["edits"].append({"at": self.now(), "before": before, "payload": payload})
+        self._fill_mentions(record)
+
+    def _fill_mentions(self, record: dict) -> None:
+        who = self.pinged(record)
+        record["mention_everyone"] = who["everyone"]
+        record["mentions"] = [self._users[u] for u in sorted(who["users"]) if u in self._users]
+        record["mention_roles"] = [str(r) for r in sorted(who["roles"])]
+
+    def pinged(self, message: dict) -> dict:
+        """Who this message notifies under Discord's allowed_mentions rules (embeds never ping)."""
+        content = message.get("content") or ""
+        everyone = "@everyone" in content or "@here" in content
+        users = {int(u) for u in re.findall(r"<@!?(\d+)>", content)}
+        roles = {int(r) for r in re.findall(r"<@&(\d+)>", content)}
+        replied: int | None = None
+        ref = message.get("message_reference")
+        if ref and ref.get("message_id"):
+            target = self.get_message(ref["message_id"])
+            if target is not None:
+                replied = int(target["author"]["id"])
+        allowed = message.get("allowed_mentions")
+        if allowed is None:
+            # Without allowed_mentions all of the content pings, and so does a reply.
+            if replied is not None:
+                users.add(replied)
+            return {"everyone": everyone, "users": users, "roles": roles}
+        parse = allowed.get("parse") or []
+        everyone = everyone and "everyone" in parse
+        if "users" not in parse:
+            users &= {int(u) for u in allowed.get("users") or []}
+        if "roles" not in parse:
+            roles &= {int(r) for r in allowed.get("roles") or []}
+        if replied is not None and allowed.get("replied_user", False):
+            users.add(replied)
+        return {"everyone": everyone, "users": users, "roles": roles}
+
+    async def _get_channel(self, request, payload, uploads, cid) -> web.Response:
+        if int(cid) not in self.channel_ids:
+            return _error(404, 10003, "Unknown Channel")
+        return _json_response(self.channel_object(int(cid)))
+
+    async def _typing(self, request, payload, uploads, cid) -> web.Response:
+        if int(cid) not in self.channel_ids:
+            return _error(404, 10003, "Unknown Channel")
+        return web.Response(status=204)
+
+    def _validate(
+        self, payload: dict, uploads: list[_Upload], limit: int, *, creating: bool
+    ) -> web.Response | None:
+        content = payload.get("content")
+        if content is not None and len(content) > 2000:
+            return _form_error(
+                "content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length."
+            )
+        if len(payload.get("embeds") or []) > 10:
+            return _form_error("embeds", "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
+        if len(uploads) > 10:
+            return _form_error("files", "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
+        allowed = payload.get("allowed_mentions") or {}
+        parse = allowed.get("parse") or []
+        for kind in ("users", "roles"):
+            if kind in parse and allowed.get(kind):
+                return _form_error(
+                    f"allowed_mentions.{kind}",
+                    "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
+                    f'parse:["{kind}"] and {kind}: [ids...] are mutually exclusive.',
+                )
+        if sum(len(u.data) for u in uploads) > limit:
+            return _error(413, 40005, "Request entity too large")
+        if creating and not (
+            content
+            or payload.get("embeds")
+            or uploads
+            or payload.get("components")
+            or payload.get("sticker_ids")
+            or payload.get("poll")
+        ):
+            return _error(400, 50006, "Cannot send an empty message")
+        return None
+
+    async def _channel_post(self, request, payload, uploads, cid) -> web.Response:
+        channel_id = int(cid)
+        if channel_id not in self.channel_ids:
+            return _error(404, 10003, "Unknown Channel")
+        err = self._validate(payload, uploads, self.attachment_size_limit, creating=True)
+        if err is not None:
+            return err
+        nonce = payload.get("nonce")
+        if nonce is not None and payload.get("enforce_nonce"):
+            seen = self._nonces.get((channel_id, str(nonce)))
+            if seen is not None and self.now() - seen[1] < NONCE_WINDOW:
+                return _json_response(self.public(self._messages[seen[0]]))
+        ref = payload.get("message_reference")
+        dangling = ref and ref.get("message_id") and self.get_message(ref["message_id"]) is None
+        if dangling and ref.get("fail_if_not_exists", True):
+            return _form_error(
+                "message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message"
+            )
+        record = self._new_message(
+            channel_id,
+            payload,
+            author=self.bot_user,
+            attachments=self._attachments_for(channel_id, payload, uploads),
+        )
+        if nonce is not None and payload.get("enforce_nonce"):
+            self._nonces[(channel_id, str(nonce))] = (int(record["id"]), self.now())
+        return _json_response(self.public(record))
+
+    def _channel_message(self, cid: str, mid: str) -> dict | web.Response:
+        if int(cid) not in self.channel_ids:
+            return _error(404, 10003, "Unknown Channel")
+        record = self.get_message(mid)
+        if (
+            record is None
+            or record.get("deleted")
+            or record["ephemeral"]
+            or record["channel_id"] != cid
+        ):
+            return _error(404, 10008, "Unknown Message")
+        return record
+
+    async def _channel_get_message(self, request, payload, uploads, cid, mid) -> web.Response:
+        found = self._channel_message(cid, mid)
+        return found if isinstance(found, web.Response) else _json_response(self.public(found))
+
+    async def _channel_patch(self, request, payload, uploads, cid, mid) -> web.Response:
+        found = self._channel_message(cid, mid)
+        if isinstance(found, web.Response):
+            return found
+        if found["author"]["id"] != self.bot_user["id"]:
+            return _error(403, 50005, "Cannot edit a message authored by another user")
+        err = self._validate(payload, uploads, self.attachment_size_limit, creating=False)
+        if err is not None:
+            return err
+        self._edit_message(found, payload, uploads)
+        return _json_response(self.public(found))
+
+    async def _channel_delete(self, request, payload, uploads, cid, mid) -> web.Response:
+        found = self._channel_message(cid, mid)
+        if isinstance(found, web.Response):
+            return found
+        found["deleted"] = True
+        return web.Response(status=204)
+
+    async def _history(self, request, payload, uploads, cid) -> web.Response:
+        channel_id = int(cid)
+        if channel_id not in self.channel_ids:
+            return _error(404, 10003, "Unknown Channel")
+        limit = max(1, min(100, int(request.query.get("limit", 50))))
+        msgs = self.messages(channel_id)
+        if "before" in request.query:
+            msgs = [m for m in msgs if int(m["id"]) < int(request.query["before"])]
+        if "after" in request.query:
+            # Discord returns the messages right after `after`, still newest first.
+            msgs = [m for m in msgs if int(m["id"]) > int(request.query["after"])][:limit]
+        if "around" in request.query:
+            around = int(request.query["around"])
+            older = [m for m in msgs if int(m["id"]) <= around][-(limit // 2 + 1) :]
+            newer = [m for m in msgs if int(m["id"]) > around][: limit - len(older)]
+            msgs = older + newer
+        newest_first = list(reversed(msgs))[:limit]
+        return _json_response([self.public(m) for m in newest_first])

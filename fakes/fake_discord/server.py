@@ -1,0 +1,310 @@
+"""A Discord of our own on 127.0.0.1: REST + gateway for a real discord.py bot.
+
+See /work/shared/testing/FAKE_DISCORD.md. The fake answers as Discord does (status codes,
+error codes, Content-Type) and enforces the limits that real bots trip over: the 3 s first
+response, the 15 min interaction token, 2000-character content, upload size, and signed,
+expiring attachment URLs. Everything the bot sends is recorded so tests can assert on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import mimetypes
+import re
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from fakes.fake_discord.cdn import CdnMixin
+from fakes.fake_discord.commands import CommandsMixin
+from fakes.fake_discord.common import (
+    ALL_BUT_ADMIN,
+    DISCORD_EPOCH_MS,
+    Recorded,
+    _error,
+    _Upload,
+)
+from fakes.fake_discord.gateway import GatewayMixin
+from fakes.fake_discord.guilds import GuildsMixin
+from fakes.fake_discord.interactions import FakeInteraction, InteractionsMixin
+from fakes.fake_discord.messages import MessagesMixin
+
+
+class FakeDiscord(
+    GatewayMixin, InteractionsMixin, MessagesMixin, CommandsMixin, CdnMixin, GuildsMixin
+):
+    """REST API + gateway websocket on one 127.0.0.1 port, enough for a real discord.py bot."""
+
+    def __init__(
+        self,
+        *,
+        bot_token: str = "fake-bot-token",
+        app_id: int = 1100000000000000001,
+        bot_user_id: int = 1100000000000000002,
+        guild_id: int = 1100000000000000003,
+        channel_ids: tuple[int, ...] = (1100000000000000004, 1100000000000000005),
+        attachment_size_limit: int = 10 * 1024 * 1024,
+    ) -> None:
+        self.bot_token = bot_token
+        self.app_id = app_id
+        self.bot_user_id = bot_user_id
+        self.guild_id = guild_id
+        self.channel_ids = tuple(channel_ids)
+        self.channel_id = self.channel_ids[0]
+        self.attachment_size_limit = attachment_size_limit
+
+        self.requests: list[Recorded] = []
+        self.unhandled: list[Recorded] = []
+        self.gateway_received: list[dict] = []  # every frame the bot sent on the gateway
+        self.gateway_sent: list[dict] = []  # every frame the fake sent
+        self.identify_payloads: list[dict] = []
+        self.roles: list[dict] = []
+        # What the bot may do in the channel, as Discord reports it with each interaction.
+        self.app_permissions = ALL_BUT_ADMIN
+        self.gateway_connections = 0
+        self.interactions: dict[int, FakeInteraction] = {}
+        self.ephemeral_messages: list[dict] = []
+
+        self._offset = 0.0
+        self._last_snowflake = 0
+        self._secret = secrets.token_bytes(16)
+        self._changed = asyncio.Event()
+        self._ready = asyncio.Event()
+        self._messages: dict[int, dict] = {}
+        self._channel_order: dict[int, list[int]] = {cid: [] for cid in self.channel_ids}
+        self._nonces: dict[tuple[int, str], tuple[int, float]] = {}
+        self._blobs: dict[str, bytes] = {}
+        self._commands: dict[int | None, list[dict]] = {}  # guild id (None = global) -> commands
+        self._command_ids: dict[tuple[int | None, str, int], int] = {}
+        self._users: dict[int, dict] = {}
+        self._ws: web.WebSocketResponse | None = None
+        self._all_ws: set[web.WebSocketResponse] = set()
+        self._ws_lock = asyncio.Lock()
+        self._seq = 0
+        self._session_id: str | None = None
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+        self.bot_user = {
+            "id": str(bot_user_id),
+            "username": "r2v-bot",
+            "discriminator": "0",
+            "global_name": None,
+            "avatar": None,
+            "bot": True,
+            "public_flags": 0,
+            "flags": 0,
+        }
+        self._users[bot_user_id] = self.bot_user
+        self.default_user = self.make_user(name="alice")
+
+    async def start(self) -> None:
+        """Start the server on a random 127.0.0.1 port."""
+        # Big uploads must reach our own size check (413 code 40005), not aiohttp's 1 MiB cap.
+        app = web.Application(client_max_size=1024**3)
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets
+        self.port = server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """Close gateway connections and the server."""
+        for ws in list(self._all_ws):
+            with contextlib.suppress(Exception):
+                await ws.close(code=1001)
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeDiscord:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """http://127.0.0.1:PORT"""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_base(self) -> str:
+        """Value for discord.http.Route.BASE."""
+        return f"{self.base_url}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        """Value for DiscordWebSocket.DEFAULT_GATEWAY (as yarl.URL)."""
+        return f"ws://127.0.0.1:{self.port}/"
+
+    def now(self) -> float:
+        """Fake monotonic clock used for every time limit."""
+        return time.monotonic() + self._offset
+
+    def wall(self) -> float:
+        """Fake wall clock (unix seconds) used for timestamps, snowflakes and URL expiry."""
+        return time.time() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake clock forward."""
+        self._offset += seconds
+        self._bump()
+
+    def _bump(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_for(
+        self,
+        predicate: Callable[[], Any],
+        timeout: float = 5,
+        *,
+        what: str | None = None,
+    ) -> Any:
+        """Wait until predicate() is truthy; re-checked on every request/event (and every 50 ms)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            result = predicate()
+            if result:
+                return result
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                last = [f"{r.method} {r.path} -> {r.status}" for r in self.requests[-8:]]
+                raise TimeoutError(
+                    f"timed out after {timeout}s waiting for {what or predicate!r}; "
+                    f"last requests: {last}; unhandled: {[r.path for r in self.unhandled]}"
+                )
+            # The 50 ms poll catches state that changes outside the fake (e.g. bot.is_ready()).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
+
+    async def wait_ready(self, timeout: float = 10) -> None:
+        """Wait until the bot has IDENTIFYed and been sent READY."""
+        await self.wait_for(self._ready.is_set, timeout, what="the bot to IDENTIFY")
+
+    def snowflake(self) -> int:
+        """A new, strictly increasing snowflake whose timestamp follows the fake clock."""
+        value = (int(self.wall() * 1000) - DISCORD_EPOCH_MS) << 22
+        self._last_snowflake = max(value, self._last_snowflake + 1)
+        return self._last_snowflake
+
+    def _iso(self) -> str:
+        return dt.datetime.fromtimestamp(self.wall(), dt.UTC).isoformat()
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if request.path == "/" and request.headers.get("Upgrade", "").lower() == "websocket":
+            return await self._gateway(request)
+        payload, uploads = await self._read_body(request)
+        rec = Recorded(
+            method=request.method,
+            path=request.path,
+            query=dict(request.query),
+            json=payload,
+            files=[(u.filename, len(u.data), u.content_type) for u in uploads],
+            headers=dict(request.headers),
+            at=self.now(),
+        )
+        self.requests.append(rec)
+        try:
+            response = await self._route(request, rec, payload, uploads)
+        finally:
+            self._bump()
+        rec.status = response.status
+        if isinstance(response, web.Response) and response.body:
+            with contextlib.suppress(ValueError, TypeError):
+                rec.response = json.loads(response.body)  # type: ignore[arg-type]
+        self._bump()
+        return response
+
+    async def _read_body(self, request: web.Request) -> tuple[Any, list[_Upload]]:
+        uploads: list[_Upload] = []
+        if request.content_type.startswith("multipart/"):
+            payload: Any = None
+            reader = await request.multipart()
+            async for part in reader:
+                data = await part.read(decode=False)  # type: ignore[union-attr]
+                if part.name == "payload_json":
+                    payload = json.loads(data)
+                elif part.filename is not None:
+                    ctype = part.headers.get("Content-Type", "application/octet-stream")
+                    if ctype == "application/octet-stream":
+                        # discord.py labels every file octet-stream; Discord sniffs the real type.
+                        ctype = mimetypes.guess_type(part.filename)[0] or ctype
+                    uploads.append(_Upload(part.name or "", part.filename, ctype, bytes(data)))
+            return payload, uploads
+        raw = await request.read()
+        if not raw:
+            return None, uploads
+        try:
+            return json.loads(raw), uploads
+        except ValueError:
+            return raw.decode(errors="replace"), uploads
+
+    def _authorized(self, request: web.Request) -> bool:
+        return request.headers.get("Authorization") == f"Bot {self.bot_token}"
+
+    async def _route(
+        self, request: web.Request, rec: Recorded, payload: Any, uploads: list[_Upload]
+    ) -> web.Response:
+        path, method = request.path, request.method
+        if path.startswith("/attachments/"):
+            return self._serve_attachment(request)
+        if not path.startswith("/api/v10/"):
+            self.unhandled.append(rec)
+            return _error(404, 0, "404: Not Found")
+        sub = path[len("/api/v10") :]
+        for route_method, pattern, handler, needs_auth in self._routes():
+            match = re.fullmatch(pattern, sub)
+            if match is None or route_method != method:
+                continue
+            if needs_auth and not self._authorized(request):
+                return _error(401, 0, "401: Unauthorized")
+            return await handler(request, payload or {}, uploads, *match.groups())
+        self.unhandled.append(rec)
+        return _error(404, 0, "404: Not Found")
+
+    def _routes(self) -> list[tuple[str, str, Callable[..., Any], bool]]:
+        snow = r"(\d+)"
+        hook = r"/webhooks/(\d+)/([^/]+)"
+        hook_msg = hook + r"/messages/(@original|\d+)"
+        return [
+            ("GET", r"/users/@me", self._get_me, True),
+            ("GET", rf"/users/{snow}", self._get_user, True),
+            ("GET", r"/oauth2/applications/@me", self._get_app, True),
+            ("GET", r"/applications/@me", self._get_app, True),
+            ("GET", r"/gateway", self._get_gateway, False),
+            ("GET", r"/gateway/bot", self._get_gateway_bot, True),
+            ("GET", rf"/applications/{snow}/commands", self._get_commands, True),
+            ("PUT", rf"/applications/{snow}/commands", self._put_commands_route, True),
+            ("GET", rf"/applications/{snow}/guilds/{snow}/commands", self._get_commands, True),
+            ("PUT", rf"/applications/{snow}/guilds/{snow}/commands", self._put_commands_route, True),  # noqa: E501
+            ("POST", rf"/interactions/{snow}/([^/]+)/callback", self._callback, False),
+            ("POST", hook, self._webhook_post, False),
+            ("GET", hook_msg, self._webhook_get, False),
+            ("PATCH", hook_msg, self._webhook_patch, False),
+            ("DELETE", hook_msg, self._webhook_delete, False),
+            ("GET", rf"/channels/{snow}", self._get_channel, True),
+            ("POST", rf"/channels/{snow}/typing", self._typing, True),
+            ("GET", rf"/channels/{snow}/messages", self._history, True),
+            ("POST", rf"/channels/{snow}/messages", self._channel_post, True),
+            ("GET", rf"/channels/{snow}/messages/{snow}", self._channel_get_message, True),
+            ("PATCH", rf"/channels/{snow}/messages/{snow}", self._channel_patch, True),
+            ("DELETE", rf"/channels/{snow}/messages/{snow}", self._channel_delete, True),
+            ("GET", rf"/guilds/{snow}", self._get_guild, True),
+            ("GET", rf"/guilds/{snow}/channels", self._get_guild_channels, True),
+            ("GET", rf"/guilds/{snow}/roles", self._get_roles, True),
+            ("GET", rf"/guilds/{snow}/members/{snow}", self._get_member, True),
+            ("POST", r"/attachments/refresh-urls", self._refresh_urls, True),
+        ]  # fmt: skip

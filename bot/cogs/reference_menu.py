@@ -69,7 +69,9 @@ class PromptModal(discord.ui.Modal):
             max_length=limits.NEGATIVE_PROMPT_MAX_CHARS,
         )
         self.duration: discord.ui.TextInput[PromptModal] = discord.ui.TextInput(
-            label="Duration in seconds, 2–10 (optional, default 5)",
+            # Discord caps a text-input label at 45 characters; the rest goes in the placeholder.
+            label="Duration in seconds, 2–10 (default 5)",
+            placeholder="Optional: leave empty for 5 seconds",
             custom_id="duration",
             required=False,
             max_length=2,

@@ -48,9 +48,10 @@ class CdnMixin:
             "url": url,
             "proxy_url": url,
             "content_type": content_type,
-            "width": width,
-            "height": height,
         }
+        # Discord sends dimensions only for media it could measure (never null).
+        if width is not None and height is not None:
+            att["width"], att["height"] = width, height
         if description is not None:
             att["description"] = description
         return att

@@ -31,16 +31,22 @@ class CommandsMixin:
             # Discord keeps a command's id across overwrites when name and type stay the same.
             cid = self._command_ids.setdefault(key, self.snowflake())
             # Discord fills the fields a client may leave out (context menus send no description).
+            permissions = cmd.get("default_member_permissions")
             entry = {
                 "description": "",
                 "options": [],
-                "default_member_permissions": None,
                 "nsfw": False,
-                **cmd,
+                "dm_permission": True,
+                **{k: v for k, v in cmd.items() if v is not None},
                 "id": str(cid),
                 "application_id": str(self.app_id),
                 "version": str(self.snowflake()),
                 "type": ctype,
+                # Discord answers with the permission bits as a string, and with the install
+                # types it applied (guild install unless told otherwise) as a list.
+                "default_member_permissions": None if permissions is None else str(permissions),
+                "integration_types": cmd.get("integration_types") or [0],
+                "contexts": cmd.get("contexts"),
             }
             if guild_id is not None:
                 entry["guild_id"] = str(guild_id)

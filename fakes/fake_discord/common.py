@@ -20,6 +20,9 @@ EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 ALL_BUT_ADMIN = str(discord.Permissions.all().value & ~discord.Permissions.administrator.flag)
 
+# A body the spec check rejected, handed to interaction handlers so they record the exchange.
+REJECTION = web.RequestKey("rejection", web.Response)
+
 # Keys we keep on stored messages for tests; Discord never sends them, so the bot never sees them.
 _PRIVATE_KEYS = ("edits", "allowed_mentions", "interaction_id", "ephemeral", "deleted")
 
@@ -41,6 +44,25 @@ class Recorded:
     at: float
     status: int | None = None
     response: Any = None
+
+
+@dataclass
+class Violation:
+    """An exchange that breaks Discord's spec: a request Discord would reject ("request") or
+    an answer that real Discord would never send ("response", a bug in the fake)."""
+
+    kind: str  # "request" or "response"
+    method: str
+    path: str
+    operation: str
+    status: int
+    errors: list[str]  # "components.0.label: BASE_TYPE_MAX_LENGTH Must be 45 or fewer..."
+    body: Any = None
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.method} {self.path} ({self.operation}) -> {self.status}: " + (
+            "; ".join(self.errors)
+        )
 
 
 @dataclass

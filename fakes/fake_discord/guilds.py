@@ -33,6 +33,8 @@ class GuildsMixin:
             "avatar": None,
             "bot": False,
             "public_flags": 0,
+            "flags": 0,
+            "primary_guild": None,
         }
         self._users[uid] = user
         return {
@@ -144,7 +146,8 @@ class GuildsMixin:
         }
 
     async def _get_me(self, request, payload, uploads) -> web.Response:
-        return _json_response(self.bot_user)
+        # The current user is the one place Discord adds the account's private fields.
+        return _json_response({**self.bot_user, "mfa_enabled": False, "locale": "en-US"})
 
     async def _get_user(self, request, payload, uploads, uid) -> web.Response:
         user = self._users.get(int(uid))
@@ -163,9 +166,18 @@ class GuildsMixin:
                 "owner": owner,
                 "verify_key": "0" * 64,
                 "flags": 0,
+                "flags_new": "0",
+                "type": None,
+                "redirect_uris": [],
+                "interactions_endpoint_url": None,
+                "role_connections_verification_url": None,
+                "approximate_guild_count": 1,
+                "approximate_user_install_count": 0,
+                "approximate_user_authorization_count": 0,
+                "explicit_content_filter": 0,
+                "eligible_oauth2_scopes": ["bot", "applications.commands"],
                 "team": None,
                 "bot": self.bot_user,
-                "summary": "",
             }
         )
 

@@ -14,6 +14,7 @@ from fakes.fake_discord.common import (
     CALLBACK_WINDOW,
     EPHEMERAL,
     LOADING,
+    REJECTION,
     TOKEN_LIFETIME,
     CallbackType,
     CommandType,
@@ -29,6 +30,7 @@ from fakes.fake_discord.common import (
     _truthy,
     _Upload,
 )
+from fakes.fake_discord.messages import _numbered
 
 if TYPE_CHECKING:
     from fakes.fake_discord.server import FakeDiscord
@@ -444,6 +446,8 @@ class InteractionsMixin:
         if it is None or it.token != token:
             return _error(404, 10062, "Unknown interaction")
         entry = self._record_response(it, "callback", request, payload, uploads)
+        if REJECTION in request:
+            return self._finish(entry, request[REJECTION])
         if it.acknowledged:
             return self._finish(
                 entry, _error(400, 40060, "Interaction has already been acknowledged.")
@@ -488,7 +492,7 @@ class InteractionsMixin:
                 return self._finish(
                     entry, _form_error("type", "INTERACTION_TYPE_INVALID", "Invalid type")
                 )
-            it.modal = data
+            it.modal = {**data, "components": _numbered(data.get("components") or [])}
         elif ctype not in (
             CallbackType.APPLICATION_COMMAND_AUTOCOMPLETE_RESULT,
             CallbackType.LAUNCH_ACTIVITY,
@@ -508,20 +512,19 @@ class InteractionsMixin:
         )
         if not _truthy(request.query.get("with_response")):
             return self._finish(entry, web.Response(status=204), it.original_id)
-        body: dict[str, Any] = {
-            "interaction": {
-                "id": str(it.id),
-                "type": it.kind,
-                "activity_instance_id": None,
-                "response_message_id": str(it.original_id) if it.original_id else None,
-                "response_message_loading": ctype
-                == CallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE,
-                "response_message_ephemeral": bool(it.callback_flags & EPHEMERAL),
-            },
-            "resource": {"type": ctype},
+        answered: dict[str, Any] = {
+            "id": str(it.id),
+            "type": it.kind,
+            "activity_instance_id": None,
+            "response_message_loading": ctype == CallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE,
+            "response_message_ephemeral": bool(it.callback_flags & EPHEMERAL),
         }
+        if it.original_id:
+            answered["response_message_id"] = str(it.original_id)
+        body: dict[str, Any] = {"interaction": answered}
         if message is not None:
-            body["resource"]["message"] = self.public(message)
+            # Only a callback that made or updated a message (4 or 7) has a resource.
+            body["resource"] = {"type": ctype, "message": self.public(message)}
         return self._finish(
             entry, _json_response(body), it.original_id if message is not None else None
         )
@@ -538,6 +541,8 @@ class InteractionsMixin:
         if not it.acknowledged:
             # The interaction webhook only exists once the interaction has been responded to.
             return it, entry, self._finish(entry, _error(404, 10015, "Unknown Webhook"))
+        if REJECTION in request:
+            return it, entry, self._finish(entry, request[REJECTION])
         return it, entry, None
 
     def _webhook_target(self, it: FakeInteraction, mid: str) -> dict | None:

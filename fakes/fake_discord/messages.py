@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -22,6 +23,31 @@ from fakes.fake_discord.common import (
 
 if TYPE_CHECKING:
     from fakes.fake_discord.interactions import FakeInteraction
+
+
+def _numbered(components: list[dict]) -> list[dict]:
+    """The components with Discord's `id` on each: missing ones are numbered on from the
+    largest given id, depth first, as Discord numbers them."""
+    components = copy.deepcopy(components)
+    tree = list(_walk(components))
+    next_id = max((c["id"] for c in tree if isinstance(c.get("id"), int)), default=0) + 1
+    for component in tree:
+        if component.get("id") is None:
+            component["id"] = next_id
+            next_id += 1
+        emoji = component.get("emoji")
+        if isinstance(emoji, dict) and emoji.get("id") is None:
+            emoji.pop("id", None)  # a unicode emoji comes back without an id
+    return components
+
+
+def _walk(components: list[dict]) -> Iterator[dict]:
+    for component in components:
+        yield component
+        yield from _walk(component.get("components") or [])
+        for key in ("component", "accessory"):
+            if isinstance(component.get(key), dict):
+                yield from _walk([component[key]])
 
 
 class MessagesMixin:
@@ -45,7 +71,7 @@ class MessagesMixin:
         """The message as Discord would send it (our bookkeeping keys removed)."""
         out = {k: v for k, v in message.items() if k not in _PRIVATE_KEYS}
         # Discord omits these when unset, and discord.py calls .get() on them when present.
-        for key in ("message_reference", "referenced_message"):
+        for key in ("message_reference", "referenced_message", "nonce"):
             if out.get(key) is None:
                 out.pop(key, None)
         return out
@@ -116,7 +142,7 @@ class MessagesMixin:
             "mention_roles": [],
             "attachments": attachments,
             "embeds": payload.get("embeds") or [],
-            "components": payload.get("components") or [],
+            "components": _numbered(payload.get("components") or []),
             "pinned": False,
             "type": msg_type,
             "flags": flags,
@@ -146,6 +172,7 @@ class MessagesMixin:
         for key, empty in (("content", ""), ("embeds", []), ("components", [])):
             if key in payload:
                 record[key] = payload[key] if payload[key] is not None else empty
+        record["components"] = _numbered(record["components"])
         if "allowed_mentions" in payload:
             record["allowed_mentions"] = payload["allowed_mentions"]
         if "flags" in payload and payload["flags"] is not None:
@@ -207,13 +234,8 @@ class MessagesMixin:
     def _validate(
         self, payload: dict, uploads: list[_Upload], limit: int, *, creating: bool
     ) -> web.Response | None:
+        # Field limits (content length, embed count, ...) are checked against the spec first.
         content = payload.get("content")
-        if content is not None and len(content) > 2000:
-            return _form_error(
-                "content", "BASE_TYPE_MAX_LENGTH", "Must be 2000 or fewer in length."
-            )
-        if len(payload.get("embeds") or []) > 10:
-            return _form_error("embeds", "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
         if len(uploads) > 10:
             return _form_error("files", "BASE_TYPE_MAX_LENGTH", "Must be 10 or fewer in length.")
         allowed = payload.get("allowed_mentions") or {}

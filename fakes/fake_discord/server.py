@@ -21,13 +21,17 @@ from typing import Any
 
 from aiohttp import web
 
+from fakes.fake_discord import spec
 from fakes.fake_discord.cdn import CdnMixin
 from fakes.fake_discord.commands import CommandsMixin
 from fakes.fake_discord.common import (
     ALL_BUT_ADMIN,
     DISCORD_EPOCH_MS,
+    REJECTION,
     Recorded,
+    Violation,
     _error,
+    _json_response,
     _Upload,
 )
 from fakes.fake_discord.gateway import GatewayMixin
@@ -61,6 +65,8 @@ class FakeDiscord(
 
         self.requests: list[Recorded] = []
         self.unhandled: list[Recorded] = []
+        # Exchanges that break Discord's OpenAPI spec (see spec.py); tests fail on any.
+        self.violations: list[Violation] = []
         self.gateway_received: list[dict] = []  # every frame the bot sent on the gateway
         self.gateway_sent: list[dict] = []  # every frame the fake sent
         self.identify_payloads: list[dict] = []
@@ -100,6 +106,7 @@ class FakeDiscord(
             "bot": True,
             "public_flags": 0,
             "flags": 0,
+            "primary_guild": None,
         }
         self._users[bot_user_id] = self.bot_user
         self.default_user = self.make_user(name="alice")
@@ -225,8 +232,62 @@ class FakeDiscord(
         if isinstance(response, web.Response) and response.body:
             with contextlib.suppress(ValueError, TypeError):
                 rec.response = json.loads(response.body)  # type: ignore[arg-type]
+        self._check_response(request, rec)
         self._bump()
         return response
+
+    def take_violations(self) -> list[Violation]:
+        """Return and forget the recorded violations (for a test that provokes one on purpose)."""
+        taken, self.violations = self.violations, []
+        return taken
+
+    def _check_request(self, request: web.Request, payload: Any) -> web.Response | None:
+        """Validate a request body against its spec operation; Discord's 400 answer if bad."""
+        op = spec.find_operation(request.method, request.path.removeprefix("/api/v10"))
+        if op is None or payload is None:
+            return None
+        errors = spec.validate_request(op, request.content_type, payload)
+        if not errors:
+            return None
+        self.violations.append(
+            Violation(
+                "request",
+                request.method,
+                request.path,
+                op.operation_id,
+                400,
+                [f"{e.dotted}: {e.code} {e.message}" for e in errors],
+                payload,
+            )
+        )
+        return _json_response(spec.invalid_form_body(errors), 400)
+
+    def _check_response(self, request: web.Request, rec: Recorded) -> None:
+        """Validate the fake's own answer against the spec; a mismatch is a bug in the fake."""
+        op = spec.find_operation(request.method, request.path.removeprefix("/api/v10"))
+        if op is None or rec.status is None:
+            return
+        statuses = spec.documented_statuses(op)
+        status = rec.status
+        if not {str(status), f"{str(status)[0]}XX", "default"} & statuses:
+            errors = [f"status {status} is not documented ({sorted(statuses)})"]
+        elif rec.response is None:
+            errors = []
+        else:
+            found = spec.validate_response(op, status, rec.response)
+            errors = [f"{e.dotted}: {e.code} {e.message}" for e in found or []]
+        if errors:
+            self.violations.append(
+                Violation(
+                    "response",
+                    request.method,
+                    request.path,
+                    op.operation_id,
+                    status,
+                    errors,
+                    rec.response,
+                )
+            )
 
     async def _read_body(self, request: web.Request) -> tuple[Any, list[_Upload]]:
         uploads: list[_Upload] = []
@@ -271,9 +332,25 @@ class FakeDiscord(
                 continue
             if needs_auth and not self._authorized(request):
                 return _error(401, 0, "401: Unauthorized")
+            rejection = self._check_request(request, payload)
+            if rejection is not None:
+                if handler not in self._interaction_handlers():
+                    return rejection
+                # Interaction routes answer through their handler, which records the
+                # exchange on the FakeInteraction before sending Discord's 400.
+                request[REJECTION] = rejection
             return await handler(request, payload or {}, uploads, *match.groups())
         self.unhandled.append(rec)
         return _error(404, 0, "404: Not Found")
+
+    def _interaction_handlers(self) -> tuple[Callable[..., Any], ...]:
+        return (
+            self._callback,
+            self._webhook_post,
+            self._webhook_get,
+            self._webhook_patch,
+            self._webhook_delete,
+        )
 
     def _routes(self) -> list[tuple[str, str, Callable[..., Any], bool]]:
         snow = r"(\d+)"

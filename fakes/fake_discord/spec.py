@@ -184,6 +184,17 @@ def validate_response(op: Operation, status: int, body: Any) -> list[FieldError]
     return _errors(_validator(pointer, False), body)
 
 
+def schema_errors(schema_name: str, instance: Any) -> list[FieldError]:
+    """Errors of `instance` against one named request schema (components/schemas/<name>)."""
+    return _errors(_validator(f"/components/schemas/{schema_name}", True), instance)
+
+
+def property_rules(schema_name: str, prop: str) -> dict[str, Any]:
+    """The length/pattern rules the spec sets for one property of a named schema."""
+    schema = load_spec()["components"]["schemas"][schema_name]["properties"][prop]
+    return {k: schema[k] for k in ("minLength", "maxLength", "pattern") if k in schema}
+
+
 def _errors(validator: Draft202012Validator, body: Any) -> list[FieldError]:
     found = [_field_error(_leaf(e)) for e in validator.iter_errors(body)]
     return sorted(set(found), key=lambda e: [str(p) for p in e.path])

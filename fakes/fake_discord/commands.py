@@ -54,8 +54,10 @@ class CommandsMixin:
         self._commands[guild_id] = stored
         return stored
 
-    def _find_command(self, name: str, ctype: int) -> dict:
-        for cmd in self._commands.get(self.guild_id, []) + self._commands.get(None, []):
+    def _find_command(self, name: str, ctype: int, guild_id: int | None = None) -> dict:
+        """A command the bot registered in that guild (default guild) or globally."""
+        gid = guild_id or self.guild_id
+        for cmd in self._commands.get(gid, []) + self._commands.get(None, []):
             if cmd["name"] == name and cmd["type"] == ctype:
                 return cmd
         known = [(c["name"], c["type"]) for c in self.registered_commands]
@@ -72,7 +74,7 @@ class CommandsMixin:
     async def _put_commands_route(self, request, payload, uploads, app, guild=None):
         if (err := self._wrong_app(app)) is not None:
             return err
-        if guild is not None and int(guild) != self.guild_id:
+        if guild is not None and int(guild) not in self.guilds:
             return _error(403, 50001, "Missing Access")
         if not isinstance(payload, list):
             return _form_error("_root", "LIST_TYPE_CONVERT", "Must be a list.")

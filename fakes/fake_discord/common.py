@@ -22,6 +22,8 @@ ALL_BUT_ADMIN = str(discord.Permissions.all().value & ~discord.Permissions.admin
 
 # A body the spec check rejected, handed to interaction handlers so they record the exchange.
 REJECTION = web.RequestKey("rejection", web.Response)
+# Marks an answer a test asked for (an outage): it is not checked against the spec.
+INJECTED = web.ResponseKey("injected", bool)
 
 # Keys we keep on stored messages for tests; Discord never sends them, so the bot never sees them.
 _PRIVATE_KEYS = ("edits", "allowed_mentions", "interaction_id", "ephemeral", "deleted")

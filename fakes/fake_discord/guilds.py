@@ -1,15 +1,40 @@
-"""The guild, its channels, roles, members and users, as Discord's objects."""
+"""Guilds, their channels, roles, members and users, as Discord's objects."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 from aiohttp import web
 
 from fakes.fake_discord.common import (
     ALL_BUT_ADMIN,
     ChannelType,
+    FakeDiscordError,
     _error,
     _json_response,
 )
+
+MIB = 1024 * 1024
+# What the bot's own channel posts may carry per attachment, by the guild's boost tier.
+UPLOAD_CAPS = {0: 10 * MIB, 1: 10 * MIB, 2: 50 * MIB, 3: 100 * MIB}
+CHANNEL_NAMES = ("general", "videos", "other")
+
+
+@dataclass
+class FakeGuild:
+    """One guild the bot is in. Change it before the bot connects (or see set_premium_tier)."""
+
+    id: int
+    name: str
+    channel_ids: list[int]
+    premium_tier: int = 0
+    locale: str = "en-US"
+    roles: list[dict] = field(default_factory=list)
+
+    @property
+    def upload_limit(self) -> int:
+        """The per-attachment cap on the bot's own channel posts here (its boost tier's)."""
+        return UPLOAD_CAPS[self.premium_tier]
 
 
 class GuildsMixin:
@@ -66,31 +91,99 @@ class GuildsMixin:
             "pending": False,
         }
 
+    def guild(self, guild_id: int | None = None) -> FakeGuild:
+        """The guild with that id (the default guild without one)."""
+        found = self.guilds.get(guild_id or self.guild_id)
+        if found is None:
+            raise FakeDiscordError(f"no guild {guild_id}; have {sorted(self.guilds)}")
+        return found
+
+    def guild_of(self, channel_id: int) -> FakeGuild | None:
+        """The guild a channel belongs to (None for a DM or an unknown channel)."""
+        guild_id = self._channel_guild.get(int(channel_id))
+        return None if guild_id is None else self.guilds[guild_id]
+
+    def add_guild(
+        self,
+        guild_id: int | None = None,
+        *,
+        name: str = "Other Guild",
+        channels: int = 1,
+        premium_tier: int = 0,
+        locale: str = "en-US",
+    ) -> FakeGuild:
+        """Another guild with `channels` text channels; add it before the bot connects."""
+        gid = guild_id or self.snowflake()
+        guild = FakeGuild(
+            gid,
+            name,
+            [self.snowflake() for _ in range(channels)],
+            premium_tier=premium_tier,
+            locale=locale,
+        )
+        self.guilds[gid] = guild
+        for cid in guild.channel_ids:
+            self._channel_guild[cid] = gid
+            self._channel_order[cid] = []
+        return guild
+
+    async def set_premium_tier(self, tier: int, guild_id: int | None = None) -> None:
+        """Set a guild's boost tier (0-3); a connected bot is told with GUILD_UPDATE, so
+        discord.py's Guild.filesize_limit follows."""
+        if tier not in UPLOAD_CAPS:
+            raise FakeDiscordError(f"premium tier {tier} does not exist (0-3)")
+        guild = self.guild(guild_id)
+        guild.premium_tier = tier
+        if self.connected_to(guild.id):
+            await self._dispatch("GUILD_UPDATE", self.guild_object(guild.id), guild_id=guild.id)
+
     def channel_object(self, channel_id: int) -> dict:
-        """The guild text channel object for one of our channels."""
-        index = self.channel_ids.index(channel_id)
+        """The channel object for one of our guild channels or DM channels."""
         order = self._channel_order.get(channel_id) or []
+        last = str(order[-1]) if order else None
+        if channel_id in self._dm_channels:
+            recipient = self._users[self._dm_channels[channel_id]]
+            return {
+                "id": str(channel_id),
+                "type": ChannelType.DM,
+                "last_message_id": last,
+                "flags": 0,
+                "recipients": [recipient],
+            }
+        guild = self.guild_of(channel_id)
+        if guild is None:
+            raise FakeDiscordError(f"no channel {channel_id}")
+        index = guild.channel_ids.index(channel_id)
         return {
             "id": str(channel_id),
             "type": ChannelType.GUILD_TEXT,
-            "guild_id": str(self.guild_id),
-            "name": ["general", "videos", "other"][min(index, 2)]
-            + ("" if index < 3 else str(index)),
+            "guild_id": str(guild.id),
+            "name": CHANNEL_NAMES[min(index, 2)] + ("" if index < 3 else str(index)),
             "position": index,
             "permission_overwrites": [],
             "nsfw": False,
             "topic": None,
-            "last_message_id": str(order[-1]) if order else None,
+            "last_message_id": last,
             "rate_limit_per_user": 0,
             "parent_id": None,
             "flags": 0,
         }
 
-    def guild_object(self) -> dict:
+    def guild_object(self, guild_id: int | None = None) -> dict:
         """The guild as GET /guilds/{id} returns it."""
+        guild = self.guild(guild_id)
         return {
-            "id": str(self.guild_id),
-            "name": "Fake Guild",
+            "id": str(guild.id),
+            "name": guild.name,
+            "home_header": None,
+            "region": "deprecated",
+            "widget_enabled": False,
+            "widget_channel_id": None,
+            "max_presences": None,
+            "max_stage_video_channel_users": 50,
+            "premium_subscription_count": {0: 0, 1: 2, 2: 7, 3: 14}[guild.premium_tier],
+            "nsfw": False,
+            "incidents_data": None,
             "icon": None,
             "splash": None,
             "discovery_splash": None,
@@ -104,9 +197,9 @@ class GuildsMixin:
             "explicit_content_filter": 0,
             "mfa_level": 0,
             "nsfw_level": 0,
-            "premium_tier": 0,
+            "premium_tier": guild.premium_tier,
             "premium_progress_bar_enabled": False,
-            "preferred_locale": "en-US",
+            "preferred_locale": guild.locale,
             "system_channel_id": None,
             "system_channel_flags": 0,
             "rules_channel_id": None,
@@ -117,21 +210,22 @@ class GuildsMixin:
             "features": [],
             "emojis": [],
             "stickers": [],
-            "roles": [self._everyone_role(), *self.roles],
+            "roles": [self._everyone_role(guild.id), *guild.roles],
             "max_members": 500000,
             "max_video_channel_users": 25,
         }
 
-    def add_role(self, role_id: int, name: str) -> dict:
+    def add_role(self, role_id: int, name: str, guild_id: int | None = None) -> dict:
         """A guild role; add it before the bot connects so GUILD_CREATE carries it."""
-        role = {**self._everyone_role(), "id": str(role_id), "name": name, "position": 1}
+        guild = self.guild(guild_id)
+        role = {**self._everyone_role(guild.id), "id": str(role_id), "name": name, "position": 1}
         role["permissions"] = "0"
-        self.roles.append(role)
+        guild.roles.append(role)
         return role
 
-    def _everyone_role(self) -> dict:
+    def _everyone_role(self, guild_id: int) -> dict:
         return {
-            "id": str(self.guild_id),
+            "id": str(guild_id),
             "name": "@everyone",
             "color": 0,
             "colors": {"primary_color": 0, "secondary_color": None, "tertiary_color": None},
@@ -182,22 +276,24 @@ class GuildsMixin:
         )
 
     async def _get_guild(self, request, payload, uploads, gid) -> web.Response:
-        if int(gid) != self.guild_id:
+        if int(gid) not in self.guilds:
             return _error(404, 10004, "Unknown Guild")
-        return _json_response(self.guild_object())
+        return _json_response(self.guild_object(int(gid)))
 
     async def _get_guild_channels(self, request, payload, uploads, gid) -> web.Response:
-        if int(gid) != self.guild_id:
+        if int(gid) not in self.guilds:
             return _error(404, 10004, "Unknown Guild")
-        return _json_response([self.channel_object(cid) for cid in self.channel_ids])
+        channels = [c for c in self.guilds[int(gid)].channel_ids if c not in self._deleted]
+        return _json_response([self.channel_object(cid) for cid in channels])
 
     async def _get_roles(self, request, payload, uploads, gid) -> web.Response:
-        if int(gid) != self.guild_id:
+        if int(gid) not in self.guilds:
             return _error(404, 10004, "Unknown Guild")
-        return _json_response([self._everyone_role()])
+        guild = self.guilds[int(gid)]
+        return _json_response([self._everyone_role(guild.id), *guild.roles])
 
     async def _get_member(self, request, payload, uploads, gid, uid) -> web.Response:
-        if int(gid) != self.guild_id:
+        if int(gid) not in self.guilds:
             return _error(404, 10004, "Unknown Guild")
         if int(uid) == self.bot_user_id:
             return _json_response(self.bot_member())

@@ -150,26 +150,30 @@ class InteractionsMixin:
     ) -> FakeInteraction:
         member = user or self.default_user
         cid = channel_id or self.channel_id
+        guild = self.guild_of(cid)
+        if guild is None or cid in self._deleted:
+            raise FakeDiscordError(f"no guild channel {cid} to interact in")
         iid = self.snowflake()
         token = "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(48)
-        limit = attachment_size_limit or self.attachment_size_limit
+        # Discord sends the largest of the guild's boost cap and the member's own (Nitro) cap.
+        limit = attachment_size_limit or max(self.attachment_size_limit, guild.upload_limit)
         payload: dict[str, Any] = {
             "id": str(iid),
             "application_id": str(self.app_id),
             "type": kind,
             "data": data,
-            "guild_id": str(self.guild_id),
+            "guild_id": str(guild.id),
             "channel_id": str(cid),
             "channel": {**self.channel_object(cid), "permissions": member["permissions"]},
-            "guild": {"id": str(self.guild_id), "locale": "en-US", "features": []},
+            "guild": {"id": str(guild.id), "locale": guild.locale, "features": []},
             "member": member,
             "token": token,
             "version": 1,
-            "app_permissions": self.app_permissions,
+            "app_permissions": str(self.permissions_in(cid)),
             "locale": "en-US",
-            "guild_locale": "en-US",
+            "guild_locale": guild.locale,
             "entitlements": [],
-            "authorizing_integration_owners": {"0": str(self.guild_id)},
+            "authorizing_integration_owners": {"0": str(guild.id)},
             "context": 0,
             "attachment_size_limit": limit,
         }
@@ -232,7 +236,9 @@ class InteractionsMixin:
     ) -> FakeInteraction:
         """Send a slash command (e.g. "r2v generate" or "ping") as INTERACTION_CREATE type 2."""
         parts = command.split()
-        cmd = self._find_command(parts[0], CommandType.CHAT_INPUT)
+        guild = self.guild_of(channel_id or self.channel_id)
+        guild_id = guild.id if guild is not None else None
+        cmd = self._find_command(parts[0], CommandType.CHAT_INPUT, guild_id)
         given = {**(options or {}), **(attachments or {})}
         schemas = cmd.get("options") or []
         nest: list[dict] = []  # subcommand group / subcommand wrappers, outermost first
@@ -289,14 +295,15 @@ class InteractionsMixin:
             channel_id=channel_id,
             attachment_size_limit=attachment_size_limit,
         )
-        await self._dispatch("INTERACTION_CREATE", it.payload)
+        await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
         return it
 
     async def invoke_message_command(
         self, name: str, target_message: dict, *, user: dict | None = None
     ) -> FakeInteraction:
         """Send a message context-menu command (command type 3) targeting a message."""
-        cmd = self._find_command(name, CommandType.MESSAGE)
+        guild = self.guild_of(int(target_message["channel_id"]))
+        cmd = self._find_command(name, CommandType.MESSAGE, guild.id if guild else None)
         data: dict[str, Any] = {
             "id": cmd["id"],
             "name": name,
@@ -313,7 +320,7 @@ class InteractionsMixin:
             channel_id=int(target_message["channel_id"]),
             attachment_size_limit=None,
         )
-        await self._dispatch("INTERACTION_CREATE", it.payload)
+        await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
         return it
 
     async def click(
@@ -345,7 +352,7 @@ class InteractionsMixin:
             attachment_size_limit=None,
             message=self.public(message),
         )
-        await self._dispatch("INTERACTION_CREATE", it.payload)
+        await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
         return it
 
     async def submit_modal(
@@ -403,7 +410,7 @@ class InteractionsMixin:
             attachment_size_limit=interaction.attachment_size_limit,
             message=message,
         )
-        await self._dispatch("INTERACTION_CREATE", it.payload)
+        await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
         return it
 
     def _record_response(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from fakes.fake_discord.channels import MANAGE_MESSAGES, Action
 from fakes.fake_discord.common import (
     _PRIVATE_KEYS,
     EPHEMERAL,
@@ -20,6 +21,7 @@ from fakes.fake_discord.common import (
     _json_response,
     _Upload,
 )
+from fakes.fake_discord.guilds import UPLOAD_CAPS
 
 if TYPE_CHECKING:
     from fakes.fake_discord.interactions import FakeInteraction
@@ -58,7 +60,8 @@ class MessagesMixin:
         cid = channel_id or self.channel_id
         return [
             self._messages[mid]
-            for mid in self._channel_order.get(cid, [])
+            # Discord orders by id (creation time), e.g. a deferred @original keeps its place.
+            for mid in sorted(self._channel_order.get(cid, []))
             if not self._messages[mid].get("deleted")
         ]
 
@@ -113,17 +116,20 @@ class MessagesMixin:
             flags |= EPHEMERAL
         else:
             flags &= ~EPHEMERAL
+        guild = self.guild_of(channel_id)
         reference = payload.get("message_reference")
         referenced = None
         if reference and reference.get("message_id"):
             found = self.get_message(reference["message_id"])
+            ref_guild = reference.get("guild_id") or (guild.id if guild is not None else None)
             # Discord answers with a complete reference whose ids are strings.
             reference = {
                 "type": reference.get("type", 0),
                 "message_id": str(reference["message_id"]),
                 "channel_id": str(reference.get("channel_id") or channel_id),
-                "guild_id": str(reference.get("guild_id") or self.guild_id),
             }
+            if ref_guild:
+                reference["guild_id"] = str(ref_guild)
             if found is not None:
                 referenced = self.public({**found, "referenced_message": None})
         if msg_type is None:
@@ -131,7 +137,6 @@ class MessagesMixin:
         record: dict[str, Any] = {
             "id": str(mid),
             "channel_id": str(channel_id),
-            "guild_id": str(self.guild_id),
             "author": author,
             "content": payload.get("content") or "",
             "timestamp": self._iso(),
@@ -153,6 +158,8 @@ class MessagesMixin:
             "ephemeral": ephemeral,
             "edits": [],
         }
+        if guild is not None:
+            record["guild_id"] = str(guild.id)
         if referenced is not None:
             record["referenced_message"] = referenced
         if interaction is not None:
@@ -221,16 +228,6 @@ class MessagesMixin:
             users.add(replied)
         return {"everyone": everyone, "users": users, "roles": roles}
 
-    async def _get_channel(self, request, payload, uploads, cid) -> web.Response:
-        if int(cid) not in self.channel_ids:
-            return _error(404, 10003, "Unknown Channel")
-        return _json_response(self.channel_object(int(cid)))
-
-    async def _typing(self, request, payload, uploads, cid) -> web.Response:
-        if int(cid) not in self.channel_ids:
-            return _error(404, 10003, "Unknown Channel")
-        return web.Response(status=204)
-
     def _validate(
         self, payload: dict, uploads: list[_Upload], limit: int, *, creating: bool
     ) -> web.Response | None:
@@ -247,7 +244,8 @@ class MessagesMixin:
                     "MESSAGE_ALLOWED_MENTIONS_PARSE_EXCLUSIVE",
                     f'parse:["{kind}"] and {kind}: [ids...] are mutually exclusive.',
                 )
-        if sum(len(u.data) for u in uploads) > limit:
+        if any(len(u.data) > limit for u in uploads):
+            # Discord's caps are per attachment.
             return _error(413, 40005, "Request entity too large")
         if creating and not (
             content
@@ -262,9 +260,12 @@ class MessagesMixin:
 
     async def _channel_post(self, request, payload, uploads, cid) -> web.Response:
         channel_id = int(cid)
-        if channel_id not in self.channel_ids:
-            return _error(404, 10003, "Unknown Channel")
-        err = self._validate(payload, uploads, self.attachment_size_limit, creating=True)
+        denied = self._channel_gate(channel_id, Action.SEND, uploading=bool(uploads))
+        if denied is not None:
+            return denied
+        err = self._validate(
+            payload, uploads, self._channel_upload_limit(channel_id), creating=True
+        )
         if err is not None:
             return err
         nonce = payload.get("nonce")
@@ -288,9 +289,15 @@ class MessagesMixin:
             self._nonces[(channel_id, str(nonce))] = (int(record["id"]), self.now())
         return _json_response(self.public(record))
 
-    def _channel_message(self, cid: str, mid: str) -> dict | web.Response:
-        if int(cid) not in self.channel_ids:
-            return _error(404, 10003, "Unknown Channel")
+    def _channel_upload_limit(self, channel_id: int) -> int:
+        """The bot's own posts are capped per attachment by the guild's boost tier (a DM by
+        the default tier's cap), whatever the members' Nitro allows."""
+        guild = self.guild_of(channel_id)
+        return guild.upload_limit if guild is not None else UPLOAD_CAPS[0]
+
+    def _channel_message(self, cid: str, mid: str, action: Action) -> dict | web.Response:
+        if (denied := self._channel_gate(int(cid), action)) is not None:
+            return denied
         record = self.get_message(mid)
         if (
             record is None
@@ -302,43 +309,58 @@ class MessagesMixin:
         return record
 
     async def _channel_get_message(self, request, payload, uploads, cid, mid) -> web.Response:
-        found = self._channel_message(cid, mid)
+        found = self._channel_message(cid, mid, Action.READ)
         return found if isinstance(found, web.Response) else _json_response(self.public(found))
 
     async def _channel_patch(self, request, payload, uploads, cid, mid) -> web.Response:
-        found = self._channel_message(cid, mid)
+        found = self._channel_message(cid, mid, Action.EDIT)
         if isinstance(found, web.Response):
             return found
         if found["author"]["id"] != self.bot_user["id"]:
             return _error(403, 50005, "Cannot edit a message authored by another user")
-        err = self._validate(payload, uploads, self.attachment_size_limit, creating=False)
+        limit = self._channel_upload_limit(int(cid))
+        err = self._validate(payload, uploads, limit, creating=False)
         if err is not None:
             return err
         self._edit_message(found, payload, uploads)
         return _json_response(self.public(found))
 
     async def _channel_delete(self, request, payload, uploads, cid, mid) -> web.Response:
-        found = self._channel_message(cid, mid)
+        found = self._channel_message(cid, mid, Action.EDIT)
         if isinstance(found, web.Response):
             return found
+        not_own = found["author"]["id"] != self.bot_user["id"]
+        if not_own and not self.permissions_in(int(cid)) & MANAGE_MESSAGES:
+            return _error(403, 50013, "Missing Permissions")
         found["deleted"] = True
         return web.Response(status=204)
 
     async def _history(self, request, payload, uploads, cid) -> web.Response:
+        """GET /channels/{id}/messages as Discord pages it: newest first; `before` the newest
+        older ones, `after` the oldest newer ones, `around` both sides of a moment."""
         channel_id = int(cid)
-        if channel_id not in self.channel_ids:
-            return _error(404, 10003, "Unknown Channel")
-        limit = max(1, min(100, int(request.query.get("limit", 50))))
-        msgs = self.messages(channel_id)
-        if "before" in request.query:
-            msgs = [m for m in msgs if int(m["id"]) < int(request.query["before"])]
-        if "after" in request.query:
-            # Discord returns the messages right after `after`, still newest first.
-            msgs = [m for m in msgs if int(m["id"]) > int(request.query["after"])][:limit]
-        if "around" in request.query:
-            around = int(request.query["around"])
-            older = [m for m in msgs if int(m["id"]) <= around][-(limit // 2 + 1) :]
-            newer = [m for m in msgs if int(m["id"]) > around][: limit - len(older)]
-            msgs = older + newer
-        newest_first = list(reversed(msgs))[:limit]
-        return _json_response([self.public(m) for m in newest_first])
+        if (denied := self._channel_gate(channel_id, Action.HISTORY)) is not None:
+            return denied
+        if self._history_hidden(channel_id):
+            return _json_response([])
+        query = request.query
+        limit = int(query.get("limit", 50))  # 1-100, checked against the spec already
+        msgs = self.messages(channel_id)  # oldest first
+        if "around" in query:
+            around = int(query["around"])
+            older = [m for m in msgs if int(m["id"]) <= around]
+            newer = [m for m in msgs if int(m["id"]) > around]
+            # Half the limit on each side of the moment (the message itself counts as older).
+            take_newer = min(len(newer), limit // 2)
+            take_older = min(len(older), limit - take_newer)
+            take_newer = min(len(newer), limit - take_older)
+            page = older[len(older) - take_older :] + newer[:take_newer]
+        elif "before" in query:
+            before = int(query["before"])
+            page = [m for m in msgs if int(m["id"]) < before][-limit:]
+        elif "after" in query:
+            after = int(query["after"])
+            page = [m for m in msgs if int(m["id"]) > after][:limit]
+        else:
+            page = msgs[-limit:]
+        return _json_response([self.public(m) for m in reversed(page)])

@@ -23,10 +23,12 @@ from aiohttp import web
 
 from fakes.fake_discord import spec
 from fakes.fake_discord.cdn import CdnMixin
+from fakes.fake_discord.channels import ChannelsMixin, _Outage
 from fakes.fake_discord.commands import CommandsMixin
 from fakes.fake_discord.common import (
     ALL_BUT_ADMIN,
     DISCORD_EPOCH_MS,
+    INJECTED,
     REJECTION,
     Recorded,
     Violation,
@@ -34,14 +36,20 @@ from fakes.fake_discord.common import (
     _json_response,
     _Upload,
 )
-from fakes.fake_discord.gateway import GatewayMixin
-from fakes.fake_discord.guilds import GuildsMixin
+from fakes.fake_discord.gateway import GatewayMixin, GatewaySession
+from fakes.fake_discord.guilds import FakeGuild, GuildsMixin
 from fakes.fake_discord.interactions import FakeInteraction, InteractionsMixin
 from fakes.fake_discord.messages import MessagesMixin
 
 
 class FakeDiscord(
-    GatewayMixin, InteractionsMixin, MessagesMixin, CommandsMixin, CdnMixin, GuildsMixin
+    GatewayMixin,
+    InteractionsMixin,
+    MessagesMixin,
+    ChannelsMixin,
+    CommandsMixin,
+    CdnMixin,
+    GuildsMixin,
 ):
     """REST API + gateway websocket on one 127.0.0.1 port, enough for a real discord.py bot."""
 
@@ -70,7 +78,20 @@ class FakeDiscord(
         self.gateway_received: list[dict] = []  # every frame the bot sent on the gateway
         self.gateway_sent: list[dict] = []  # every frame the fake sent
         self.identify_payloads: list[dict] = []
-        self.roles: list[dict] = []
+        # Guilds by id; the first is the default one that guild_id / channel_ids describe.
+        self.guilds: dict[int, FakeGuild] = {
+            guild_id: FakeGuild(guild_id, "Fake Guild", list(self.channel_ids))
+        }
+        self._channel_guild: dict[int, int] = {cid: guild_id for cid in self.channel_ids}
+        self.roles: list[dict] = self.guilds[guild_id].roles
+        # Channel faults and permissions (see channels.py).
+        self._deleted: set[int] = set()
+        self._outages: dict[int, _Outage] = {}
+        self._channel_permissions: dict[int, int] = {}
+        self._dm_channels: dict[int, int] = {}  # DM channel id -> recipient user id
+        self._closed_dms: set[int] = set()
+        # Gateway sharding: GET /gateway/bot answers this; events go to the guild's shard.
+        self.shard_count = 1
         # What the bot may do in the channel, as Discord reports it with each interaction.
         self.app_permissions = ALL_BUT_ADMIN
         self.gateway_connections = 0
@@ -89,11 +110,9 @@ class FakeDiscord(
         self._commands: dict[int | None, list[dict]] = {}  # guild id (None = global) -> commands
         self._command_ids: dict[tuple[int | None, str, int], int] = {}
         self._users: dict[int, dict] = {}
-        self._ws: web.WebSocketResponse | None = None
+        self._sessions: dict[str, GatewaySession] = {}  # by session id
         self._all_ws: set[web.WebSocketResponse] = set()
         self._ws_lock = asyncio.Lock()
-        self._seq = 0
-        self._session_id: str | None = None
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -232,7 +251,8 @@ class FakeDiscord(
         if isinstance(response, web.Response) and response.body:
             with contextlib.suppress(ValueError, TypeError):
                 rec.response = json.loads(response.body)  # type: ignore[arg-type]
-        self._check_response(request, rec)
+        if not response.get(INJECTED):
+            self._check_response(request, rec)
         self._bump()
         return response
 
@@ -359,6 +379,7 @@ class FakeDiscord(
         return [
             ("GET", r"/users/@me", self._get_me, True),
             ("GET", rf"/users/{snow}", self._get_user, True),
+            ("POST", r"/users/@me/channels", self._create_dm, True),
             ("GET", r"/oauth2/applications/@me", self._get_app, True),
             ("GET", r"/applications/@me", self._get_app, True),
             ("GET", r"/gateway", self._get_gateway, False),

@@ -440,8 +440,17 @@ def requester_of(interaction: discord.Interaction) -> Requester:
         user_id=interaction.user.id,
         guild_id=interaction.guild_id,
         channel_id=interaction.channel_id or 0,
-        upload_limit=interaction.filesize_limit,
+        upload_limit=channel_upload_limit(interaction),
     )
+
+
+def channel_upload_limit(interaction: discord.Interaction) -> int:
+    """What the bot's own channel post (the video's delivery) may attach. The interaction's
+    limit includes the member's Nitro; the bot's posts get only the server's boost-tier cap."""
+    guild = interaction.guild
+    if guild is None:
+        return interaction.filesize_limit
+    return min(interaction.filesize_limit, guild.filesize_limit)
 
 
 # What delivery needs: post, embed, upload, and read back its own posts after a restart.

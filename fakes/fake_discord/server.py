@@ -264,9 +264,11 @@ class FakeDiscord(
     def _check_request(self, request: web.Request, payload: Any) -> web.Response | None:
         """Validate a request body against its spec operation; Discord's 400 answer if bad."""
         op = spec.find_operation(request.method, request.path.removeprefix("/api/v10"))
-        if op is None or payload is None:
+        if op is None:
             return None
-        errors = spec.validate_request(op, request.content_type, payload)
+        errors = spec.validate_query(op, dict(request.query))
+        if payload is not None:
+            errors += spec.validate_request(op, request.content_type, payload)
         if not errors:
             return None
         self.violations.append(

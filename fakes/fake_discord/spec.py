@@ -172,6 +172,54 @@ def validate_request(op: Operation, content_type: str, body: Any) -> list[FieldE
     return list(unique.values())
 
 
+def validate_query(op: Operation, query: dict[str, str]) -> list[FieldError]:
+    """Errors in the query string against the operation's query parameters (?limit=101)."""
+    found: list[FieldError] = []
+    for pointer, parameter in _query_parameters(op):
+        name = parameter["name"]
+        if name not in query:
+            continue
+        value = _coerce(query[name], _resolved(parameter.get("schema", {})))
+        if value is None:
+            found.append(
+                FieldError((name,), "NUMBER_TYPE_COERCE", f'Value "{query[name]}" is not int.')
+            )
+            continue
+        found.extend(
+            FieldError((name, *e.path), e.code, e.message)
+            for e in _errors(_validator(f"{pointer}/schema", True), value)
+        )
+    return found
+
+
+def _query_parameters(op: Operation) -> Iterator[tuple[str, dict]]:
+    item_pointer = op.pointer.rsplit("/", 1)[0]
+    for base in (item_pointer, op.pointer):
+        for index, parameter in enumerate(_node(base).get("parameters", [])):
+            if parameter.get("in") == "query":
+                yield f"{base}/parameters/{index}", parameter
+
+
+def _resolved(schema: dict) -> dict:
+    while "$ref" in schema:
+        schema = _node(schema["$ref"].removeprefix("#"))
+    return schema
+
+
+def _coerce(raw: str, schema: dict) -> Any:
+    """A query string value as the JSON type its schema wants; None if it is no such value."""
+    kinds = schema.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    if "integer" in kinds:
+        try:
+            return int(raw)
+        except ValueError:
+            return None
+    if "boolean" in kinds:
+        return raw.lower() in ("true", "1", "yes")
+    return raw
+
+
 def validate_response(op: Operation, status: int, body: Any) -> list[FieldError] | None:
     """Schema errors in an answer; None when the spec documents no body for that status."""
     pointer = response_schema_pointer(op, status)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from aiohttp import WSMsgType, web
 
@@ -29,6 +29,8 @@ class GatewaySession:
     shard_count: int
     ws: web.WebSocketResponse
     seq: int = 0
+    # (event name, guild id or None) of every DISPATCH sent on this session
+    events: list[tuple[str, int | None]] = field(default_factory=list)
 
     @property
     def live(self) -> bool:
@@ -70,6 +72,7 @@ class GatewayMixin:
             where = f" for guild {guild_id}" if guild_id else ""
             raise FakeDiscordError(f"cannot send {event}: no bot shard is connected{where}")
         target.seq += 1
+        target.events.append((event, guild_id))
         frame = {"op": GatewayOp.DISPATCH, "t": event, "s": target.seq, "d": data}
         await self._send(target.ws, frame)
         self._bump()
@@ -197,7 +200,8 @@ class GatewayMixin:
         await self._dispatch("READY", ready, session=session)
         self._ready.set()
         for gid in mine:
-            await self._dispatch("GUILD_CREATE", self._guild_create(gid), session=session)
+            guild_create = self._guild_create(gid)
+            await self._dispatch("GUILD_CREATE", guild_create, guild_id=gid, session=session)
 
     async def _get_gateway(self, request, payload, uploads) -> web.Response:
         return _json_response({"url": self.gateway_url})

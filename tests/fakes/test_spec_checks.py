@@ -126,3 +126,16 @@ def test_discord_limits_stricter_than_the_spec() -> None:
     too_long = spec.validate_request(op, "application/json", {"content": "x" * 2001})
     assert [(e.dotted, e.code) for e in too_long] == [("content", "BASE_TYPE_MAX_LENGTH")]
     assert spec.validate_request(op, "application/json", {"content": "x" * 2000}) == []
+
+
+async def test_without_spec_checks_discords_own_limits_still_hold() -> None:
+    async with FakeDiscord(check_spec=False) as fake:
+        url = f"{fake.api_base}/channels/{fake.channel_id}/messages"
+        headers = {"Authorization": f"Bot {fake.bot_token}"}
+        bad_type = {"content": "ok", "tts": "not a boolean"}
+        async with aiohttp.ClientSession() as session:
+            async with session.post(url, json=bad_type, headers=headers) as resp:
+                assert resp.status == 200  # the schema is not checked
+            async with session.post(url, json={"content": "x" * 2001}, headers=headers) as resp:
+                assert resp.status == 400 and (await resp.json())["code"] == 50035
+        assert [v.kind for v in fake.take_violations()] == ["request"]

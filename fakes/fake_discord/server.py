@@ -2,8 +2,29 @@
 
 See /work/shared/testing/FAKE_DISCORD.md. The fake answers as Discord does (status codes,
 error codes, Content-Type) and enforces the limits that real bots trip over: the 3 s first
-response, the 15 min interaction token, 2000-character content, upload size, and signed,
-expiring attachment URLs. Everything the bot sends is recorded so tests can assert on it.
+response, the 15 min interaction token, 2000-character content, upload caps, and signed,
+expiring attachment URLs. Every request body and query is checked against Discord's OpenAPI
+spec (spec.py) and answered 400 50035 when Discord would refuse it; every answer is checked
+too. Both kinds of mismatch land in `violations`, which the test fixtures require empty.
+Everything the bot sends is recorded so tests can assert on it.
+
+The parts, one mixin each: guilds.py (guilds, users, roles), channels.py (DMs, permissions,
+faults), messages.py (posts, edits, deletes, history), interactions.py (invoke, click,
+submit_modal and the callbacks/webhooks), commands.py, cdn.py (attachments), gateway.py
+(sessions and shards).
+
+Knobs for tests (all on FakeDiscord):
+- clock: now(), wall(), advance(seconds); message ids are snowflakes of wall().
+- guilds: guild(id=None) -> FakeGuild, add_guild(id=None, *, name, channels, premium_tier,
+  locale), await set_premium_tier(tier, guild_id=None), add_role(id, name, guild_id=None).
+- channels: fail_channel(channel_id=None, status=503, *, times=None, seconds=None),
+  revoke_send(channel_id=None), revoke_access(channel_id=None),
+  set_channel_permissions(channel_id, permissions), permissions_in(channel_id),
+  clear_faults(channel_id=None), await delete_channel(channel_id).
+- DMs: open_dm(user), close_dms(user), dm_messages(user).
+- sharding: shard_count (GET /gateway/bot), shard_of(guild_id), connected_to(guild_id),
+  sessions (each with shard_id, shard_count, events).
+- spec: violations, take_violations(), check_spec=False in the constructor.
 """
 
 from __future__ import annotations

@@ -43,7 +43,8 @@ _ACCEPTED_SNOWFLAKE = {
 BOT_CONTENT_MAX = 2000  # the spec allows 4000 in a channel post; a bot gets 2000
 TEXT_INPUT_LABEL_MAX = 45
 CUSTOM_ID_MAX = 100
-TEXT_INPUT, LABEL = 4, 18  # component types whose label has the 45-character limit
+BUTTON, TEXT_INPUT, LABEL = 2, 4, 18  # component types with rules of their own
+LINK_STYLE, PREMIUM_STYLE = 5, 6  # button styles
 
 
 @dataclass(frozen=True)
@@ -341,8 +342,21 @@ def discord_limits(op: Operation, body: Any) -> list[FieldError]:
                 f"Must be {BOT_CONTENT_MAX} or fewer in length.",
             )
         )
+    seen_ids: set[str] = set()
     for path, component in _components(message.get("components"), (*prefix, "components")):
         custom_id = component.get("custom_id")
+        if component.get("type") == BUTTON:
+            found.extend(_button_rules(path, component))
+        if isinstance(custom_id, str) and custom_id in seen_ids:
+            found.append(
+                FieldError(
+                    (*path, "custom_id"),
+                    "COMPONENT_CUSTOM_ID_DUPLICATED",
+                    "Component custom id cannot be duplicated",
+                )
+            )
+        if isinstance(custom_id, str):
+            seen_ids.add(custom_id)
         if isinstance(custom_id, str) and len(custom_id) > CUSTOM_ID_MAX:
             found.append(
                 FieldError(
@@ -362,6 +376,29 @@ def discord_limits(op: Operation, body: Any) -> list[FieldError]:
                 )
             )
     return found
+
+
+def _button_rules(path: tuple[str | int, ...], button: dict) -> list[FieldError]:
+    """A link button (style 5) has a url and no custom_id; a premium one (6) a sku_id; every
+    other style a custom_id. The spec cannot say this; Discord refuses the message."""
+    style = button.get("style")
+    if style == LINK_STYLE:
+        if button.get("custom_id") is not None:
+            return [
+                FieldError(
+                    (*path, "custom_id"),
+                    "BUTTON_COMPONENT_CUSTOM_ID_NOT_ALLOWED",
+                    "A custom id cannot be set on a link button",
+                )
+            ]
+        required = "url"
+    elif style == PREMIUM_STYLE:
+        required = "sku_id"
+    else:
+        required = "custom_id"
+    if button.get(required) is None:
+        return [FieldError((*path, required), "BASE_TYPE_REQUIRED", "This field is required")]
+    return []
 
 
 def _components(

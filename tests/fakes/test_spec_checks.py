@@ -139,3 +139,36 @@ async def test_without_spec_checks_discords_own_limits_still_hold() -> None:
             async with session.post(url, json={"content": "x" * 2001}, headers=headers) as resp:
                 assert resp.status == 400 and (await resp.json())["code"] == 50035
         assert [v.kind for v in fake.take_violations()] == ["request"]
+
+
+@pytest.mark.parametrize(
+    ("components", "field", "code"),
+    [
+        ([{"type": 2, "style": 1, "label": "no id"}], "custom_id", "BASE_TYPE_REQUIRED"),
+        ([{"type": 2, "style": 5, "label": "no url"}], "url", "BASE_TYPE_REQUIRED"),
+        (
+            [{"type": 2, "style": 5, "label": "x", "url": "https://a.example", "custom_id": "c"}],
+            "custom_id",
+            "BUTTON_COMPONENT_CUSTOM_ID_NOT_ALLOWED",
+        ),
+    ],
+)
+def test_button_rules_the_spec_cannot_express(components, field, code) -> None:
+    op = spec.find_operation("POST", "/channels/1/messages")
+    assert op is not None
+    errors = spec.validate_request(
+        op, "application/json", {"components": [{"type": 1, "components": components}]}
+    )
+    assert [(e.dotted, e.code) for e in errors] == [(f"components.0.components.0.{field}", code)]
+
+
+def test_custom_ids_must_be_unique_in_a_message() -> None:
+    op = spec.find_operation("POST", "/channels/1/messages")
+    assert op is not None
+    twice = [{"type": 2, "style": 1, "label": "a", "custom_id": "same"}] * 2
+    errors = spec.validate_request(
+        op, "application/json", {"components": [{"type": 1, "components": twice}]}
+    )
+    assert [(e.dotted, e.code) for e in errors] == [
+        ("components.0.components.1.custom_id", "COMPONENT_CUSTOM_ID_DUPLICATED")
+    ]

@@ -46,6 +46,11 @@ async def fake_api() -> AsyncIterator[FakeBailian]:
 async def fake_discord() -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord() as fake:
         yield fake
+    # A request violation is a body real Discord rejects (a bot bug); a response violation is
+    # an answer real Discord would not send (a fake bug). Either fails the test.
+    assert not fake.violations, "exchanges that break Discord's API spec:\n" + "\n".join(
+        map(str, fake.violations)
+    )
 
 
 def make_config(

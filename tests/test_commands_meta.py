@@ -1,9 +1,45 @@
-"""Every command the bot registers: names unique, descriptions present and within Discord's
-limits, options described. Checked on the real command tree, as it is synced."""
+"""Every command the bot registers, and every modal and button it can show: names unique,
+descriptions present, and every name, description, choice, label, placeholder and custom_id
+within the limits Discord's own OpenAPI spec sets (read from the spec, not copied by hand)."""
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+import discord
+import pytest
 from discord import app_commands
+
+from bot.cogs.reference_menu import PromptModal
+from bot.generation.request import AttachmentInput, GenerationRequest
+from bot.store.records import TaskRecord
+from bot.ui.confirm import ConfirmView
+from bot.ui.views import EditModal, task_buttons
+from fakes.fake_discord import spec
+from fakes.fake_discord.spec import CUSTOM_ID_MAX, TEXT_INPUT_LABEL_MAX
+
+# The option schema for each option type, as the spec names them.
+OPTION_SCHEMAS = {
+    1: "ApplicationCommandSubcommandOption",
+    2: "ApplicationCommandSubcommandGroupOption",
+    3: "ApplicationCommandStringOption",
+    4: "ApplicationCommandIntegerOption",
+    5: "ApplicationCommandBooleanOption",
+    6: "ApplicationCommandUserOption",
+    7: "ApplicationCommandChannelOption",
+    8: "ApplicationCommandRoleOption",
+    9: "ApplicationCommandMentionableOption",
+    10: "ApplicationCommandNumberOption",
+    11: "ApplicationCommandAttachmentOption",
+}
+CHOICE_SCHEMAS = {
+    3: "ApplicationCommandOptionStringChoice",
+    4: "ApplicationCommandOptionIntegerChoice",
+    10: "ApplicationCommandOptionNumberChoice",
+}
+# The longest task id the buttons' custom_id template accepts.
+LONGEST_TASK_ID = "t" * 80
 
 
 def walk(commands):
@@ -64,3 +100,131 @@ async def test_the_synced_generate_command_offers_the_documented_choices(bot, fa
     assert options["prompt"]["max_length"] == 1500
     assert options["negative_prompt"]["max_length"] == 500
     assert [options[f"ref{n}"]["type"] for n in range(1, 6)] == [11] * 5
+
+
+def within(schema: str, prop: str, value: Any, where: str) -> None:
+    """`value` keeps the spec's minLength/maxLength/pattern for `schema`.`prop`."""
+    rules = spec.property_rules(schema, prop)
+    assert isinstance(value, str), f"{where}: {prop} is {value!r}"
+    assert rules.get("minLength", 0) <= len(value) <= rules.get("maxLength", 10**9), (
+        f"{where}: {prop} {value!r} breaks {schema}.{prop} {rules}"
+    )
+    if "pattern" in rules:
+        assert re.search(rules["pattern"], value), f"{where}: {prop} {value!r} vs {rules}"
+
+
+def check_options(options: list[dict], where: str) -> None:
+    for option in options:
+        schema = OPTION_SCHEMAS[option["type"]]
+        here = f"{where} {option['name']}"
+        within(schema, "name", option["name"], here)
+        within(schema, "description", option["description"], here)
+        assert option["name"] == option["name"].lower(), f"{here}: Discord wants lowercase names"
+        for choice in option.get("choices") or []:
+            within(CHOICE_SCHEMAS[option["type"]], "name", choice["name"], here)
+            if isinstance(choice["value"], str):
+                within(CHOICE_SCHEMAS[option["type"]], "value", choice["value"], here)
+        check_options(option.get("options") or [], here)
+
+
+async def test_every_synced_name_description_and_choice_keeps_the_specs_limits(
+    bot, fake_discord
+) -> None:
+    synced = [
+        r.json for r in fake_discord.requests if r.method == "PUT" and r.path.endswith("/commands")
+    ]
+    assert synced and all(r for r in synced), "the bot synced its commands"
+    for commands in synced:
+        for command in commands:
+            assert spec.schema_errors("ApplicationCommandUpdateRequest", command) == []
+            within("ApplicationCommandUpdateRequest", "name", command["name"], command["name"])
+            if command.get("type", 1) == 1:
+                within(
+                    "ApplicationCommandUpdateRequest",
+                    "description",
+                    command["description"],
+                    command["name"],
+                )
+                check_options(command.get("options") or [], command["name"])
+
+
+def modal_inputs(modal: dict) -> list[dict]:
+    inputs = []
+    for row in modal["components"]:
+        inputs.extend(row.get("components") or [])
+        if "component" in row:
+            inputs.append({**row["component"], "label": row["label"]})
+    return inputs
+
+
+def check_modal(modal: discord.ui.Modal) -> None:
+    data = modal.to_dict()
+    assert spec.schema_errors("ModalInteractionCallbackRequestData", data) == []
+    within("ModalInteractionCallbackRequestData", "title", data["title"], "modal")
+    within("ModalInteractionCallbackRequestData", "custom_id", data["custom_id"], "modal")
+    inputs = modal_inputs(data)
+    assert inputs
+    for text_input in inputs:
+        where = f"{data['title']}: {text_input['custom_id']}"
+        within("TextInputComponentForModalRequest", "custom_id", text_input["custom_id"], where)
+        within("TextInputComponentForModalRequest", "label", text_input["label"], where)
+        assert len(text_input["label"]) <= TEXT_INPUT_LABEL_MAX, where
+        if text_input.get("placeholder") is not None:
+            within(
+                "TextInputComponentForModalRequest", "placeholder", text_input["placeholder"], where
+            )
+        if text_input.get("value") is not None:
+            within("TextInputComponentForModalRequest", "value", text_input["value"], where)
+
+
+async def test_every_modal_keeps_the_specs_limits_with_the_longest_inputs() -> None:
+    long_name = "n" * 1024 + ".png"
+    files = tuple(
+        AttachmentInput(n, long_name, "image/png", 1, "https://cdn.example/x") for n in range(1, 6)
+    )
+    check_modal(PromptModal(None, files))  # type: ignore[arg-type]
+    check_modal(EditModal(None, a_task("p" * 5000, "n" * 5000)))  # type: ignore[arg-type]
+    check_modal(EditModal(None, a_task("short", None)))  # type: ignore[arg-type]
+
+
+def a_task(prompt: str, negative_prompt: str | None) -> TaskRecord:
+    request = GenerationRequest(
+        model="wan2.6-r2v-flash",
+        prompt=prompt,
+        references=(),
+        size="1280*720",
+        duration=5,
+        negative_prompt=negative_prompt,
+    )
+    return TaskRecord(LONGEST_TASK_ID, 1, 2, 3, request, created_at=0.0, deadline_at=1.0)
+
+
+def check_buttons(view: discord.ui.View) -> None:
+    rows = view.to_components()
+    for row in rows:
+        assert spec.schema_errors("ActionRowComponentForMessageRequest", row) == []
+        for button in row["components"]:
+            where = button.get("label")
+            within("ButtonComponentForMessageRequest", "label", button["label"], where)
+            within("ButtonComponentForMessageRequest", "custom_id", button["custom_id"], where)
+            assert len(button["custom_id"]) <= CUSTOM_ID_MAX, where
+
+
+async def test_every_button_keeps_the_specs_limits_with_the_longest_task_id() -> None:
+    check_buttons(task_buttons(LONGEST_TASK_ID, active=True))
+    check_buttons(task_buttons(LONGEST_TASK_ID, active=False))
+
+    async def confirmed(interaction: discord.Interaction) -> None:
+        return None
+
+    check_buttons(ConfirmView(confirmed, timeout=60))
+
+
+def test_the_checks_catch_what_discord_rejects() -> None:
+    """The helpers above fail on values Discord would refuse, so a pass means something."""
+    too_long_label = {"type": 4, "custom_id": "x", "style": 1, "label": "L" * 46}
+    assert spec.schema_errors("TextInputComponentForModalRequest", too_long_label)
+    long_id = {"type": 2, "style": 1, "label": "ok", "custom_id": "c" * 101}
+    assert spec.schema_errors("ButtonComponentForMessageRequest", long_id)
+    with pytest.raises(AssertionError):
+        within("ApplicationCommandUpdateRequest", "name", "n" * 33, "too long")

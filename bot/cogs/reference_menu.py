@@ -63,9 +63,9 @@ class PromptModal(discord.ui.Modal):
             max_length=limits.NEGATIVE_PROMPT_MAX_CHARS,
         )
         self.duration: discord.ui.TextInput[PromptModal] = discord.ui.TextInput(
-            # Discord caps text-input labels at 45 characters.
+            # Discord caps a text-input label at 45 characters; the rest goes in the placeholder.
             label="Duration in seconds, 2–10 (default 5)",
-            placeholder="optional",
+            placeholder="Optional: leave empty for 5 seconds",
             custom_id="duration",
             required=False,
             max_length=2,

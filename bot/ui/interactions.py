@@ -18,8 +18,17 @@ def requester_of(interaction: discord.Interaction) -> Requester:
         channel_id=interaction.channel_id or 0,
         channel_ids=tuple(channel_ids_of(interaction)),
         role_ids=tuple(role_ids_of(interaction)),
-        upload_limit=interaction.filesize_limit,
+        upload_limit=channel_upload_limit(interaction),
     )
+
+
+def channel_upload_limit(interaction: discord.Interaction) -> int:
+    """What the bot's own channel post (the video's delivery) may attach. The interaction's
+    limit includes the member's Nitro; the bot's posts get only the server's boost-tier cap."""
+    guild = interaction.guild
+    if guild is None:
+        return interaction.filesize_limit
+    return min(interaction.filesize_limit, guild.filesize_limit)
 
 
 def channel_ids_of(interaction: discord.Interaction) -> list[int]:

@@ -135,6 +135,7 @@ def make_bot(fake: FakeDiscord, probe: Probe) -> commands.Bot:
 async def fake() -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord() as server:
         yield server
+    assert not server.violations, "\n".join(map(str, server.violations))
 
 
 @pytest.fixture
@@ -352,6 +353,8 @@ async def test_content_limit_and_message_command(fake: FakeDiscord, bot: command
     with pytest.raises(discord.HTTPException) as info:
         await ch.send("x" * 2001)
     assert info.value.status == 400 and info.value.code == 50035
+    [violation] = fake.take_violations()
+    assert violation.kind == "request" and violation.errors[0].startswith("content: ")
 
     asked = fake.post_user_message(fake.channel_id, "quote me")
     it = await fake.invoke_message_command("Quote", asked)

@@ -1,0 +1,450 @@
+"""A Discord of our own on 127.0.0.1: REST + gateway for a real discord.py bot.
+
+See /work/shared/testing/FAKE_DISCORD.md. The fake answers as Discord does (status codes,
+error codes, Content-Type) and enforces the limits that real bots trip over: the 3 s first
+response, the 15 min interaction token, 2000-character content, upload caps, and signed,
+expiring attachment URLs. Every request body and query is checked against Discord's OpenAPI
+spec (spec.py) and answered 400 50035 when Discord would refuse it; every answer is checked
+too. Both kinds of mismatch land in `violations`, which the test fixtures require empty.
+Everything the bot sends is recorded so tests can assert on it.
+
+The parts, one mixin each: guilds.py (guilds, users, roles), channels.py (DMs, permissions,
+faults), messages.py (posts, edits, deletes, history), interactions.py (invoke, click,
+submit_modal and the callbacks/webhooks), commands.py, cdn.py (attachments), gateway.py
+(sessions and shards).
+
+Knobs for tests (all on FakeDiscord):
+- clock: now(), wall(), advance(seconds); message ids are snowflakes of wall().
+- guilds: guild(id=None) -> FakeGuild, add_guild(id=None, *, name, channels, premium_tier,
+  locale), await set_premium_tier(tier, guild_id=None), add_role(id, name, guild_id=None).
+- channels: fail_channel(channel_id=None, status=503, *, times=None, seconds=None),
+  revoke_send(channel_id=None), revoke_access(channel_id=None),
+  set_channel_permissions(channel_id, permissions), permissions_in(channel_id),
+  clear_faults(channel_id=None), await delete_channel(channel_id).
+- DMs: open_dm(user), close_dms(user), dm_messages(user).
+- sharding: shard_count (GET /gateway/bot), shard_of(guild_id), connected_to(guild_id),
+  sessions (each with shard_id, shard_count, events).
+- spec: violations, take_violations(), check_spec=False in the constructor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import json
+import mimetypes
+import re
+import secrets
+import time
+from collections.abc import Callable
+from typing import Any
+
+from aiohttp import web
+
+from fakes.fake_discord import spec
+from fakes.fake_discord.cdn import CdnMixin
+from fakes.fake_discord.channels import ChannelsMixin, _Outage
+from fakes.fake_discord.commands import CommandsMixin
+from fakes.fake_discord.common import (
+    ALL_BUT_ADMIN,
+    DISCORD_EPOCH_MS,
+    INJECTED,
+    REJECTION,
+    Recorded,
+    Violation,
+    _error,
+    _json_response,
+    _Upload,
+)
+from fakes.fake_discord.gateway import GatewayMixin, GatewaySession
+from fakes.fake_discord.guilds import FakeGuild, GuildsMixin
+from fakes.fake_discord.interactions import FakeInteraction, InteractionsMixin
+from fakes.fake_discord.messages import MessagesMixin
+
+
+class FakeDiscord(
+    GatewayMixin,
+    InteractionsMixin,
+    MessagesMixin,
+    ChannelsMixin,
+    CommandsMixin,
+    CdnMixin,
+    GuildsMixin,
+):
+    """REST API + gateway websocket on one 127.0.0.1 port, enough for a real discord.py bot."""
+
+    def __init__(
+        self,
+        *,
+        bot_token: str = "fake-bot-token",
+        app_id: int = 1100000000000000001,
+        bot_user_id: int = 1100000000000000002,
+        guild_id: int = 1100000000000000003,
+        channel_ids: tuple[int, ...] = (1100000000000000004, 1100000000000000005),
+        attachment_size_limit: int = 10 * 1024 * 1024,
+        check_spec: bool = True,
+    ) -> None:
+        """`check_spec=False` skips the OpenAPI schema checks (Discord's own stricter limits
+        stay): they cost a few ms per exchange, which a benchmark of the bot should not
+        count."""
+        self.bot_token = bot_token
+        self.app_id = app_id
+        self.bot_user_id = bot_user_id
+        self.guild_id = guild_id
+        self.channel_ids = tuple(channel_ids)
+        self.channel_id = self.channel_ids[0]
+        self.attachment_size_limit = attachment_size_limit
+
+        self.requests: list[Recorded] = []
+        self.unhandled: list[Recorded] = []
+        # Exchanges that break Discord's OpenAPI spec (see spec.py); tests fail on any.
+        self.check_spec = check_spec
+        self._violations: list[Violation] = []
+        self._unchecked: list[Recorded] = []  # answers whose spec check is still to run
+        self.gateway_received: list[dict] = []  # every frame the bot sent on the gateway
+        self.gateway_sent: list[dict] = []  # every frame the fake sent
+        self.identify_payloads: list[dict] = []
+        # Guilds by id; the first is the default one that guild_id / channel_ids describe.
+        self.guilds: dict[int, FakeGuild] = {
+            guild_id: FakeGuild(guild_id, "Fake Guild", list(self.channel_ids))
+        }
+        self._channel_guild: dict[int, int] = {cid: guild_id for cid in self.channel_ids}
+        self.roles: list[dict] = self.guilds[guild_id].roles
+        # Channel faults and permissions (see channels.py).
+        self._deleted: set[int] = set()
+        self._outages: dict[int, _Outage] = {}
+        self._channel_permissions: dict[int, int] = {}
+        self._dm_channels: dict[int, int] = {}  # DM channel id -> recipient user id
+        self._closed_dms: set[int] = set()
+        # Gateway sharding: GET /gateway/bot answers this; events go to the guild's shard.
+        self.shard_count = 1
+        # What the bot may do in the channel, as Discord reports it with each interaction.
+        self.app_permissions = ALL_BUT_ADMIN
+        self.gateway_connections = 0
+        self.interactions: dict[int, FakeInteraction] = {}
+        self.ephemeral_messages: list[dict] = []
+
+        self._offset = 0.0
+        self._last_snowflake = 0
+        self._secret = secrets.token_bytes(16)
+        self._changed = asyncio.Event()
+        self._ready = asyncio.Event()
+        self._messages: dict[int, dict] = {}
+        self._channel_order: dict[int, list[int]] = {cid: [] for cid in self.channel_ids}
+        self._nonces: dict[tuple[int, str], tuple[int, float]] = {}
+        self._blobs: dict[str, bytes] = {}
+        self._commands: dict[int | None, list[dict]] = {}  # guild id (None = global) -> commands
+        self._command_ids: dict[tuple[int | None, str, int], int] = {}
+        self._users: dict[int, dict] = {}
+        self._sessions: dict[str, GatewaySession] = {}  # by session id
+        self._all_ws: set[web.WebSocketResponse] = set()
+        self._ws_lock = asyncio.Lock()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+        self.bot_user = {
+            "id": str(bot_user_id),
+            "username": "r2v-bot",
+            "discriminator": "0",
+            "global_name": None,
+            "avatar": None,
+            "bot": True,
+            "public_flags": 0,
+            "flags": 0,
+            "primary_guild": None,
+        }
+        self._users[bot_user_id] = self.bot_user
+        self.default_user = self.make_user(name="alice")
+
+    async def start(self) -> None:
+        """Start the server on a random 127.0.0.1 port."""
+        # Big uploads must reach our own size check (413 code 40005), not aiohttp's 1 MiB cap.
+        app = web.Application(client_max_size=1024**3)
+        app.router.add_route("*", "/{tail:.*}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        server = site._server
+        assert server is not None and server.sockets
+        self.port = server.sockets[0].getsockname()[1]
+
+    async def stop(self) -> None:
+        """Close gateway connections and the server."""
+        for ws in list(self._all_ws):
+            with contextlib.suppress(Exception):
+                await ws.close(code=1001)
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> FakeDiscord:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """http://127.0.0.1:PORT"""
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def api_base(self) -> str:
+        """Value for discord.http.Route.BASE."""
+        return f"{self.base_url}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        """Value for DiscordWebSocket.DEFAULT_GATEWAY (as yarl.URL)."""
+        return f"ws://127.0.0.1:{self.port}/"
+
+    def now(self) -> float:
+        """Fake monotonic clock used for every time limit."""
+        return time.monotonic() + self._offset
+
+    def wall(self) -> float:
+        """Fake wall clock (unix seconds) used for timestamps, snowflakes and URL expiry."""
+        return time.time() + self._offset
+
+    def advance(self, seconds: float) -> None:
+        """Move the fake clock forward."""
+        self._offset += seconds
+        self._bump()
+
+    def _bump(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def wait_for(
+        self,
+        predicate: Callable[[], Any],
+        timeout: float = 5,
+        *,
+        what: str | None = None,
+    ) -> Any:
+        """Wait until predicate() is truthy; re-checked on every request/event (and every 50 ms)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            result = predicate()
+            if result:
+                return result
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                last = [f"{r.method} {r.path} -> {r.status}" for r in self.requests[-8:]]
+                raise TimeoutError(
+                    f"timed out after {timeout}s waiting for {what or predicate!r}; "
+                    f"last requests: {last}; unhandled: {[r.path for r in self.unhandled]}"
+                )
+            # The 50 ms poll catches state that changes outside the fake (e.g. bot.is_ready()).
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
+
+    async def wait_ready(self, timeout: float = 10) -> None:
+        """Wait until the bot has IDENTIFYed and been sent READY."""
+        await self.wait_for(self._ready.is_set, timeout, what="the bot to IDENTIFY")
+
+    def snowflake(self) -> int:
+        """A new, strictly increasing snowflake whose timestamp follows the fake clock."""
+        value = (int(self.wall() * 1000) - DISCORD_EPOCH_MS) << 22
+        self._last_snowflake = max(value, self._last_snowflake + 1)
+        return self._last_snowflake
+
+    def _iso(self) -> str:
+        return dt.datetime.fromtimestamp(self.wall(), dt.UTC).isoformat()
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        if request.path == "/" and request.headers.get("Upgrade", "").lower() == "websocket":
+            return await self._gateway(request)
+        payload, uploads = await self._read_body(request)
+        rec = Recorded(
+            method=request.method,
+            path=request.path,
+            query=dict(request.query),
+            json=payload,
+            files=[(u.filename, len(u.data), u.content_type) for u in uploads],
+            headers=dict(request.headers),
+            at=self.now(),
+        )
+        self.requests.append(rec)
+        try:
+            response = await self._route(request, rec, payload, uploads)
+        finally:
+            self._bump()
+        rec.status = response.status
+        if isinstance(response, web.Response) and response.body:
+            with contextlib.suppress(ValueError, TypeError):
+                rec.response = json.loads(response.body)  # type: ignore[arg-type]
+        if self.check_spec and not response.get(INJECTED):
+            # Checked when violations are read, off the path of the bot's request.
+            self._unchecked.append(rec)
+        self._bump()
+        return response
+
+    @property
+    def violations(self) -> list[Violation]:
+        """Every exchange so far that breaks Discord's spec (see Violation)."""
+        unchecked, self._unchecked = self._unchecked, []
+        for rec in unchecked:
+            self._check_response(rec)
+        return self._violations
+
+    def take_violations(self) -> list[Violation]:
+        """Return and forget the recorded violations (for a test that provokes one on purpose)."""
+        taken = self.violations
+        self._violations = []
+        return taken
+
+    def _check_request(self, request: web.Request, payload: Any) -> web.Response | None:
+        """Validate a request body against its spec operation; Discord's 400 answer if bad."""
+        op = spec.find_operation(request.method, request.path.removeprefix("/api/v10"))
+        if op is None:
+            return None
+        if self.check_spec:
+            errors = spec.validate_query(op, dict(request.query))
+            if payload is not None:
+                errors += spec.validate_request(op, request.content_type, payload)
+        else:
+            errors = spec.discord_limits(op, payload)
+        if not errors:
+            return None
+        self._violations.append(
+            Violation(
+                "request",
+                request.method,
+                request.path,
+                op.operation_id,
+                400,
+                [f"{e.dotted}: {e.code} {e.message}" for e in errors],
+                payload,
+            )
+        )
+        return _json_response(spec.invalid_form_body(errors), 400)
+
+    def _check_response(self, rec: Recorded) -> None:
+        """Validate the fake's own answer against the spec; a mismatch is a bug in the fake."""
+        op = spec.find_operation(rec.method, rec.path.removeprefix("/api/v10"))
+        if op is None or rec.status is None:
+            return
+        statuses = spec.documented_statuses(op)
+        status = rec.status
+        if not {str(status), f"{str(status)[0]}XX", "default"} & statuses:
+            errors = [f"status {status} is not documented ({sorted(statuses)})"]
+        elif rec.response is None:
+            errors = []
+        else:
+            found = spec.validate_response(op, status, rec.response)
+            errors = [f"{e.dotted}: {e.code} {e.message}" for e in found or []]
+        if errors:
+            self._violations.append(
+                Violation(
+                    "response",
+                    rec.method,
+                    rec.path,
+                    op.operation_id,
+                    status,
+                    errors,
+                    rec.response,
+                )
+            )
+
+    async def _read_body(self, request: web.Request) -> tuple[Any, list[_Upload]]:
+        uploads: list[_Upload] = []
+        if request.content_type.startswith("multipart/"):
+            payload: Any = None
+            reader = await request.multipart()
+            async for part in reader:
+                data = await part.read(decode=False)  # type: ignore[union-attr]
+                if part.name == "payload_json":
+                    payload = json.loads(data)
+                elif part.filename is not None:
+                    ctype = part.headers.get("Content-Type", "application/octet-stream")
+                    if ctype == "application/octet-stream":
+                        # discord.py labels every file octet-stream; Discord sniffs the real type.
+                        ctype = mimetypes.guess_type(part.filename)[0] or ctype
+                    uploads.append(_Upload(part.name or "", part.filename, ctype, bytes(data)))
+            return payload, uploads
+        raw = await request.read()
+        if not raw:
+            return None, uploads
+        try:
+            return json.loads(raw), uploads
+        except ValueError:
+            return raw.decode(errors="replace"), uploads
+
+    def _authorized(self, request: web.Request) -> bool:
+        return request.headers.get("Authorization") == f"Bot {self.bot_token}"
+
+    async def _route(
+        self, request: web.Request, rec: Recorded, payload: Any, uploads: list[_Upload]
+    ) -> web.Response:
+        path, method = request.path, request.method
+        if path.startswith("/attachments/"):
+            return self._serve_attachment(request)
+        if not path.startswith("/api/v10/"):
+            self.unhandled.append(rec)
+            return _error(404, 0, "404: Not Found")
+        sub = path[len("/api/v10") :]
+        for route_method, pattern, handler, needs_auth in self._routes():
+            match = re.fullmatch(pattern, sub)
+            if match is None or route_method != method:
+                continue
+            if needs_auth and not self._authorized(request):
+                return _error(401, 0, "401: Unauthorized")
+            rejection = self._check_request(request, payload)
+            if rejection is not None:
+                if handler not in self._interaction_handlers():
+                    return rejection
+                # Interaction routes answer through their handler, which records the
+                # exchange on the FakeInteraction before sending Discord's 400.
+                request[REJECTION] = rejection
+            return await handler(request, payload or {}, uploads, *match.groups())
+        self.unhandled.append(rec)
+        return _error(404, 0, "404: Not Found")
+
+    def _interaction_handlers(self) -> tuple[Callable[..., Any], ...]:
+        return (
+            self._callback,
+            self._webhook_post,
+            self._webhook_get,
+            self._webhook_patch,
+            self._webhook_delete,
+        )
+
+    def _routes(self) -> list[tuple[str, str, Callable[..., Any], bool]]:
+        snow = r"(\d+)"
+        hook = r"/webhooks/(\d+)/([^/]+)"
+        hook_msg = hook + r"/messages/(@original|\d+)"
+        return [
+            ("GET", r"/users/@me", self._get_me, True),
+            ("GET", rf"/users/{snow}", self._get_user, True),
+            ("POST", r"/users/@me/channels", self._create_dm, True),
+            ("GET", r"/oauth2/applications/@me", self._get_app, True),
+            ("GET", r"/applications/@me", self._get_app, True),
+            ("GET", r"/gateway", self._get_gateway, False),
+            ("GET", r"/gateway/bot", self._get_gateway_bot, True),
+            ("GET", rf"/applications/{snow}/commands", self._get_commands, True),
+            ("PUT", rf"/applications/{snow}/commands", self._put_commands_route, True),
+            ("GET", rf"/applications/{snow}/guilds/{snow}/commands", self._get_commands, True),
+            ("PUT", rf"/applications/{snow}/guilds/{snow}/commands", self._put_commands_route, True),  # noqa: E501
+            ("POST", rf"/interactions/{snow}/([^/]+)/callback", self._callback, False),
+            ("POST", hook, self._webhook_post, False),
+            ("GET", hook_msg, self._webhook_get, False),
+            ("PATCH", hook_msg, self._webhook_patch, False),
+            ("DELETE", hook_msg, self._webhook_delete, False),
+            ("GET", rf"/channels/{snow}", self._get_channel, True),
+            ("POST", rf"/channels/{snow}/typing", self._typing, True),
+            ("GET", rf"/channels/{snow}/messages", self._history, True),
+            ("POST", rf"/channels/{snow}/messages", self._channel_post, True),
+            ("GET", rf"/channels/{snow}/messages/{snow}", self._channel_get_message, True),
+            ("PATCH", rf"/channels/{snow}/messages/{snow}", self._channel_patch, True),
+            ("DELETE", rf"/channels/{snow}/messages/{snow}", self._channel_delete, True),
+            ("GET", rf"/guilds/{snow}", self._get_guild, True),
+            ("GET", rf"/guilds/{snow}/channels", self._get_guild_channels, True),
+            ("GET", rf"/guilds/{snow}/roles", self._get_roles, True),
+            ("GET", rf"/guilds/{snow}/members/{snow}", self._get_member, True),
+            ("POST", r"/attachments/refresh-urls", self._refresh_urls, True),
+        ]  # fmt: skip

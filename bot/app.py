@@ -36,6 +36,7 @@ from bot.ui.attachments import AttachmentRefresher
 from bot.ui.command_errors import R2VCommandTree
 from bot.ui.flow import GenerationFlow
 from bot.ui.notifier import DiscordNotifier
+from bot.ui.private import PrivateReplies
 from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
 from bot.ui.views import TaskButton
 
@@ -82,7 +83,8 @@ class R2VBot(commands.Bot):
         self.config = config
         self.api = api
         self.store = store
-        self.tracker = Tracker(api, store, DiscordNotifier(self, api), config.tracker)
+        self.private = PrivateReplies()
+        self.tracker = Tracker(api, store, DiscordNotifier(self, api, self.private), config.tracker)
         self.service = GenerationService(
             api,
             store,
@@ -94,7 +96,9 @@ class R2VBot(commands.Bot):
             deadline_s=config.tracker.deadline_s,
             renewer=AttachmentRefresher(self),
         )
-        self.flow = GenerationFlow(self.service)
+        self.flow = GenerationFlow(
+            self.service, self.private, private_default=config.generation.private_default
+        )
         # Nothing secret reaches Discord: every body this bot sends is redacted like the logs.
         redactor = Redactor(config.secrets)
         redact_rest_calls(self, redactor)
@@ -191,6 +195,7 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
                 config.api.base_url,
                 config.api.api_key,
                 query_path_template=config.api.query_path_template,
+                cancel_path_template=config.api.cancel_path_template,
                 timeouts=timeouts,
                 query_limiter=RateLimiter(config.tracker.max_queries_per_second),
             )

@@ -20,10 +20,17 @@ from dataclasses import dataclass, replace
 from typing import Protocol
 
 from bot.api.client import BailianClient
-from bot.api.errors import ApiError, ApiTimeoutError, MalformedResponseError, ServerError
+from bot.api.errors import (
+    ApiError,
+    ApiTimeoutError,
+    InvalidRequestError,
+    MalformedResponseError,
+    ServerError,
+)
 from bot.api.models import SubmitResult, TaskResult, TaskStatus
 from bot.generation.pricing import CostEstimate, PriceTable, estimate_cost
 from bot.generation.request import (
+    Changes,
     CommandInput,
     Defaults,
     GenerationRequest,
@@ -76,6 +83,8 @@ class Quote:
     confirm_timeout_s: float | None
     parent_task_id: str | None = None
     renew_attachments: bool = False
+    private: bool = False
+    parent_result_url: str | None = None
 
     @property
     def spend(self) -> Spend:
@@ -150,7 +159,12 @@ class QueryFailed:
     record: TaskRecord | None
 
 
-StatusAnswer = Followed | Foreign | NoSuchTask | QueryFailed
+@dataclass(frozen=True)
+class Hidden:
+    """Another member's private task: nothing of it is shown."""
+
+
+StatusAnswer = Followed | Foreign | NoSuchTask | QueryFailed | Hidden
 
 
 @dataclass(frozen=True)
@@ -186,6 +200,40 @@ class NotInGuild:
 
 
 UntrackOutcome = Untracked | AlreadyEnded | NotInGuild
+
+
+@dataclass(frozen=True)
+class Cancelled:
+    record: TaskRecord
+
+
+@dataclass(frozen=True)
+class TooLateToCancel:
+    """The task is no longer queued (the service started or finished it)."""
+
+
+@dataclass(frozen=True)
+class CancelFailed:
+    error: ApiError
+
+
+@dataclass(frozen=True)
+class CannotCancel:
+    """No cancel route is configured."""
+
+
+CancelOutcome = Cancelled | TooLateToCancel | CancelFailed | CannotCancel
+
+
+def result_url(record: TaskRecord) -> str | None:
+    """The link to a task's result message in its channel; None for a private task (its result
+    is in a DM) or one not delivered."""
+    if record.private or record.result_message_id is None or record.guild_id is None:
+        return None
+    return (
+        f"https://discord.com/channels/{record.guild_id}/{record.channel_id}/"
+        f"{record.result_message_id}"
+    )
 
 
 class AttachmentRenewer(Protocol):
@@ -228,6 +276,10 @@ class GenerationService:
         self._ledger = Ledger(clock=clock)
         self._stopping = False
 
+    @property
+    def can_cancel(self) -> bool:
+        return self._api.can_cancel
+
     # -- building requests (pure, before anything is deferred) ------------------------------
 
     def request_from(self, command: CommandInput) -> GenerationRequest | Invalid:
@@ -241,13 +293,25 @@ class GenerationService:
     def rerolled(self, record: TaskRecord) -> GenerationRequest:
         return record.request.with_random_seed(self._rng)
 
-    def edited(
-        self, record: TaskRecord, prompt: str, negative_prompt: str | None
-    ) -> GenerationRequest | Invalid:
+    def edited(self, record: TaskRecord, changes: Changes) -> GenerationRequest | Invalid:
+        """Edit & re-run: the task's references with every other option changed; an empty seed
+        gets a new random one."""
         try:
-            return record.request.with_prompts(prompt, negative_prompt)
+            request = record.request.with_changes(changes)
         except InputError as error:
             return Invalid(error)
+        return request if request.seed is not None else request.with_random_seed(self._rng)
+
+    def continued(
+        self, record: TaskRecord, video_url: str, prompt: str
+    ) -> GenerationRequest | Invalid:
+        """The next shot of a story: the delivered video as character1, then the task's
+        references, with a new prompt and seed."""
+        try:
+            request = record.request.continued_from(video_url, prompt)
+        except InputError as error:
+            return Invalid(error)
+        return request.with_random_seed(self._rng)
 
     # -- the generation flow ---------------------------------------------------------------
 
@@ -256,7 +320,8 @@ class GenerationService:
         request: GenerationRequest,
         who: Requester,
         *,
-        parent_task_id: str | None = None,
+        parent: TaskRecord | None = None,
+        private: bool = False,
         renew_attachments: bool = False,
     ) -> Quote:
         """Price the request and ask the limits now. `submit` asks them again when it pays,
@@ -270,8 +335,10 @@ class GenerationService:
             estimate=estimate,
             refusal=refusal,
             confirm_timeout_s=limits.confirm_timeout_s if confirm else None,
-            parent_task_id=parent_task_id,
+            parent_task_id=parent.task_id if parent else None,
             renew_attachments=renew_attachments,
+            private=private,
+            parent_result_url=result_url(parent) if parent else None,
         )
 
     async def submit(self, quote: Quote, who: Requester, announce: Announce) -> Outcome:
@@ -377,6 +444,8 @@ class GenerationService:
             cost_amount=estimate.amount if estimate else None,
             updated_at=now,
             parent_task_id=quote.parent_task_id,
+            private=quote.private,
+            parent_result_url=quote.parent_result_url,
         )
 
     # -- stopping --------------------------------------------------------------------------
@@ -408,8 +477,11 @@ class GenerationService:
         """A task's record after querying it now if it is still followed."""
         return await self._tracker.refresh(task_id)
 
-    async def status(self, task_id: str) -> StatusAnswer:
+    async def status(self, task_id: str, asker_id: int | None = None) -> StatusAnswer:
+        """A task's status; a private one only for its requester (`asker_id`)."""
         record = await self._store.get(task_id)
+        if record is not None and record.private and asker_id != record.requester_id:
+            return Hidden()
         if record is not None and self._tracker.is_tracking(task_id):
             return Followed(await self._tracker.refresh(task_id) or record)
         try:
@@ -438,6 +510,23 @@ class GenerationService:
         week = await self._store.spend_since(now - WEEK_S, guild_id=guild_id)
         members = await self._store.guild_spend_by_user(guild_id, day_start(now))
         return SpendReport(today, week, members, self.currency)
+
+    async def cancel(self, record: TaskRecord) -> CancelOutcome:
+        """Cancel a queued task at the service. The tracker then sees it CANCELED; a canceled
+        task costs nothing, so it no longer counts against any budget."""
+        if not self._api.can_cancel:
+            return CannotCancel()
+        current = await self._tracker.refresh(record.task_id) or record
+        if current.status is not TaskStatus.PENDING or not current.is_active:
+            return TooLateToCancel()
+        try:
+            await self._api.cancel(record.task_id)
+        except InvalidRequestError:
+            return TooLateToCancel()
+        except ApiError as error:
+            return CancelFailed(error)
+        log.info("task %s cancelled by its requester", record.task_id)
+        return Cancelled(await self._tracker.refresh(record.task_id) or current)
 
     async def untrack(self, task_id: str, guild_id: int, admin_id: int) -> UntrackOutcome:
         record = await self._store.get(task_id)

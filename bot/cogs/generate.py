@@ -14,10 +14,12 @@ from discord.ext import commands
 
 from bot.generation import limits
 from bot.generation.request import CommandInput
+from bot.generation.text import shorten
+from bot.messages import features as features_text
 from bot.messages import tasks as task_text
 from bot.messages.errors import describe_query_error
 from bot.messages.quota import quota_text
-from bot.service import Followed, Foreign, NoSuchTask, QueryFailed
+from bot.service import Followed, Foreign, Hidden, NoSuchTask, QueryFailed
 from bot.ui.embeds import task_embed
 from bot.ui.flow import GenerationFlow
 from bot.ui.interactions import attachment_input, requester_of
@@ -66,6 +68,7 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         seed="Fix the randomness to redo a result (0–2147483647)",
         audio="Generate sound (only wan2.6-r2v-flash can be silent)",
         negative_prompt="What the video should avoid",
+        private="Only you see it: the status privately, the video by direct message",
     )
     @app_commands.choices(model=MODEL_CHOICES, size=SIZE_CHOICES, shot_type=SHOT_CHOICES)
     async def generate(
@@ -85,6 +88,7 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         seed: Seed | None = None,
         audio: bool | None = None,
         negative_prompt: NegativePrompt | None = None,
+        private: bool | None = None,
     ) -> None:
         """Make a video from a prompt and reference images or clips."""
         slots = (ref1, ref2, ref3, ref4, ref5)
@@ -104,7 +108,7 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
             audio=audio,
             negative_prompt=negative_prompt,
         )
-        await self.flow.start(interaction, self.service.request_from(command))
+        await self.flow.start(interaction, self.service.request_from(command), private=private)
 
     @app_commands.command(name="status")
     @app_commands.describe(task_id="The task ID shown when the video was requested")
@@ -113,11 +117,16 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
     ) -> None:
         """Show a task's live status, queried fresh from the service."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        answer = await self.service.status(task_id.strip())
+        answer = await self.service.status(task_id.strip(), interaction.user.id)
         match answer:
             case Followed(record, result):
                 text = task_text.known_status(result) if result else None
+                if record.private and record.video_url and record.result_message_id is None:
+                    # A private result that could not be sent waits here for its requester.
+                    text = features_text.private_video_link(record.video_url)
                 await reply(interaction, text, embed=task_embed(record))
+            case Hidden():
+                await reply(interaction, features_text.NOT_YOUR_PRIVATE_TASK)
             case Foreign(result):
                 await reply(interaction, task_text.foreign_status(result))
             case NoSuchTask(task_id):
@@ -135,8 +144,13 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         if not records:
             await reply(interaction, task_text.NO_HISTORY)
             return
-        lines = [task_text.history_line(record) for record in records]
-        await reply(interaction, task_text.history_heading() + "\n" + "\n".join(lines))
+        lines = []
+        for record in records:
+            lines.append(task_text.history_line(record))
+            if record.parent_task_id:
+                lines.append(features_text.history_parent(record.parent_task_id))
+        listing = task_text.history_heading() + "\n" + "\n".join(lines)
+        await reply(interaction, shorten(listing, 2000))
 
     @app_commands.command(name="quota")
     async def quota(self, interaction: discord.Interaction) -> None:

@@ -165,6 +165,70 @@ class GenerationRequest:
             warnings=tuple(warnings),
         )
 
+    def with_changes(self, changes: Changes) -> GenerationRequest:
+        """The same references with every other option as changed (Edit & re-run), validated
+        by the same rules as a fresh command. Raises InputError."""
+        audio = self.audio if changes.model in limits.MODELS_THAT_CAN_BE_SILENT else None
+        command = CommandInput(
+            prompt=changes.prompt,
+            model=changes.model,
+            size=changes.size,
+            duration=changes.duration,
+            shot_type=changes.shot_type,
+            seed=changes.seed,
+            audio=audio,
+            negative_prompt=changes.negative_prompt,
+        )
+        problems = _check_prompts(changes.prompt, changes.negative_prompt)
+        _check_parameters(command, changes.model, changes.size, changes.duration, problems)
+        _, warnings = _check_character_mentions(changes.prompt, len(self.references), problems)
+        if problems:
+            raise InputError(problems)
+        return replace(
+            self,
+            prompt=changes.prompt.strip(),
+            negative_prompt=(changes.negative_prompt or "").strip() or None,
+            model=changes.model,
+            size=changes.size,
+            duration=changes.duration,
+            shot_type=changes.shot_type,
+            seed=changes.seed,
+            seed_is_random=False,
+            audio=audio,
+            warnings=tuple(warnings),
+        )
+
+    def continued_from(self, video_url: str, prompt: str) -> GenerationRequest:
+        """The next shot: the delivered video as character1, then this request's references as
+        far as the limits allow (5 in all, 3 clips), with a new prompt. Raises InputError."""
+        video = Reference(
+            url=video_url, kind="video", file_format="MP4", source="previous video", name="video"
+        )
+        kept = [video]
+        for ref in self.references:
+            videos = sum(1 for r in kept if r.kind == "video")
+            if len(kept) >= limits.REFERENCES_MAX:
+                break
+            if ref.kind == "video" and videos >= limits.VIDEO_REFERENCES_MAX:
+                continue
+            kept.append(ref)
+        return replace(self, references=tuple(kept), seed=None, seed_is_random=False).with_prompts(
+            prompt, self.negative_prompt
+        )
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Everything Edit & re-run may change; the references stay."""
+
+    prompt: str
+    negative_prompt: str | None
+    model: str
+    size: str
+    duration: int
+    shot_type: str | None
+    seed: int | None
+
 
 _CHARACTER_MENTION = re.compile(r"\bcharacter(\d+)\b", re.IGNORECASE)
 _CHARACTER_WITH_SPACE = re.compile(r"\bcharacter\s+(\d+)\b", re.IGNORECASE)

@@ -66,6 +66,12 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE tasks ADD COLUMN owner TEXT;
     CREATE INDEX tasks_active_owner ON tasks (owner, created_at) WHERE phase <> 'done';
     """,
+    # 3: private tasks, the parent's result link, the estimate kept once the actual cost is known.
+    """
+    ALTER TABLE tasks ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN parent_result_url TEXT;
+    ALTER TABLE tasks ADD COLUMN estimated_amount NUMERIC;
+    """,
 )
 
 # Any constants: taken while migrating, so two processes starting together migrate once, and

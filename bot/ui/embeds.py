@@ -11,6 +11,7 @@ from bot.api.models import TaskStatus
 from bot.generation.limits import size_label
 from bot.generation.request import GenerationRequest
 from bot.generation.text import inline_code, plain, shorten
+from bot.messages import features as features_text
 from bot.messages.tasks import ending_title
 from bot.messages.validation import describe_problem
 from bot.store.records import TaskRecord
@@ -76,6 +77,7 @@ def task_embed(record: TaskRecord) -> discord.Embed:
             value=shorten(plain(request.negative_prompt), 1024),
             inline=False,
         )
+    _add_lineage(embed, record)
     notes = [describe_problem(warning) for warning in request.warnings]
     if notes:
         embed.add_field(
@@ -96,6 +98,16 @@ def task_preview(request: GenerationRequest) -> discord.Embed:
         notes = "\n".join(f"⚠️ {describe_problem(note)}" for note in request.warnings)
         embed.add_field(name="Notes", value=shorten(notes, 1024), inline=False)
     return embed
+
+
+def _add_lineage(embed: discord.Embed, record: TaskRecord) -> None:
+    """A re-roll, re-run or continuation says what it came from."""
+    if record.parent_task_id:
+        embed.add_field(
+            name=features_text.LINEAGE_FIELD,
+            value=features_text.lineage(record.parent_task_id, record.parent_result_url),
+            inline=False,
+        )
 
 
 def _status_value(record: TaskRecord) -> str:
@@ -136,6 +148,7 @@ def result_embed(record: TaskRecord, *, note: str | None = None) -> discord.Embe
             value=shorten(plain(request.negative_prompt), 1024),
             inline=False,
         )
+    _add_lineage(embed, record)
     if note:
         embed.add_field(name="Note", value=shorten(note, 1024), inline=False)
     # The task ID in the footer lets a restarted bot recognise its own earlier delivery.

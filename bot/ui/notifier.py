@@ -19,10 +19,12 @@ from bot.api.client import BailianClient
 from bot.api.errors import ApiConnectionError, ApiError
 from bot.generation.text import shorten
 from bot.messages.delivery import VIDEO_AS_LINK, could_not_fetch, over_upload_limit
+from bot.messages.features import DMS_CLOSED, private_ending, private_video_ready
 from bot.messages.tasks import ending_text
 from bot.store.records import Ending, TaskRecord
 from bot.ui.embeds import result_embed, task_embed
-from bot.ui.views import task_buttons
+from bot.ui.private import PrivateReplies
+from bot.ui.views import result_buttons, status_buttons
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +40,25 @@ def delivery_nonce(task_id: str) -> str:
 
 
 class DiscordNotifier:
-    def __init__(self, client: discord.Client, api: BailianClient) -> None:
+    def __init__(
+        self, client: discord.Client, api: BailianClient, private: PrivateReplies | None = None
+    ) -> None:
         self._client = client
         self._api = api
+        self._private = private or PrivateReplies()
 
     async def status_changed(self, record: TaskRecord) -> TaskRecord:
         embed = task_embed(record)
-        view = task_buttons(record.task_id, active=record.is_active)
+        view = status_buttons(record, can_cancel=self._api.can_cancel)
+        if record.private:
+            # Only the requester's own answer shows it, while its token lives.
+            await self._private.edit_status(record.task_id, embed=embed, view=view)
+            return record
         return await self._show_status(record, embed, view)
 
     async def deliver(self, record: TaskRecord) -> TaskRecord:
+        if record.private:
+            return await self._deliver_privately(record)
         channel = self._client.get_partial_messageable(record.channel_id, guild_id=record.guild_id)
         existing = await self._find_delivered(channel, record)
         if existing is not None:
@@ -84,17 +95,51 @@ class DiscordNotifier:
                 replied_user=False,
             ),
             nonce=delivery_nonce(record.task_id),
-            view=task_buttons(record.task_id, active=False),
+            view=result_buttons(record),
         )
         delivered = replace(record, result_message_id=message.id)
         # The status message shows the final state too, without its Refresh button.
         await self._show_status(
             delivered,
             task_embed(delivered),
-            task_buttons(record.task_id, active=False),
+            status_buttons(delivered),
             create=False,
         )
         return delivered
+
+    async def _deliver_privately(self, record: TaskRecord) -> TaskRecord:
+        """A private result goes to the requester by DM; when their DMs are closed, as an
+        ephemeral follow-up while the command's token lives; else it waits for `/r2v status`."""
+        file: discord.File | None = None
+        note = None
+        if record.ending is Ending.SUCCEEDED and record.video_url:
+            file, note = await self._fetch_video(record)
+        ending = private_video_ready(record.task_id) if file else None
+        content = ending or private_ending(record.task_id, ending_text(record))
+        embed = result_embed(record, note=note)
+        extras: dict[str, Any] = {"file": file} if file is not None else {}
+        try:
+            channel = await self._client.create_dm(discord.Object(record.requester_id))
+            message = await channel.send(content=shorten(content, 2000), embed=embed, **extras)
+        except discord.Forbidden as error:
+            log.info("DMs of the requester of task %s are closed: %s", record.task_id, error)
+        else:
+            self._private.forget(record.task_id)
+            return replace(record, result_message_id=message.id)
+        if file is not None:
+            file.reset()
+        followup = await self._private.send(
+            record.task_id,
+            content=shorten(f"{content}\n{DMS_CLOSED}", 2000),
+            embed=embed,
+            view=result_buttons(record, deletable=False),
+            **extras,
+        )
+        if followup is None:
+            log.warning("private result of task %s kept for /r2v status", record.task_id)
+            return record
+        self._private.forget(record.task_id)
+        return replace(record, result_message_id=followup.id)
 
     async def _fetch_video(self, record: TaskRecord) -> tuple[discord.File | None, str | None]:
         assert record.video_url

@@ -375,9 +375,14 @@ class InteractionsMixin:
         return it
 
     async def submit_modal(
-        self, interaction: FakeInteraction, values: dict[str, str], *, user: dict | None = None
+        self,
+        interaction: FakeInteraction,
+        values: dict[str, str | list[str]],
+        *,
+        user: dict | None = None,
     ) -> FakeInteraction:
-        """Submit the modal `interaction` was answered with: INTERACTION_CREATE type 5."""
+        """Submit the modal `interaction` was answered with: INTERACTION_CREATE type 5. Text
+        inputs take strings; string selects a list of values (or one), else their defaults."""
         modal = interaction.modal
         if modal is None:
             raise FakeDiscordError(f"interaction {interaction.id} was not answered with a modal")
@@ -394,6 +399,24 @@ class InteractionsMixin:
                     "id": comp.get("id"),
                     "custom_id": cid,
                     "value": value,
+                }
+            if comp.get("type") == ComponentType.STRING_SELECT:
+                # A value given by the test (a list, or one string), else what was pre-selected.
+                cid = comp["custom_id"]
+                picked = remaining.pop(cid, None)
+                if picked is None:
+                    picked = [o["value"] for o in comp.get("options", []) if o.get("default")]
+                chosen = [picked] if isinstance(picked, str) else list(picked)
+                offered = {o["value"] for o in comp.get("options", [])}
+                if not set(chosen) <= offered:
+                    raise FakeDiscordError(
+                        f"select {cid!r} offers no {sorted(set(chosen) - offered)}"
+                    )
+                return {
+                    "type": ComponentType.STRING_SELECT,
+                    "id": comp.get("id"),
+                    "custom_id": cid,
+                    "values": chosen,
                 }
             if comp.get("type") == ComponentType.ACTION_ROW:
                 inner = [a for a in map(answer, comp.get("components", [])) if a]

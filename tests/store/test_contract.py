@@ -71,6 +71,9 @@ FULL = record(
     parent_task_id="task-parent",
     cost_amount=Decimal("7.80"),
     ending=Ending.SUCCEEDED,
+    private=True,
+    parent_result_url="https://discord.com/channels/1/2/3",
+    estimated_amount=Decimal("9.00"),
 )
 
 IMMUTABLE = {column.field for column in TASK_COLUMNS if not column.mutable}

@@ -38,6 +38,7 @@ from bot.ui.flow import GenerationFlow
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.private import PrivateReplies
 from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
+from bot.ui.show import ResultReposter
 from bot.ui.views import TaskButton
 
 log = logging.getLogger(__name__)
@@ -96,6 +97,8 @@ class R2VBot(commands.Bot):
             deadline_s=config.tracker.deadline_s,
             renewer=AttachmentRefresher(self),
         )
+        # `reposter.keeper` is the kept-video store once the video pipeline keeps files.
+        self.reposter = ResultReposter(api)
         self.flow = GenerationFlow(
             self.service, self.private, private_default=config.generation.private_default
         )
@@ -112,7 +115,7 @@ class R2VBot(commands.Bot):
         await super().start(token, reconnect=reconnect)
 
     async def setup_hook(self) -> None:
-        await self.add_cog(GenerateCog(self.flow))
+        await self.add_cog(GenerateCog(self.flow, self.reposter))
         await self.add_cog(AdminCog(self.service))
         await self.add_cog(ReferenceMenuCog(self, self.flow))
         self.add_dynamic_items(TaskButton)

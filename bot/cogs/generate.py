@@ -1,4 +1,4 @@
-"""`/r2v generate`, `/r2v status`, `/r2v history` and `/r2v quota`.
+"""`/r2v generate`, `/r2v status`, `/r2v show`, `/r2v history`, `/r2v quota` and `/r2v help`.
 
 The cog is thin: it turns options into a CommandInput and hands it to the generation flow, and
 it renders what the service answers to the other commands.
@@ -20,12 +20,17 @@ from bot.messages import tasks as task_text
 from bot.messages.errors import describe_query_error
 from bot.messages.quota import quota_text
 from bot.service import Followed, Foreign, Hidden, NoSuchTask, QueryFailed
-from bot.ui.embeds import task_embed
+from bot.store.records import Ending
+from bot.ui.embeds import result_embed, task_embed
 from bot.ui.flow import GenerationFlow
-from bot.ui.interactions import attachment_input, requester_of
-from bot.ui.replies import reply
+from bot.ui.interactions import attachment_input, channel_upload_limit, requester_of
+from bot.ui.replies import NO_PINGS, reply
+from bot.ui.show import ResultReposter
+from bot.ui.views import result_buttons
 
 Choice = app_commands.Choice
+# Recent tasks offered when a member types a task id.
+AUTOCOMPLETE_TASKS = 25
 
 MODEL_CHOICES = [
     Choice(name="wan2.6-r2v-flash · faster, cheaper, can be silent", value=limits.FLASH_MODEL),
@@ -47,9 +52,10 @@ SHOT_CHOICES = [
 class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
     """Make multi-character videos from a prompt and reference images or clips."""
 
-    def __init__(self, flow: GenerationFlow) -> None:
+    def __init__(self, flow: GenerationFlow, reposter: ResultReposter | None = None) -> None:
         self.flow = flow
         self.service = flow.service
+        self.reposter = reposter
         super().__init__()
 
     @app_commands.command(name="generate")
@@ -157,3 +163,62 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         """Your usage today, the team's limits and your running videos (only you see this)."""
         view = await self.service.quota(requester_of(interaction))
         await reply(interaction, quota_text(view))
+
+    @app_commands.command(name="show")
+    @app_commands.describe(task_id="One of your finished tasks (start typing to pick it)")
+    async def show(
+        self, interaction: discord.Interaction, task_id: app_commands.Range[str, 1, 100]
+    ) -> None:
+        """Post a finished task's video again in this channel."""
+        record = await self.service.task(task_id.strip())
+        if record is None or (record.guild_id != interaction.guild_id and not record.private):
+            await reply(interaction, task_text.no_such_task(task_id.strip()))
+            return
+        if record.private and record.requester_id != interaction.user.id:
+            await reply(interaction, features_text.NOT_YOUR_PRIVATE_TASK)
+            return
+        if record.finished_at is None:
+            await reply(interaction, features_text.NOT_FINISHED_YET)
+            return
+        if record.ending is not Ending.SUCCEEDED:
+            await reply(interaction, features_text.NOTHING_TO_SHOW)
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        file = None
+        if self.reposter is not None:
+            file = await self.reposter.video_file(record, channel_upload_limit(interaction))
+        if file is None:
+            await interaction.edit_original_response(
+                content=features_text.VIDEO_NO_LONGER_AVAILABLE
+            )
+            return
+        # The private answer is completed before the post, which would otherwise replace it.
+        await interaction.edit_original_response(content=features_text.SHOWN)
+        await interaction.followup.send(
+            content=features_text.shown_again(record.requester_id, record.task_id),
+            embed=result_embed(record),
+            file=file,
+            view=result_buttons(record, deletable=not record.private),
+            ephemeral=record.private,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @status.autocomplete("task_id")
+    @show.autocomplete("task_id")
+    async def own_task_ids(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[Choice[str]]:
+        """The member's own recent tasks, by prompt excerpt, matching what they typed."""
+        needle = current.strip().lower()
+        records = await self.service.history(interaction.user.id, limit=AUTOCOMPLETE_TASKS)
+        return [
+            Choice(name=features_text.task_choice(r.task_id, r.request.prompt), value=r.task_id)
+            for r in records
+            if len(r.task_id) <= 100
+            and (needle in r.task_id.lower() or needle in r.request.prompt.lower())
+        ][:25]
+
+    @app_commands.command(name="help")
+    async def help(self, interaction: discord.Interaction) -> None:
+        """How references become characters, the options, the limits and what videos cost."""
+        await reply(interaction, features_text.HELP_TEXT)

@@ -125,6 +125,7 @@ def history_parent(parent_task_id: str) -> str:
 
 # -- /r2v show and autocomplete ----------------------------------------------------------------
 
+SHOWN = "Shown again below."
 NOT_FINISHED_YET = "That task has not finished yet; its status message shows how it goes."
 NOTHING_TO_SHOW = "That task has no video to show (it did not succeed)."
 VIDEO_NO_LONGER_AVAILABLE = (

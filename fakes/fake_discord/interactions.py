@@ -252,8 +252,11 @@ class InteractionsMixin:
         user: dict | None = None,
         channel_id: int | None = None,
         attachment_size_limit: int | None = None,
+        focused: str | None = None,
     ) -> FakeInteraction:
-        """Send a slash command (e.g. "r2v generate" or "ping") as INTERACTION_CREATE type 2."""
+        """Send a slash command (e.g. "r2v generate" or "ping") as INTERACTION_CREATE type 2.
+        With `focused`, the member is typing that option: an autocomplete request (type 4),
+        answered with choices (`responses[0]["json"]["data"]["choices"]`)."""
         parts = command.split()
         guild = self.guild_of(channel_id or self.channel_id)
         guild_id = guild.id if guild is not None else None
@@ -284,15 +287,18 @@ class InteractionsMixin:
             if value is None:
                 continue
             schema = by_name[name]
-            leaf.append(
-                {
-                    "name": name,
-                    "type": schema["type"],
-                    "value": self._option_value(schema, value, resolved),
-                }
-            )
+            option = {
+                "name": name,
+                "type": schema["type"],
+                "value": self._option_value(schema, value, resolved),
+            }
+            if name == focused:
+                if not schema.get("autocomplete"):
+                    raise FakeDiscordError(f"{command!r} option {name!r} has no autocomplete")
+                option["focused"] = True
+            leaf.append(option)
         missing = [o["name"] for o in schemas if o.get("required") and given.get(o["name"]) is None]
-        if missing:
+        if missing and focused is None:
             raise FakeDiscordError(f"{command!r}: Discord's client requires options {missing}")
         opts = leaf
         for wrapper in reversed(nest):
@@ -307,8 +313,13 @@ class InteractionsMixin:
             data["guild_id"] = cmd["guild_id"]
         if resolved:
             data["resolved"] = resolved
+        kind = (
+            InteractionType.APPLICATION_COMMAND
+            if focused is None
+            else InteractionType.APPLICATION_COMMAND_AUTOCOMPLETE
+        )
         it = self._interaction(
-            InteractionType.APPLICATION_COMMAND,
+            kind,
             data,
             user=user,
             channel_id=channel_id,

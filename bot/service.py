@@ -12,11 +12,14 @@ too, so no cog reaches into the store, the API or the tracker.
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Protocol
 
 from bot.api.client import BailianClient
@@ -223,6 +226,46 @@ class CannotCancel:
 
 
 CancelOutcome = Cancelled | TooLateToCancel | CancelFailed | CannotCancel
+
+
+CSV_COLUMNS = (
+    "task_id",
+    "created_utc",
+    "member_id",
+    "model",
+    "size",
+    "duration_s",
+    "billed_s",
+    "status",
+    "estimated_cost",
+    "actual_cost",
+    "currency",
+)
+
+
+def tasks_csv(records: list[TaskRecord], currency: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for record in records:
+        estimated = record.estimated_amount if record.actual_cost_known else record.cost_amount
+        actual = record.cost_amount if record.actual_cost_known else None
+        writer.writerow(
+            (
+                record.task_id,
+                datetime.fromtimestamp(record.created_at, UTC).isoformat(timespec="seconds"),
+                record.requester_id,
+                record.request.model,
+                record.request.size,
+                record.request.duration,
+                record.billed_seconds if record.billed_seconds is not None else "",
+                record.raw_status,
+                f"{estimated:.4f}" if estimated is not None else "",
+                f"{actual:.4f}" if actual is not None else "",
+                currency,
+            )
+        )
+    return out.getvalue()
 
 
 def result_url(record: TaskRecord) -> str | None:
@@ -527,6 +570,12 @@ class GenerationService:
             return CancelFailed(error)
         log.info("task %s cancelled by its requester", record.task_id)
         return Cancelled(await self._tracker.refresh(record.task_id) or current)
+
+    async def spend_csv(self, guild_id: int) -> str:
+        """This guild's tasks of the last 7 days as CSV, for accounting: the estimate and,
+        once the service reported it, the actual cost (empty while unknown)."""
+        records = await self._store.guild_tasks_since(guild_id, self._clock() - WEEK_S)
+        return tasks_csv(records, self.currency)
 
     async def untrack(self, task_id: str, guild_id: int, admin_id: int) -> UntrackOutcome:
         record = await self._store.get(task_id)

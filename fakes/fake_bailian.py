@@ -166,6 +166,9 @@ class TaskPlan:
     video_unavailable_first: int = 0
     video_missing: bool = False  # 404 NoSuchKey, as OSS answers for a removed file
     video_chunked: bool = False  # send the pattern body without a Content-Length
+    # The `usage` object of the SUCCEEDED answer verbatim (e.g. the proxy's shape, or billed
+    # seconds that differ from the estimate); None: DashScope's shape for the output duration.
+    usage: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.pending_s < 0 or self.running_s < 0 or self.video_bytes < 0:
@@ -651,13 +654,17 @@ class FakeBailian:
         if status == "SUCCEEDED":
             output["actual_prompt"] = prompt[:MAX_PROMPT_CHARS]
             output["video_url"] = self._video_url(task)
-            answer["usage"] = {
-                "duration": task.duration,
-                "input_video_duration": 0,
-                "output_video_duration": task.duration,
-                "SR": 720 if task.size in SIZES_720P else 1080,
-                "size": task.size,
-            }
+            answer["usage"] = (
+                task.plan.usage
+                if task.plan.usage is not None
+                else {
+                    "duration": task.duration,
+                    "input_video_duration": 0,
+                    "output_video_duration": task.duration,
+                    "SR": 720 if task.size in SIZES_720P else 1080,
+                    "size": task.size,
+                }
+            )
         elif status == "FAILED":
             output["code"] = task.plan.code or "InternalError"
             output["message"] = task.plan.message or "An internal error has occured."

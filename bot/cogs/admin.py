@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import assert_never
 
 import discord
@@ -9,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.messages import tasks as task_text
+from bot.messages.features import SPEND_CSV_NOTE
 from bot.messages.quota import ADMIN_ONLY, spend_text
 from bot.service import AlreadyEnded, GenerationService, NotInGuild, Untracked
 from bot.ui.replies import reply
@@ -31,10 +33,17 @@ class AdminCog(commands.GroupCog, name="r2v-admin", group_name="r2v-admin"):
         return True
 
     @app_commands.command(name="spend")
-    async def spend(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(csv="Also attach the last 7 days' tasks as a CSV file")
+    async def spend(self, interaction: discord.Interaction, csv: bool = False) -> None:
         """This server's spend today and over the last 7 days, by member."""
         assert interaction.guild_id is not None
-        await reply(interaction, spend_text(await self.service.spend(interaction.guild_id)))
+        text = spend_text(await self.service.spend(interaction.guild_id))
+        if not csv:
+            await reply(interaction, text)
+            return
+        table = await self.service.spend_csv(interaction.guild_id)
+        attachment = discord.File(io.BytesIO(table.encode()), filename="r2v-tasks.csv")
+        await reply(interaction, f"{text}\n{SPEND_CSV_NOTE}", file=attachment)
 
     @app_commands.command(name="untrack")
     @app_commands.describe(task_id="The task to stop following (the video is not canceled)")

@@ -212,6 +212,11 @@ class PostgresTaskStore:
     async def active(self) -> list[TaskRecord]:
         return await self._select("WHERE phase <> 'done' ORDER BY created_at")
 
+    async def guild_tasks_since(self, guild_id: int, since: float) -> list[TaskRecord]:
+        return await self._select(
+            "WHERE guild_id = $1 AND created_at >= $2 ORDER BY created_at", guild_id, since
+        )
+
     async def active_for_user(self, requester_id: int) -> list[TaskRecord]:
         return await self._select(
             "WHERE requester_id = $1 AND phase <> 'done' ORDER BY created_at", requester_id

@@ -279,6 +279,11 @@ class SqliteTaskStore:
         spends = [(user, _total(rows)) for user, rows in by_user.items()]
         return sorted(spends, key=lambda item: (-item[1].amount, item[0]))
 
+    async def guild_tasks_since(self, guild_id: int, since: float) -> list[TaskRecord]:
+        return await self._select(
+            "WHERE guild_id = ? AND created_at >= ? ORDER BY created_at", (guild_id, since)
+        )
+
     async def active_for_user(self, requester_id: int) -> list[TaskRecord]:
         return await self._select(
             "WHERE requester_id = ? AND phase != 'done' ORDER BY created_at", (requester_id,)

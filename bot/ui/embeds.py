@@ -3,7 +3,9 @@ tracker's edits and `/r2v status` all look the same."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import discord
 
@@ -68,7 +70,9 @@ def task_embed(record: TaskRecord) -> discord.Embed:
     embed.add_field(name="Task ID", value=f"`{record.task_id}`", inline=False)
     embed.add_field(name="Status", value=_status_value(record), inline=True)
     embed.add_field(name="Parameters", value=parameter_lines(request), inline=True)
-    if record.cost_text:
+    if record.actual_cost_known:
+        embed.add_field(name=features_text.COST_FIELD, value=_actual_cost(record), inline=True)
+    elif record.cost_text:
         embed.add_field(name="Estimated cost", value=record.cost_text, inline=True)
     embed.add_field(name="References", value=reference_lines(request) or "—", inline=False)
     if request.negative_prompt:
@@ -98,6 +102,17 @@ def task_preview(request: GenerationRequest) -> discord.Embed:
         notes = "\n".join(f"⚠️ {describe_problem(note)}" for note in request.warnings)
         embed.add_field(name="Notes", value=shorten(notes, 1024), inline=False)
     return embed
+
+
+# The currency is the one the estimate was written in (`CostEstimate.describe`).
+_CURRENCY_IN_ESTIMATE = re.compile(r"\d\s+([^\s(]+)")
+
+
+def _actual_cost(record: TaskRecord) -> str:
+    found = _CURRENCY_IN_ESTIMATE.search(record.cost_text or "")
+    currency = found.group(1) if found else ""
+    amount = record.cost_amount if record.cost_amount is not None else Decimal(0)
+    return features_text.actual_cost(amount, record.estimated_amount, currency)
 
 
 def _add_lineage(embed: discord.Embed, record: TaskRecord) -> None:
@@ -148,6 +163,8 @@ def result_embed(record: TaskRecord, *, note: str | None = None) -> discord.Embe
             value=shorten(plain(request.negative_prompt), 1024),
             inline=False,
         )
+    if record.actual_cost_known:
+        embed.add_field(name=features_text.COST_FIELD, value=_actual_cost(record), inline=True)
     _add_lineage(embed, record)
     if note:
         embed.add_field(name="Note", value=shorten(note, 1024), inline=False)

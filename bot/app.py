@@ -85,7 +85,8 @@ class R2VBot(commands.Bot):
         self.api = api
         self.store = store
         self.private = PrivateReplies()
-        self.tracker = Tracker(api, store, DiscordNotifier(self, api, self.private), config.tracker)
+        self.notifier = DiscordNotifier(self, api, self.private)
+        self.tracker = Tracker(api, store, self.notifier, config.tracker)
         self.service = GenerationService(
             api,
             store,
@@ -96,7 +97,9 @@ class R2VBot(commands.Bot):
             limits_for=config.limits.for_guild,
             deadline_s=config.tracker.deadline_s,
             renewer=AttachmentRefresher(self),
+            account_concurrency=config.generation.account_concurrency,
         )
+        self.notifier.progress = self.service.progress
         # `reposter.keeper` is the kept-video store once the video pipeline keeps files.
         self.reposter = ResultReposter(api)
         self.flow = GenerationFlow(

@@ -46,6 +46,7 @@ from bot.quota.ledger import Ledger, Reservation
 from bot.store.protocol import TaskStore
 from bot.store.records import TaskRecord
 from bot.store.types import Spend, Usage
+from bot.tracking.schedule import schedule_key
 from bot.tracking.tracker import Tracker
 
 log = logging.getLogger(__name__)
@@ -168,6 +169,15 @@ class Hidden:
 
 
 StatusAnswer = Followed | Foreign | NoSuchTask | QueryFailed | Hidden
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a status message can promise: when tasks of this kind are usually ready (once the
+    bot has learnt it), and the task's place among this bot's tasks waiting for the account."""
+
+    usually_ready_at: float | None = None
+    place_in_queue: int | None = None
 
 
 @dataclass(frozen=True)
@@ -302,6 +312,7 @@ class GenerationService:
         limits_for: Callable[[int | None], LimitSettings],
         deadline_s: float,
         renewer: AttachmentRenewer | None = None,
+        account_concurrency: int = 5,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
     ) -> None:
@@ -314,6 +325,7 @@ class GenerationService:
         self._limits_for = limits_for
         self._deadline_s = deadline_s
         self._renewer = renewer
+        self._account_concurrency = account_concurrency
         self._clock = clock
         self._rng = rng or random.Random()
         self._ledger = Ledger(clock=clock)
@@ -512,6 +524,38 @@ class GenerationService:
         return True
 
     # -- questions from the cogs -----------------------------------------------------------
+
+    def progress(self, record: TaskRecord) -> Progress:
+        """Progress of a task still running; nothing for one that has ended."""
+        if record.finished_at is not None:
+            return Progress()
+        usually_ready_at = None
+        typical = self._tracker.schedule.typical_total(schedule_key(record.request))
+        started = record.api_times.get("scheduled_at")
+        if typical is not None and record.status is TaskStatus.RUNNING and started is not None:
+            usually_ready_at = started + typical
+        return Progress(usually_ready_at, self._place_in_queue(record))
+
+    def _place_in_queue(self, record: TaskRecord) -> int | None:
+        """The account runs `account_concurrency` tasks of a model at once; this bot's later
+        ones wait, oldest first. None when this task is not among the waiting."""
+        if record.status is not TaskStatus.PENDING:
+            return None
+        # A task being announced is not followed yet: it counts as itself.
+        others = {other.task_id: other for other in self._tracker.tracked_records()}
+        others[record.task_id] = record
+        same_model = sorted(
+            (
+                other
+                for other in others.values()
+                if other.request.model == record.request.model and other.finished_at is None
+            ),
+            key=lambda other: (other.created_at, other.task_id),
+        )
+        ahead = [other.task_id for other in same_model].index(record.task_id)
+        if ahead < self._account_concurrency:
+            return None
+        return ahead - self._account_concurrency + 1
 
     async def task(self, task_id: str) -> TaskRecord | None:
         return await self._store.get(task_id)

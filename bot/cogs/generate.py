@@ -130,7 +130,8 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
                 if record.private and record.video_url and record.result_message_id is None:
                     # A private result that could not be sent waits here for its requester.
                     text = features_text.private_video_link(record.video_url)
-                await reply(interaction, text, embed=task_embed(record))
+                embed = task_embed(record, self.service.progress(record))
+                await reply(interaction, text, embed=embed)
             case Hidden():
                 await reply(interaction, features_text.NOT_YOUR_PRIVATE_TASK)
             case Foreign(result):

@@ -85,6 +85,14 @@ class PollSchedule:
         centre, spread = statistics.fmean(logs), statistics.stdev(logs)
         return math.exp(centre - WINDOW_Z * spread), math.exp(centre + WINDOW_Z * spread)
 
+    def typical_total(self, key: ScheduleKey) -> float | None:
+        """The typical generation time of this kind (the median of the fitted lognormal), once
+        there are enough samples: what "usually ready" shows."""
+        recent = self._run_times.get(key)
+        if not recent or len(recent) < MIN_SAMPLES:
+            return None
+        return math.exp(statistics.fmean(math.log(value) for value in recent))
+
     def next_delay(self, context: PollContext) -> float:
         """Seconds until the next query of this task."""
         return self._spread(self._base_delay(context))

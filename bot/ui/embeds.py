@@ -16,6 +16,7 @@ from bot.generation.text import inline_code, plain, shorten
 from bot.messages import features as features_text
 from bot.messages.tasks import ending_title
 from bot.messages.validation import describe_problem
+from bot.service import Progress
 from bot.store.records import TaskRecord
 
 STATUS_STYLE: dict[TaskStatus, tuple[str, discord.Colour]] = {
@@ -55,7 +56,7 @@ def parameter_lines(request: GenerationRequest) -> str:
     return "\n".join(lines)
 
 
-def task_embed(record: TaskRecord) -> discord.Embed:
+def task_embed(record: TaskRecord, progress: Progress | None = None) -> discord.Embed:
     """The status embed of a task at this moment."""
     title, colour = STATUS_STYLE[record.status]
     if record.status is TaskStatus.OTHER:
@@ -68,7 +69,7 @@ def task_embed(record: TaskRecord) -> discord.Embed:
         timestamp=datetime.fromtimestamp(record.created_at, UTC),
     )
     embed.add_field(name="Task ID", value=f"`{record.task_id}`", inline=False)
-    embed.add_field(name="Status", value=_status_value(record), inline=True)
+    embed.add_field(name="Status", value=_status_value(record, progress), inline=True)
     embed.add_field(name="Parameters", value=parameter_lines(request), inline=True)
     if record.actual_cost_known:
         embed.add_field(name=features_text.COST_FIELD, value=_actual_cost(record), inline=True)
@@ -125,13 +126,24 @@ def _add_lineage(embed: discord.Embed, record: TaskRecord) -> None:
         )
 
 
-def _status_value(record: TaskRecord) -> str:
+def _status_value(record: TaskRecord, progress: Progress | None) -> str:
     lines = [f"**{record.raw_status}**"]
+    started = record.api_times.get("scheduled_at")
     if record.finished_at is not None:
         lines.append(f"took {format_duration(record.finished_at - record.created_at)}")
+    # Relative timestamps keep counting in everyone's client without any edit.
+    elif record.status is TaskStatus.PENDING:
+        lines.append(features_text.queued_since(record.created_at))
+    elif record.status is TaskStatus.RUNNING and started is not None:
+        lines.append(features_text.generating_since(started))
     else:
-        # A relative timestamp keeps counting in everyone's client without any edit.
         lines.append(f"submitted <t:{int(record.created_at)}:R>")
+    if progress is not None and progress.usually_ready_at is not None:
+        lines.append(features_text.usually_ready(progress.usually_ready_at))
+    if progress is not None and progress.place_in_queue is not None:
+        lines.append(features_text.place_in_queue(progress.place_in_queue))
+    if record.finished_at is None:
+        return "\n".join(lines)
     queued = record.api_times.get("queued_s")
     running = record.api_times.get("running_s")
     if queued is not None:

@@ -126,7 +126,7 @@ class GenerationFlow:
             await _edit_original(
                 interaction,
                 content=features_text.submitted_privately(record.task_id),
-                embed=task_embed(record),
+                embed=task_embed(record, self.service.progress(record)),
                 view=status_buttons(record, can_cancel=self.service.can_cancel),
             )
             return None
@@ -135,7 +135,7 @@ class GenerationFlow:
         )
         try:
             message = await interaction.followup.send(
-                embed=task_embed(record),
+                embed=task_embed(record, self.service.progress(record)),
                 view=status_buttons(record, can_cancel=self.service.can_cancel),
                 allowed_mentions=NO_PINGS,
                 wait=True,

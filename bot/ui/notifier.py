@@ -10,6 +10,7 @@ import hashlib
 import io
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +22,7 @@ from bot.generation.text import shorten
 from bot.messages.delivery import VIDEO_AS_LINK, could_not_fetch, over_upload_limit
 from bot.messages.features import DMS_CLOSED, private_ending, private_video_ready
 from bot.messages.tasks import ending_text
+from bot.service import Progress
 from bot.store.records import Ending, TaskRecord
 from bot.ui.embeds import result_embed, task_embed
 from bot.ui.private import PrivateReplies
@@ -46,9 +48,11 @@ class DiscordNotifier:
         self._client = client
         self._api = api
         self._private = private or PrivateReplies()
+        # What the status can promise (set by the composition root to the service's).
+        self.progress: Callable[[TaskRecord], Progress] = lambda _record: Progress()
 
     async def status_changed(self, record: TaskRecord) -> TaskRecord:
-        embed = task_embed(record)
+        embed = task_embed(record, self.progress(record))
         view = status_buttons(record, can_cancel=self._api.can_cancel)
         if record.private:
             # Only the requester's own answer shows it, while its token lives.

@@ -121,7 +121,7 @@ class TaskButton(
         if self.action == "refresh":
             await interaction.response.defer(ephemeral=True, thinking=True)
             fresh = await flow.service.refresh(record.task_id) or record
-            await reply(interaction, embed=task_embed(fresh))
+            await reply(interaction, embed=task_embed(fresh, flow.service.progress(fresh)))
         elif self.action == "cancel":
             await flow.cancel(interaction, record)
         elif self.action == "reroll":

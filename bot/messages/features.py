@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.generation import limits
-from bot.generation.text import inline_code, plain, shorten
+from bot.generation.text import plain, shorten
 
 # -- buttons and modals ------------------------------------------------------------------------
 
@@ -69,12 +69,6 @@ DMS_CLOSED = (
 )
 
 
-def kept_for_status(task_id: str) -> str:
-    return (
-        f"Your private result could not be sent to you; `/r2v status task_id:{task_id}` shows it."
-    )
-
-
 def private_video_link(url: str) -> str:
     return f"🔒 Your video: <{url}> (the link expires 24 h after the task ended)."
 
@@ -99,14 +93,6 @@ def delete_not_allowed(requester_id: int) -> str:
 NO_VIDEO_TO_CONTINUE = (
     "**Nothing was submitted.** This result has no video file to continue from any more."
 )
-
-
-def continued_references_dropped(count: int) -> str:
-    return (
-        f"{count} of the original references did not fit after the video "
-        f"(at most {limits.REFERENCES_MAX} references, {limits.VIDEO_REFERENCES_MAX} of them "
-        "clips) and were left out."
-    )
 
 
 # -- lineage -----------------------------------------------------------------------------------
@@ -201,7 +187,3 @@ CANCEL_UNAVAILABLE = "Cancelling is not available here."
 
 def cancel_failed(reason: str) -> str:
     return f"The task could not be cancelled: {plain(reason)}"
-
-
-def prompt_excerpt(prompt: str) -> str:
-    return inline_code(shorten(" ".join(prompt.split()), 60), 60)

@@ -4,6 +4,7 @@ channel when their DMs are closed), and nothing of it in public."""
 from __future__ import annotations
 
 from fakes.fake_bailian import TaskPlan
+from tests.conftest import eventually
 
 
 async def generate_privately(fake_discord, user=None):
@@ -79,3 +80,25 @@ async def test_other_members_cannot_look_up_a_private_task(bot, fake_discord, fa
 
     own = await fake_discord.invoke("r2v status", {"task_id": task_id}, user=member)
     assert task_id in str((await own.wait_followup())["embeds"])
+
+
+async def test_a_private_result_nobody_could_receive_waits_for_r2v_status(
+    bot, fake_discord, fake_api
+):
+    fake_api.default_plan = TaskPlan(pending_s=0.3, running_s=0.1)
+    member = fake_discord.make_user(name="lea")
+    fake_discord.close_dms(member)
+    interaction = await generate_privately(fake_discord, user=member)
+    await interaction.wait_private()
+    task_id = fake_api.submits[0].task_id
+    fake_discord.advance(16 * 60)  # the command's token has died: no private follow-up either
+
+    async def done():
+        record = await bot.store.get(task_id)
+        return record is not None and not record.is_active
+
+    await eventually(done, 10, what="the task to end")
+    assert public_mentions_of(fake_discord, task_id) == []
+    status = await fake_discord.invoke("r2v status", {"task_id": task_id}, user=member)
+    answer = await status.wait_followup()
+    assert "Your video: <http" in answer["content"]

@@ -66,6 +66,10 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE tasks ADD COLUMN owner TEXT;
     CREATE INDEX tasks_active_owner ON tasks (owner, created_at) WHERE phase <> 'done';
     """,
+    # 3: the requester's language, for the tracker's later posts; older tasks use the default.
+    """
+    ALTER TABLE tasks ADD COLUMN locale TEXT;
+    """,
 )
 
 # Any constants: taken while migrating, so two processes starting together migrate once, and

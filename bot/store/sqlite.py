@@ -80,6 +80,10 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE tasks ADD COLUMN owner TEXT;
     CREATE INDEX tasks_active_owner ON tasks (owner, created_at) WHERE phase != 'done';
     """,
+    # 5: the requester's language, for the tracker's later posts; older tasks use the default.
+    """
+    ALTER TABLE tasks ADD COLUMN locale TEXT;
+    """,
 )
 
 _CODEC: Final = RowCodec(SQLITE_ADAPTERS, question_mark)

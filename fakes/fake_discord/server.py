@@ -18,6 +18,7 @@ Knobs for tests (all on FakeDiscord):
 - guilds: guild(id=None) -> FakeGuild, add_guild(id=None, *, name, channels, premium_tier,
   locale), await set_premium_tier(tier, guild_id=None), add_role(id, name, guild_id=None).
 - channels: fail_channel(channel_id=None, status=503, *, times=None, seconds=None),
+  rate_limit_channel(channel_id=None, *, retry_after=0.05, times=1),
   revoke_send(channel_id=None), revoke_access(channel_id=None),
   set_channel_permissions(channel_id, permissions), permissions_in(channel_id),
   clear_faults(channel_id=None), await delete_channel(channel_id).

@@ -72,43 +72,59 @@ class LearnedDistribution:
         """Changes whenever a sample is added: for callers that cache what they derive."""
         return self._version
 
-    def add(self, seconds: float) -> None:
+    def add(self, seconds: float) -> float | None:
+        """Learn one duration. Returns the factor the older samples were rescaled by when this
+        one completed a change of speed (see `_notice_shift`), else None."""
         if not (seconds > 0 and math.isfinite(seconds)):
-            return
-        self._notice_shift(seconds)
+            return None
+        factor = self._notice_shift(seconds)
         self._samples.append(seconds)
         self._table = None
         self._version += 1
+        return factor
 
-    def _notice_shift(self, seconds: float) -> None:
-        """When SHIFT_STREAK samples in a row fall beyond the learned extremes on the same side,
-        the service changed speed: every older sample is rescaled by the ratio of the new
-        samples' median to the old median, keeping the learned shape at the new speed."""
-        # Judged against what was learned before the streak began, not with its own samples.
+    def beyond_extremes(self, seconds: float) -> tuple[int, float]:
+        """Where a new duration falls against what was learned: side (1 beyond the longest
+        learned, -1 below the shortest, 0 within) and its log ratio to the learned median."""
         table = self._before_streak if self._streak else self._tabulated()
         if table is None or len(self._samples) < SHIFT_MIN_SAMPLES:
-            self._streak.clear()
-            return
+            return 0, 0.0
         share = table.kernel_cdf(seconds)
         side = 1 if share >= 1 - SHIFT_TAIL else -1 if share <= SHIFT_TAIL else 0
-        if side == 0 or (self._streak and self._streak_side != side):
-            self._streak.clear()
-        if side == 0:
-            return
-        if not self._streak:
-            self._before_streak = table
-        self._streak_side = side
-        self._streak.append(seconds)
-        if len(self._streak) < SHIFT_STREAK:
-            return
-        factor = statistics.median(self._streak) / math.exp(table.wide_mu)
+        return side, math.log(seconds) - table.wide_mu
+
+    def rescale(self, factor: float, *, keep_last: int = 0) -> None:
+        """Multiply every sample but the `keep_last` newest by `factor`: the service's speed
+        changed by that much (the newest already show it)."""
         samples = list(self._samples)
-        first_new = len(samples) - (len(self._streak) - 1)  # this one is not stored yet
+        first_new = len(samples) - keep_last
         self._samples.clear()
         self._samples.extend([value * factor for value in samples[:first_new]])
         self._samples.extend(samples[first_new:])
         self._streak.clear()
         self._table = None
+        self._version += 1
+
+    def _notice_shift(self, seconds: float) -> float | None:
+        """When SHIFT_STREAK samples in a row fall beyond the learned extremes on the same side,
+        the service changed speed: every older sample is rescaled by the ratio of the new
+        samples' median to the old median, keeping the learned shape at the new speed."""
+        side, _ = self.beyond_extremes(seconds)
+        if side == 0 or (self._streak and self._streak_side != side):
+            self._streak.clear()
+        if side == 0:
+            return None
+        if not self._streak:
+            # Later samples of the streak are judged against what was learned before it.
+            self._before_streak = self._tabulated()
+        assert self._before_streak is not None
+        self._streak_side = side
+        self._streak.append(seconds)
+        if len(self._streak) < SHIFT_STREAK:
+            return None
+        factor = statistics.median(self._streak) / math.exp(self._before_streak.wide_mu)
+        self.rescale(factor, keep_last=len(self._streak) - 1)  # this one is not stored yet
+        return factor
 
     def cdf(self, seconds: float) -> float:
         """P(duration ≤ seconds)."""

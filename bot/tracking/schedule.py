@@ -24,13 +24,14 @@ from __future__ import annotations
 
 import math
 import random
+import statistics
 from collections import defaultdict
 from dataclasses import dataclass
 
 from bot.api.models import TaskStatus
 from bot.generation.limits import size_tier
 from bot.generation.request import GenerationRequest
-from bot.tracking.quantiles import Interval, LearnedDistribution
+from bot.tracking.quantiles import SHIFT_STREAK, Interval, LearnedDistribution
 
 ScheduleKey = tuple[str, str, int]
 
@@ -101,6 +102,7 @@ class PollSchedule:
         self._queue: dict[ScheduleKey, LearnedDistribution] = defaultdict(LearnedDistribution)
         self._totals: dict[ScheduleKey, tuple[tuple[int, int], TypicalTime]] = {}
         self._windows: dict[ScheduleKey, tuple[int, list[Interval]]] = {}
+        self._service_streak: list[tuple[ScheduleKey, int, float]] = []
         self._unit = min_interval_s if min_interval_s > 0 else DEFAULT_MIN_INTERVAL_S
         self.dense_tight_s = DENSE_TIGHT * self._unit
         self.dense_loose_s = DENSE_LOOSE * self._unit
@@ -110,10 +112,34 @@ class PollSchedule:
     def learn(self, key: ScheduleKey, running_s: float, *, queued_s: float | None = None) -> None:
         """Record how long a finished task of this kind generated and, when known, queued."""
         if running_s > 0:
-            self._generation[key].add(running_s)
+            generation = self._generation[key]
+            side, log_ratio = generation.beyond_extremes(running_s)
+            if generation.add(running_s) is not None:
+                self._service_streak.clear()  # this kind saw the change itself
+            else:
+                self._notice_service_shift(key, side, log_ratio)
         if queued_s is not None and queued_s >= 0:
             # A queue time of 0 is real (started at once); the log scale needs a floor.
             self._queue[key].add(max(queued_s, 0.1))
+
+    def _notice_service_shift(self, key: ScheduleKey, side: int, log_ratio: float) -> None:
+        """A change of speed of the whole service shows across kinds before any one kind has
+        seen SHIFT_STREAK of its own tasks: that many tasks in a row, of at least two kinds,
+        beyond their kinds' learned extremes on the same side rescale every kind by their
+        median ratio. A kind that did not change corrects itself the same way afterwards."""
+        streak = self._service_streak
+        if side == 0 or (streak and streak[0][1] != side):
+            streak.clear()
+        if side == 0:
+            return
+        streak.append((key, side, log_ratio))
+        if len(streak) < SHIFT_STREAK or len({entry[0] for entry in streak}) < 2:
+            return
+        factor = math.exp(statistics.median(entry[2] for entry in streak))
+        for kind, distribution in self._generation.items():
+            own = sum(1 for entry in streak if entry[0] == kind)
+            distribution.rescale(factor, keep_last=own)
+        streak.clear()
 
     def generation(self, key: ScheduleKey) -> LearnedDistribution | None:
         """The learned generation time of this kind, once it has enough samples."""

@@ -60,7 +60,7 @@ async def test_scale_delivers_every_task_under_the_cap():
 
 
 def test_every_workload_measures_the_same_tasks_under_all_three_schedules():
-    results = workloads.run(quick=True)
+    results = workloads.run(sizes=(3, 4))
     assert len(results) == len(workloads.WORKLOADS) + len(workloads.VARIANTS)
     for result in results:
         n = len(result.ours.lags_s)
@@ -71,8 +71,8 @@ def test_every_workload_measures_the_same_tasks_under_all_three_schedules():
 
 
 def test_the_workloads_are_drawn_the_same_way_every_run():
-    first = workloads.draw_tasks(workloads.WORKLOADS[0], quick=True)
-    again = workloads.draw_tasks(workloads.WORKLOADS[0], quick=True)
+    first = workloads.draw_tasks(workloads.WORKLOADS[0], (3, 4))
+    again = workloads.draw_tasks(workloads.WORKLOADS[0], (3, 4))
     assert first == again
 
 

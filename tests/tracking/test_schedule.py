@@ -146,6 +146,32 @@ def test_a_slower_service_moves_the_window_within_a_few_tasks():
     assert plan.windows(KEY)[0].start > 2 * before
 
 
+def test_a_slower_service_seen_in_two_kinds_moves_every_kind():
+    plan = trained(steady_times())
+    for seconds in steady_times(40, median=100):
+        plan.learn(OTHER_KEY, seconds)
+    third_kind = ("wan2.6-r2v", "1080P", 5)
+    for seconds in steady_times(40, median=200):
+        plan.learn(third_kind, seconds)
+    before = plan.windows(third_kind)[0].start
+    # Three slow tasks in a row, of two kinds: the third kind has seen none yet.
+    plan.learn(KEY, 375)
+    plan.learn(OTHER_KEY, 250)
+    plan.learn(KEY, 380)
+    assert plan.windows(third_kind)[0].start > 2 * before
+
+
+def test_one_slow_task_of_each_of_two_kinds_moves_nothing():
+    plan = trained(steady_times())
+    for seconds in steady_times(40, median=100):
+        plan.learn(OTHER_KEY, seconds)
+    before = plan.windows(KEY)[0].start
+    plan.learn(KEY, 375)
+    plan.learn(OTHER_KEY, 250)
+    plan.learn(KEY, 150)
+    assert plan.windows(KEY)[0].start == pytest.approx(before, rel=0.05)
+
+
 # --- priority: which due poll to spend a scarce query on
 
 

@@ -3,8 +3,8 @@ each against a bare bot (`bench.bare_bot`) on the same fakes in the same run.
 
 The real `R2VBot` (`open_bot` + `run_bot`) talks to the loopback FakeDiscord and FakeBailian,
 all in this one process and event loop; so does the bare bot, in sessions of its own that
-alternate with ours (bare, ours, ours, bare), so that a change in the machine's load between
-sessions weighs on both. Times come from FakeDiscord's clock (monotonic):
+alternate with ours (bare, ours, ours, bare, …), so that a change in the machine's load
+weighs on both. Times come from FakeDiscord's clock (monotonic):
 `FakeInteraction.created_at` is taken just before INTERACTION_CREATE is written to the gateway,
 and each callback/webhook request is stamped (`at`) when the fake receives it.
 
@@ -17,6 +17,7 @@ and each callback/webhook request is stamped (`at`) when the fake receives it.
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
 import tempfile
 import time
@@ -183,17 +184,20 @@ async def _answered(fake: FakeDiscord, interactions: list[FakeInteraction]) -> N
     )
 
 
-async def run(*, single: int = 100, burst: int = 50, rounds: int = 4) -> PairedResults:
-    """`single` commands one at a time, then `rounds` bursts of `burst`, for each bot, in
-    alternating sessions (bare, ours, ours, bare: halves of the work each when rounds ≥ 2)."""
-    sessions = 2 if rounds >= 2 else 1
+async def run(*, single: int = 100, burst: int = 50, rounds: int = 6) -> PairedResults:
+    """`single` commands one at a time, then `rounds` bursts of `burst`, for each bot. The
+    machine's load drifts, so the work is cut into `rounds` sessions per bot (each one burst
+    and its share of the single commands, after 3 single commands and one burst of warm-up),
+    run in pairs that alternate which bot goes first: bare, ours, ours, bare, bare, ours…"""
     results = PairedResults()
-    order: list[Literal["ours", "bare"]] = ["bare", "ours", "ours", "bare"][: 2 * sessions]
-    if sessions == 1:
-        order = ["bare", "ours"]
-    for side in order:
-        measured = await _session(side, single // sessions, burst, rounds // sessions)
-        (results.ours if side == "ours" else results.bare).extend(measured)
+    for session in range(rounds):
+        share = single // rounds + (1 if session < single % rounds else 0)
+        order: tuple[Literal["ours", "bare"], ...] = ("bare", "ours")
+        if session % 2:
+            order = ("ours", "bare")
+        for side in order:
+            measured = await _session(side, share, burst, 1)
+            (results.ours if side == "ours" else results.bare).extend(measured)
     return results
 
 
@@ -225,6 +229,12 @@ async def _session(
                 run_bot(bot, fake),
             ):
                 await _measure(fake, api, results, single, burst, rounds)
+                # A command goes on after its follow-up (it hands the task to the tracker):
+                # let every one finish before the bot closes under it.
+                commands = 3 + burst + results.sent
+                await fake.wait_for(
+                    lambda: bot.tracker.active_count >= commands, timeout=30, what="tracking"
+                )
     return results
 
 
@@ -259,8 +269,17 @@ async def _measure(
             results.handling_ms.append(handling * 1000)
             results.api_ms.append(api_time * 1000)
             results.cost_ms.append((handling - api_time) * 1000)
-    # Bursts: `burst` commands written to the gateway at once.
+    # The first burst pays for opening a connection per concurrent request to the API.
+    warm_burst = []
+    for _ in range(burst):
+        seed += 1
+        warm_burst.append(_generate(fake, seed))
+    await _answered(fake, list(await asyncio.gather(*warm_burst)))
+    # Bursts: `burst` commands written to the gateway at once. Each starts from a fresh
+    # garbage collection: a full one takes 35-50 ms in this process (both bots, the fakes and
+    # all they recorded), and whether it falls inside a burst or not would decide the p99.
     for _ in range(rounds):
+        gc.collect()
         batch = []
         for _ in range(burst):
             seed += 1

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import budget, interactions, scale, tracking, workloads
+from bench import budget, delivery, interactions, scale, tracking, workloads
 from bench.common import Row, format_table, median, percentile
 
 
@@ -61,7 +61,6 @@ def rows_of(part_rows: list[dict[str, object]]) -> list[Row]:
 
 # Each part: a function (chosen parts, quick) -> rows, in the table's order. "ack" and "cost"
 # come from one run. A part living in its own module is one more line here, e.g.
-#   "delivery": lambda parts, quick: rows_of(asyncio.run(delivery.run(quick))),
 PARTS: dict[str, Callable[[set[str], bool], list[Row]]] = {
     "ack": interaction_rows,
     "cost": interaction_rows,
@@ -69,6 +68,7 @@ PARTS: dict[str, Callable[[set[str], bool], list[Row]]] = {
     "workloads": workload_rows,
     "budget": budget_rows,
     "scale": scale_rows,
+    "delivery": lambda parts, quick: rows_of(asyncio.run(delivery.run(quick))),
 }
 
 

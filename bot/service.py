@@ -40,13 +40,14 @@ from bot.generation.request import (
     InputError,
     build_request,
 )
+from bot.messages.limits import describe_estimate
 from bot.policy import LimitSettings, Refusal, check_access, check_limits, day_start
 from bot.policy import needs_confirmation as price_needs_confirmation
 from bot.quota.ledger import Ledger, Reservation
 from bot.store.protocol import TaskStore
 from bot.store.records import TaskRecord
 from bot.store.types import Spend, Usage
-from bot.tracking.schedule import schedule_key
+from bot.tracking.schedule import PollContext, schedule_key
 from bot.tracking.tracker import Tracker
 
 log = logging.getLogger(__name__)
@@ -67,6 +68,8 @@ class Requester:
     channel_ids: tuple[int, ...] = ()
     role_ids: tuple[int, ...] = ()
     upload_limit: int | None = None
+    # The catalog locale of the member's replies (None: the default), kept for later posts.
+    locale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class Quote:
 
     request: GenerationRequest
     estimate: CostEstimate | None
+    # Known before asking for confirmation; otherwise `submit` finds it.
     refusal: Refusal | None
     # Seconds the member has to confirm the price; None when no confirmation is needed.
     confirm_timeout_s: float | None
@@ -379,12 +383,13 @@ class GenerationService:
         private: bool = False,
         renew_attachments: bool = False,
     ) -> Quote:
-        """Price the request and ask the limits now. `submit` asks them again when it pays,
-        since a confirmation may wait for minutes."""
+        """Price the request; when the price must be confirmed, ask the limits now, so nobody
+        is asked to confirm what would be refused. `submit` asks them in any case when it pays
+        (a confirmation may wait for minutes), so without a confirmation they are asked once."""
         estimate = estimate_cost(request, self._prices, self.currency)
         limits = self._limits_for(who.guild_id)
-        refusal = await self._refusal(who, estimate)
         confirm = price_needs_confirmation(limits, estimate)
+        refusal = await self._refusal(who, estimate) if confirm else None
         return Quote(
             request=request,
             estimate=estimate,
@@ -495,10 +500,11 @@ class GenerationService:
             submit_request_id=submitted.request_id,
             upload_limit=who.upload_limit,
             billed_seconds=estimate.billed_seconds if estimate else None,
-            cost_text=estimate.describe() if estimate else None,
+            cost_text=describe_estimate(who.locale, estimate) if estimate else None,
             cost_amount=estimate.amount if estimate else None,
             updated_at=now,
             parent_task_id=quote.parent_task_id,
+            locale=who.locale,
             private=quote.private,
             parent_result_url=quote.parent_result_url,
         )
@@ -529,12 +535,23 @@ class GenerationService:
         """Progress of a task still running; nothing for one that has ended."""
         if record.finished_at is not None:
             return Progress()
-        usually_ready_at = None
-        typical = self._tracker.schedule.typical_total(schedule_key(record.request))
+        return Progress(self._usually_ready_at(record), self._place_in_queue(record))
+
+    def _usually_ready_at(self, record: TaskRecord) -> float | None:
+        """When tasks of this kind usually end, once the schedule has learnt it: for a running
+        task from how long it has run, for a queued one from its submission."""
+        schedule = self._tracker.schedule
+        key = schedule_key(record.request)
+        now = self._clock()
         started = record.api_times.get("scheduled_at")
-        if typical is not None and record.status is TaskStatus.RUNNING and started is not None:
-            usually_ready_at = started + typical
-        return Progress(usually_ready_at, self._place_in_queue(record))
+        if record.status is TaskStatus.RUNNING and started is not None:
+            context = PollContext(key, record.status, now - record.created_at, now - started)
+            remaining = schedule.typical_remaining(context)
+            return now + remaining if remaining is not None else None
+        typical = schedule.typical_total(key)
+        if typical is None:
+            return None
+        return max(now, record.created_at + typical.median_s)
 
     def _place_in_queue(self, record: TaskRecord) -> int | None:
         """The account runs `account_concurrency` tasks of a model at once; this bot's later

@@ -21,9 +21,15 @@ from bot.messages.errors import describe_query_error
 from bot.messages.quota import quota_text
 from bot.service import Followed, Foreign, Hidden, NoSuchTask, QueryFailed
 from bot.store.records import Ending
+from bot.ui.command_text import command_text, size_choice_name
 from bot.ui.embeds import result_embed, task_embed
 from bot.ui.flow import GenerationFlow
-from bot.ui.interactions import attachment_input, channel_upload_limit, requester_of
+from bot.ui.interactions import (
+    attachment_input,
+    channel_upload_limit,
+    locale_of,
+    requester_of,
+)
 from bot.ui.replies import NO_PINGS, reply
 from bot.ui.show import ResultReposter
 from bot.ui.views import result_buttons
@@ -33,23 +39,28 @@ Choice = app_commands.Choice
 AUTOCOMPLETE_TASKS = 25
 
 MODEL_CHOICES = [
-    Choice(name="wan2.6-r2v-flash · faster, cheaper, can be silent", value=limits.FLASH_MODEL),
-    Choice(name="wan2.6-r2v · full quality, always with sound", value=limits.FULL_MODEL),
+    Choice(name=command_text("choice-model-flash"), value=limits.FLASH_MODEL),
+    Choice(name=command_text("choice-model-full"), value=limits.FULL_MODEL),
 ]
-SIZE_CHOICES = [Choice(name=limits.size_label(size), value=size) for size in limits.SIZES]
+SIZE_CHOICES = [Choice(name=size_choice_name(size), value=size) for size in limits.SIZES]
 Prompt = app_commands.Range[str, 1, limits.PROMPT_MAX_CHARS]
 NegativePrompt = app_commands.Range[str, 1, limits.NEGATIVE_PROMPT_MAX_CHARS]
 Duration = app_commands.Range[int, limits.DURATION_MIN_S, limits.DURATION_MAX_S]
 Seed = app_commands.Range[int, limits.SEED_MIN, limits.SEED_MAX]
 
 SHOT_CHOICES = [
-    Choice(name="single · one continuous shot", value="single"),
-    Choice(name="multi · several shots with cuts", value="multi"),
+    Choice(name=command_text("choice-shot-single"), value="single"),
+    Choice(name=command_text("choice-shot-multi"), value="multi"),
 ]
 
 
 @app_commands.guild_only()
-class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
+class GenerateCog(
+    commands.GroupCog,
+    name="r2v",
+    group_name="r2v",
+    group_description=command_text("cmd-r2v"),
+):
     """Make multi-character videos from a prompt and reference images or clips."""
 
     def __init__(self, flow: GenerationFlow, reposter: ResultReposter | None = None) -> None:
@@ -58,23 +69,23 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         self.reposter = reposter
         super().__init__()
 
-    @app_commands.command(name="generate")
+    @app_commands.command(name="generate", description=command_text("cmd-r2v-generate"))
     @app_commands.describe(
-        prompt="What happens. Call people character1, character2 … in reference order",
-        ref1="Reference 1 → character1 (JPEG/PNG/BMP/WEBP image or MP4/MOV clip)",
-        ref2="Reference 2 → character2",
-        ref3="Reference 3 → character3",
-        ref4="Reference 4 → character4",
-        ref5="Reference 5 → character5",
-        links="Direct image/clip links, separated by spaces or commas (they come after ref1–ref5)",
-        model="Which model (default from the server's settings)",
-        size="Resolution and aspect ratio",
-        duration="Length in seconds, 2–10 (default 5)",
-        shot_type="One continuous shot, or several with cuts",
-        seed="Fix the randomness to redo a result (0–2147483647)",
-        audio="Generate sound (only wan2.6-r2v-flash can be silent)",
-        negative_prompt="What the video should avoid",
-        private="Only you see it: the status privately, the video by direct message",
+        prompt=command_text("opt-prompt"),
+        ref1=command_text("opt-ref1"),
+        ref2=command_text("opt-ref", number=2),
+        ref3=command_text("opt-ref", number=3),
+        ref4=command_text("opt-ref", number=4),
+        ref5=command_text("opt-ref", number=5),
+        links=command_text("opt-links"),
+        model=command_text("opt-model"),
+        size=command_text("opt-size"),
+        duration=command_text("opt-duration"),
+        shot_type=command_text("opt-shot-type"),
+        seed=command_text("opt-seed"),
+        audio=command_text("opt-audio"),
+        negative_prompt=command_text("opt-negative-prompt"),
+        private=command_text("opt-private"),
     )
     @app_commands.choices(model=MODEL_CHOICES, size=SIZE_CHOICES, shot_type=SHOT_CHOICES)
     async def generate(
@@ -116,73 +127,76 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         )
         await self.flow.start(interaction, self.service.request_from(command), private=private)
 
-    @app_commands.command(name="status")
-    @app_commands.describe(task_id="The task ID shown when the video was requested")
+    @app_commands.command(name="status", description=command_text("cmd-r2v-status"))
+    @app_commands.describe(task_id=command_text("opt-status-task-id"))
     async def status(
         self, interaction: discord.Interaction, task_id: app_commands.Range[str, 1, 100]
     ) -> None:
         """Show a task's live status, queried fresh from the service."""
+        locale = locale_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         answer = await self.service.status(task_id.strip(), interaction.user.id)
         match answer:
             case Followed(record, result):
-                text = task_text.known_status(result) if result else None
+                text = task_text.known_status(locale, result) if result else None
                 if record.private and record.video_url and record.result_message_id is None:
                     # A private result that could not be sent waits here for its requester.
-                    text = features_text.private_video_link(record.video_url)
-                embed = task_embed(record, self.service.progress(record))
+                    text = features_text.private_video_link(locale, record.video_url)
+                embed = task_embed(locale, record, self.service.progress(record))
                 await reply(interaction, text, embed=embed)
             case Hidden():
-                await reply(interaction, features_text.NOT_YOUR_PRIVATE_TASK)
+                await reply(interaction, features_text.not_your_private_task(locale))
             case Foreign(result):
-                await reply(interaction, task_text.foreign_status(result))
+                await reply(interaction, task_text.foreign_status(locale, result))
             case NoSuchTask(task_id):
-                await reply(interaction, task_text.no_such_task(task_id))
+                await reply(interaction, task_text.no_such_task(locale, task_id))
             case QueryFailed(error, record):
-                embed = task_embed(record) if record is not None else discord.utils.MISSING
-                await reply(interaction, describe_query_error(error), embed=embed)
+                embed = task_embed(locale, record) if record is not None else discord.utils.MISSING
+                await reply(interaction, describe_query_error(locale, error), embed=embed)
             case _:
                 assert_never(answer)
 
-    @app_commands.command(name="history")
+    @app_commands.command(name="history", description=command_text("cmd-r2v-history"))
     async def history(self, interaction: discord.Interaction) -> None:
         """List your recent video tasks (only you see this)."""
+        locale = locale_of(interaction)
         records = await self.service.history(interaction.user.id)
         if not records:
-            await reply(interaction, task_text.NO_HISTORY)
+            await reply(interaction, task_text.no_history(locale))
             return
         lines = []
         for record in records:
-            lines.append(task_text.history_line(record))
+            lines.append(task_text.history_line(locale, record))
             if record.parent_task_id:
-                lines.append(features_text.history_parent(record.parent_task_id))
-        listing = task_text.history_heading() + "\n" + "\n".join(lines)
+                lines.append(features_text.history_parent(locale, record.parent_task_id))
+        listing = task_text.history_heading(locale) + "\n" + "\n".join(lines)
         await reply(interaction, shorten(listing, 2000))
 
-    @app_commands.command(name="quota")
+    @app_commands.command(name="quota", description=command_text("cmd-r2v-quota"))
     async def quota(self, interaction: discord.Interaction) -> None:
         """Your usage today, the team's limits and your running videos (only you see this)."""
         view = await self.service.quota(requester_of(interaction))
-        await reply(interaction, quota_text(view))
+        await reply(interaction, quota_text(locale_of(interaction), view))
 
-    @app_commands.command(name="show")
-    @app_commands.describe(task_id="One of your finished tasks (start typing to pick it)")
+    @app_commands.command(name="show", description=command_text("cmd-r2v-show"))
+    @app_commands.describe(task_id=command_text("opt-show-task-id"))
     async def show(
         self, interaction: discord.Interaction, task_id: app_commands.Range[str, 1, 100]
     ) -> None:
         """Post a finished task's video again in this channel."""
+        locale = locale_of(interaction)
         record = await self.service.task(task_id.strip())
         if record is None or (record.guild_id != interaction.guild_id and not record.private):
-            await reply(interaction, task_text.no_such_task(task_id.strip()))
+            await reply(interaction, task_text.no_such_task(locale, task_id.strip()))
             return
         if record.private and record.requester_id != interaction.user.id:
-            await reply(interaction, features_text.NOT_YOUR_PRIVATE_TASK)
+            await reply(interaction, features_text.not_your_private_task(locale))
             return
         if record.finished_at is None:
-            await reply(interaction, features_text.NOT_FINISHED_YET)
+            await reply(interaction, features_text.not_finished_yet(locale))
             return
         if record.ending is not Ending.SUCCEEDED:
-            await reply(interaction, features_text.NOTHING_TO_SHOW)
+            await reply(interaction, features_text.nothing_to_show(locale))
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
         file = None
@@ -190,16 +204,16 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
             file = await self.reposter.video_file(record, channel_upload_limit(interaction))
         if file is None:
             await interaction.edit_original_response(
-                content=features_text.VIDEO_NO_LONGER_AVAILABLE
+                content=features_text.video_no_longer_available(locale)
             )
             return
         # The private answer is completed before the post, which would otherwise replace it.
-        await interaction.edit_original_response(content=features_text.SHOWN)
+        await interaction.edit_original_response(content=features_text.shown(locale))
         await interaction.followup.send(
-            content=features_text.shown_again(record.requester_id, record.task_id),
-            embed=result_embed(record),
+            content=features_text.shown_again(locale, record.requester_id, record.task_id),
+            embed=result_embed(locale, record),
             file=file,
-            view=result_buttons(record, deletable=not record.private),
+            view=result_buttons(locale, record, deletable=not record.private),
             ephemeral=record.private,
             allowed_mentions=NO_PINGS,
         )
@@ -219,7 +233,7 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
             and (needle in r.task_id.lower() or needle in r.request.prompt.lower())
         ][:25]
 
-    @app_commands.command(name="help")
+    @app_commands.command(name="help", description=command_text("cmd-r2v-help"))
     async def help(self, interaction: discord.Interaction) -> None:
         """How references become characters, the options, the limits and what videos cost."""
-        await reply(interaction, features_text.HELP_TEXT)
+        await reply(interaction, features_text.help_text(locale_of(interaction)))

@@ -1,189 +1,231 @@
 """Sentences of the member features: private generation, Delete, Continue, Edit & re-run,
-lineage, `/r2v show`, `/r2v help`, real cost, progress and Cancel. English; kept apart so that
-they move into the language catalogs in one piece."""
+lineage, `/r2v show`, `/r2v help`, real cost, progress and Cancel. The words are in the
+catalogs (`locales/*/features.ftl`); each function takes the reader's locale."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
 from bot.generation import limits
-from bot.generation.text import plain, shorten
+from bot.generation.text import shorten
+from bot.messages.catalog import text
+
+Locale = str | None
 
 # -- buttons and modals ------------------------------------------------------------------------
 
-BUTTON_LABELS: dict[str, str] = {
-    "refresh": "Refresh",
-    "reroll": "Re-roll",
-    "edit": "Edit & re-run",
-    "continue": "Continue from this video",
-    "delete": "Delete",
-    "cancel": "Cancel task",
+BUTTON_KEYS: dict[str, str] = {
+    "refresh": "button-refresh",
+    "reroll": "button-reroll",
+    "edit": "button-edit",
+    "continue": "button-continue",
+    "delete": "button-delete",
+    "cancel": "button-cancel-task",
 }
-EDIT_TITLE = "Edit & re-run"
-CONTINUE_TITLE = "Continue from this video"
-PROMPT_LABEL = "Prompt"
-NEGATIVE_PROMPT_LABEL = "Negative prompt"
-SEED_LABEL = "Seed (empty: a new random one)"
-MODEL_SIZE_LABEL = "Model and size"
-DURATION_SHOT_LABEL = "Duration and shots"
-CONTINUE_PROMPT_PLACEHOLDER = "What happens next; character1 is the last video"
 
 
-def model_size_option(model: str, size_label: str) -> str:
-    return f"{model} · {size_label}"
+def button_label(locale: Locale, action: str) -> str:
+    return text(locale, BUTTON_KEYS[action])
 
 
-def duration_shot_option(duration: int, shot_type: str) -> str:
-    shots = "one shot" if shot_type == "single" else "several shots"
-    return f"{duration} s · {shots}"
+def edit_title(locale: Locale) -> str:
+    return text(locale, "edit-modal-title")
 
 
-def bad_seed() -> str:
-    return (
-        "**Nothing was submitted.** The seed must be a whole number from "
-        f"{limits.SEED_MIN} to {limits.SEED_MAX}, or empty for a new random one."
-    )
+def continue_title(locale: Locale) -> str:
+    return text(locale, "continue-modal-title")
+
+
+def prompt_label(locale: Locale) -> str:
+    return text(locale, "modal-prompt")
+
+
+def negative_prompt_label(locale: Locale) -> str:
+    return text(locale, "modal-negative-prompt")
+
+
+def seed_label(locale: Locale) -> str:
+    return text(locale, "modal-seed")
+
+
+def model_size_label(locale: Locale) -> str:
+    return text(locale, "modal-model-size")
+
+
+def duration_shot_label(locale: Locale) -> str:
+    return text(locale, "modal-duration-shot")
+
+
+def continue_prompt_placeholder(locale: Locale) -> str:
+    return text(locale, "continue-prompt-placeholder")
+
+
+def model_size_option(locale: Locale, model: str, size_label: str) -> str:
+    return text(locale, "option-model-size", model=model, size=size_label)
+
+
+def duration_shot_option(locale: Locale, duration: int, shot_type: str) -> str:
+    return text(locale, "option-duration-shot", duration=duration, shot=shot_type)
+
+
+def bad_seed(locale: Locale) -> str:
+    return text(locale, "bad-seed", low=limits.SEED_MIN, high=limits.SEED_MAX)
 
 
 # -- private generation ------------------------------------------------------------------------
 
 
-def submitted_privately(task_id: str) -> str:
-    return (
-        f"🔒 Submitted privately as task `{task_id}`. Only you see this; the video comes to you "
-        "by direct message."
-    )
+def submitted_privately(locale: Locale, task_id: str) -> str:
+    return text(locale, "submitted-privately", task_id=task_id)
 
 
-def private_video_ready(task_id: str) -> str:
-    return f"🔒 Your private video (task `{task_id}`) is ready."
+def private_video_ready(locale: Locale, task_id: str) -> str:
+    return text(locale, "private-video-ready", task_id=task_id)
 
 
-def private_ending(task_id: str, ending: str) -> str:
-    return f"🔒 Private task `{task_id}`: {ending}"
+def private_ending(locale: Locale, task_id: str, ending: str) -> str:
+    return text(locale, "private-ending", task_id=task_id, ending=ending)
 
 
-DMS_CLOSED = (
-    "Your direct messages from this server are closed, so your private result is shown here, "
-    "only to you."
-)
+def dms_closed(locale: Locale) -> str:
+    return text(locale, "dms-closed")
 
 
-def private_video_link(url: str) -> str:
-    return f"🔒 Your video: <{url}> (the link expires 24 h after the task ended)."
+def private_video_link(locale: Locale, url: str) -> str:
+    return text(locale, "private-video-link", url=url)
 
 
-NOT_YOUR_PRIVATE_TASK = "That task is private to the member who made it."
+def not_your_private_task(locale: Locale) -> str:
+    return text(locale, "not-your-private-task")
+
 
 # -- delete ------------------------------------------------------------------------------------
 
-DELETED = "🗑️ The result message was deleted; the task stays in `/r2v history`."
-DELETE_FAILED = "The result message could not be deleted (it may be gone already)."
+
+def deleted(locale: Locale) -> str:
+    return text(locale, "deleted")
 
 
-def delete_not_allowed(requester_id: int) -> str:
-    return (
-        f"Only <@{requester_id}>, who asked for this video, or a member who can manage messages "
-        "can delete it."
-    )
+def delete_failed(locale: Locale) -> str:
+    return text(locale, "delete-failed")
 
 
-# -- continue ----------------------------------------------------------------------------------
-
-NO_VIDEO_TO_CONTINUE = (
-    "**Nothing was submitted.** This result has no video file to continue from any more."
-)
+def delete_not_allowed(locale: Locale, requester_id: int) -> str:
+    return text(locale, "delete-not-allowed", requester_id=requester_id)
 
 
-# -- lineage -----------------------------------------------------------------------------------
-
-LINEAGE_FIELD = "Made from"
+# -- continue and lineage ----------------------------------------------------------------------
 
 
-def lineage(parent_task_id: str, parent_result_url: str | None) -> str:
-    task = f"task `{parent_task_id}`"
-    return f"{task} · [its result]({parent_result_url})" if parent_result_url else task
+def no_video_to_continue(locale: Locale) -> str:
+    return text(locale, "no-video-to-continue")
 
 
-def history_parent(parent_task_id: str) -> str:
-    return f"  ↳ from `{parent_task_id}`"
+def lineage_field(locale: Locale) -> str:
+    return text(locale, "field-made-from")
 
 
-# -- /r2v show and autocomplete ----------------------------------------------------------------
-
-SHOWN = "Shown again below."
-NOT_FINISHED_YET = "That task has not finished yet; its status message shows how it goes."
-NOTHING_TO_SHOW = "That task has no video to show (it did not succeed)."
-VIDEO_NO_LONGER_AVAILABLE = (
-    "The video of that task is no longer available: its link expired and the bot kept no copy."
-)
+def lineage(locale: Locale, parent_task_id: str, parent_result_url: str | None) -> str:
+    if parent_result_url:
+        return text(
+            locale, "lineage-task-and-result", task_id=parent_task_id, url=parent_result_url
+        )
+    return text(locale, "lineage-task", task_id=parent_task_id)
 
 
-def shown_again(requester_id: int, task_id: str) -> str:
-    return f"<@{requester_id}>'s video, task `{task_id}`, shown again."
+def history_parent(locale: Locale, parent_task_id: str) -> str:
+    return "  " + text(locale, "history-parent", task_id=parent_task_id)
+
+
+# -- /r2v show, autocomplete and help ----------------------------------------------------------
+
+
+def shown(locale: Locale) -> str:
+    return text(locale, "shown")
+
+
+def not_finished_yet(locale: Locale) -> str:
+    return text(locale, "not-finished-yet")
+
+
+def nothing_to_show(locale: Locale) -> str:
+    return text(locale, "nothing-to-show")
+
+
+def video_no_longer_available(locale: Locale) -> str:
+    return text(locale, "video-no-longer-available")
+
+
+def shown_again(locale: Locale, requester_id: int, task_id: str) -> str:
+    return text(locale, "shown-again", requester_id=requester_id, task_id=task_id)
 
 
 def task_choice(task_id: str, prompt: str) -> str:
-    """An autocomplete label (Discord allows 100 characters)."""
+    """An autocomplete label (Discord allows 100 characters): the prompt as typed, then the id."""
     excerpt = shorten(" ".join(prompt.split()), 100 - len(task_id) - 3)
     return shorten(f"{excerpt} · {task_id}", 100)
 
 
-HELP_TEXT = (
-    "**Making a video with `/r2v generate`**\n"
-    "Attach up to 5 references (images or short clips, at most 3 clips): `ref1` becomes "
-    "**character1**, `ref2` **character2** and so on. Name them in the prompt, for example:\n"
-    "> character1 hands character2 a red umbrella in the rain, slow camera pan\n"
-    "**Options**: `model` (flash is faster and cheaper; the full model always has sound), "
-    "`size`, `duration` (2–10 s), `shot_type` (one shot or several), `seed` (to redo a result), "
-    "`audio`, `negative_prompt` (what to avoid), `links` (direct links to images or clips), "
-    "`private` (only you see it; the video comes by direct message).\n"
-    "**On a result**: 🎲 Re-roll (same request, new seed), ✏️ Edit & re-run (change anything), "
-    "🎞️ Continue (the video becomes character1 of the next shot), 🗑️ Delete.\n"
-    "**Finding things again**: `/r2v history`, `/r2v status`, `/r2v show`.\n"
-    "**Cost**: each video is billed by the second (output seconds plus up to 5 s per reference "
-    "clip); the price is shown before and after. `/r2v quota` shows your use today and the "
-    "team's limits; ask a server manager if you need more."
-)
+def help_text(locale: Locale) -> str:
+    return text(locale, "help-text")
+
 
 # -- real cost ---------------------------------------------------------------------------------
 
 
-def actual_cost(amount: Decimal, estimated: Decimal | None, currency: str) -> str:
-    text = f"{amount:.2f} {currency}"
-    if estimated is not None:
-        text += f", estimated {estimated:.2f}"
-    return text
+def cost_field(locale: Locale) -> str:
+    return text(locale, "field-cost")
 
 
-COST_FIELD = "Cost"
-SPEND_CSV_NOTE = "The period's tasks are attached as CSV."
+def actual_cost(locale: Locale, amount: Decimal, estimated: Decimal | None, currency: str) -> str:
+    if estimated is None:
+        return text(locale, "actual-cost", amount=f"{amount:.2f}", currency=currency)
+    return text(
+        locale,
+        "actual-cost-with-estimate",
+        amount=f"{amount:.2f}",
+        currency=currency,
+        estimate=f"{estimated:.2f}",
+    )
+
+
+def spend_csv_note(locale: Locale) -> str:
+    return text(locale, "spend-csv-note")
+
 
 # -- progress ----------------------------------------------------------------------------------
 
 
-def queued_since(at: float) -> str:
-    return f"queued since <t:{int(at)}:R>"
+def queued_since(locale: Locale, at: float) -> str:
+    return text(locale, "queued-since", at=int(at))
 
 
-def generating_since(at: float) -> str:
-    return f"generating since <t:{int(at)}:R>"
+def generating_since(locale: Locale, at: float) -> str:
+    return text(locale, "generating-since", at=int(at))
 
 
-def usually_ready(at: float) -> str:
-    return f"usually ready <t:{int(at)}:R>"
+def usually_ready(locale: Locale, at: float) -> str:
+    return text(locale, "usually-ready", at=int(at))
 
 
-def place_in_queue(place: int) -> str:
-    return f"#{place} among this bot's waiting tasks"
+def place_in_queue(locale: Locale, place: int) -> str:
+    return text(locale, "place-in-queue", place=place)
 
 
 # -- cancel ------------------------------------------------------------------------------------
 
-CANCEL_REQUESTED = "🚫 Cancelled: the task will not run and nothing is charged."
-CANCEL_TOO_LATE = "The task has already started (or ended), so it can no longer be cancelled."
-CANCEL_UNAVAILABLE = "Cancelling is not available here."
+
+def cancel_requested(locale: Locale) -> str:
+    return text(locale, "cancel-requested")
 
 
-def cancel_failed(reason: str) -> str:
-    return f"The task could not be cancelled: {plain(reason)}"
+def cancel_too_late(locale: Locale) -> str:
+    return text(locale, "cancel-too-late")
+
+
+def cancel_unavailable(locale: Locale) -> str:
+    return text(locale, "cancel-unavailable")
+
+
+def cancel_failed(locale: Locale, reason: str) -> str:
+    return text(locale, "cancel-failed", reason=reason)

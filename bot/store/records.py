@@ -62,6 +62,8 @@ class TaskRecord:
     # actual cost (`estimated_amount` then keeps the estimate).
     cost_amount: Decimal | None = None
     ending: Ending | None = None
+    # The catalog locale the requester was answered in (None: the default), for later posts.
+    locale: str | None = None
     # Shown only to the requester: ephemeral status, the video by DM.
     private: bool = False
     # Link to the result message of the task this one was made from (re-roll, edit, continue).

@@ -80,7 +80,11 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE tasks ADD COLUMN owner TEXT;
     CREATE INDEX tasks_active_owner ON tasks (owner, created_at) WHERE phase != 'done';
     """,
-    # 5: private tasks, the parent's result link, the estimate kept once the actual cost is known.
+    # 5: the requester's language, for the tracker's later posts; older tasks use the default.
+    """
+    ALTER TABLE tasks ADD COLUMN locale TEXT;
+    """,
+    # 6: private tasks, the parent's result link, the estimate kept once the actual cost is known.
     """
     ALTER TABLE tasks ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE tasks ADD COLUMN parent_result_url TEXT;

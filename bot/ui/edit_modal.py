@@ -13,6 +13,7 @@ import discord
 from bot.generation import limits
 from bot.generation.request import Changes
 from bot.messages import features as text
+from bot.messages.tasks import size_name
 from bot.store.records import TaskRecord
 from bot.ui.replies import reply
 
@@ -20,10 +21,10 @@ if TYPE_CHECKING:
     from bot.ui.flow import GenerationFlow
 
 
-def model_size_options(model: str, size: str) -> list[discord.SelectOption]:
+def model_size_options(locale: str | None, model: str, size: str) -> list[discord.SelectOption]:
     return [
         discord.SelectOption(
-            label=text.model_size_option(each_model, limits.size_label(each_size)),
+            label=text.model_size_option(locale, each_model, size_name(locale, each_size)),
             value=f"{each_model}|{each_size}",
             default=(each_model, each_size) == (model, size),
         )
@@ -32,10 +33,12 @@ def model_size_options(model: str, size: str) -> list[discord.SelectOption]:
     ]
 
 
-def duration_shot_options(duration: int, shot_type: str) -> list[discord.SelectOption]:
+def duration_shot_options(
+    locale: str | None, duration: int, shot_type: str
+) -> list[discord.SelectOption]:
     return [
         discord.SelectOption(
-            label=text.duration_shot_option(each_duration, each_shot),
+            label=text.duration_shot_option(locale, each_duration, each_shot),
             value=f"{each_duration}|{each_shot}",
             default=(each_duration, each_shot) == (duration, shot_type),
         )
@@ -45,8 +48,9 @@ def duration_shot_options(duration: int, shot_type: str) -> list[discord.SelectO
 
 
 class EditModal(discord.ui.Modal):
-    def __init__(self, flow: GenerationFlow, record: TaskRecord) -> None:
-        super().__init__(title=text.EDIT_TITLE, timeout=600)
+    def __init__(self, locale: str | None, flow: GenerationFlow, record: TaskRecord) -> None:
+        super().__init__(title=text.edit_title(locale), timeout=600)
+        self._locale = locale
         self._flow = flow
         self._record = record
         request = record.request
@@ -71,18 +75,18 @@ class EditModal(discord.ui.Modal):
             required=False,
         )
         self.model_size: discord.ui.Select[EditModal] = discord.ui.Select(
-            custom_id="model_size", options=model_size_options(request.model, request.size)
+            custom_id="model_size", options=model_size_options(locale, request.model, request.size)
         )
         self.duration_shot: discord.ui.Select[EditModal] = discord.ui.Select(
             custom_id="duration_shot",
-            options=duration_shot_options(request.duration, request.shot_type or "single"),
+            options=duration_shot_options(locale, request.duration, request.shot_type or "single"),
         )
         for label, component in (
-            (text.PROMPT_LABEL, self.prompt),
-            (text.NEGATIVE_PROMPT_LABEL, self.negative),
-            (text.MODEL_SIZE_LABEL, self.model_size),
-            (text.DURATION_SHOT_LABEL, self.duration_shot),
-            (text.SEED_LABEL, self.seed),
+            (text.prompt_label(locale), self.prompt),
+            (text.negative_prompt_label(locale), self.negative),
+            (text.model_size_label(locale), self.model_size),
+            (text.duration_shot_label(locale), self.duration_shot),
+            (text.seed_label(locale), self.seed),
         ):
             self.add_item(discord.ui.Label(text=label, component=component))
 
@@ -118,7 +122,7 @@ class EditModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         changes = self.changes()
         if changes is None:
-            await reply(interaction, text.bad_seed())
+            await reply(interaction, text.bad_seed(self._locale))
             return
         request = self._flow.service.edited(self._record, changes)
         await self._flow.start(interaction, request, parent=self._record, renew_attachments=True)

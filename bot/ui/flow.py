@@ -18,12 +18,12 @@ from bot.generation.request import GenerationRequest
 from bot.messages import features as features_text
 from bot.messages import tasks as task_text
 from bot.messages.errors import (
-    GENERIC_APOLOGY,
     describe_invalid,
     describe_query_error,
     describe_submit_error,
+    generic_apology,
 )
-from bot.messages.limits import confirm_question, nothing_submitted
+from bot.messages.limits import confirm_question, describe_estimate, nothing_submitted
 from bot.service import (
     ApiFailed,
     CancelFailed,
@@ -43,7 +43,7 @@ from bot.service import (
 from bot.store.records import TaskRecord
 from bot.ui.confirm import ConfirmView
 from bot.ui.embeds import task_embed, task_preview
-from bot.ui.interactions import missing_channel_permissions, requester_of
+from bot.ui.interactions import locale_of, missing_channel_permissions, requester_of
 from bot.ui.private import PrivateReplies
 from bot.ui.replies import NO_PINGS, reply
 from bot.ui.views import status_buttons
@@ -74,12 +74,13 @@ class GenerationFlow:
     ) -> None:
         """From validated options to a submitted task, or a private answer saying why not.
         Privacy: as asked, else as the parent task was, else the server's default."""
+        locale = locale_of(interaction)
         if isinstance(request, Invalid):
-            await reply(interaction, describe_invalid(request.error))
+            await reply(interaction, describe_invalid(locale, request.error))
             return
         missing = missing_channel_permissions(interaction)
         if missing:
-            await reply(interaction, task_text.cannot_post_here(missing))
+            await reply(interaction, task_text.cannot_post_here(locale, missing))
             return
         # Acknowledge before anything that waits on the store, Discord or the API.
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -93,17 +94,21 @@ class GenerationFlow:
             renew_attachments=renew_attachments,
         )
         if quote.refusal is not None:
-            await _edit_original(interaction, content=nothing_submitted(quote.refusal))
+            await _edit_original(interaction, content=nothing_submitted(locale, quote.refusal))
             return
         if quote.confirm_timeout_s is None:
             await self.submit(interaction, quote)
             return
-        view = ConfirmView(lambda click: self.submit(click, quote), timeout=quote.confirm_timeout_s)
-        price = quote.estimate.describe() if quote.estimate else None
+        view = ConfirmView(
+            lambda click: self.submit(click, quote),
+            timeout=quote.confirm_timeout_s,
+            locale=locale,
+        )
+        price = describe_estimate(locale, quote.estimate) if quote.estimate else None
         view.message = await _edit_original(
             interaction,
-            content=confirm_question(price),
-            embed=task_preview(quote.request),
+            content=confirm_question(locale, price),
+            embed=task_preview(locale, quote.request),
             view=view,
         )
 
@@ -121,22 +126,23 @@ class GenerationFlow:
         """Tell the member privately, then post the status message in the channel. The private
         answer is completed first: a follow-up sent while it is still loading would replace it.
         A private task is shown in that private answer only, and nothing is posted."""
+        locale = record.locale
         if record.private:
             self.private.remember(record.task_id, interaction)
             await _edit_original(
                 interaction,
-                content=features_text.submitted_privately(record.task_id),
-                embed=task_embed(record, self.service.progress(record)),
-                view=status_buttons(record, can_cancel=self.service.can_cancel),
+                content=features_text.submitted_privately(locale, record.task_id),
+                embed=task_embed(locale, record, self.service.progress(record)),
+                view=status_buttons(locale, record, can_cancel=self.service.can_cancel),
             )
             return None
         await _edit_original(
-            interaction, content=task_text.submitted(record), embed=None, view=None
+            interaction, content=task_text.submitted(locale, record), embed=None, view=None
         )
         try:
             message = await interaction.followup.send(
-                embed=task_embed(record, self.service.progress(record)),
-                view=status_buttons(record, can_cancel=self.service.can_cancel),
+                embed=task_embed(locale, record, self.service.progress(record)),
+                view=status_buttons(locale, record, can_cancel=self.service.can_cancel),
                 allowed_mentions=NO_PINGS,
                 wait=True,
             )
@@ -146,11 +152,12 @@ class GenerationFlow:
         return message.id
 
     async def _show(self, interaction: discord.Interaction, outcome: Outcome) -> None:
+        locale = locale_of(interaction)
         match outcome:
             case Submitted():
                 return  # announced by the service's call to `_announce`
             case Refused(refusal):
-                text = nothing_submitted(refusal)
+                text = nothing_submitted(locale, refusal)
             case ApiFailed(error):
                 log.warning(
                     "submit for user %s refused: %s (request_id=%s)",
@@ -158,37 +165,38 @@ class GenerationFlow:
                     type(error).__name__,
                     error.request_id,
                 )
-                text = f"❌ {describe_submit_error(error)}"
+                text = f"❌ {describe_submit_error(locale, error)}"
             case Unrecorded(task_id):
-                text = task_text.unrecorded(task_id)
+                text = task_text.unrecorded(locale, task_id)
             case LinksExpired():
-                text = task_text.LINKS_EXPIRED
+                text = task_text.links_expired(locale)
             case Stopping():
-                text = task_text.STOPPING
+                text = task_text.stopping(locale)
             case _:
                 assert_never(outcome)
         await _edit_original(interaction, content=text, embed=None, view=None)
 
     async def cancel(self, interaction: discord.Interaction, record: TaskRecord) -> None:
         """The requester's Cancel click on a queued task."""
+        locale = locale_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         outcome = await self.service.cancel(record)
         match outcome:
             case Cancelled():
-                text = features_text.CANCEL_REQUESTED
+                text = features_text.cancel_requested(locale)
             case TooLateToCancel():
-                text = features_text.CANCEL_TOO_LATE
+                text = features_text.cancel_too_late(locale)
             case CancelFailed(error):
-                text = features_text.cancel_failed(describe_query_error(error))
+                text = features_text.cancel_failed(locale, describe_query_error(locale, error))
             case CannotCancel():
-                text = features_text.CANCEL_UNAVAILABLE
+                text = features_text.cancel_unavailable(locale)
             case _:
                 assert_never(outcome)
         await reply(interaction, text)
 
     async def report_unexpected(self, interaction: discord.Interaction, error: Exception) -> None:
         log.error("unexpected error in interaction %s", interaction.id, exc_info=error)
-        await reply(interaction, GENERIC_APOLOGY)
+        await reply(interaction, generic_apology(locale_of(interaction)))
 
 
 async def _edit_original(

@@ -19,8 +19,8 @@ import discord
 from bot.api.client import BailianClient
 from bot.api.errors import ApiConnectionError, ApiError
 from bot.generation.text import shorten
-from bot.messages.delivery import VIDEO_AS_LINK, could_not_fetch, over_upload_limit
-from bot.messages.features import DMS_CLOSED, private_ending, private_video_ready
+from bot.messages import features as features_text
+from bot.messages.delivery import could_not_fetch, over_upload_limit, video_as_link
 from bot.messages.tasks import ending_text
 from bot.service import Progress
 from bot.store.records import Ending, TaskRecord
@@ -52,8 +52,9 @@ class DiscordNotifier:
         self.progress: Callable[[TaskRecord], Progress] = lambda _record: Progress()
 
     async def status_changed(self, record: TaskRecord) -> TaskRecord:
-        embed = task_embed(record, self.progress(record))
-        view = status_buttons(record, can_cancel=self._api.can_cancel)
+        # Posted long after the command: in the language the requester was answered in.
+        embed = task_embed(record.locale, record, self.progress(record))
+        view = status_buttons(record.locale, record, can_cancel=self._api.can_cancel)
         if record.private:
             # Only the requester's own answer shows it, while its token lives.
             await self._private.edit_status(record.task_id, embed=embed, view=view)
@@ -71,14 +72,15 @@ class DiscordNotifier:
 
         final_note = None
         file: discord.File | None = None
-        text = ending_text(record)
+        locale = record.locale
+        text = ending_text(locale, record)
         if record.ending is Ending.SUCCEEDED and record.video_url:
             file, final_note = await self._fetch_video(record)
             if file is None:
-                text = VIDEO_AS_LINK
+                text = video_as_link(locale)
         content = f"<@{record.requester_id}> {text}"
 
-        embed = result_embed(record, note=final_note)
+        embed = result_embed(locale, record, note=final_note)
         extras: dict[str, Any] = {}
         if file is not None:
             extras["file"] = file
@@ -99,14 +101,14 @@ class DiscordNotifier:
                 replied_user=False,
             ),
             nonce=delivery_nonce(record.task_id),
-            view=result_buttons(record),
+            view=result_buttons(locale, record),
         )
         delivered = replace(record, result_message_id=message.id)
         # The status message shows the final state too, without its Refresh button.
         await self._show_status(
             delivered,
-            task_embed(delivered),
-            status_buttons(delivered),
+            task_embed(locale, delivered),
+            status_buttons(locale, delivered),
             create=False,
         )
         return delivered
@@ -114,13 +116,17 @@ class DiscordNotifier:
     async def _deliver_privately(self, record: TaskRecord) -> TaskRecord:
         """A private result goes to the requester by DM; when their DMs are closed, as an
         ephemeral follow-up while the command's token lives; else it waits for `/r2v status`."""
+        locale = record.locale
         file: discord.File | None = None
         note = None
         if record.ending is Ending.SUCCEEDED and record.video_url:
             file, note = await self._fetch_video(record)
-        ending = private_video_ready(record.task_id) if file else None
-        content = ending or private_ending(record.task_id, ending_text(record))
-        embed = result_embed(record, note=note)
+        if file is not None:
+            content = features_text.private_video_ready(locale, record.task_id)
+        else:
+            ending = ending_text(locale, record)
+            content = features_text.private_ending(locale, record.task_id, ending)
+        embed = result_embed(locale, record, note=note)
         extras: dict[str, Any] = {"file": file} if file is not None else {}
         try:
             channel = await self._client.create_dm(discord.Object(record.requester_id))
@@ -134,9 +140,9 @@ class DiscordNotifier:
             file.reset()
         followup = await self._private.send(
             record.task_id,
-            content=shorten(f"{content}\n{DMS_CLOSED}", 2000),
+            content=shorten(f"{content}\n{features_text.dms_closed(locale)}", 2000),
             embed=embed,
-            view=result_buttons(record, deletable=False),
+            view=result_buttons(locale, record, deletable=False),
             **extras,
         )
         if followup is None:
@@ -155,9 +161,11 @@ class DiscordNotifier:
             raise  # passing network trouble: the tracker retries the delivery
         except ApiError as error:
             log.warning("video of task %s could not be fetched: %s", record.task_id, error)
-            return None, could_not_fetch(record.video_url, expires)
+            return None, could_not_fetch(record.locale, record.video_url, expires)
         if download.too_large or download.data is None:
-            return None, over_upload_limit(record.video_url, expires, download.size, limit)
+            return None, over_upload_limit(
+                record.locale, record.video_url, expires, download.size, limit
+            )
         filename = f"r2v-{record.task_id[:8]}.mp4"
         return discord.File(io.BytesIO(download.data), filename=filename), None
 

@@ -21,6 +21,7 @@ from bot.messages import tasks as task_text
 from bot.store.records import Ending, TaskRecord
 from bot.ui.edit_modal import EditModal
 from bot.ui.embeds import task_embed
+from bot.ui.interactions import locale_of
 from bot.ui.replies import reply
 
 if TYPE_CHECKING:
@@ -58,11 +59,11 @@ class TaskButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"r2v:(?P<action>refresh|cancel|reroll|edit|continue|delete):(?P<task_id>.{1,90})",
 ):
-    def __init__(self, action: str, task_id: str) -> None:
+    def __init__(self, action: str, task_id: str, locale: str | None = None) -> None:
         emoji, style = BUTTON_STYLES[action]
         super().__init__(
             discord.ui.Button(
-                label=text.BUTTON_LABELS[action],
+                label=text.button_label(locale, action),
                 emoji=emoji,
                 style=style,
                 custom_id=f"{CUSTOM_ID_PREFIX}:{action}:{task_id}",
@@ -84,12 +85,13 @@ class TaskButton(
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         flow = flow_of(interaction)
+        locale = locale_of(interaction)
         if flow is None:
-            await reply(interaction, task_text.STARTING_UP)
+            await reply(interaction, task_text.starting_up(locale))
             return False
         self.record = await flow.service.task(self.task_id)
         if self.record is None:
-            await reply(interaction, task_text.NOT_IN_RECORDS)
+            await reply(interaction, task_text.not_in_records(locale))
             return False
         if self.action in RESULT_ACTIONS and interaction.message is not None:
             # The clicked message is the result, even before the tracker has recorded it.
@@ -100,9 +102,9 @@ class TaskButton(
             # Moderators tidy up any result; the check is Discord's own, in this channel.
             if interaction.permissions.manage_messages:
                 return True
-            await reply(interaction, text.delete_not_allowed(self.record.requester_id))
+            await reply(interaction, text.delete_not_allowed(locale, self.record.requester_id))
             return False
-        await reply(interaction, task_text.not_yours(self.record.requester_id))
+        await reply(interaction, task_text.not_yours(locale, self.record.requester_id))
         return False
 
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -118,10 +120,12 @@ class TaskButton(
     async def _act(
         self, interaction: discord.Interaction, flow: GenerationFlow, record: TaskRecord
     ) -> None:
+        locale = locale_of(interaction)
         if self.action == "refresh":
             await interaction.response.defer(ephemeral=True, thinking=True)
             fresh = await flow.service.refresh(record.task_id) or record
-            await reply(interaction, embed=task_embed(fresh, flow.service.progress(fresh)))
+            progress = flow.service.progress(fresh)
+            await reply(interaction, embed=task_embed(locale, fresh, progress))
         elif self.action == "cancel":
             await flow.cancel(interaction, record)
         elif self.action == "reroll":
@@ -132,13 +136,13 @@ class TaskButton(
                 renew_attachments=True,
             )
         elif self.action == "edit":
-            await interaction.response.send_modal(EditModal(flow, record))
+            await interaction.response.send_modal(EditModal(locale, flow, record))
         elif self.action == "continue":
             url = video_url_of(interaction.message, record)
             if url is None:
-                await reply(interaction, text.NO_VIDEO_TO_CONTINUE)
+                await reply(interaction, text.no_video_to_continue(locale))
                 return
-            await interaction.response.send_modal(ContinueModal(flow, record, url))
+            await interaction.response.send_modal(ContinueModal(locale, flow, record, url))
         elif self.action == "delete":
             await delete_result(interaction, record)
 
@@ -159,70 +163,69 @@ def video_url_of(message: discord.Message | None, record: TaskRecord) -> str | N
 
 async def delete_result(interaction: discord.Interaction, record: TaskRecord) -> None:
     """Delete the bot's result message of the task (the one clicked); the record stays."""
+    locale = locale_of(interaction)
     message = interaction.message
     if message is None:
-        await reply(interaction, text.DELETE_FAILED)
+        await reply(interaction, text.delete_failed(locale))
         return
     try:
         await message.delete()
     except discord.HTTPException:
-        await reply(interaction, text.DELETE_FAILED)
+        await reply(interaction, text.delete_failed(locale))
         return
-    await reply(interaction, text.DELETED)
+    await reply(interaction, text.deleted(locale))
 
 
 def _fits(task_id: str) -> bool:
     return len(f"{CUSTOM_ID_PREFIX}:continue:{task_id}") <= CUSTOM_ID_MAX
 
 
-def status_buttons(record: TaskRecord, *, can_cancel: bool = False) -> discord.ui.View:
+def status_buttons(
+    locale: str | None, record: TaskRecord, *, can_cancel: bool = False
+) -> discord.ui.View:
     """Refresh while the task runs, Cancel while it is queued (where the API can cancel);
     nothing once it has ended. A task id too long for a custom_id gets no buttons."""
     view = discord.ui.View(timeout=None)
     if not _fits(record.task_id) or record.finished_at is not None:
         return view
-    view.add_item(TaskButton("refresh", record.task_id))
+    view.add_item(TaskButton("refresh", record.task_id, locale))
     if can_cancel and record.status is TaskStatus.PENDING and record.finished_at is None:
-        view.add_item(TaskButton("cancel", record.task_id))
+        view.add_item(TaskButton("cancel", record.task_id, locale))
     return view
 
 
-def result_buttons(record: TaskRecord, *, deletable: bool = True) -> discord.ui.View:
+def result_buttons(
+    locale: str | None, record: TaskRecord, *, deletable: bool = True
+) -> discord.ui.View:
     """Re-roll, Edit & re-run, Continue (with a video) and Delete (where the message can be
     deleted: not an ephemeral one)."""
     view = discord.ui.View(timeout=None)
     if not _fits(record.task_id):
         return view
-    view.add_item(TaskButton("reroll", record.task_id))
-    view.add_item(TaskButton("edit", record.task_id))
+    for action in ("reroll", "edit"):
+        view.add_item(TaskButton(action, record.task_id, locale))
     if record.ending is Ending.SUCCEEDED:
-        view.add_item(TaskButton("continue", record.task_id))
+        view.add_item(TaskButton("continue", record.task_id, locale))
     if deletable:
-        view.add_item(TaskButton("delete", record.task_id))
-    return view
-
-
-def task_buttons(task_id: str, *, active: bool) -> discord.ui.View:
-    """Kept for callers that know only the id: Refresh while active."""
-    view = discord.ui.View(timeout=None)
-    if active and _fits(task_id):
-        view.add_item(TaskButton("refresh", task_id))
+        view.add_item(TaskButton("delete", record.task_id, locale))
     return view
 
 
 class ContinueModal(discord.ui.Modal):
     """The prompt of the next shot; the video becomes character1."""
 
-    def __init__(self, flow: GenerationFlow, record: TaskRecord, video_url: str) -> None:
-        super().__init__(title=text.CONTINUE_TITLE, timeout=600)
+    def __init__(
+        self, locale: str | None, flow: GenerationFlow, record: TaskRecord, video_url: str
+    ) -> None:
+        super().__init__(title=text.continue_title(locale), timeout=600)
         self._flow = flow
         self._record = record
         self._video_url = video_url
         self.prompt: discord.ui.TextInput[ContinueModal] = discord.ui.TextInput(
-            label=text.PROMPT_LABEL,
+            label=text.prompt_label(locale),
             custom_id="prompt",
             style=discord.TextStyle.paragraph,
-            placeholder=text.CONTINUE_PROMPT_PLACEHOLDER,
+            placeholder=text.continue_prompt_placeholder(locale),
             max_length=limits.PROMPT_MAX_CHARS,
             required=True,
         )

@@ -71,6 +71,7 @@ FULL = record(
     parent_task_id="task-parent",
     cost_amount=Decimal("7.80"),
     ending=Ending.SUCCEEDED,
+    locale="zh-CN",
     private=True,
     parent_result_url="https://discord.com/channels/1/2/3",
     estimated_amount=Decimal("9.00"),

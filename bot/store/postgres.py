@@ -66,6 +66,14 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE tasks ADD COLUMN owner TEXT;
     CREATE INDEX tasks_active_owner ON tasks (owner, created_at) WHERE phase <> 'done';
     """,
+    # 3: delivery that survives restarts and outages, and the interaction's own upload limit.
+    """
+    ALTER TABLE tasks ADD COLUMN interaction_upload_limit BIGINT;
+    ALTER TABLE tasks ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN next_delivery_at DOUBLE PRECISION;
+    ALTER TABLE tasks ADD COLUMN delivery_attempt_at DOUBLE PRECISION;
+    ALTER TABLE tasks ADD COLUMN delivery_nonce TEXT;
+    """,
 )
 
 # Any constants: taken while migrating, so two processes starting together migrate once, and

@@ -80,6 +80,14 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE tasks ADD COLUMN owner TEXT;
     CREATE INDEX tasks_active_owner ON tasks (owner, created_at) WHERE phase != 'done';
     """,
+    # 5: delivery that survives restarts and outages, and the interaction's own upload limit.
+    """
+    ALTER TABLE tasks ADD COLUMN interaction_upload_limit INTEGER;
+    ALTER TABLE tasks ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN next_delivery_at REAL;
+    ALTER TABLE tasks ADD COLUMN delivery_attempt_at REAL;
+    ALTER TABLE tasks ADD COLUMN delivery_nonce TEXT;
+    """,
 )
 
 _CODEC: Final = RowCodec(SQLITE_ADAPTERS, question_mark)

@@ -11,6 +11,7 @@ import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ from bot.ui.flow import GenerationFlow
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
 from bot.ui.views import TaskButton
+from bot.video.pipeline import VideoPipeline
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +71,12 @@ class StartupError(Exception):
 
 class R2VBot(commands.Bot):
     def __init__(
-        self, config: Config, api: BailianClient, store: SqliteTaskStore, **options: Any
+        self,
+        config: Config,
+        api: BailianClient,
+        store: SqliteTaskStore,
+        videos: VideoPipeline,
+        **options: Any,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -82,7 +89,10 @@ class R2VBot(commands.Bot):
         self.config = config
         self.api = api
         self.store = store
-        self.tracker = Tracker(api, store, DiscordNotifier(self, api), config.tracker)
+        self.videos = videos
+        self.tracker = Tracker(
+            api, store, DiscordNotifier(self, videos), config.tracker, housekeeper=videos
+        )
         self.service = GenerationService(
             api,
             store,
@@ -93,6 +103,7 @@ class R2VBot(commands.Bot):
             limits_for=config.limits.for_guild,
             deadline_s=config.tracker.deadline_s,
             renewer=AttachmentRefresher(self),
+            videos=videos,
         )
         self.flow = GenerationFlow(self.service)
         # Nothing secret reaches Discord: every body this bot sends is redacted like the logs.
@@ -194,7 +205,10 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
                 timeouts=timeouts,
                 query_limiter=RateLimiter(config.tracker.max_queries_per_second),
             )
-            bot = R2VBot(config, api, store, **bot_options)
+            # Videos come through their own guard (checked hosts, no API key), on the one session.
+            video_settings = replace(config.video, download_timeout_s=timeouts.download)
+            videos = VideoPipeline(http, video_settings, config.api.base_url)
+            bot = R2VBot(config, api, store, videos, **bot_options)
             try:
                 yield bot
             finally:

@@ -37,6 +37,7 @@ from bot.store.protocol import TaskStore
 from bot.store.records import TaskRecord
 from bot.store.types import Spend, Usage
 from bot.tracking.tracker import Tracker
+from bot.video.pipeline import CannotFit, FitOutcome, VideoPipeline
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,10 @@ class Requester:
     # The channel and, for a thread, its parent: allowing a channel allows its threads.
     channel_ids: tuple[int, ...] = ()
     role_ids: tuple[int, ...] = ()
+    # What the bot's own posts in the channel may attach (the server's boost-tier limit), and
+    # what the interaction's answers may (it counts the member's Nitro).
     upload_limit: int | None = None
+    interaction_upload_limit: int | None = None
 
 
 @dataclass(frozen=True)
@@ -211,6 +215,7 @@ class GenerationService:
         limits_for: Callable[[int | None], LimitSettings],
         deadline_s: float,
         renewer: AttachmentRenewer | None = None,
+        videos: VideoPipeline | None = None,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
     ) -> None:
@@ -223,6 +228,7 @@ class GenerationService:
         self._limits_for = limits_for
         self._deadline_s = deadline_s
         self._renewer = renewer
+        self._videos = videos
         self._clock = clock
         self._rng = rng or random.Random()
         self._ledger = Ledger(clock=clock)
@@ -372,6 +378,7 @@ class GenerationService:
             raw_status=submitted.status.value,
             submit_request_id=submitted.request_id,
             upload_limit=who.upload_limit,
+            interaction_upload_limit=who.interaction_upload_limit,
             billed_seconds=estimate.billed_seconds if estimate else None,
             cost_text=estimate.describe() if estimate else None,
             cost_amount=estimate.amount if estimate else None,
@@ -422,6 +429,13 @@ class GenerationService:
             # The service answers UNKNOWN for ids it never had as for expired ones.
             return NoSuchTask(task_id)
         return Foreign(result)
+
+    async def kept_video(self, task_id: str, limit_bytes: int) -> FitOutcome:
+        """The kept video of a finished task, fitted under `limit_bytes` (e.g. to post it again
+        from `/r2v status`); CannotFit when it is not kept (any more) or cannot be made to fit."""
+        if self._videos is None or not self._videos.keeper.has(task_id):
+            return CannotFit("the video is not kept")
+        return await self._videos.fit(task_id, limit_bytes)
 
     async def history(self, user_id: int, limit: int = 10) -> list[TaskRecord]:
         return await self._store.recent_for_user(user_id, limit=limit)

@@ -17,6 +17,7 @@ from bot.config import Config, DiscordSettings
 from bot.policy import LimitBook, LimitSettings
 from bot.store.settings import StoreSettings
 from bot.tracking.settings import TrackerSettings
+from bot.video.settings import VideoSettings
 from fakes.fake_bailian import FakeBailian, TaskPlan
 from fakes.fake_discord import FakeDiscord, run_bot
 
@@ -29,6 +30,8 @@ FAST_TRACKING = TrackerSettings(
     jitter=0.0,
     deadline_s=60.0,
     status_edit_interval_s=0.0,
+    delivery_retry_first_s=0.05,
+    delivery_retry_max_s=0.3,
 )
 
 
@@ -62,6 +65,7 @@ def make_config(
         store=StoreSettings(tmp_path / "tasks.sqlite3"),
         tracker=FAST_TRACKING,
         limits=LimitBook(NO_LIMITS),
+        video=VideoSettings(video_dir=tmp_path / "videos"),
     )
     return replace(config, **changes)
 

@@ -6,7 +6,7 @@ it renders what the service answers to the other commands.
 
 from __future__ import annotations
 
-from typing import assert_never
+from typing import Any, assert_never
 
 import discord
 from discord import app_commands
@@ -14,14 +14,17 @@ from discord.ext import commands
 
 from bot.generation import limits
 from bot.generation.request import CommandInput
+from bot.messages import delivery as delivery_text
 from bot.messages import tasks as task_text
 from bot.messages.errors import describe_query_error
 from bot.messages.quota import quota_text
 from bot.service import Followed, Foreign, NoSuchTask, QueryFailed
+from bot.store.records import TaskRecord
 from bot.ui.embeds import task_embed
 from bot.ui.flow import GenerationFlow
 from bot.ui.interactions import attachment_input, requester_of
 from bot.ui.replies import reply
+from bot.video.pipeline import CannotFit, Fitted
 
 Choice = app_commands.Choice
 
@@ -107,9 +110,15 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         await self.flow.start(interaction, self.service.request_from(command))
 
     @app_commands.command(name="status")
-    @app_commands.describe(task_id="The task ID shown when the video was requested")
+    @app_commands.describe(
+        task_id="The task ID shown when the video was requested",
+        video="Also attach the video the bot kept of a finished task",
+    )
     async def status(
-        self, interaction: discord.Interaction, task_id: app_commands.Range[str, 1, 100]
+        self,
+        interaction: discord.Interaction,
+        task_id: app_commands.Range[str, 1, 100],
+        video: bool = False,
     ) -> None:
         """Show a task's live status, queried fresh from the service."""
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -117,7 +126,14 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         match answer:
             case Followed(record, result):
                 text = task_text.known_status(result) if result else None
-                await reply(interaction, text, embed=task_embed(record))
+                extras: dict[str, Any] = {}
+                if video:
+                    kept = await self._kept_video(interaction, record)
+                    if isinstance(kept, discord.File):
+                        extras["file"] = kept
+                    else:
+                        text = f"{text}\n{kept}" if text else kept
+                await reply(interaction, text, embed=task_embed(record), **extras)
             case Foreign(result):
                 await reply(interaction, task_text.foreign_status(result))
             case NoSuchTask(task_id):
@@ -127,6 +143,23 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
                 await reply(interaction, describe_query_error(error), embed=embed)
             case _:
                 assert_never(answer)
+
+    async def _kept_video(
+        self, interaction: discord.Interaction, record: TaskRecord
+    ) -> discord.File | str:
+        """The kept video of a finished task of this server (or of the one asking), fitted to
+        what this answer may attach; else why there is none."""
+        mine = record.requester_id == interaction.user.id
+        if record.is_active or not (mine or record.guild_id == interaction.guild_id):
+            return delivery_text.NO_KEPT_VIDEO
+        kept = await self.service.kept_video(record.task_id, interaction.filesize_limit)
+        match kept:
+            case Fitted(path):
+                return discord.File(path, filename=f"r2v-{record.task_id[:8]}.mp4")
+            case CannotFit():
+                return delivery_text.NO_KEPT_VIDEO
+            case _:
+                assert_never(kept)
 
     @app_commands.command(name="history")
     async def history(self, interaction: discord.Interaction) -> None:

@@ -1,21 +1,60 @@
-"""Sentences of the result message about the video file itself."""
+"""Sentences about delivering the video file itself: re-encoded to fit, too large, retrying,
+and where to fetch a result that could not be posted."""
 
 from __future__ import annotations
 
+MIB = 1024 * 1024
+
 VIDEO_AS_LINK = "your video is ready (as a link)."
+NO_KEPT_VIDEO = (
+    "The bot no longer keeps this task's video (finished videos are kept for a limited time), "
+    "or it never fetched one."
+)
+
+
+def _mb(size: int) -> str:
+    return f"{size / MIB:.1f} MB"
 
 
 def _link(url: str, expires_at: int) -> str:
     return f"[Download the video]({url}) — the link expires <t:{expires_at}:R>."
 
 
-def could_not_fetch(url: str, expires_at: int) -> str:
-    return f"The bot could not fetch the file, but it may still open: {_link(url, expires_at)}"
-
-
-def over_upload_limit(url: str, expires_at: int, size: int | None, limit: int) -> str:
-    shown = f"{size / 1024 / 1024:.1f} MB" if size else "too large"
-    return (
-        f"The video ({shown}) is over this server's upload limit of {limit / 1024 / 1024:.0f} MB, "
-        f"so it is not attached. {_link(url, expires_at)}"
+def over_upload_limit(url: str | None, expires_at: int, size: int | None, limit: int) -> str:
+    shown = _mb(size) if size else "too large"
+    text = (
+        f"The video ({shown}) is over this server's upload limit of {limit / MIB:.0f} MB and "
+        "could not be made to fit, so it is not attached."
     )
+    return f"{text} {_link(url, expires_at)}" if url else text
+
+
+def reencoded_to_fit(
+    url: str | None, expires_at: int, original: int, fitted: int, limit: int, *, scaled: bool
+) -> str:
+    how = "re-encoded at a smaller size" if scaled else "re-encoded"
+    text = (
+        f"The video was {how} to fit this server's upload limit of {limit / MIB:.0f} MB "
+        f"({_mb(original)} → {_mb(fitted)})."
+    )
+    if not url:
+        return text
+    return f"{text} The original: [download]({url}) — the link expires <t:{expires_at}:R>."
+
+
+def being_delivered(task_id: str) -> str:
+    return (
+        f"🎬 The video of task `{task_id}` is ready and being delivered; the bot keeps trying "
+        "until it is posted."
+    )
+
+
+def fetch_it_with_status(task_id: str) -> str:
+    return (
+        f"⚠️ The bot could not post the result of task `{task_id}` here or in a direct message. "
+        f"Fetch it with `/r2v status task_id:{task_id} video:True`."
+    )
+
+
+def posted_by_dm(requester_id: int) -> str:
+    return f"<@{requester_id}> the bot could not post in the channel, so here is your result."

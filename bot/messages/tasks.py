@@ -96,9 +96,15 @@ def ending_text(record: TaskRecord) -> str:
                 f"`/r2v status task_id:{record.task_id}` may show it later."
             )
         case Ending.BAD_VIDEO:
-            return "the service's file for your video was empty or not a video, so it is lost."
+            return (
+                "the service sent an empty file or something that is not a video instead of "
+                "your video, so there is nothing to post."
+            )
         case Ending.VIDEO_GONE:
-            return "your video was made, but its file could not be fetched before it expired."
+            return (
+                "your video was made, but the bot could not fetch its file while the link "
+                "lived (the host refused it or it was gone), so it cannot be posted."
+            )
         case _:
             assert_never(ending)
 

@@ -1,4 +1,4 @@
-"""`python -m bench [--only ack,cost,tracking,scale] [--quick] [--json FILE]`: run the
+"""`python -m bench [--only ack,cost,tracking,scale,delivery] [--quick] [--json FILE]`: run the
 benchmarks against the loopback fakes and print one table (see BENCHMARKS.md)."""
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ import sys
 import time
 from pathlib import Path
 
-from bench import interactions, scale, tracking
+from bench import delivery, interactions, scale, tracking
 from bench.common import Row, format_table, median, percentile
 
-PARTS = ("ack", "cost", "tracking", "scale")
+PARTS = ("ack", "cost", "tracking", "scale", "delivery")
 
 
 def machine() -> str:
@@ -70,6 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         tasks = 500 if args.quick else 5000
         print(f"running scale ({tasks} tasks, fresh process)…", file=sys.stderr, flush=True)
         rows.extend(scale.run_in_subprocess(tasks).rows())
+    if "delivery" in parts:
+        print("running delivery (fetch RSS, fit 1080P to 10 MiB)…", file=sys.stderr, flush=True)
+        rows.extend(Row.from_json(row) for row in asyncio.run(delivery.run(args.quick)))
     print(format_table(rows))
     print(f"total {time.monotonic() - started:.0f} s", flush=True)
     if args.json:

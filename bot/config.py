@@ -117,8 +117,9 @@ def _number(minimum: float, maximum: float | None = None, *, scale: float = 1.0)
 
 
 def _megabytes(raw: str) -> int:
-    """A size in MB (10^6 bytes, as file managers show them), read into bytes."""
-    return int(_number(1.0)(raw) * 1_000_000)
+    """A size in MB of 1024×1024 bytes (the unit Discord's upload limits use), read into
+    bytes."""
+    return int(_number(1.0)(raw) * 1024 * 1024)
 
 
 def _boolean(raw: str) -> bool:

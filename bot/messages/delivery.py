@@ -56,5 +56,4 @@ def fetch_it_with_status(task_id: str) -> str:
     )
 
 
-def posted_by_dm(requester_id: int) -> str:
-    return f"<@{requester_id}> the bot could not post in the channel, so here is your result."
+SENT_BY_DM = "(The bot can no longer post in the channel you asked in, so this comes by DM.)"

@@ -209,7 +209,10 @@ class DiscordNotifier:
         keep_days = self._videos.settings.keep_days
         if keep_days == 0:
             return float("inf")
-        kept_at = self._videos.keeper.path_for(record.task_id).stat().st_mtime
+        try:
+            kept_at = self._videos.keeper.path_for(record.task_id).stat().st_mtime
+        except OSError:  # pruned meanwhile
+            return link_end
         return max(link_end, kept_at + keep_days * 86400)
 
     async def _send(
@@ -252,7 +255,7 @@ class DiscordNotifier:
             dm_post = replace(post, file=fitted.path if isinstance(fitted, Fitted) else None)
         try:
             dm = await self._client.create_dm(discord.Object(record.requester_id))
-            dm_post = replace(dm_post, text=text.posted_by_dm(record.requester_id))
+            dm_post = replace(dm_post, text=f"{post.text}\n{text.SENT_BY_DM}")
             message = await self._send(dm, dm_post, reply=False)
         except discord.HTTPException as error:
             dm_failure = discord_failure(error.status, error.code)

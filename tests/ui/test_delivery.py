@@ -153,6 +153,7 @@ async def test_lost_permissions_send_the_video_by_dm(bot, fake_discord, fake_api
     [dm] = fake_discord.dm_messages(interaction.user)
     assert dm["attachments"][0]["size"] == clip_720p.stat().st_size
     assert f"Task {record.task_id}" in str(dm["embeds"])
+    assert "comes by DM" in dm["content"] and "your video is ready" in dm["content"]
     assert record.result_message_id == int(dm["id"])
 
 
@@ -268,3 +269,23 @@ async def test_succeeded_without_a_video_says_so(bot, fake_discord, fake_api):
     [post] = results(fake_discord)
     assert record.ending is Ending.NO_VIDEO
     assert "gave no video to fetch" in post["content"]
+
+
+async def test_the_cap_is_read_again_at_delivery_when_the_server_lost_its_boost(
+    bot, fake_discord, fake_api
+):
+    await fake_discord.set_premium_tier(2)
+    await fake_discord.wait_for(
+        lambda: bot.get_guild(fake_discord.guild_id).filesize_limit == 50 * MIB, what="tier 2"
+    )
+    # 11 MiB of the fake's pattern: a valid MP4 layout that ffmpeg cannot re-encode.
+    fake_api.default_plan = TaskPlan(pending_s=0.5, running_s=0.3, video_bytes=11 * MIB)
+    await generate(fake_discord)
+    task_id = fake_api.submits[0].task_id
+    assert (await bot.store.get(task_id)).upload_limit == 50 * MIB
+    await fake_discord.set_premium_tier(0)
+    record = await closed(bot, task_id)
+    [post] = results(fake_discord)
+    assert post["attachments"] == [] and "upload limit of 10 MB" in str(post["embeds"])
+    assert record.upload_limit == 10 * MIB
+    assert [r for r in fake_discord.requests if r.status == 413] == []

@@ -30,6 +30,7 @@ from bot.generation.request import (
     InputError,
     build_request,
 )
+from bot.messages.limits import describe_estimate
 from bot.policy import LimitSettings, Refusal, check_access, check_limits, day_start
 from bot.policy import needs_confirmation as price_needs_confirmation
 from bot.quota.ledger import Ledger, Reservation
@@ -60,6 +61,8 @@ class Requester:
     # what the interaction's answers may (it counts the member's Nitro).
     upload_limit: int | None = None
     interaction_upload_limit: int | None = None
+    # The catalog locale of the member's replies (None: the default), kept for later posts.
+    locale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -380,10 +383,11 @@ class GenerationService:
             upload_limit=who.upload_limit,
             interaction_upload_limit=who.interaction_upload_limit,
             billed_seconds=estimate.billed_seconds if estimate else None,
-            cost_text=estimate.describe() if estimate else None,
+            cost_text=describe_estimate(who.locale, estimate) if estimate else None,
             cost_amount=estimate.amount if estimate else None,
             updated_at=now,
             parent_task_id=quote.parent_task_id,
+            locale=who.locale,
         )
 
     # -- stopping --------------------------------------------------------------------------

@@ -60,6 +60,8 @@ class TaskRecord:
     parent_task_id: str | None = None
     cost_amount: Decimal | None = None
     ending: Ending | None = None
+    # The catalog locale the requester was answered in (None: the default), for later posts.
+    locale: str | None = None
     # What the interaction's own answers may attach (it counts the member's Nitro); the bot's
     # channel posts are capped by `upload_limit`, the server's boost-tier limit.
     interaction_upload_limit: int | None = None

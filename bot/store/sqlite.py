@@ -80,7 +80,11 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE tasks ADD COLUMN owner TEXT;
     CREATE INDEX tasks_active_owner ON tasks (owner, created_at) WHERE phase != 'done';
     """,
-    # 5: delivery that survives restarts and outages, and the interaction's own upload limit.
+    # 5: the requester's language, for the tracker's later posts; older tasks use the default.
+    """
+    ALTER TABLE tasks ADD COLUMN locale TEXT;
+    """,
+    # 6: delivery that survives restarts and outages, and the interaction's own upload limit.
     """
     ALTER TABLE tasks ADD COLUMN interaction_upload_limit INTEGER;
     ALTER TABLE tasks ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;

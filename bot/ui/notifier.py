@@ -90,8 +90,9 @@ class DiscordNotifier:
         self._clock = clock
 
     async def status_changed(self, record: TaskRecord) -> TaskRecord:
-        embed = task_embed(record)
-        view = task_buttons(record.task_id, active=record.is_active)
+        # Posted long after the command: in the language the requester was answered in.
+        embed = task_embed(record.locale, record)
+        view = task_buttons(record.locale, record.task_id, active=record.is_active)
         return await self._show_status(record, embed, view)
 
     async def deliver(self, record: TaskRecord, record_attempt: RecordAttempt) -> DeliveryOutcome:
@@ -148,7 +149,7 @@ class DiscordNotifier:
         """The final message's parts; the video fetched (once, kept) and fitted to the limit."""
         record = replace(record, upload_limit=self._channel_limit(record))
         if record.ending is not Ending.SUCCEEDED or not record.video_url:
-            return _Post(record, ending_text(record), None, None)
+            return _Post(record, ending_text(record.locale, record), None, None)
         url = record.video_url
         link_end = link_expires_at(record)
         fetched = await self._videos.fetch(record.task_id, url)
@@ -174,23 +175,23 @@ class DiscordNotifier:
                 if reencoded:
                     original = fetched.info.size_bytes
                     note = text.reencoded_to_fit(
-                        live_url, int(link_end), original, size, limit, scaled=scaled
+                        record.locale, live_url, int(link_end), original, size, limit, scaled=scaled
                     )
-                return _Post(record, ending_text(record), note, path)
+                return _Post(record, ending_text(record.locale, record), note, path)
             case CannotFit(reason):
                 log.warning(
                     "video of task %s cannot fit %d bytes: %s", record.task_id, limit, reason
                 )
                 size = fetched.info.size_bytes
-                note = text.over_upload_limit(live_url, int(link_end), size, limit)
-                return _Post(record, text.VIDEO_AS_LINK, note, None)
+                note = text.over_upload_limit(record.locale, live_url, int(link_end), size, limit)
+                return _Post(record, text.video_as_link(record.locale), note, None)
             case _:
                 assert_never(fitted)
 
     def _ended(self, record: TaskRecord, ending: Ending) -> _Post:
         log.warning("task %s: the video cannot be posted (%s)", record.task_id, ending.value)
         ended = replace(record, ending=ending)
-        return _Post(ended, ending_text(ended), None, None)
+        return _Post(ended, ending_text(ended.locale, ended), None, None)
 
     def _channel_limit(self, record: TaskRecord) -> int:
         """The bot's own upload limit in the task's channel, read from the cached guild now (a
@@ -232,7 +233,7 @@ class DiscordNotifier:
             extras["file"] = discord.File(post.file, filename=f"r2v-{record.task_id[:8]}.mp4")
         return await channel.send(
             content=shorten(f"<@{record.requester_id}> {post.text}", 2000),
-            embed=result_embed(record, note=post.note),
+            embed=result_embed(record.locale, record, note=post.note),
             **extras,
             allowed_mentions=discord.AllowedMentions(
                 everyone=False,
@@ -240,7 +241,7 @@ class DiscordNotifier:
                 users=[discord.Object(record.requester_id)],
                 replied_user=False,
             ),
-            view=task_buttons(record.task_id, active=False),
+            view=task_buttons(record.locale, record.task_id, active=False),
         )
 
     # -- when the channel will not take it ---------------------------------------------------
@@ -255,7 +256,7 @@ class DiscordNotifier:
             dm_post = replace(post, file=fitted.path if isinstance(fitted, Fitted) else None)
         try:
             dm = await self._client.create_dm(discord.Object(record.requester_id))
-            dm_post = replace(dm_post, text=f"{post.text}\n{text.SENT_BY_DM}")
+            dm_post = replace(dm_post, text=f"{post.text}\n{text.sent_by_dm(record.locale)}")
             message = await self._send(dm, dm_post, reply=False)
         except discord.HTTPException as error:
             dm_failure = discord_failure(error.status, error.code)
@@ -269,7 +270,8 @@ class DiscordNotifier:
             delivered = replace(record, result_message_id=message.id)
             await self._show_final_status(delivered)
             return Delivered(delivered, Place.DM)
-        if await self._show_final_status(record, note=text.fetch_it_with_status(record.task_id)):
+        note = text.fetch_it_with_status(record.locale, record.task_id)
+        if await self._show_final_status(record, note=note):
             return Redirected(record, reason)
         return Undeliverable(record, reason)
 
@@ -279,20 +281,19 @@ class DiscordNotifier:
         """The result this bot posted at the recorded attempt, if any (a crash between posting
         and recording it). Found by time, not by count: the channel is paged from just before
         the attempt to well after it, however many messages others posted since. The task id
-        is in the result embed's footer."""
+        is in the result embed's footer, in whichever language it was posted."""
         assert record.delivery_attempt_at is not None
         at = record.delivery_attempt_at
         after = dt.datetime.fromtimestamp(at - LOOK_BEFORE_S, dt.UTC)
         before = dt.datetime.fromtimestamp(at + LOOK_AFTER_S, dt.UTC)
         me = getattr(self._client.user, "id", None)
-        footer = f"Task {record.task_id}"
         try:
             async for message in channel.history(
                 limit=None, after=after, before=before, oldest_first=True
             ):
                 if message.author.id != me:
                     continue
-                if any((embed.footer.text or "") == footer for embed in message.embeds):
+                if any(record.task_id in (embed.footer.text or "") for embed in message.embeds):
                     return message.id
         except discord.HTTPException as error:
             failure = discord_failure(error.status, error.code)
@@ -315,12 +316,12 @@ class DiscordNotifier:
     async def _show_final_status(self, record: TaskRecord, *, note: str | None = None) -> bool:
         """The status message shows the final state too, without its Refresh button; with
         `note`, it says where the result can be fetched. True when the edit was made."""
-        content = note or (submitted(record) if record.delivery_attempts else None)
+        content = note or (submitted(record.locale, record) if record.delivery_attempts else None)
         return await self._edit_status(record, content)
 
     async def _show_being_delivered(self, record: TaskRecord) -> None:
         if record.ending is Ending.SUCCEEDED:
-            await self._edit_status(record, text.being_delivered(record.task_id))
+            await self._edit_status(record, text.being_delivered(record.locale, record.task_id))
 
     async def _edit_status(self, record: TaskRecord, content: str | None) -> bool:
         if not record.status_message_id:
@@ -331,8 +332,8 @@ class DiscordNotifier:
             changes["content"] = content
         try:
             await channel.get_partial_message(record.status_message_id).edit(
-                embed=task_embed(record),
-                view=task_buttons(record.task_id, active=False),
+                embed=task_embed(record.locale, record),
+                view=task_buttons(record.locale, record.task_id, active=False),
                 allowed_mentions=discord.AllowedMentions.none(),
                 **changes,
             )

@@ -171,6 +171,7 @@ class InteractionsMixin:
         channel_id: int | None,
         attachment_size_limit: int | None,
         message: dict | None = None,
+        locale: str = "en-US",
     ) -> FakeInteraction:
         member = user or self.default_user
         cid = channel_id or self.channel_id
@@ -194,7 +195,7 @@ class InteractionsMixin:
             "token": token,
             "version": 1,
             "app_permissions": str(self.permissions_in(cid)),
-            "locale": "en-US",
+            "locale": locale,
             "guild_locale": guild.locale,
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(guild.id)},
@@ -257,8 +258,10 @@ class InteractionsMixin:
         user: dict | None = None,
         channel_id: int | None = None,
         attachment_size_limit: int | None = None,
+        locale: str = "en-US",
     ) -> FakeInteraction:
-        """Send a slash command (e.g. "r2v generate" or "ping") as INTERACTION_CREATE type 2."""
+        """Send a slash command (e.g. "r2v generate" or "ping") as INTERACTION_CREATE type 2,
+        from a member whose Discord client is set to `locale`."""
         parts = command.split()
         guild = self.guild_of(channel_id or self.channel_id)
         guild_id = guild.id if guild is not None else None
@@ -318,12 +321,18 @@ class InteractionsMixin:
             user=user,
             channel_id=channel_id,
             attachment_size_limit=attachment_size_limit,
+            locale=locale,
         )
         await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
         return it
 
     async def invoke_message_command(
-        self, name: str, target_message: dict, *, user: dict | None = None
+        self,
+        name: str,
+        target_message: dict,
+        *,
+        user: dict | None = None,
+        locale: str = "en-US",
     ) -> FakeInteraction:
         """Send a message context-menu command (command type 3) targeting a message."""
         guild = self.guild_of(int(target_message["channel_id"]))
@@ -343,6 +352,7 @@ class InteractionsMixin:
             user=user,
             channel_id=int(target_message["channel_id"]),
             attachment_size_limit=None,
+            locale=locale,
         )
         await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
         return it
@@ -354,6 +364,7 @@ class InteractionsMixin:
         *,
         user: dict | None = None,
         values: list[str] | None = None,
+        locale: str = "en-US",
     ) -> FakeInteraction:
         """Click a button (or pick select `values`) on a message: INTERACTION_CREATE type 3."""
         message = self.get_message(message_id)
@@ -375,6 +386,7 @@ class InteractionsMixin:
             channel_id=int(message["channel_id"]),
             attachment_size_limit=None,
             message=self.public(message),
+            locale=locale,
         )
         await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
         return it
@@ -433,6 +445,8 @@ class InteractionsMixin:
             channel_id=interaction.channel_id,
             attachment_size_limit=interaction.attachment_size_limit,
             message=message,
+            # The same member's client, so the same language.
+            locale=interaction.payload["locale"],
         )
         await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
         return it

@@ -71,6 +71,7 @@ FULL = record(
     parent_task_id="task-parent",
     cost_amount=Decimal("7.80"),
     ending=Ending.SUCCEEDED,
+    locale="zh-CN",
     interaction_upload_limit=50 * 1024 * 1024,
     delivery_attempts=3,
     next_delivery_at=1400.25,

@@ -31,7 +31,7 @@ RECORD = TaskRecord("t-1", 1, 2, 3, REQUEST, created_at=0.0, deadline_at=1800.0)
 
 
 def test_every_ending_reads_differently():
-    texts = {ending: ending_text(replace(RECORD, ending=ending)) for ending in Ending}
+    texts = {ending: ending_text("en-US", replace(RECORD, ending=ending)) for ending in Ending}
     assert len(set(texts.values())) == len(Ending)
     assert "30 min" in texts[Ending.DEADLINE]
     assert "/r2v status task_id:t-1" in texts[Ending.NO_VIDEO]
@@ -51,7 +51,7 @@ def test_every_ending_reads_differently():
     ],
 )
 def test_a_failed_query_never_speaks_of_a_submission(error):
-    text = describe_query_error(error)
+    text = describe_query_error("en-US", error)
     assert "submitted" not in text and "paying twice" not in text
 
 
@@ -60,9 +60,9 @@ def test_a_failed_query_never_speaks_of_a_submission(error):
     [(10, "10 s"), (119, "119 s"), (600, "10 min"), (3600, "1 h"), (5400, "1 h 30 min")],
 )
 def test_waits_are_read_at_a_glance(seconds, shown):
-    assert describe_wait(seconds) == shown
+    assert describe_wait("en-US", seconds) == shown
 
 
 def test_history_lines_show_sizes_and_prompts_as_typed():
-    line = history_line(RECORD)
+    line = history_line("en-US", RECORD)
     assert "1920\\*1080" in line and "\\*\\*bold\\*\\*" in line and "\\_move\\_" in line

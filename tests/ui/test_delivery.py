@@ -37,21 +37,25 @@ def png(fake_discord):
     return fake_discord.add_attachment("alice.png", "image/png", 50_000, width=800, height=600)
 
 
-async def generate(fake_discord, **options):
+async def generate(fake_discord, locale="en-US", **options):
     interaction = await fake_discord.invoke(
         "r2v generate",
         {"prompt": "character1 waves", **options},
         attachments={"ref1": png(fake_discord)},
+        locale=locale,
     )
     return interaction, await interaction.wait_public()
 
 
 def results(fake_discord, channel_id=None) -> list[dict]:
-    """The bot's result posts: the embeds whose footer names a task."""
+    """The bot's result posts: the embeds whose footer names a task (in either language)."""
     return [
         m
         for m in fake_discord.messages(channel_id)
-        if any("Task " in (e.get("footer") or {}).get("text", "") for e in m["embeds"])
+        if any(
+            (e.get("footer") or {}).get("text", "").startswith(("Task ", "任务 "))
+            for e in m["embeds"]
+        )
     ]
 
 
@@ -194,8 +198,9 @@ async def test_with_dms_closed_the_status_message_says_where_to_fetch_it(
     assert answer["attachments"][0]["size"] == clip_720p.stat().st_size
 
 
+@pytest.mark.parametrize("locale", ["en-US", "zh-CN"])
 async def test_a_crash_between_posting_and_recording_never_posts_twice(
-    tmp_path, fake_api, fake_discord, clip_720p
+    tmp_path, fake_api, fake_discord, clip_720p, locale
 ):
     """The post is made, the process dies before the store learns its id; others chat for a
     while (more than a page of history) and the bot is down for ten minutes, longer than
@@ -203,7 +208,7 @@ async def test_a_crash_between_posting_and_recording_never_posts_twice(
     config = make_config(tmp_path, fake_api, fake_discord)
     fake_api.default_plan = TaskPlan(pending_s=0.1, running_s=0.1, video_file=clip_720p)
     async with running(config, fake_discord) as bot:
-        await generate(fake_discord)
+        await generate(fake_discord, locale=locale)
         task_id = fake_api.submits[0].task_id
         delivered = await closed(bot, task_id)
         assert delivered.delivery_attempt_at is not None

@@ -124,8 +124,10 @@ class DiscordNotifier:
         try:
             message = await self._send(channel, post, reply=True)
         except discord.HTTPException as error:
-            # Discord answered, so nothing was posted: no history to search next time.
-            record = replace(record, delivery_attempt_at=None)
+            # A 4xx means nothing was posted: no history to search next time. A 5xx may come
+            # after the message was made, so the recorded attempt stays to be looked for.
+            if error.status < 500:
+                record = replace(record, delivery_attempt_at=None)
             match discord_failure(error.status, error.code):
                 case Passing(reason):
                     log.warning("posting task %s failed: %s", record.task_id, reason)

@@ -136,12 +136,13 @@ async def test_discord_answering_503_for_a_while_still_gets_one_post(
     await generate(fake_discord)
     fake_discord.fail_channel(status=503, seconds=600)
 
-    def refused_posts() -> int:
-        return sum(1 for r in fake_discord.requests if r.method == "POST" and r.status == 503)
-
-    await fake_discord.wait_for(lambda: refused_posts() >= 4, 20, what="posts refused")
-    fake_discord.advance(601)  # ten minutes later Discord is back
     task_id = fake_api.submits[0].task_id
+
+    async def failed_attempts():
+        return (await bot.store.get(task_id)).delivery_attempts >= 4
+
+    await eventually(failed_attempts, timeout=20, what="attempts refused with 503")
+    fake_discord.advance(601)  # ten minutes later Discord is back
     record = await closed(bot, task_id)
     [post] = results(fake_discord)
     assert post["attachments"] and record.result_message_id == int(post["id"])

@@ -20,9 +20,9 @@ from bot.policy import (
     next_day,
 )
 from bot.store.types import Spend, Usage
+from tests.conftest import NO_LIMITS
 
 NOW = datetime(2026, 11, 25, 15, 30, tzinfo=UTC).timestamp()
-NO_LIMITS = LimitSettings(max_active_per_user=0, user_cooldown_s=0)
 COST = CostEstimate(billed_seconds=10, amount=Decimal("2.50"), currency="CNY", upper_bound=False)
 
 

@@ -35,6 +35,11 @@ from fakes.fake_discord.messages import _numbered
 if TYPE_CHECKING:
     from fakes.fake_discord.server import FakeDiscord
 
+_NEW_MESSAGE_CALLBACKS = (
+    CallbackType.CHANNEL_MESSAGE_WITH_SOURCE,
+    CallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE,
+)
+
 
 @dataclass
 class FakeInteraction:
@@ -541,15 +546,8 @@ class InteractionsMixin:
                 entry, _form_error("type", "INTERACTION_TYPE_INVALID", "Invalid type")
             )
         it.callback_type = ctype
-        it.callback_flags = (
-            flags
-            if ctype
-            in (
-                CallbackType.CHANNEL_MESSAGE_WITH_SOURCE,
-                CallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE,
-            )
-            else 0
-        )
+        # Only a new response message takes flags (ephemeral); an update keeps the message's.
+        it.callback_flags = flags if ctype in _NEW_MESSAGE_CALLBACKS else 0
         if not _truthy(request.query.get("with_response")):
             return self._finish(entry, web.Response(status=204), it.original_id)
         answered: dict[str, Any] = {

@@ -7,6 +7,16 @@ language's files. Pure apart from reading those package files once.
 Arguments: `str` shows as given; `int` as plain digits (ids, timestamps, seconds: write
 `NUMBER($n, useGrouping: 1)` in the catalog for `1,500`); an `int` also selects plural variants
 (`[one]`, `*[other]`). Money and other decimals arrive already formatted as `str`.
+
+Adding a message:
+1. Write it in `locales/en-US/<subject>.ftl` and `locales/zh-CN/<subject>.ftl` under the same id
+   with the same variables (a new subject is a new file in both folders).
+2. Give it a function in `bot/messages/<subject>.py` that takes `locale: str | None` first:
+   `def thing(locale: str | None, ...) -> str: return text(locale, "thing", ...)`.
+3. Callers pass `locale_of(interaction)` (bot/ui/interactions.py) for a reply, and
+   `record.locale` for a post made later; labels in bot/ui call `text(locale, key)` directly,
+   command metadata uses `command_text(key)` (bot/ui/command_text.py).
+tests/messages/test_catalog.py then fails until both catalogs have the message.
 """
 
 from __future__ import annotations

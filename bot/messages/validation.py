@@ -1,9 +1,9 @@
 """Refusals of `/r2v generate` input, in the member's language. Pure.
 
-`describe_problem` words one `Problem` (catalog message `problem-<code>`, in `validation.ftl`);
-`refusal` words a whole `InputError` so that it always fits one Discord message, however many
-problems there are. User text echoed back is shortened and shown literally (code spans, escaped
-markdown, no mentions).
+`describe_problem` words one `Problem` (catalog message `problem_key(code)`, e.g.
+`problem-prompt-too-long`, in `validation.ftl`); `refusal` words a whole `InputError` so that it
+always fits one Discord message, however many problems there are. User text echoed back is
+shortened and shown literally (code spans, escaped markdown, no mentions).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ tests/messages/test_catalog.py then fails until both catalogs have the message.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -86,6 +86,12 @@ def text(locale: str | None, key: str, **args: Arg) -> str:
         log.warning("message %s is missing from the %s catalog", key, served)
         catalog = _catalog(ENGLISH)
     return catalog.render(key, args)
+
+
+def listed(locale: str | None, items: Iterable[str]) -> str:
+    """Items joined the way the language lists things: `a, b, c` in English, `a、b、c` in
+    Chinese."""
+    return text(locale, "list-separator").join(items)
 
 
 @dataclass(frozen=True)

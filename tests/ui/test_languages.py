@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import replace
 from decimal import Decimal
 
+import discord
+
 from bot.policy import LimitBook
 from fakes.fake_bailian import TaskPlan
 from tests.conftest import NO_LIMITS, make_config, running
@@ -165,4 +167,21 @@ async def test_the_price_question_and_its_buttons_are_in_chinese(tmp_path, fake_
         )
         answer = await click.wait_response()
         assert answer["json"]["data"]["content"] == "已取消，没有提交任务，也没有扣费。"
+    assert fake_api.submits == []
+
+
+async def test_missing_channel_permissions_are_named_as_chinese_discord_names_them(
+    bot, fake_discord, fake_api
+):
+    allowed = discord.Permissions.all()
+    allowed.attach_files = allowed.embed_links = False
+    fake_discord.app_permissions = str(allowed.value)
+    interaction = await fake_discord.invoke(
+        "r2v generate",
+        {"prompt": "character1 waves"},
+        attachments={"ref1": png(fake_discord)},
+        locale="zh-CN",
+    )
+    text = (await interaction.wait_response())["json"]["data"]["content"]
+    assert "缺少「嵌入链接、附加文件」权限" in text
     assert fake_api.submits == []

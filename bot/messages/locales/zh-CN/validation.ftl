@@ -45,6 +45,7 @@ label-link = 链接 { $number }（{ $link }）
 label-ref = ref{ $slot }（{ $filename }）
 type-unknown = 未知
 list-or = { $head } 或 { $last }
+list-separator = 、
 size-exact = { NUMBER($size, useGrouping: 1) } 字节（上限 { NUMBER($limit, useGrouping: 1) } 字节）
 more-problems = …还有 { $count } 个问题：请先修正上面这些，再重试。
 refusal-heading = **未提交任何任务。** 请修改以下 { $count } 处问题：

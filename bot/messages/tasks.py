@@ -172,6 +172,14 @@ def already_ended(locale: str | None, task_id: str) -> str:
     return text(locale, "already-ended", task_id=task_id)
 
 
+def reference_source(locale: str | None, source: str) -> str:
+    """Where a reference came from, as recorded (`ref2`, `link 1`), in `locale`."""
+    kind, _, number = source.partition(" ")
+    if kind == "link" and number.isdecimal():
+        return text(locale, "source-link", number=int(number))
+    return source  # `ref1`…`ref5` name the command's options, the same in every language
+
+
 def size_label_args(size: str) -> dict[str, Arg]:
     """The variables of catalog message `size-label` for a documented size."""
     tier, aspect = limits.SIZES[size]

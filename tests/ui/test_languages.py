@@ -52,7 +52,12 @@ async def test_a_chinese_member_gets_a_chinese_status_and_a_chinese_result(
     fake_api.default_plan = TaskPlan(pending_s=0.2, running_s=0.3, video_bytes=100_000)
     interaction = await fake_discord.invoke(
         "r2v generate",
-        {"prompt": "character1 在雨中漫步", "duration": 6, "seed": 7},
+        {
+            "prompt": "character1 和 character2 在雨中漫步",
+            "links": "https://example.com/refs/cup.webp",
+            "duration": 6,
+            "seed": 7,
+        },
         attachments={"ref1": png(fake_discord)},
         locale="zh-CN",
     )
@@ -67,7 +72,8 @@ async def test_a_chinese_member_gets_a_chinese_status_and_a_chinese_result(
     assert fields["任务 ID"] == f"`{task_id}`"
     assert "**时长** 6 秒" in fields["参数"] and "**种子** 7" in fields["参数"]
     assert "横屏" in fields["参数"]
-    assert "（PNG 图片）" in fields["参考"]
+    assert "**character1** → ref1 `alice.png`（PNG 图片）" in fields["参考"]
+    assert "**character2** → 链接 1 `cup.webp`（WEBP 图片）" in fields["参考"]
     assert "计费 6 秒" in fields["预估费用"]
     assert labels(status) == ["刷新", "重新生成", "修改后重新生成"]
     record = await bot.store.get(task_id)

@@ -74,6 +74,7 @@ class Quote:
 
     request: GenerationRequest
     estimate: CostEstimate | None
+    # Known before asking for confirmation; otherwise `submit` finds it.
     refusal: Refusal | None
     # Seconds the member has to confirm the price; None when no confirmation is needed.
     confirm_timeout_s: float | None
@@ -262,12 +263,13 @@ class GenerationService:
         parent_task_id: str | None = None,
         renew_attachments: bool = False,
     ) -> Quote:
-        """Price the request and ask the limits now. `submit` asks them again when it pays,
-        since a confirmation may wait for minutes."""
+        """Price the request; when the price must be confirmed, ask the limits now, so nobody
+        is asked to confirm what would be refused. `submit` asks them in any case when it pays
+        (a confirmation may wait for minutes), so without a confirmation they are asked once."""
         estimate = estimate_cost(request, self._prices, self.currency)
         limits = self._limits_for(who.guild_id)
-        refusal = await self._refusal(who, estimate)
         confirm = price_needs_confirmation(limits, estimate)
+        refusal = await self._refusal(who, estimate) if confirm else None
         return Quote(
             request=request,
             estimate=estimate,

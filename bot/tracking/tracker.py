@@ -60,6 +60,7 @@ class _Tracked:
     # A status change not shown yet because the last edit was too recent.
     status_stale: bool = False
     delivery_failures: int = 0
+    last_polled_at: float | None = None
 
 
 class Tracker:
@@ -159,26 +160,46 @@ class Tracker:
         self._wake.set()
 
     async def _run(self) -> None:
+        # Polls that are due but wait for a free slot. When more are due than the slots and
+        # the query cap allow, the ones most likely to find their task ended go first.
+        ready: dict[str, _Tracked] = {}
         while not self._stopping:
             self._wake.clear()
             now = self._clock()
             while self._due and self._due[0][0] <= now:
                 _, _, task_id = heapq.heappop(self._due)
                 tracked = self._tasks.get(task_id)
-                if tracked is None:
-                    continue
-                await self._slots.acquire()
-                task = asyncio.create_task(self._poll_in_slot(tracked), name=f"poll {task_id}")
-                self._in_flight.add(task)
-                task.add_done_callback(self._in_flight.discard)
+                if tracked is not None:
+                    ready[task_id] = tracked
+            if ready and not self._slots.locked():
+                for tracked in sorted(ready.values(), key=self._priority, reverse=True):
+                    if self._slots.locked():
+                        break
+                    del ready[tracked.record.task_id]
+                    if self._tasks.get(tracked.record.task_id) is tracked:
+                        await self._slots.acquire()  # free (not locked): returns at once
+                        self._launch(tracked)
             if self._stopping:
                 return
+            # A freed slot wakes the loop too (see _poll_in_slot).
             timeout = self._due[0][0] - self._clock() if self._due else None
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(timeout):
                     await self._wake.wait()
 
+    def _launch(self, tracked: _Tracked) -> None:
+        task_id = tracked.record.task_id
+        task = asyncio.create_task(self._poll_in_slot(tracked), name=f"poll {task_id}")
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+
+    def _priority(self, tracked: _Tracked) -> float:
+        now = self._clock()
+        since = now - (tracked.last_polled_at or tracked.record.created_at)
+        return self.schedule.priority(self._context(tracked.record), since)
+
     async def _poll_in_slot(self, tracked: _Tracked) -> None:
+        tracked.last_polled_at = self._clock()
         try:
             await self._poll(tracked, reschedule=True)
         except Exception:
@@ -187,6 +208,7 @@ class Tracker:
             self._retry_later(tracked)
         finally:
             self._slots.release()
+            self._wake.set()
 
     def _retry_later(self, tracked: _Tracked) -> None:
         if self._tasks.get(tracked.record.task_id) is tracked:
@@ -317,8 +339,14 @@ class Tracker:
             log.info("task %s delivered (%s)", record.task_id, record.raw_status)
 
     def _learn(self, record: TaskRecord) -> None:
-        if record.status is TaskStatus.SUCCEEDED and "running_s" in record.api_times:
-            self.schedule.learn(schedule_key(record.request), float(record.api_times["running_s"]))
+        times = record.api_times
+        if record.status is TaskStatus.SUCCEEDED and "running_s" in times:
+            queued = times.get("queued_s")
+            self.schedule.learn(
+                schedule_key(record.request),
+                float(times["running_s"]),
+                queued_s=float(queued) if queued is not None else None,
+            )
 
     def _context(self, record: TaskRecord) -> PollContext:
         now = self._clock()

@@ -17,7 +17,7 @@ submitted = ✅ 已提交，任务 ID 为 `{ $task_id }`；任务状态会发布
 unrecorded = ⚠️ 你的视频已提交，任务 ID 为 `{ $task_id }`，但机器人未能记录它，因此不会跟踪进度。请用 `/r2v status task_id:{ $task_id }` 查看。
 not-yours = 只有发起这个视频的 <@{ $requester_id }> 才能使用这些按钮。用 `/r2v generate` 生成你自己的视频吧。
 confirm-timed-out = { $timeout } 秒内没有收到回复，因此没有提交任务，也没有扣费。
-cannot-post-here = **未提交任何任务。** 机器人无法在此频道发布视频：缺少 { $missing } 权限。请让管理员授予这些权限，或换一个频道。
+cannot-post-here = **未提交任何任务。** 机器人无法在此频道发布视频：缺少「{ $missing }」权限。请让管理员授予这些权限，或换一个频道。
 
 ending-unknown = 你的任务已结束，状态为 { $status }。
 ending-succeeded = 你的视频生成好了。

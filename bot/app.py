@@ -11,6 +11,7 @@ import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,8 @@ from bot.ui.flow import GenerationFlow
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.private import PrivateReplies
 from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
-from bot.ui.show import ResultReposter
 from bot.ui.views import TaskButton
+from bot.video.pipeline import VideoPipeline
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,12 @@ class StartupError(Exception):
 
 class R2VBot(commands.Bot):
     def __init__(
-        self, config: Config, api: BailianClient, store: SqliteTaskStore, **options: Any
+        self,
+        config: Config,
+        api: BailianClient,
+        store: SqliteTaskStore,
+        videos: VideoPipeline,
+        **options: Any,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
@@ -87,9 +93,12 @@ class R2VBot(commands.Bot):
         catalog.set_default_locale(config.default_locale)
         self.api = api
         self.store = store
+        self.videos = videos
         self.private = PrivateReplies()
-        self.notifier = DiscordNotifier(self, api, self.private)
-        self.tracker = Tracker(api, store, self.notifier, config.tracker)
+        self.notifier = DiscordNotifier(
+            self, videos, private=self.private, can_cancel=api.can_cancel
+        )
+        self.tracker = Tracker(api, store, self.notifier, config.tracker, housekeeper=videos)
         self.service = GenerationService(
             api,
             store,
@@ -100,11 +109,10 @@ class R2VBot(commands.Bot):
             limits_for=config.limits.for_guild,
             deadline_s=config.tracker.deadline_s,
             renewer=AttachmentRefresher(self),
+            videos=videos,
             account_concurrency=config.generation.account_concurrency,
         )
         self.notifier.progress = self.service.progress
-        # `reposter.keeper` is the kept-video store once the video pipeline keeps files.
-        self.reposter = ResultReposter(api)
         self.flow = GenerationFlow(
             self.service, self.private, private_default=config.generation.private_default
         )
@@ -121,7 +129,7 @@ class R2VBot(commands.Bot):
         await super().start(token, reconnect=reconnect)
 
     async def setup_hook(self) -> None:
-        await self.add_cog(GenerateCog(self.flow, self.reposter))
+        await self.add_cog(GenerateCog(self.flow))
         await self.add_cog(AdminCog(self.service))
         await self.add_cog(ReferenceMenuCog(self, self.flow))
         self.add_dynamic_items(TaskButton)
@@ -209,7 +217,10 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
                 timeouts=timeouts,
                 query_limiter=RateLimiter(config.tracker.max_queries_per_second),
             )
-            bot = R2VBot(config, api, store, **bot_options)
+            # Videos come through their own guard (checked hosts, no API key), on the one session.
+            video_settings = replace(config.video, download_timeout_s=timeouts.download)
+            videos = VideoPipeline(http, video_settings, config.api.base_url)
+            bot = R2VBot(config, api, store, videos, **bot_options)
             try:
                 yield bot
             finally:

@@ -20,6 +20,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 from bot.api.client import BailianClient
@@ -47,8 +48,10 @@ from bot.quota.ledger import Ledger, Reservation
 from bot.store.protocol import TaskStore
 from bot.store.records import TaskRecord
 from bot.store.types import Spend, Usage
+from bot.tracking.delivery import link_expires_at
 from bot.tracking.schedule import PollContext, schedule_key
 from bot.tracking.tracker import Tracker
+from bot.video.pipeline import CannotFit, Fetched, FitOutcome, Fitted, VideoPipeline
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +70,10 @@ class Requester:
     # The channel and, for a thread, its parent: allowing a channel allows its threads.
     channel_ids: tuple[int, ...] = ()
     role_ids: tuple[int, ...] = ()
+    # What the bot's own posts in the channel may attach (the server's boost-tier limit), and
+    # what the interaction's answers may (it counts the member's Nitro).
     upload_limit: int | None = None
+    interaction_upload_limit: int | None = None
     # The catalog locale of the member's replies (None: the default), kept for later posts.
     locale: str | None = None
 
@@ -316,6 +322,7 @@ class GenerationService:
         limits_for: Callable[[int | None], LimitSettings],
         deadline_s: float,
         renewer: AttachmentRenewer | None = None,
+        videos: VideoPipeline | None = None,
         account_concurrency: int = 5,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
@@ -329,6 +336,7 @@ class GenerationService:
         self._limits_for = limits_for
         self._deadline_s = deadline_s
         self._renewer = renewer
+        self._videos = videos
         self._account_concurrency = account_concurrency
         self._clock = clock
         self._rng = rng or random.Random()
@@ -499,6 +507,7 @@ class GenerationService:
             raw_status=submitted.status.value,
             submit_request_id=submitted.request_id,
             upload_limit=who.upload_limit,
+            interaction_upload_limit=who.interaction_upload_limit,
             billed_seconds=estimate.billed_seconds if estimate else None,
             cost_text=describe_estimate(who.locale, estimate) if estimate else None,
             cost_amount=estimate.amount if estimate else None,
@@ -598,6 +607,26 @@ class GenerationService:
             # The service answers UNKNOWN for ids it never had as for expired ones.
             return NoSuchTask(task_id)
         return Foreign(result)
+
+    async def video_again(self, record: TaskRecord, limit_bytes: int) -> Path | None:
+        """A finished task's video for `/r2v show`, within `limit_bytes`: the kept file, else
+        fetched again from the service's link while it lives; None when neither can be had."""
+        if self._videos is None:
+            return None
+        kept = self._videos.keeper.has(record.task_id)
+        if not kept and record.video_url and self._clock() < link_expires_at(record):
+            fetched = await self._videos.fetch(record.task_id, record.video_url)
+            if not isinstance(fetched, Fetched):
+                return None
+        fitted = await self.kept_video(record.task_id, limit_bytes)
+        return fitted.path if isinstance(fitted, Fitted) else None
+
+    async def kept_video(self, task_id: str, limit_bytes: int) -> FitOutcome:
+        """The kept video of a finished task, fitted under `limit_bytes` (e.g. to post it again
+        from `/r2v status`); CannotFit when it is not kept (any more) or cannot be made to fit."""
+        if self._videos is None or not self._videos.keeper.has(task_id):
+            return CannotFit("the video is not kept")
+        return await self._videos.fit(task_id, limit_bytes)
 
     async def history(self, user_id: int, limit: int = 10) -> list[TaskRecord]:
         return await self._store.recent_for_user(user_id, limit=limit)

@@ -6,7 +6,7 @@ it renders what the service answers to the other commands.
 
 from __future__ import annotations
 
-from typing import assert_never
+from typing import Any, assert_never
 
 import discord
 from discord import app_commands
@@ -15,24 +15,20 @@ from discord.ext import commands
 from bot.generation import limits
 from bot.generation.request import CommandInput
 from bot.generation.text import shorten
+from bot.messages import delivery as delivery_text
 from bot.messages import features as features_text
 from bot.messages import tasks as task_text
 from bot.messages.errors import describe_query_error
 from bot.messages.quota import quota_text
 from bot.service import Followed, Foreign, Hidden, NoSuchTask, QueryFailed
-from bot.store.records import Ending
+from bot.store.records import Ending, TaskRecord
 from bot.ui.command_text import command_text, size_choice_name
 from bot.ui.embeds import result_embed, task_embed
 from bot.ui.flow import GenerationFlow
-from bot.ui.interactions import (
-    attachment_input,
-    channel_upload_limit,
-    locale_of,
-    requester_of,
-)
+from bot.ui.interactions import attachment_input, locale_of, requester_of
 from bot.ui.replies import NO_PINGS, reply
-from bot.ui.show import ResultReposter
 from bot.ui.views import result_buttons
+from bot.video.pipeline import CannotFit, Fitted
 
 Choice = app_commands.Choice
 # Recent tasks offered when a member types a task id.
@@ -63,10 +59,9 @@ class GenerateCog(
 ):
     """Make multi-character videos from a prompt and reference images or clips."""
 
-    def __init__(self, flow: GenerationFlow, reposter: ResultReposter | None = None) -> None:
+    def __init__(self, flow: GenerationFlow) -> None:
         self.flow = flow
         self.service = flow.service
-        self.reposter = reposter
         super().__init__()
 
     @app_commands.command(name="generate", description=command_text("cmd-r2v-generate"))
@@ -128,9 +123,14 @@ class GenerateCog(
         await self.flow.start(interaction, self.service.request_from(command), private=private)
 
     @app_commands.command(name="status", description=command_text("cmd-r2v-status"))
-    @app_commands.describe(task_id=command_text("opt-status-task-id"))
+    @app_commands.describe(
+        task_id=command_text("opt-status-task-id"), video=command_text("opt-status-video")
+    )
     async def status(
-        self, interaction: discord.Interaction, task_id: app_commands.Range[str, 1, 100]
+        self,
+        interaction: discord.Interaction,
+        task_id: app_commands.Range[str, 1, 100],
+        video: bool = False,
     ) -> None:
         """Show a task's live status, queried fresh from the service."""
         locale = locale_of(interaction)
@@ -142,8 +142,15 @@ class GenerateCog(
                 if record.private and record.video_url and record.result_message_id is None:
                     # A private result that could not be sent waits here for its requester.
                     text = features_text.private_video_link(locale, record.video_url)
+                extras: dict[str, Any] = {}
+                if video:
+                    kept = await self._kept_video(interaction, locale, record)
+                    if isinstance(kept, discord.File):
+                        extras["file"] = kept
+                    else:
+                        text = f"{text}\n{kept}" if text else kept
                 embed = task_embed(locale, record, self.service.progress(record))
-                await reply(interaction, text, embed=embed)
+                await reply(interaction, text, embed=embed, **extras)
             case Hidden():
                 await reply(interaction, features_text.not_your_private_task(locale))
             case Foreign(result):
@@ -155,6 +162,23 @@ class GenerateCog(
                 await reply(interaction, describe_query_error(locale, error), embed=embed)
             case _:
                 assert_never(answer)
+
+    async def _kept_video(
+        self, interaction: discord.Interaction, locale: str | None, record: TaskRecord
+    ) -> discord.File | str:
+        """The kept video of a finished task of this server (or of the one asking), fitted to
+        what this answer may attach; else why there is none."""
+        mine = record.requester_id == interaction.user.id
+        if record.is_active or not (mine or record.guild_id == interaction.guild_id):
+            return delivery_text.no_kept_video(locale)
+        kept = await self.service.kept_video(record.task_id, interaction.filesize_limit)
+        match kept:
+            case Fitted(path):
+                return discord.File(path, filename=f"r2v-{record.task_id[:8]}.mp4")
+            case CannotFit():
+                return delivery_text.no_kept_video(locale)
+            case _:
+                assert_never(kept)
 
     @app_commands.command(name="history", description=command_text("cmd-r2v-history"))
     async def history(self, interaction: discord.Interaction) -> None:
@@ -199,10 +223,9 @@ class GenerateCog(
             await reply(interaction, features_text.nothing_to_show(locale))
             return
         await interaction.response.defer(ephemeral=True, thinking=True)
-        file = None
-        if self.reposter is not None:
-            file = await self.reposter.video_file(record, channel_upload_limit(interaction))
-        if file is None:
+        # Posted as a follow-up of this interaction, whose own upload limit applies.
+        path = await self.service.video_again(record, interaction.filesize_limit)
+        if path is None:
             await interaction.edit_original_response(
                 content=features_text.video_no_longer_available(locale)
             )
@@ -212,7 +235,7 @@ class GenerateCog(
         await interaction.followup.send(
             content=features_text.shown_again(locale, record.requester_id, record.task_id),
             embed=result_embed(locale, record),
-            file=file,
+            file=discord.File(path, filename=f"r2v-{record.task_id[:8]}.mp4"),
             view=result_buttons(locale, record, deletable=not record.private),
             ephemeral=record.private,
             allowed_mentions=NO_PINGS,

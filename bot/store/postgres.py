@@ -70,7 +70,15 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     """
     ALTER TABLE tasks ADD COLUMN locale TEXT;
     """,
-    # 4: private tasks, the parent's result link, the estimate kept once the actual cost is known.
+    # 4: delivery that survives restarts and outages, and the interaction's own upload limit.
+    """
+    ALTER TABLE tasks ADD COLUMN interaction_upload_limit BIGINT;
+    ALTER TABLE tasks ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN next_delivery_at DOUBLE PRECISION;
+    ALTER TABLE tasks ADD COLUMN delivery_attempt_at DOUBLE PRECISION;
+    ALTER TABLE tasks ADD COLUMN delivery_nonce TEXT;
+    """,
+    # 5: private tasks, the parent's result link, the estimate kept once the actual cost is known.
     """
     ALTER TABLE tasks ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE tasks ADD COLUMN parent_result_url TEXT;

@@ -84,7 +84,15 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     """
     ALTER TABLE tasks ADD COLUMN locale TEXT;
     """,
-    # 6: private tasks, the parent's result link, the estimate kept once the actual cost is known.
+    # 6: delivery that survives restarts and outages, and the interaction's own upload limit.
+    """
+    ALTER TABLE tasks ADD COLUMN interaction_upload_limit INTEGER;
+    ALTER TABLE tasks ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN next_delivery_at REAL;
+    ALTER TABLE tasks ADD COLUMN delivery_attempt_at REAL;
+    ALTER TABLE tasks ADD COLUMN delivery_nonce TEXT;
+    """,
+    # 7: private tasks, the parent's result link, the estimate kept once the actual cost is known.
     """
     ALTER TABLE tasks ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE tasks ADD COLUMN parent_result_url TEXT;

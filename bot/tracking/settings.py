@@ -14,3 +14,6 @@ class TrackerSettings:
     jitter: float = 0.1
     deadline_s: float = 30 * 60.0
     status_edit_interval_s: float = 5.0
+    # Delivery retries: capped exponential backoff for as long as the result can be had.
+    delivery_retry_first_s: float = 10.0
+    delivery_retry_max_s: float = 600.0

@@ -5,7 +5,11 @@ It knows nothing of Discord: it talks to a `Notifier`. What one answer of the AP
 decided by the pure `lifecycle` module; this module schedules, saves whole records and retries.
 Every task has a deadline; statuses the contract does not name count as still running until
 then. `start()` learns typical generation times from finished tasks and resumes every task the
-store says is active.
+store says is active (a delivery waiting out its backoff at its recorded time).
+
+A finished task is delivered by the notifier, one attempt per call; what an attempt came to and
+when to try again are decided by the pure `delivery` module. Housekeeping prunes kept videos
+once at start and every hour.
 """
 
 from __future__ import annotations
@@ -16,25 +20,38 @@ import heapq
 import itertools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Protocol, assert_never
+from typing import Any, Protocol, assert_never
 
 from bot.api.client import BailianClient
 from bot.api.errors import ApiError, AuthenticationError
 from bot.api.models import TaskStatus
 from bot.store.protocol import TaskStore
 from bot.store.records import Ending, Phase, TaskRecord
-from bot.tracking import lifecycle
+from bot.tracking import delivery, lifecycle
+from bot.tracking.delivery import (
+    Backoff,
+    Delivered,
+    DeliveryOutcome,
+    NotYet,
+    OutOfTime,
+    Redirected,
+    RetryAt,
+    Undeliverable,
+)
 from bot.tracking.lifecycle import Ended, Progressed, Unchanged
 from bot.tracking.schedule import PollContext, PollSchedule, schedule_key
 from bot.tracking.settings import TrackerSettings
 
 log = logging.getLogger(__name__)
 
-MAX_DELIVERY_ATTEMPTS = 6
 # Finished tasks the schedule learns from at start.
 HISTORY_SAMPLES = 500
+HOUSEKEEPING_INTERVAL_S = 3600.0
+
+# Saves a delivery attempt before the notifier posts; returns the record as saved.
+RecordAttempt = Callable[[TaskRecord], Awaitable[TaskRecord]]
 
 
 class Notifier(Protocol):
@@ -44,10 +61,16 @@ class Notifier(Protocol):
         """Show the new status; returns the record with any new message id."""
         ...
 
-    async def deliver(self, record: TaskRecord) -> TaskRecord:
-        """Post the final message (video, link or explanation of the ending) exactly once;
-        returns the record with `result_message_id` set. Raises to be retried later."""
+    async def deliver(self, record: TaskRecord, record_attempt: RecordAttempt) -> DeliveryOutcome:
+        """One attempt to post the final message (video, link or explanation of the ending),
+        exactly once: `record_attempt` is awaited just before anything is posted."""
         ...
+
+
+class Housekeeper(Protocol):
+    """Kept videos, pruned by age and total size (the video pipeline)."""
+
+    async def prune(self, now: float | None = None) -> Any: ...
 
 
 @dataclass(eq=False)
@@ -59,7 +82,6 @@ class _Tracked:
     last_edit_at: float | None = None
     # A status change not shown yet because the last edit was too recent.
     status_stale: bool = False
-    delivery_failures: int = 0
     last_polled_at: float | None = None
 
 
@@ -73,6 +95,7 @@ class Tracker:
         *,
         schedule: PollSchedule | None = None,
         clock: Callable[[], float] = time.time,
+        housekeeper: Housekeeper | None = None,
     ) -> None:
         self._api = api
         self._store = store
@@ -84,6 +107,11 @@ class Tracker:
             jitter=settings.jitter,
         )
         self._clock = clock
+        self._housekeeper = housekeeper
+        self._housekeeping: asyncio.Task[None] | None = None
+        self._backoff = Backoff(
+            first_s=settings.delivery_retry_first_s, max_s=settings.delivery_retry_max_s
+        )
         self._tasks: dict[str, _Tracked] = {}
         self._due: list[tuple[float, int, str]] = []
         self._order = itertools.count()
@@ -102,16 +130,21 @@ class Tracker:
         for record in await self._store.recent_finished(limit=HISTORY_SAMPLES):
             self._learn(record)
         for record in await self._store.active():
-            self.track(record, delay=0.0)
+            self.track(record, delay=delivery.resume_delay(record, self._clock()))
         if self._tasks:
             log.info("resumed tracking %d active task(s)", len(self._tasks))
         self._runner = asyncio.create_task(self._run(), name="r2v-tracker")
+        if self._housekeeper is not None:
+            self._housekeeping = asyncio.create_task(self._keep_house(), name="r2v-housekeeping")
 
     async def stop(self) -> None:
         # A flag, not only cancel(): the loop checks it between waits, so a cancellation that
         # lands while the loop is between awaits cannot leave it running.
         self._stopping = True
         self._wake.set()
+        if self._housekeeping:
+            self._housekeeping.cancel()
+            await asyncio.gather(self._housekeeping, return_exceptions=True)
         if self._runner:
             self._runner.cancel()
             await asyncio.gather(self._runner, return_exceptions=True)
@@ -318,29 +351,87 @@ class Tracker:
         await self._deliver(tracked, reschedule)
 
     async def _deliver(self, tracked: _Tracked, reschedule: bool) -> None:
+        """One delivery attempt; the outcome's record is saved whole, and a delivery that can
+        still succeed is tried again after a backoff that grows with each failure."""
         record = tracked.record
+
+        async def record_attempt(attempt: TaskRecord) -> TaskRecord:
+            await self._save(tracked, attempt)
+            return attempt
+
         try:
-            delivered = await self._notifier.deliver(record)
+            outcome = await self._notifier.deliver(record, record_attempt)
         except Exception:
-            tracked.delivery_failures += 1
-            if tracked.delivery_failures < MAX_DELIVERY_ATTEMPTS:
-                log.exception("delivery of task %s failed; will retry", record.task_id)
-                if reschedule:
-                    self._retry_later(tracked)
-                return
-            # Discord keeps refusing (e.g. the bot may not post in that channel): stop trying
-            # so the task does not hold the requester's running-task slot forever.
-            log.exception(
-                "delivery of task %s failed %d times; giving up (status %s, video_url kept)",
-                record.task_id,
-                tracked.delivery_failures,
-                record.raw_status,
-            )
-            delivered = record
-        await self._store.save(replace(delivered, phase=Phase.DONE))
+            # A bug, not Discord's refusal: keep the task and try again later, like trouble
+            # that passes, while the result can still be had.
+            log.exception("delivery of task %s failed unexpectedly", record.task_id)
+            current = tracked.record
+            outcome = NotYet(current, "unexpected error", delivery.link_expires_at(current))
+        now = self._clock()
+        match outcome:
+            case Delivered(delivered, place):
+                await self._close(tracked, delivered)
+                log.info(
+                    "task %s delivered (%s) by %s as message %s",
+                    record.task_id,
+                    delivered.ending or delivered.raw_status,
+                    place.value,
+                    delivered.result_message_id,
+                )
+            case Redirected(redirected, reason):
+                await self._close(tracked, redirected)
+                log.warning(
+                    "task %s not delivered (%s); its status message says where to fetch it",
+                    record.task_id,
+                    reason,
+                )
+            case Undeliverable(failed, reason):
+                await self._close(tracked, failed)
+                log.error("task %s could not be delivered anywhere: %s", record.task_id, reason)
+            case NotYet(pending, reason, until):
+                failures = pending.delivery_attempts + 1
+                step = delivery.next_attempt(failures, now, until, self._backoff)
+                match step:
+                    case RetryAt(at):
+                        await self._save(
+                            tracked,
+                            replace(pending, delivery_attempts=failures, next_delivery_at=at),
+                        )
+                        log.warning(
+                            "delivery of task %s failed (%s), attempt %d; next in %.1f s",
+                            record.task_id,
+                            reason,
+                            failures,
+                            at - now,
+                        )
+                        if reschedule:
+                            self._push(record.task_id, at)
+                    case OutOfTime():
+                        await self._close(tracked, replace(pending, delivery_attempts=failures))
+                        log.error(
+                            "task %s not delivered: %s, and its result can no longer be had",
+                            record.task_id,
+                            reason,
+                        )
+                    case _:
+                        assert_never(step)
+            case _:
+                assert_never(outcome)
+
+    async def _close(self, tracked: _Tracked, record: TaskRecord) -> None:
+        await self._store.save(replace(record, phase=Phase.DONE, next_delivery_at=None))
         self._tasks.pop(record.task_id, None)
-        if delivered.result_message_id is not None:
-            log.info("task %s delivered (%s)", record.task_id, record.raw_status)
+
+    async def _keep_house(self) -> None:
+        """Prune kept videos now and every hour; a failure is logged and tried again later."""
+        assert self._housekeeper is not None
+        while not self._stopping:
+            try:
+                report = await self._housekeeper.prune(self._clock())
+                log.info("housekeeping: %s", report)
+            except Exception:
+                log.exception("housekeeping failed; will retry in an hour")
+            await asyncio.sleep(HOUSEKEEPING_INTERVAL_S)
 
     def _learn(self, record: TaskRecord) -> None:
         times = record.api_times

@@ -2,22 +2,15 @@
 
 from __future__ import annotations
 
-from bot.video.keep import VideoKeeper
 from fakes.fake_bailian import TaskPlan
 from tests.ui.test_buttons import delivered, generate
 
 
-async def test_show_reposts_from_the_kept_file_after_the_link_expired(
-    bot, fake_discord, fake_api, tmp_path
-):
-    keeper = VideoKeeper(tmp_path / "videos", keep_days=7, max_total_bytes=10**9)
-    bot.reposter.keeper = keeper
+async def test_show_reposts_from_the_kept_file_after_the_link_expired(bot, fake_discord, fake_api):
     fake_api.plan_next(TaskPlan(pending_s=0.05, running_s=0.05, expire_after_s=0.5))
-    interaction, _, _ = await delivered(fake_discord, fake_api)
+    interaction, _, result = await delivered(fake_discord, fake_api)
     task_id = fake_api.submits[0].task_id
-    kept = keeper.path_for(task_id)
-    kept.parent.mkdir(parents=True, exist_ok=True)
-    kept.write_bytes(b"\0\0\0\x18ftypmp42" + b"k" * 4321)
+    assert bot.videos.keeper.has(task_id), "the delivered video was kept"
     await fake_discord.wait_for(
         lambda: fake_api.clock.now() > fake_api.tasks[task_id].expires_at, 5, what="expiry"
     )
@@ -25,8 +18,9 @@ async def test_show_reposts_from_the_kept_file_after_the_link_expired(
     downloads = len(fake_api.downloads)
     show = await fake_discord.invoke("r2v show", {"task_id": task_id}, user=interaction.user)
     post = await show.wait_public()
-    assert post["attachments"][0]["size"] == kept.stat().st_size
+    assert post["attachments"][0]["size"] == result["attachments"][0]["size"]
     assert task_id in str(post["embeds"])
+    assert f"r2v:delete:{task_id}" in str(post["components"])
     assert len(fake_api.downloads) == downloads, "the expired link was not needed"
 
 
@@ -39,6 +33,7 @@ async def test_show_says_when_no_copy_is_left_or_the_task_is_still_running(
     await fake_discord.wait_for(
         lambda: fake_api.clock.now() > fake_api.tasks[task_id].expires_at, 5, what="expiry"
     )
+    bot.videos.keeper.path_for(task_id).unlink()  # pruned, as after R2V_VIDEO_KEEP_DAYS
     gone = await fake_discord.invoke("r2v show", {"task_id": task_id}, user=interaction.user)
     assert "no longer available" in (await gone.wait_followup())["content"]
     assert not any(m.get("interaction_id") == gone.id for m in fake_discord.messages())

@@ -102,3 +102,19 @@ async def test_a_private_result_nobody_could_receive_waits_for_r2v_status(
     status = await fake_discord.invoke("r2v status", {"task_id": task_id}, user=member)
     answer = await status.wait_followup()
     assert "Your video: <http" in answer["content"]
+
+
+async def test_a_chinese_member_gets_the_private_answers_in_chinese(bot, fake_discord, fake_api):
+    fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
+    ref = fake_discord.add_attachment("a.png", "image/png", 50_000, width=800, height=600)
+    interaction = await fake_discord.invoke(
+        "r2v generate",
+        {"prompt": "character1 悄悄说话", "private": True},
+        attachments={"ref1": ref},
+        locale="zh-CN",
+    )
+    status = await interaction.wait_private()
+    assert "已私密提交" in status["content"] and "排队开始于 <t:" in str(status["embeds"])
+    helped = await fake_discord.invoke("r2v help", {}, locale="zh-CN")
+    assert "character1" in (await helped.wait_response())["json"]["data"]["content"]
+    assert "按秒计费" in (await helped.wait_response())["json"]["data"]["content"]

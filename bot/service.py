@@ -5,8 +5,10 @@ limits refuse it now and whether the price must be confirmed; `submit` checks th
 at the moment of paying, holds a place in the ledger, submits, writes the task to the store
 before anyone is told its ID, has the caller announce it and hands it to the tracker. Both
 return values (`Quote`, `Outcome`) that the cog renders; nothing here raises for control flow.
-The cogs' other questions (`status`, `history`, `quota`, `spend`, `untrack`) are answered here
-too, so no cog reaches into the store, the API or the tracker.
+Requests to redo come from here too (`rerolled`, `edited`, `continued`), and the cogs' and
+buttons' other questions (`status`, `history`, `quota`, `spend`, `spend_csv`, `progress`,
+`cancel`, `video_again`, `untrack`) are answered here, so no cog reaches into the store, the
+API or the tracker.
 """
 
 from __future__ import annotations

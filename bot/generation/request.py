@@ -11,7 +11,7 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import Any, Final
 
 from bot.generation import limits
 from bot.generation.links import judge_link, split_links
@@ -202,7 +202,11 @@ class GenerationRequest:
         """The next shot: the delivered video as character1, then this request's references as
         far as the limits allow (5 in all, 3 clips), with a new prompt. Raises InputError."""
         video = Reference(
-            url=video_url, kind="video", file_format="MP4", source="previous video", name="video"
+            url=video_url,
+            kind="video",
+            file_format="MP4",
+            source=PREVIOUS_VIDEO_SOURCE,
+            name="video",
         )
         kept = [video]
         for ref in self.references:
@@ -215,6 +219,15 @@ class GenerationRequest:
         return replace(self, references=tuple(kept), seed=None, seed_is_random=False).with_prompts(
             prompt, self.negative_prompt
         )
+
+
+# The source of a reference that is the video a continuation was made from: a Discord
+# attachment, renewed like the member's own attachments (`ref1`…`ref5`).
+PREVIOUS_VIDEO_SOURCE: Final = "previous video"
+
+
+def is_discord_attachment(reference: Reference) -> bool:
+    return reference.source.startswith("ref") or reference.source == PREVIOUS_VIDEO_SOURCE
 
 
 @dataclass(frozen=True)

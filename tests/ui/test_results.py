@@ -75,3 +75,27 @@ async def test_history_shows_what_each_task_came_from(bot, fake_discord, fake_ap
     listed = (await history.wait_response())["json"]["data"]["content"]
     child = fake_api.submits[1].task_id
     assert listed.index(child) < listed.index(f"from `{task_id}`")
+
+
+async def test_a_continuation_redone_later_renews_the_videos_link_too(bot, fake_discord, fake_api):
+    interaction, _, result = await delivered(fake_discord, fake_api)
+    first = fake_api.submits[0].task_id
+    click = await fake_discord.click(result["id"], f"r2v:continue:{first}", user=interaction.user)
+    await click.wait_response()
+    submit = await fake_discord.submit_modal(
+        click, {"prompt": "character1 waves goodbye"}, user=interaction.user
+    )
+    await submit.wait_public()
+    continued = fake_api.submits[1].task_id
+    await fake_discord.wait_for(
+        lambda: sum(1 for m in fake_discord.messages() if m["attachments"]) >= 2, 10, what="video"
+    )
+    second_result = [m for m in fake_discord.messages() if m["attachments"]][1]
+    fake_discord.advance(3600)
+    again = await fake_discord.click(
+        second_result["id"], f"r2v:reroll:{continued}", user=interaction.user
+    )
+    await again.wait_public()
+    before = fake_api.submits[1].json["input"]["reference_urls"][0]
+    after = fake_api.submits[2].json["input"]["reference_urls"][0]
+    assert before.split("?")[0] == after.split("?")[0] and before != after

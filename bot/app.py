@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import sqlite3
 import sys
@@ -19,14 +18,14 @@ import aiohttp
 import discord
 import yarl
 from discord.ext import commands
-from dotenv import load_dotenv
 
 from bot import operator_text
 from bot.api.client import BailianClient
+from bot.cli import load_settings
 from bot.cogs.admin import AdminCog
 from bot.cogs.generate import GenerateCog
 from bot.cogs.reference_menu import ReferenceMenuCog
-from bot.config import Config, ConfigError, DiscordSettings, load_config
+from bot.config import Config, DiscordSettings
 from bot.logging_setup import configure_logging
 from bot.messages import catalog
 from bot.redaction import Redactor
@@ -258,12 +257,8 @@ async def run(config: Config) -> int:
 
 def main() -> int:
     """`r2v-bot` and `python -m bot`: 0 after a clean stop, 2 when the setup must be fixed."""
-    load_dotenv(Path.cwd() / ".env")
-    try:
-        config = load_config(os.environ)
-    except ConfigError as error:
-        for problem in error.problems:
-            print(f"r2v-bot: {problem}", file=sys.stderr)
+    config = load_settings()
+    if config is None:
         return 2
     configure_logging(config.log_level, config.secrets)
     log.info("starting r2v-bot (API %s, database %s)", config.api.base_url, config.store.db_path)

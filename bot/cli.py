@@ -107,6 +107,18 @@ def parser() -> argparse.ArgumentParser:
     return parse
 
 
+def load_settings() -> Config | None:
+    """The settings from `.env` and the environment, or None once every problem with them has
+    been printed for the operator."""
+    load_dotenv(Path.cwd() / ".env")
+    try:
+        return load_config(os.environ)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"r2v-bot: {problem}", file=sys.stderr)
+        return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """`r2v-bot` and `python -m bot`."""
     args = parser().parse_args(argv)
@@ -114,12 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.app import main as run_bot  # the bot's imports only when it runs
 
         return run_bot()
-    load_dotenv(Path.cwd() / ".env")
-    try:
-        config = load_config(os.environ)
-    except ConfigError as error:
-        for problem in error.problems:
-            print(f"r2v-bot: {problem}", file=sys.stderr)
+    config = load_settings()
+    if config is None:
         return 2
     if args.command == "check":
         return asyncio.run(check(config))

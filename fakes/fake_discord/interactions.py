@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -115,45 +116,43 @@ class FakeInteraction:
                     return message
             return None
 
-        await self.fake.wait_for(
-            lambda: first() is not None, timeout, what=f"a private answer to {self.id}"
-        )
-        result = first()
-        assert result is not None
-        return result
+        return await self._wait_message(first, timeout, f"a private answer to {self.id}")
 
     async def wait_public(self, timeout: float = 5) -> dict:
         """Wait for the first message of this interaction that everyone in the channel sees
         (not ephemeral, not deleted); return it."""
 
         def first() -> dict | None:
-            for r in self.responses:
-                made = r["status"] is not None and r["status"] < 300 and r["message_id"]
-                message = self.fake.get_message(r["message_id"]) if made else None
-                if message and not message.get("ephemeral") and not message.get("deleted"):
+            for message in self._made():
+                if not message.get("ephemeral") and not message.get("deleted"):
                     return message
             return None
 
-        await self.fake.wait_for(
-            lambda: first() is not None, timeout, what=f"a public message of {self.id}"
-        )
-        result = first()
-        assert result is not None
-        return result
+        return await self._wait_message(first, timeout, f"a public message of {self.id}")
 
     async def wait_followup(self, timeout: float = 5) -> dict:
         """Wait for the first message made by a webhook follow-up or @original edit; return it."""
 
         def first() -> dict | None:
-            for r in self.responses:
-                made = r["status"] is not None and r["status"] < 300 and r["message_id"]
-                if r["kind"] == "webhook" and r["method"] in ("POST", "PATCH") and made:
-                    return self.fake.get_message(r["message_id"])
-            return None
+            return next(self._made(webhook_only=True), None)
 
-        await self.fake.wait_for(
-            lambda: first() is not None, timeout, what=f"a follow-up for interaction {self.id}"
-        )
+        return await self._wait_message(first, timeout, f"a follow-up for interaction {self.id}")
+
+    def _made(self, *, webhook_only: bool = False) -> Iterator[dict]:
+        """The messages this interaction's accepted calls made or edited, in call order."""
+        for r in self.responses:
+            if r["status"] is None or r["status"] >= 300 or not r["message_id"]:
+                continue
+            if webhook_only and not (r["kind"] == "webhook" and r["method"] in ("POST", "PATCH")):
+                continue
+            message = self.fake.get_message(r["message_id"])
+            if message is not None:
+                yield message
+
+    async def _wait_message(
+        self, first: Callable[[], dict | None], timeout: float, what: str
+    ) -> dict:
+        await self.fake.wait_for(lambda: first() is not None, timeout, what=what)
         result = first()
         assert result is not None
         return result

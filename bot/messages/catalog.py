@@ -81,11 +81,24 @@ def text(locale: str | None, key: str, **args: Arg) -> str:
     A message missing from a catalog falls back to English and is logged; the catalog test
     keeps that from shipping. An unknown key is a bug and raises KeyError."""
     served = pick(locale)
+    if not args:
+        return _fixed_text(served, key)
+    return _catalog_with(served, key).render(key, args)
+
+
+@cache
+def _fixed_text(served: str, key: str) -> str:
+    # Labels and other messages without variables are rendered once: embeds and buttons are
+    # built for every status edit.
+    return _catalog_with(served, key).render(key, {})
+
+
+def _catalog_with(served: str, key: str) -> _Catalog:
     catalog = _catalog(served)
     if key not in catalog.messages and served != ENGLISH:
         log.warning("message %s is missing from the %s catalog", key, served)
         catalog = _catalog(ENGLISH)
-    return catalog.render(key, args)
+    return catalog
 
 
 def listed(locale: str | None, items: Iterable[str]) -> str:

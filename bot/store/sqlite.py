@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import aiosqlite
 
 from bot.store.codec import SQLITE_ADAPTERS, RowCodec, question_mark
-from bot.store.protocol import DuplicateTaskError
+from bot.store.protocol import DuplicateTaskError, TaskStore
 from bot.store.records import TaskRecord
-from bot.store.types import UNBILLED, Spend, Usage
+from bot.store.types import UNBILLED, Hold, Spend, Usage
+
+Refused = TypeVar("Refused")
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +82,23 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE tasks ADD COLUMN owner TEXT;
     CREATE INDEX tasks_active_owner ON tasks (owner, created_at) WHERE phase != 'done';
     """,
+    # 5: submissions on their way, so per-member limits hold across processes.
+    """
+    CREATE TABLE reservations (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        guild_id INTEGER,
+        at REAL NOT NULL,
+        seconds INTEGER NOT NULL,
+        amount TEXT NOT NULL,
+        until REAL NOT NULL
+    );
+    CREATE INDEX reservations_user ON reservations (user_id);
+    CREATE INDEX reservations_guild ON reservations (guild_id);
+    """,
 )
+# A write waits this long for another connection's (or process's) write lock.
+BUSY_TIMEOUT_S = 10.0
 
 _CODEC: Final = RowCodec(SQLITE_ADAPTERS, question_mark)
 
@@ -89,14 +107,23 @@ class SqliteTaskStore:
     """The default store (a TaskStore). Open with `await SqliteTaskStore.open(path)`; close when
     done."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(
+        self, connection: aiosqlite.Connection, reserver: aiosqlite.Connection | None = None
+    ) -> None:
         self._db = connection
+        # Reservations take the write lock on a connection of their own, so that no other
+        # write of this process lands inside (and commits) their transaction.
+        self._reserver = reserver
+        # What `reserve`'s decision reads through: the connection that holds the lock, since
+        # a read queued on the main connection behind a write waiting for that lock would
+        # never run.
+        self._reading: SqliteTaskStore = self
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteTaskStore:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(str(path))
+        connection = await aiosqlite.connect(str(path), timeout=BUSY_TIMEOUT_S)
         connection.row_factory = aiosqlite.Row
         store = cls(connection)
         try:
@@ -106,13 +133,19 @@ class SqliteTaskStore:
             await connection.execute("PRAGMA synchronous=NORMAL")
             await connection.execute("PRAGMA foreign_keys=ON")
             await store._migrate()
+            if str(path) != ":memory:":
+                store._reserver = await aiosqlite.connect(str(path), timeout=BUSY_TIMEOUT_S)
+                store._reserver.row_factory = aiosqlite.Row
+                store._reading = SqliteTaskStore(store._reserver)
         except BaseException:
             # aiosqlite's worker thread is not a daemon: left open, it keeps the process alive.
-            await connection.close()
+            await store.close()
             raise
         return store
 
     async def close(self) -> None:
+        if self._reserver is not None:
+            await self._reserver.close()
         await self._db.close()
 
     async def _migrate(self) -> None:
@@ -130,7 +163,9 @@ class SqliteTaskStore:
             )
             log.info("task database migrated to schema %d", number + 1)
 
-    async def add(self, record: TaskRecord, *, owner: str | None = None) -> None:
+    async def add(
+        self, record: TaskRecord, *, owner: str | None = None, reservation: int | None = None
+    ) -> None:
         try:
             await self._db.execute(
                 _CODEC.insert_sql(extra=("owner",)), [*_CODEC.insert_values(record), owner]
@@ -142,6 +177,8 @@ class SqliteTaskStore:
             "INSERT INTO task_events (task_id, at, status) VALUES (?, ?, ?)",
             (record.task_id, record.created_at, record.raw_status),
         )
+        if reservation is not None:
+            await self._db.execute("DELETE FROM reservations WHERE id = ?", (reservation,))
         await self._db.commit()
 
     async def save(self, record: TaskRecord, *, owner: str | None = None) -> bool:
@@ -149,7 +186,8 @@ class SqliteTaskStore:
             cursor = await self._db.execute(_CODEC.save_sql(), _CODEC.save_values(record))
         else:
             cursor = await self._db.execute(
-                _CODEC.save_sql(fenced_by="owner"), [*_CODEC.save_values(record), owner]
+                _CODEC.save_sql(fenced_by="owner") + " AND phase != 'done'",
+                [*_CODEC.save_values(record), owner],
             )
         await self._db.commit()
         return cursor.rowcount > 0
@@ -195,6 +233,64 @@ class SqliteTaskStore:
             row = await cursor.fetchone()
         assert row is not None  # an aggregate always returns one row
         return int(row[0])
+
+    async def owned(self, owner: str) -> list[TaskRecord]:
+        return await self._select(
+            "WHERE owner = ? AND phase != 'done' ORDER BY created_at", (owner,)
+        )
+
+    async def reserve(
+        self, hold: Hold, decide: Callable[[TaskStore], Awaitable[Refused | None]]
+    ) -> int | Refused:
+        db = self._reserver or self._db
+        # IMMEDIATE takes the write lock before `decide` reads: every other process's reserve
+        # waits until this one has inserted its hold or refused.
+        await db.execute("BEGIN IMMEDIATE")
+        try:
+            await db.execute("DELETE FROM reservations WHERE until <= ?", (hold.at,))
+            refusal = await decide(self._reading)
+            if refusal is not None:
+                await db.commit()
+                return refusal
+            cursor = await db.execute(
+                "INSERT INTO reservations (user_id, guild_id, at, seconds, amount, until) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    hold.user_id,
+                    hold.guild_id,
+                    hold.at,
+                    hold.spend.seconds,
+                    str(hold.spend.amount),
+                    hold.until,
+                ),
+            )
+            await db.commit()
+        except BaseException:
+            await db.rollback()
+            raise
+        assert cursor.lastrowid is not None  # an INSERT into a rowid table sets it
+        return cursor.lastrowid
+
+    async def holds(self, user_id: int, guild_id: int | None, now: float) -> list[Hold]:
+        async with self._db.execute(
+            "SELECT user_id, guild_id, at, seconds, amount, until FROM reservations "
+            "WHERE until > ? AND (user_id = ? OR guild_id = ?)",
+            (now, user_id, guild_id),
+        ) as cursor:
+            return [
+                Hold(
+                    row["user_id"],
+                    row["guild_id"],
+                    row["at"],
+                    Spend(row["seconds"], Decimal(row["amount"])),
+                    row["until"],
+                )
+                async for row in cursor
+            ]
+
+    async def drop_hold(self, reservation: int) -> None:
+        await self._db.execute("DELETE FROM reservations WHERE id = ?", (reservation,))
+        await self._db.commit()
 
     async def release(self, owner: str) -> None:
         await self._db.execute(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -107,17 +109,11 @@ class SqliteTaskStore:
     """The default store (a TaskStore). Open with `await SqliteTaskStore.open(path)`; close when
     done."""
 
-    def __init__(
-        self, connection: aiosqlite.Connection, reserver: aiosqlite.Connection | None = None
-    ) -> None:
+    def __init__(self, connection: aiosqlite.Connection) -> None:
         self._db = connection
-        # Reservations take the write lock on a connection of their own, so that no other
-        # write of this process lands inside (and commits) their transaction.
-        self._reserver = reserver
-        # What `reserve`'s decision reads through: the connection that holds the lock, since
-        # a read queued on the main connection behind a write waiting for that lock would
-        # never run.
-        self._reading: SqliteTaskStore = self
+        # One write transaction at a time on the connection: a write of another coroutine must
+        # not land inside (and commit) a transaction still deciding, such as `reserve`'s.
+        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteTaskStore:
@@ -133,20 +129,31 @@ class SqliteTaskStore:
             await connection.execute("PRAGMA synchronous=NORMAL")
             await connection.execute("PRAGMA foreign_keys=ON")
             await store._migrate()
-            if str(path) != ":memory:":
-                store._reserver = await aiosqlite.connect(str(path), timeout=BUSY_TIMEOUT_S)
-                store._reserver.row_factory = aiosqlite.Row
-                store._reading = SqliteTaskStore(store._reserver)
         except BaseException:
             # aiosqlite's worker thread is not a daemon: left open, it keeps the process alive.
-            await store.close()
+            await connection.close()
             raise
         return store
 
     async def close(self) -> None:
-        if self._reserver is not None:
-            await self._reserver.close()
         await self._db.close()
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction that takes the database's write lock first (BEGIN IMMEDIATE).
+        A deferred one would read a snapshot before writing and, when another process (two bots
+        on one file) commits in between, fail with "database is locked" without waiting."""
+        async with self._write_lock:
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                yield self._db
+            except BaseException:
+                # Also after a cancellation, which may land after the BEGIN ran in aiosqlite's
+                # thread: the connection must not stay inside a transaction. Statements run in
+                # order, so this rollback comes after that BEGIN.
+                await asyncio.shield(self._db.rollback())
+                raise
+            await self._db.commit()
 
     async def _migrate(self) -> None:
         async with self._db.execute("PRAGMA user_version") as cursor:
@@ -167,37 +174,37 @@ class SqliteTaskStore:
         self, record: TaskRecord, *, owner: str | None = None, reservation: int | None = None
     ) -> None:
         try:
-            await self._db.execute(
-                _CODEC.insert_sql(extra=("owner",)), [*_CODEC.insert_values(record), owner]
-            )
+            async with self._writing() as db:
+                await db.execute(
+                    _CODEC.insert_sql(extra=("owner",)), [*_CODEC.insert_values(record), owner]
+                )
+                await db.execute(
+                    "INSERT INTO task_events (task_id, at, status) VALUES (?, ?, ?)",
+                    (record.task_id, record.created_at, record.raw_status),
+                )
+                if reservation is not None:
+                    await db.execute("DELETE FROM reservations WHERE id = ?", (reservation,))
         except sqlite3.IntegrityError as error:
-            await self._db.rollback()  # end the write transaction the failed INSERT began
             raise DuplicateTaskError(record.task_id) from error
-        await self._db.execute(
-            "INSERT INTO task_events (task_id, at, status) VALUES (?, ?, ?)",
-            (record.task_id, record.created_at, record.raw_status),
-        )
-        if reservation is not None:
-            await self._db.execute("DELETE FROM reservations WHERE id = ?", (reservation,))
-        await self._db.commit()
 
     async def save(self, record: TaskRecord, *, owner: str | None = None) -> bool:
-        if owner is None:
-            cursor = await self._db.execute(_CODEC.save_sql(), _CODEC.save_values(record))
-        else:
-            cursor = await self._db.execute(
-                _CODEC.save_sql(fenced_by="owner") + " AND phase != 'done'",
-                [*_CODEC.save_values(record), owner],
-            )
-        await self._db.commit()
+        async with self._writing() as db:
+            if owner is None:
+                cursor = await db.execute(_CODEC.save_sql(), _CODEC.save_values(record))
+            else:
+                cursor = await db.execute(
+                    _CODEC.save_sql(fenced_by="owner") + " AND phase != 'done'",
+                    [*_CODEC.save_values(record), owner],
+                )
         return cursor.rowcount > 0
 
     async def heartbeat(self, owner: str, now: float) -> None:
-        await self._heartbeat(owner, now)
-        await self._db.commit()
+        async with self._writing() as db:
+            await self._heartbeat(db, owner, now)
 
-    async def _heartbeat(self, owner: str, now: float) -> None:
-        await self._db.execute(
+    @staticmethod
+    async def _heartbeat(db: aiosqlite.Connection, owner: str, now: float) -> None:
+        await db.execute(
             "INSERT INTO workers (owner, heartbeat_at) VALUES (?, ?) "
             "ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
             (owner, now),
@@ -206,12 +213,11 @@ class SqliteTaskStore:
     async def claim_orphans(
         self, owner: str, now: float, timeout_s: float, limit: int
     ) -> list[TaskRecord]:
-        # IMMEDIATE takes the write lock first: no other store, in this process or another,
-        # can claim between the choice of orphans and their update.
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
-            await self._heartbeat(owner, now)
-            async with self._db.execute(
+        # The write lock is taken first: no other store, in this process or another, can claim
+        # between the choice of orphans and their update.
+        async with self._writing() as db:
+            await self._heartbeat(db, owner, now)
+            async with db.execute(
                 f"UPDATE tasks SET owner = ? WHERE task_id IN ("
                 "SELECT task_id FROM tasks WHERE phase != 'done' AND (owner IS NULL OR ("
                 "owner != ? AND owner NOT IN (SELECT owner FROM workers WHERE heartbeat_at >= ?)"
@@ -220,10 +226,6 @@ class SqliteTaskStore:
                 (owner, owner, now - timeout_s, limit),
             ) as cursor:
                 claimed = [_CODEC.from_row(row) async for row in cursor]
-            await self._db.commit()
-        except BaseException:
-            await self._db.rollback()
-            raise
         return sorted(claimed, key=lambda record: record.created_at)
 
     async def live_workers(self, now: float, timeout_s: float) -> int:
@@ -242,15 +244,13 @@ class SqliteTaskStore:
     async def reserve(
         self, hold: Hold, decide: Callable[[TaskStore], Awaitable[Refused | None]]
     ) -> int | Refused:
-        db = self._reserver or self._db
-        # IMMEDIATE takes the write lock before `decide` reads: every other process's reserve
-        # waits until this one has inserted its hold or refused.
-        await db.execute("BEGIN IMMEDIATE")
-        try:
+        # The write lock is taken before `decide` reads (through this connection, inside the
+        # transaction): every other process's reserve waits until this one has inserted its
+        # hold or refused.
+        async with self._writing() as db:
             await db.execute("DELETE FROM reservations WHERE until <= ?", (hold.at,))
-            refusal = await decide(self._reading)
+            refusal = await decide(self)
             if refusal is not None:
-                await db.commit()
                 return refusal
             cursor = await db.execute(
                 "INSERT INTO reservations (user_id, guild_id, at, seconds, amount, until) "
@@ -264,10 +264,6 @@ class SqliteTaskStore:
                     hold.until,
                 ),
             )
-            await db.commit()
-        except BaseException:
-            await db.rollback()
-            raise
         assert cursor.lastrowid is not None  # an INSERT into a rowid table sets it
         return cursor.lastrowid
 
@@ -289,30 +285,31 @@ class SqliteTaskStore:
             ]
 
     async def drop_hold(self, reservation: int) -> None:
-        await self._db.execute("DELETE FROM reservations WHERE id = ?", (reservation,))
-        await self._db.commit()
+        async with self._writing() as db:
+            await db.execute("DELETE FROM reservations WHERE id = ?", (reservation,))
 
     async def release(self, owner: str) -> None:
-        await self._db.execute(
-            "UPDATE tasks SET owner = NULL WHERE owner = ? AND phase != 'done'", (owner,)
-        )
-        await self._db.execute("DELETE FROM workers WHERE owner = ?", (owner,))
-        await self._db.commit()
+        async with self._writing() as db:
+            await db.execute(
+                "UPDATE tasks SET owner = NULL WHERE owner = ? AND phase != 'done'", (owner,)
+            )
+            await db.execute("DELETE FROM workers WHERE owner = ?", (owner,))
 
     async def update(self, task_id: str, **changes: Any) -> None:
         changed = _CODEC.changes(changes)
         assignments = ", ".join(f"{column} = ?" for column, _ in changed)
-        await self._db.execute(
-            f"UPDATE tasks SET {assignments} WHERE task_id = ?",
-            [*(value for _, value in changed), task_id],
-        )
-        await self._db.commit()
+        async with self._writing() as db:
+            await db.execute(
+                f"UPDATE tasks SET {assignments} WHERE task_id = ?",
+                [*(value for _, value in changed), task_id],
+            )
 
     async def add_event(self, task_id: str, at: float, status: str) -> None:
-        await self._db.execute(
-            "INSERT INTO task_events (task_id, at, status) VALUES (?, ?, ?)", (task_id, at, status)
-        )
-        await self._db.commit()
+        async with self._writing() as db:
+            await db.execute(
+                "INSERT INTO task_events (task_id, at, status) VALUES (?, ?, ?)",
+                (task_id, at, status),
+            )
 
     async def events(self, task_id: str) -> list[tuple[float, str]]:
         async with self._db.execute(

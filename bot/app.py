@@ -27,6 +27,7 @@ from bot.cogs.generate import GenerateCog
 from bot.cogs.reference_menu import ReferenceMenuCog
 from bot.config import Config, ConfigError, DiscordSettings, load_config
 from bot.logging_setup import configure_logging
+from bot.messages import catalog
 from bot.redaction import Redactor
 from bot.service import GenerationService
 from bot.store.open import open_store
@@ -36,6 +37,7 @@ from bot.tracking.rate_limit import RateLimiter, share_of_cap
 from bot.tracking.tracker import Tracker
 from bot.ui.attachments import AttachmentRefresher
 from bot.ui.command_errors import R2VCommandTree
+from bot.ui.command_text import CatalogTranslator
 from bot.ui.flow import GenerationFlow
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
@@ -91,6 +93,7 @@ class R2VBot(commands.Bot):
             **options,
         )
         self.config = config
+        catalog.set_default_locale(config.default_locale)
         self.api = api
         self.store = store
         cap = config.tracker.max_queries_per_second
@@ -138,6 +141,7 @@ class R2VBot(commands.Bot):
         await self.add_cog(AdminCog(self.service))
         await self.add_cog(ReferenceMenuCog(self, self.flow))
         self.add_dynamic_items(TaskButton)
+        await self.tree.set_translator(CatalogTranslator())
         if self.config.discord.syncs_commands:
             await self._sync_commands()
         else:

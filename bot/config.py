@@ -24,6 +24,7 @@ from bot.generation import limits
 from bot.generation.pricing import CNY_LIST_PRICES, PriceTable, parse_price_table
 from bot.generation.request import Defaults
 from bot.generation.settings import GenerationSettings
+from bot.messages.catalog import ENGLISH, LOCALES, catalog_locale
 from bot.policy import LimitBook, LimitSettings
 from bot.store.settings import StoreSettings
 from bot.tracking.settings import TrackerSettings
@@ -71,6 +72,8 @@ class Config:
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     limits: LimitBook = field(default_factory=LimitBook)
     log_level: str = "INFO"
+    # The language of members whose own (and whose server's) language has no catalog.
+    default_locale: str = ENGLISH
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -140,6 +143,13 @@ def _choice(choices: Sequence[str], *, upper: bool = False) -> Parse:
         return value
 
     return parse
+
+
+def _locale(raw: str) -> str:
+    served = catalog_locale(raw)
+    if served is None:
+        raise _Invalid(f"must be a language the bot speaks ({', '.join(LOCALES)}), not {raw!r}.")
+    return served
 
 
 def _ids(raw: str) -> tuple[int, ...]:
@@ -278,7 +288,10 @@ _LIMITS = (
     _Var("R2V_CONFIRM_ABOVE", "confirm_above", _amount(allow_off=True)),
     _Var("R2V_CONFIRM_TIMEOUT_SECONDS", "confirm_timeout_s", _number(5.0, 840.0)),
 )
-_APP = (_Var("LOG_LEVEL", "log_level", _choice(("DEBUG", "INFO", "WARNING", "ERROR"), upper=True)),)
+_APP = (
+    _Var("LOG_LEVEL", "log_level", _choice(("DEBUG", "INFO", "WARNING", "ERROR"), upper=True)),
+    _Var("R2V_DEFAULT_LOCALE", "default_locale", _locale),
+)
 
 # The settings a guild may override in R2V_GUILD_LIMITS.
 LIMIT_SETTINGS = tuple(var.name for var in _LIMITS)

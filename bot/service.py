@@ -30,6 +30,7 @@ from bot.generation.request import (
     InputError,
     build_request,
 )
+from bot.messages.limits import describe_estimate
 from bot.policy import LimitSettings, Refusal, check_access, check_limits, day_start
 from bot.policy import needs_confirmation as price_needs_confirmation
 from bot.quota.ledger import Ledger, Reservation
@@ -56,6 +57,8 @@ class Requester:
     channel_ids: tuple[int, ...] = ()
     role_ids: tuple[int, ...] = ()
     upload_limit: int | None = None
+    # The catalog locale of the member's replies (None: the default), kept for later posts.
+    locale: str | None = None
 
 
 @dataclass(frozen=True)
@@ -383,10 +386,11 @@ class GenerationService:
             submit_request_id=submitted.request_id,
             upload_limit=who.upload_limit,
             billed_seconds=estimate.billed_seconds if estimate else None,
-            cost_text=estimate.describe() if estimate else None,
+            cost_text=describe_estimate(who.locale, estimate) if estimate else None,
             cost_amount=estimate.amount if estimate else None,
             updated_at=now,
             parent_task_id=quote.parent_task_id,
+            locale=who.locale,
         )
 
     # -- stopping --------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Every command the bot registers, and every modal and button it can show: names unique,
 descriptions present, and every name, description, choice, label, placeholder and custom_id
-within the limits Discord's own OpenAPI spec sets (read from the spec, not copied by hand)."""
+within the limits Discord's own OpenAPI spec sets (read from the spec, not copied by hand), in
+English and in the zh-CN localisations synced beside it."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from discord import app_commands
 
 from bot.cogs.reference_menu import PromptModal
 from bot.generation.request import AttachmentInput, GenerationRequest
+from bot.messages.catalog import LOCALES
 from bot.store.records import TaskRecord
 from bot.ui.confirm import ConfirmView
 from bot.ui.views import EditModal, task_buttons
@@ -113,15 +115,25 @@ def within(schema: str, prop: str, value: Any, where: str) -> None:
         assert re.search(rules["pattern"], value), f"{where}: {prop} {value!r} vs {rules}"
 
 
+def chinese(entry: dict, prop: str, where: str) -> str:
+    """The zh-CN localisation of `prop` that the bot synced for a command, option or choice."""
+    localized = entry.get(f"{prop}_localizations") or {}
+    assert "zh-CN" in localized, f"{where}: no zh-CN {prop}"
+    return localized["zh-CN"]
+
+
 def check_options(options: list[dict], where: str) -> None:
     for option in options:
         schema = OPTION_SCHEMAS[option["type"]]
         here = f"{where} {option['name']}"
         within(schema, "name", option["name"], here)
         within(schema, "description", option["description"], here)
+        within(schema, "description", chinese(option, "description", here), here + " zh-CN")
         assert option["name"] == option["name"].lower(), f"{here}: Discord wants lowercase names"
         for choice in option.get("choices") or []:
             within(CHOICE_SCHEMAS[option["type"]], "name", choice["name"], here)
+            zh_name = chinese(choice, "name", here)
+            within(CHOICE_SCHEMAS[option["type"]], "name", zh_name, here + " zh-CN")
             if isinstance(choice["value"], str):
                 within(CHOICE_SCHEMAS[option["type"]], "value", choice["value"], here)
         check_options(option.get("options") or [], here)
@@ -144,6 +156,12 @@ async def test_every_synced_name_description_and_choice_keeps_the_specs_limits(
                     "description",
                     command["description"],
                     command["name"],
+                )
+                within(
+                    "ApplicationCommandUpdateRequest",
+                    "description",
+                    chinese(command, "description", command["name"]),
+                    command["name"] + " zh-CN",
                 )
                 check_options(command.get("options") or [], command["name"])
 
@@ -182,9 +200,10 @@ async def test_every_modal_keeps_the_specs_limits_with_the_longest_inputs() -> N
     files = tuple(
         AttachmentInput(n, long_name, "image/png", 1, "https://cdn.example/x") for n in range(1, 6)
     )
-    check_modal(PromptModal(None, files))  # type: ignore[arg-type]
-    check_modal(EditModal(None, a_task("p" * 5000, "n" * 5000)))  # type: ignore[arg-type]
-    check_modal(EditModal(None, a_task("short", None)))  # type: ignore[arg-type]
+    for locale in LOCALES:
+        check_modal(PromptModal(locale, None, files))  # type: ignore[arg-type]
+        check_modal(EditModal(locale, None, a_task("p" * 5000, "n" * 5000)))  # type: ignore[arg-type]
+        check_modal(EditModal(locale, None, a_task("short", None)))  # type: ignore[arg-type]
 
 
 def a_task(prompt: str, negative_prompt: str | None) -> TaskRecord:
@@ -211,13 +230,15 @@ def check_buttons(view: discord.ui.View) -> None:
 
 
 async def test_every_button_keeps_the_specs_limits_with_the_longest_task_id() -> None:
-    check_buttons(task_buttons(LONGEST_TASK_ID, active=True))
-    check_buttons(task_buttons(LONGEST_TASK_ID, active=False))
+    for locale in LOCALES:
+        check_buttons(task_buttons(locale, LONGEST_TASK_ID, active=True))
+        check_buttons(task_buttons(locale, LONGEST_TASK_ID, active=False))
 
     async def confirmed(interaction: discord.Interaction) -> None:
         return None
 
-    check_buttons(ConfirmView(confirmed, timeout=60))
+    for locale in LOCALES:
+        check_buttons(ConfirmView(confirmed, timeout=60, locale=locale))
 
 
 def test_the_checks_catch_what_discord_rejects() -> None:

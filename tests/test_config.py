@@ -41,6 +41,7 @@ def test_defaults():
     assert config.generation.prices == dict(CNY_LIST_PRICES)
     assert config.tracker == TrackerSettings()
     assert config.log_level == "INFO"
+    assert config.default_locale == "en-US"
 
 
 def test_every_default_comes_from_the_settings_classes():
@@ -221,6 +222,7 @@ MALFORMED = {
     "query path no placeholder": ("R2V_QUERY_PATH", "/task/"),
     "query path relative": ("R2V_QUERY_PATH", "task/{task_id}"),
     "log level": ("LOG_LEVEL", "verbose"),
+    "default locale without catalog": ("R2V_DEFAULT_LOCALE", "fr"),
     "connect timeout zero": ("R2V_API_CONNECT_TIMEOUT_SECONDS", "0"),
     "read timeout not a number": ("R2V_API_READ_TIMEOUT_SECONDS", "long"),
     "download timeout too big": ("R2V_DOWNLOAD_TIMEOUT_SECONDS", "99999"),
@@ -235,6 +237,13 @@ def test_malformed_value_is_named(name, raw):
     message = str(caught.value)
     assert name in message
     assert TOKEN not in message and API_KEY not in message
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("zh-CN", "zh-CN"), ("zh-TW", "zh-CN"), ("en-GB", "en-US")]
+)
+def test_the_default_locale_names_the_catalog_that_serves_it(raw, expected):
+    assert load_config(env(R2V_DEFAULT_LOCALE=raw)).default_locale == expected
 
 
 def test_poll_interval_bounds_must_be_ordered():

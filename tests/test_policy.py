@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from bot.generation.pricing import CostEstimate
+from bot.messages.catalog import ENGLISH
 from bot.messages.limits import describe_refusal, limit_title, refusal_sentence
 from bot.policy import (
     LimitSettings,
@@ -19,9 +20,9 @@ from bot.policy import (
     next_day,
 )
 from bot.store.types import Spend, Usage
+from tests.conftest import NO_LIMITS
 
 NOW = datetime(2026, 11, 25, 15, 30, tzinfo=UTC).timestamp()
-NO_LIMITS = LimitSettings(max_active_per_user=0, user_cooldown_s=0)
 COST = CostEstimate(billed_seconds=10, amount=Decimal("2.50"), currency="CNY", upper_bound=False)
 
 
@@ -72,18 +73,18 @@ def usage(active=0, last=None, user=NOTHING, guild=NOTHING) -> Usage:
 )
 def test_limits_both_sides_of_each_boundary(settings, used, refused_by):
     refusal = check_limits(replace(NO_LIMITS, **settings), used, COST, NOW)
-    assert (limit_title(refusal.limit) if refusal else None) == refused_by
+    assert (limit_title(ENGLISH, refusal.limit) if refusal else None) == refused_by
 
 
 def test_a_refusal_says_when_the_limit_frees_up():
     cooldown = check_limits(LimitSettings(user_cooldown_s=30), usage(last=NOW - 10), COST, NOW)
     assert cooldown.frees_at == NOW + 20
-    assert f"<t:{int(NOW + 20)}:R>" in describe_refusal(cooldown)
+    assert f"<t:{int(NOW + 20)}:R>" in describe_refusal(ENGLISH, cooldown)
     budget = check_limits(
         LimitSettings(user_cooldown_s=0, user_daily_seconds=5), usage(), COST, NOW
     )
     assert budget.frees_at == next_day(NOW)
-    sentence = refusal_sentence(budget)
+    sentence = refusal_sentence(ENGLISH, budget)
     assert "0 of 5 billed seconds" in sentence and "10 more" in sentence
 
 
@@ -109,7 +110,7 @@ def test_channel_and_role_rules(allowed_channels, allowed_roles, channels, roles
         allowed_channel_ids=frozenset(allowed_channels), allowed_role_ids=frozenset(allowed_roles)
     )
     refusal = check_access(settings, channels, roles)
-    assert (limit_title(refusal.limit) if refusal else None) == refused_by
+    assert (limit_title(ENGLISH, refusal.limit) if refusal else None) == refused_by
 
 
 @pytest.mark.parametrize(

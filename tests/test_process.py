@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from fakes.fake_bailian import Delay, FakeBailian, TaskPlan
-from fakes.fake_discord import FakeDiscord
+from fakes.fake_discord import FakeDiscord, FakeDiscordError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -284,3 +284,52 @@ async def test_a_stop_during_a_submit_still_records_the_task(tmp_path, fake_api,
     with sqlite3.connect(db_path) as db:
         stored = db.execute("SELECT phase FROM tasks WHERE task_id = ?", (task_id,)).fetchall()
     assert stored == [("tracking",)], "stored, to be resumed at the next start"
+
+
+async def test_commands_during_a_stop_are_answered_and_every_paid_task_is_kept(
+    tmp_path, fake_api, fake_discord
+):
+    """SIGTERM while commands keep arriving (one per 0.4 s, submits taking 1.5 s): from the
+    signal on nothing new is submitted, every task the API created is stored and shown to its
+    requester, and every other command the bot received gets a clear answer."""
+    fake_api.script_submit(*(Delay(1.5) for _ in range(40)))
+    db_path = tmp_path / "tasks.sqlite3"
+    env = bot_env(fake_api, fake_discord, db_path)
+    sent = []
+    async with bot_process(env, tmp_path) as process:
+        await wait_ready(fake_discord, process)
+        png = fake_discord.add_attachment("a.png", "image/png", 1000, width=512, height=512)
+        for number in range(30):
+            if number == 8:
+                process.send_signal(signal.SIGTERM)
+                signalled_at = len(fake_api.submits)
+            try:
+                sent.append(
+                    await fake_discord.invoke(
+                        "r2v generate",
+                        {"prompt": f"character1 runs, take {number}"},
+                        attachments={"ref1": png},
+                        user=fake_discord.make_user(name=f"member{number}"),
+                    )
+                )
+            except FakeDiscordError:
+                break  # the bot has closed its gateway connection
+            await asyncio.sleep(0.4)
+        await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode == 0
+
+    created = {s.task_id for s in fake_api.submits if s.task_id}
+    assert created, "some commands were submitted before the stop"
+    assert len(fake_api.submits) <= signalled_at + 1, "nothing new is submitted after SIGTERM"
+    with sqlite3.connect(db_path) as db:
+        stored = {row[0] for row in db.execute("SELECT task_id FROM tasks")}
+    assert stored == created, "every task the API created is stored"
+
+    received = [i for i in sent if i.acknowledged]
+    assert len(received) > len(created), "commands kept arriving during the stop"
+    for interaction in received:
+        answer = interaction.original_message
+        assert answer is not None, f"interaction {interaction.id} was left thinking"
+        text = answer["content"]
+        submitted = [task for task in created if task in text]
+        assert submitted or "restarting" in text, text

@@ -9,14 +9,21 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.messages import tasks as task_text
-from bot.messages.quota import ADMIN_ONLY, spend_text
+from bot.messages.quota import admin_only, spend_text
 from bot.service import AlreadyEnded, GenerationService, NotInGuild, Untracked
+from bot.ui.command_text import command_text
+from bot.ui.interactions import locale_of
 from bot.ui.replies import reply
 
 
 @app_commands.default_permissions(manage_guild=True)
 @app_commands.guild_only()
-class AdminCog(commands.GroupCog, name="r2v-admin", group_name="r2v-admin"):
+class AdminCog(
+    commands.GroupCog,
+    name="r2v-admin",
+    group_name="r2v-admin",
+    group_description=command_text("cmd-r2v-admin"),
+):
     """Spend and tracking control for server managers."""
 
     def __init__(self, service: GenerationService) -> None:
@@ -26,32 +33,34 @@ class AdminCog(commands.GroupCog, name="r2v-admin", group_name="r2v-admin"):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
         # default_permissions is only a default that a server can change: check here too.
         if interaction.guild_id is None or not interaction.permissions.manage_guild:
-            await reply(interaction, ADMIN_ONLY)
+            await reply(interaction, admin_only(locale_of(interaction)))
             return False
         return True
 
-    @app_commands.command(name="spend")
+    @app_commands.command(name="spend", description=command_text("cmd-r2v-admin-spend"))
     async def spend(self, interaction: discord.Interaction) -> None:
         """This server's spend today and over the last 7 days, by member."""
         assert interaction.guild_id is not None
-        await reply(interaction, spend_text(await self.service.spend(interaction.guild_id)))
+        report = await self.service.spend(interaction.guild_id)
+        await reply(interaction, spend_text(locale_of(interaction), report))
 
-    @app_commands.command(name="untrack")
-    @app_commands.describe(task_id="The task to stop following (the video is not canceled)")
+    @app_commands.command(name="untrack", description=command_text("cmd-r2v-admin-untrack"))
+    @app_commands.describe(task_id=command_text("opt-untrack-task-id"))
     async def untrack(
         self, interaction: discord.Interaction, task_id: app_commands.Range[str, 1, 100]
     ) -> None:
         """Stop following a task; the bot will not post its result."""
         assert interaction.guild_id is not None
+        locale = locale_of(interaction)
         outcome = await self.service.untrack(
             task_id.strip(), interaction.guild_id, interaction.user.id
         )
         match outcome:
             case Untracked(record):
-                await reply(interaction, task_text.untracked(record.task_id))
+                await reply(interaction, task_text.untracked(locale, record.task_id))
             case AlreadyEnded(record):
-                await reply(interaction, task_text.already_ended(record.task_id))
+                await reply(interaction, task_text.already_ended(locale, record.task_id))
             case NotInGuild():
-                await reply(interaction, task_text.NOT_IN_GUILD)
+                await reply(interaction, task_text.not_in_guild(locale))
             case _:
                 assert_never(outcome)

@@ -18,31 +18,37 @@ from bot.messages import tasks as task_text
 from bot.messages.errors import describe_query_error
 from bot.messages.quota import quota_text
 from bot.service import Followed, Foreign, NoSuchTask, QueryFailed
+from bot.ui.command_text import command_text, size_choice_name
 from bot.ui.embeds import task_embed
 from bot.ui.flow import GenerationFlow
-from bot.ui.interactions import attachment_input, requester_of
+from bot.ui.interactions import attachment_input, locale_of, requester_of
 from bot.ui.replies import reply
 
 Choice = app_commands.Choice
 
 MODEL_CHOICES = [
-    Choice(name="wan2.6-r2v-flash · faster, cheaper, can be silent", value=limits.FLASH_MODEL),
-    Choice(name="wan2.6-r2v · full quality, always with sound", value=limits.FULL_MODEL),
+    Choice(name=command_text("choice-model-flash"), value=limits.FLASH_MODEL),
+    Choice(name=command_text("choice-model-full"), value=limits.FULL_MODEL),
 ]
-SIZE_CHOICES = [Choice(name=limits.size_label(size), value=size) for size in limits.SIZES]
+SIZE_CHOICES = [Choice(name=size_choice_name(size), value=size) for size in limits.SIZES]
 Prompt = app_commands.Range[str, 1, limits.PROMPT_MAX_CHARS]
 NegativePrompt = app_commands.Range[str, 1, limits.NEGATIVE_PROMPT_MAX_CHARS]
 Duration = app_commands.Range[int, limits.DURATION_MIN_S, limits.DURATION_MAX_S]
 Seed = app_commands.Range[int, limits.SEED_MIN, limits.SEED_MAX]
 
 SHOT_CHOICES = [
-    Choice(name="single · one continuous shot", value="single"),
-    Choice(name="multi · several shots with cuts", value="multi"),
+    Choice(name=command_text("choice-shot-single"), value="single"),
+    Choice(name=command_text("choice-shot-multi"), value="multi"),
 ]
 
 
 @app_commands.guild_only()
-class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
+class GenerateCog(
+    commands.GroupCog,
+    name="r2v",
+    group_name="r2v",
+    group_description=command_text("cmd-r2v"),
+):
     """Make multi-character videos from a prompt and reference images or clips."""
 
     def __init__(self, flow: GenerationFlow) -> None:
@@ -50,22 +56,22 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         self.service = flow.service
         super().__init__()
 
-    @app_commands.command(name="generate")
+    @app_commands.command(name="generate", description=command_text("cmd-r2v-generate"))
     @app_commands.describe(
-        prompt="What happens. Call people character1, character2 … in reference order",
-        ref1="Reference 1 → character1 (JPEG/PNG/BMP/WEBP image or MP4/MOV clip)",
-        ref2="Reference 2 → character2",
-        ref3="Reference 3 → character3",
-        ref4="Reference 4 → character4",
-        ref5="Reference 5 → character5",
-        links="Direct image/clip links, separated by spaces or commas (they come after ref1–ref5)",
-        model="Which model (default from the server's settings)",
-        size="Resolution and aspect ratio",
-        duration="Length in seconds, 2–10 (default 5)",
-        shot_type="One continuous shot, or several with cuts",
-        seed="Fix the randomness to redo a result (0–2147483647)",
-        audio="Generate sound (only wan2.6-r2v-flash can be silent)",
-        negative_prompt="What the video should avoid",
+        prompt=command_text("opt-prompt"),
+        ref1=command_text("opt-ref1"),
+        ref2=command_text("opt-ref", number=2),
+        ref3=command_text("opt-ref", number=3),
+        ref4=command_text("opt-ref", number=4),
+        ref5=command_text("opt-ref", number=5),
+        links=command_text("opt-links"),
+        model=command_text("opt-model"),
+        size=command_text("opt-size"),
+        duration=command_text("opt-duration"),
+        shot_type=command_text("opt-shot-type"),
+        seed=command_text("opt-seed"),
+        audio=command_text("opt-audio"),
+        negative_prompt=command_text("opt-negative-prompt"),
     )
     @app_commands.choices(model=MODEL_CHOICES, size=SIZE_CHOICES, shot_type=SHOT_CHOICES)
     async def generate(
@@ -106,40 +112,42 @@ class GenerateCog(commands.GroupCog, name="r2v", group_name="r2v"):
         )
         await self.flow.start(interaction, self.service.request_from(command))
 
-    @app_commands.command(name="status")
-    @app_commands.describe(task_id="The task ID shown when the video was requested")
+    @app_commands.command(name="status", description=command_text("cmd-r2v-status"))
+    @app_commands.describe(task_id=command_text("opt-status-task-id"))
     async def status(
         self, interaction: discord.Interaction, task_id: app_commands.Range[str, 1, 100]
     ) -> None:
         """Show a task's live status, queried fresh from the service."""
+        locale = locale_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
         answer = await self.service.status(task_id.strip())
         match answer:
             case Followed(record, result):
-                text = task_text.known_status(result) if result else None
-                await reply(interaction, text, embed=task_embed(record))
+                text = task_text.known_status(locale, result) if result else None
+                await reply(interaction, text, embed=task_embed(locale, record))
             case Foreign(result):
-                await reply(interaction, task_text.foreign_status(result))
+                await reply(interaction, task_text.foreign_status(locale, result))
             case NoSuchTask(task_id):
-                await reply(interaction, task_text.no_such_task(task_id))
+                await reply(interaction, task_text.no_such_task(locale, task_id))
             case QueryFailed(error, record):
-                embed = task_embed(record) if record is not None else discord.utils.MISSING
-                await reply(interaction, describe_query_error(error), embed=embed)
+                embed = task_embed(locale, record) if record is not None else discord.utils.MISSING
+                await reply(interaction, describe_query_error(locale, error), embed=embed)
             case _:
                 assert_never(answer)
 
-    @app_commands.command(name="history")
+    @app_commands.command(name="history", description=command_text("cmd-r2v-history"))
     async def history(self, interaction: discord.Interaction) -> None:
         """List your recent video tasks (only you see this)."""
+        locale = locale_of(interaction)
         records = await self.service.history(interaction.user.id)
         if not records:
-            await reply(interaction, task_text.NO_HISTORY)
+            await reply(interaction, task_text.no_history(locale))
             return
-        lines = [task_text.history_line(record) for record in records]
-        await reply(interaction, task_text.history_heading() + "\n" + "\n".join(lines))
+        lines = [task_text.history_line(locale, record) for record in records]
+        await reply(interaction, task_text.history_heading(locale) + "\n" + "\n".join(lines))
 
-    @app_commands.command(name="quota")
+    @app_commands.command(name="quota", description=command_text("cmd-r2v-quota"))
     async def quota(self, interaction: discord.Interaction) -> None:
         """Your usage today, the team's limits and your running videos (only you see this)."""
         view = await self.service.quota(requester_of(interaction))
-        await reply(interaction, quota_text(view))
+        await reply(interaction, quota_text(locale_of(interaction), view))

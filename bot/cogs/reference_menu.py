@@ -9,9 +9,10 @@ from discord.ext import commands
 
 from bot.generation import limits
 from bot.generation.request import AttachmentInput, CommandInput
-from bot.messages.tasks import BAD_MENU_DURATION, NO_FILES_IN_MESSAGE
+from bot.messages.catalog import text
+from bot.messages.tasks import bad_menu_duration, no_files_in_message
 from bot.ui.flow import GenerationFlow
-from bot.ui.interactions import attachment_input
+from bot.ui.interactions import attachment_input, locale_of
 from bot.ui.replies import reply
 
 MENU_NAME = "Use as r2v reference"
@@ -34,29 +35,32 @@ class ReferenceMenuCog(commands.Cog):
             attachment_input(slot, attachment)
             for slot, attachment in enumerate(message.attachments, start=1)
         ]
+        locale = locale_of(interaction)
         if not files:
-            await reply(interaction, NO_FILES_IN_MESSAGE)
+            await reply(interaction, no_files_in_message(locale))
             return
-        await interaction.response.send_modal(PromptModal(self.flow, tuple(files)))
+        await interaction.response.send_modal(PromptModal(locale, self.flow, tuple(files)))
 
 
 class PromptModal(discord.ui.Modal):
     """The prompt for references taken from a message; they become character1, 2, … in order."""
 
-    def __init__(self, flow: GenerationFlow, files: tuple[AttachmentInput, ...]) -> None:
-        super().__init__(title="Make a video from these references", timeout=900)
+    def __init__(
+        self, locale: str | None, flow: GenerationFlow, files: tuple[AttachmentInput, ...]
+    ) -> None:
+        super().__init__(title=text(locale, "menu-modal-title"), timeout=900)
         self._flow = flow
         self._files = files
         names = ", ".join(f"character{n} = {f.filename}" for n, f in enumerate(files, 1))
         self.prompt: discord.ui.TextInput[PromptModal] = discord.ui.TextInput(
-            label="Prompt",
+            label=text(locale, "modal-prompt"),
             custom_id="prompt",
             style=discord.TextStyle.paragraph,
             placeholder=names[:100],
             max_length=limits.PROMPT_MAX_CHARS,
         )
         self.negative: discord.ui.TextInput[PromptModal] = discord.ui.TextInput(
-            label="Negative prompt (optional)",
+            label=text(locale, "menu-negative-prompt"),
             custom_id="negative_prompt",
             style=discord.TextStyle.paragraph,
             required=False,
@@ -64,8 +68,8 @@ class PromptModal(discord.ui.Modal):
         )
         self.duration: discord.ui.TextInput[PromptModal] = discord.ui.TextInput(
             # Discord caps a text-input label at 45 characters; the rest goes in the placeholder.
-            label="Duration in seconds, 2–10 (default 5)",
-            placeholder="Optional: leave empty for 5 seconds",
+            label=text(locale, "menu-duration"),
+            placeholder=text(locale, "menu-duration-placeholder"),
             custom_id="duration",
             required=False,
             max_length=2,
@@ -76,7 +80,7 @@ class PromptModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         duration_text = self.duration.value.strip()
         if duration_text and not duration_text.isdecimal():
-            await reply(interaction, BAD_MENU_DURATION)
+            await reply(interaction, bad_menu_duration(locale_of(interaction)))
             return
         command = CommandInput(
             prompt=self.prompt.value,

@@ -71,9 +71,3 @@ BILLED_REFERENCE_VIDEO_CAP_S: Final = 5
 def size_tier(size: str) -> str:
     """'720P' or '1080P' for a documented size."""
     return SIZES[size][0]
-
-
-def size_label(size: str) -> str:
-    """How a size is shown to people, e.g. '1920×1080 · 1080P · 16:9 landscape'."""
-    tier, aspect = SIZES[size]
-    return f"{size.replace('*', '×')} · {tier} · {aspect}"

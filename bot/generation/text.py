@@ -56,20 +56,6 @@ def has_visible_text(text: str) -> bool:
     )
 
 
-def plural(count: int, singular: str, plural_form: str | None = None) -> str:
-    """'1 reference', '3 references'."""
-    word = singular if count == 1 else (plural_form or singular + "s")
-    return f"{count} {word}"
-
-
 def megabytes(size_bytes: int) -> str:
     """Bytes as MB with one decimal, the way Discord shows file sizes."""
     return f"{size_bytes / (1024 * 1024):.1f} MB"
-
-
-def size_over_limit(size_bytes: int, limit_bytes: int) -> str:
-    """A size next to its limit, exact where rounding would make the two look equal."""
-    shown = megabytes(size_bytes)
-    if shown == megabytes(limit_bytes):
-        shown = f"{size_bytes:,} bytes (limit {limit_bytes:,})"
-    return shown

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-VIDEO_AS_LINK = "your video is ready (as a link)."
+from bot.messages.catalog import text
 
 
-def _link(url: str, expires_at: int) -> str:
-    return f"[Download the video]({url}) — the link expires <t:{expires_at}:R>."
+def video_as_link(locale: str | None) -> str:
+    return text(locale, "video-as-link")
 
 
-def could_not_fetch(url: str, expires_at: int) -> str:
-    return f"The bot could not fetch the file, but it may still open: {_link(url, expires_at)}"
+def _link(locale: str | None, url: str, expires_at: int) -> str:
+    return text(locale, "download-link", url=url, expires_at=expires_at)
 
 
-def over_upload_limit(url: str, expires_at: int, size: int | None, limit: int) -> str:
-    shown = f"{size / 1024 / 1024:.1f} MB" if size else "too large"
-    return (
-        f"The video ({shown}) is over this server's upload limit of {limit / 1024 / 1024:.0f} MB, "
-        f"so it is not attached. {_link(url, expires_at)}"
+def could_not_fetch(locale: str | None, url: str, expires_at: int) -> str:
+    return text(locale, "could-not-fetch", link=_link(locale, url, expires_at))
+
+
+def over_upload_limit(
+    locale: str | None, url: str, expires_at: int, size: int | None, limit: int
+) -> str:
+    shown = f"{size / 1024 / 1024:.1f} MB" if size else text(locale, "size-too-large")
+    return text(
+        locale,
+        "over-upload-limit",
+        shown=shown,
+        limit=f"{limit / 1024 / 1024:.0f}",
+        link=_link(locale, url, expires_at),
     )

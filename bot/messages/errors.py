@@ -23,111 +23,96 @@ from bot.api.errors import (
 )
 from bot.generation.request import InputError
 from bot.generation.text import shorten
+from bot.messages.catalog import text
 from bot.messages.validation import problem_list, refusal
 
-GENERIC_APOLOGY = "Something went wrong on the bot's side. It has been logged; please try again."
+
+def generic_apology(locale: str | None) -> str:
+    return text(locale, "generic-apology")
 
 
-def describe_submit_error(error: Exception) -> str:
+def describe_submit_error(locale: str | None, error: Exception) -> str:
     """A sentence for a failed submission. The ladder runs from specific to general:
     input, the API's refusals by kind, transport failures, then anything else."""
     if isinstance(error, InputError):
-        return problem_list(error.problems)
+        return problem_list(locale, error.problems)
     if isinstance(error, AuthenticationError):
-        return "The bot's API key is not accepted by the video service; tell a server admin."
+        return text(locale, "submit-auth")
     if isinstance(error, InsufficientBalanceError):
-        return (
-            "The video service account is out of balance, so nothing was generated; "
-            "tell a server admin to top it up."
-        )
+        return text(locale, "submit-no-balance")
     if isinstance(error, ContentRejectedError):
-        return (
-            "The video service refused this content (moderation or suspected IP infringement). "
-            "Change the prompt or use other references."
-        ) + _reference(error)
+        return text(locale, "submit-content-rejected") + _reference(locale, error)
     if isinstance(error, InvalidRequestError | NotFoundError):
-        return f"The video service refused the request: {_api_text(error)}" + _reference(error)
+        return text(locale, "submit-invalid", api_text=_api_text(error)) + _reference(locale, error)
     if isinstance(error, RateLimitError):
-        wait = math.ceil(error.retry_after) if error.retry_after else 60
-        return f"The video service is busy right now; try again in {wait} s. Nothing was charged."
+        return text(locale, "submit-rate-limited", wait=_wait(error))
     if isinstance(error, ServerError):
         # A proxy's 5xx may come after the service created the task.
-        return (
-            f"The video service had a server error (HTTP {error.status}) and gave no task ID. "
-            "Your video **may have been submitted** anyway, and the bot cannot follow it; check "
-            "with an admin before trying again, to avoid paying twice." + _reference(error)
-        )
+        return text(locale, "submit-server-error", status=error.status) + _reference(locale, error)
     if isinstance(error, ApiTimeoutError):
-        return (
-            "The video service did not answer in time. Your video **may have been submitted** "
-            "anyway; the bot did not resend it, to avoid paying twice. Check with an admin "
-            "before trying again." + _reference(error)
-        )
+        return text(locale, "submit-timeout") + _reference(locale, error)
     if isinstance(error, ApiConnectionError):
-        return "The bot could not reach the video service; nothing was submitted. Try again soon."
+        return text(locale, "submit-unreachable")
     if isinstance(error, MalformedResponseError):
-        return (
-            "The video service answered something the bot could not read, so it cannot tell "
-            "whether your video was started. Check with an admin before trying again."
-            + _reference(error)
-        )
+        return text(locale, "submit-malformed") + _reference(locale, error)
     if isinstance(error, ApiError):
-        return "The video service call failed; please try again." + _reference(error)
-    return GENERIC_APOLOGY
+        return text(locale, "submit-failed") + _reference(locale, error)
+    return generic_apology(locale)
 
 
-def describe_query_error(error: ApiError) -> str:
+def describe_query_error(locale: str | None, error: ApiError) -> str:
     """A sentence for a failed status query: nothing was submitted, so nothing can have been
     paid for; only the answer is missing."""
     if isinstance(error, AuthenticationError):
-        return "The bot's API key is not accepted by the video service; tell a server admin."
+        return text(locale, "query-auth")
     if isinstance(error, NotFoundError):
-        return "The video service knows no task with that ID (task IDs expire after 24 h)."
+        return text(locale, "query-not-found")
     if isinstance(error, RateLimitError):
-        wait = math.ceil(error.retry_after) if error.retry_after else 60
-        return f"The video service is busy right now; ask again in {wait} s."
+        return text(locale, "query-rate-limited", wait=_wait(error))
     if isinstance(error, ServerError | ApiTimeoutError | ApiConnectionError):
-        return (
-            "The video service could not be asked right now; the task itself is not affected. "
-            "Try again in a minute." + _reference(error)
-        )
-    return "The video service's answer could not be read; try again later." + _reference(error)
+        return text(locale, "query-unavailable") + _reference(locale, error)
+    return text(locale, "query-unreadable") + _reference(locale, error)
 
 
-def describe_task_failure(code: str | None, message: str | None) -> str:
+def describe_task_failure(locale: str | None, code: str | None, message: str | None) -> str:
     """Plain words for a task that ended FAILED, with what to change."""
-    text = f"{code or 'Failed'}: {shorten(message or 'no reason given', 300)}"
+    summary = text(
+        locale,
+        "failure-summary",
+        code=code or text(locale, "failure-default-code"),
+        message=shorten(message or text(locale, "failure-no-reason"), 300),
+    )
     family = (code or "").split(".")[0]
     lowered = (message or "").lower()
     if "download" in lowered or family == "InvalidURL":
-        advice = (
-            "Alibaba's servers could not download one of the references. Use public links "
-            "or attach the files again (Discord's attachment links expire)."
-        )
+        advice = "failure-download"
     elif family in ("DataInspectionFailed", "IPInfringementSuspect") or "inspection" in lowered:
-        advice = "The content was refused by moderation; change the prompt or the references."
+        advice = "failure-moderation"
     elif family in ("InvalidImage", "InvalidVideo") or "format" in lowered:
-        advice = (
-            "A reference file was not accepted: use JPEG/PNG/BMP/WEBP images (PNG without "
-            "transparency) and MP4/MOV clips of 1–30 s."
-        )
+        advice = "failure-format"
     elif family == "InvalidParameter":
-        advice = "A setting was not accepted; check size, duration and references."
+        advice = "failure-parameter"
     elif family == "Arrearage":
-        advice = "The service account is out of balance; tell a server admin."
+        advice = "failure-arrearage"
     else:
-        advice = "Nothing was charged for a failed task; you can try again."
-    return f"{advice}\n> {text}"
+        advice = "failure-other"
+    return f"{text(locale, advice)}\n> {summary}"
+
+
+def _wait(error: RateLimitError) -> int:
+    return math.ceil(error.retry_after) if error.retry_after else 60
 
 
 def _api_text(error: ApiError) -> str:
     return shorten(error.message, 400)
 
 
-def _reference(error: ApiError) -> str:
-    return f" (request ID `{error.request_id}`)" if error.request_id else ""
+def _reference(locale: str | None, error: ApiError) -> str:
+    if not error.request_id:
+        return ""
+    return text(locale, "request-reference", request_id=error.request_id)
 
 
-def describe_invalid(error: InputError) -> str:
+def describe_invalid(locale: str | None, error: InputError) -> str:
     """A refusal of options that break the documented rules, within one message."""
-    return refusal(error.problems)
+    return refusal(locale, error.problems)

@@ -5,94 +5,130 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import assert_never
 
+from bot.generation.pricing import CostEstimate
+from bot.messages.catalog import text
 from bot.policy import Limit, Refusal
 from bot.store.types import Spend
 
-NOTHING_SUBMITTED = "**Nothing was submitted.**"
+LIMIT_KEYS: dict[Limit, str] = {
+    Limit.CHANNEL: "limit-channel",
+    Limit.ROLE: "limit-role",
+    Limit.RUNNING: "limit-running",
+    Limit.COOLDOWN: "limit-cooldown",
+    Limit.USER_BUDGET: "limit-user-budget",
+    Limit.GUILD_BUDGET: "limit-guild-budget",
+}
 
 
-def describe_wait(seconds: float) -> str:
+def nothing_submitted_heading(locale: str | None) -> str:
+    return text(locale, "nothing-submitted")
+
+
+def describe_wait(locale: str | None, seconds: float) -> str:
     """`45 s`, `10 min`, `1 h 30 min`: a cooldown read at a glance."""
     seconds = max(0, round(seconds))
     if seconds < 120:
-        return f"{seconds} s"
+        return text(locale, "wait-seconds", seconds=seconds)
     minutes = round(seconds / 60)
     hours, minutes = divmod(minutes, 60)
     if not hours:
-        return f"{minutes} min"
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+        return text(locale, "wait-minutes", minutes=minutes)
+    if not minutes:
+        return text(locale, "wait-hours", hours=hours)
+    return text(locale, "wait-hours-minutes", hours=hours, minutes=minutes)
 
 
-def limit_title(limit: Limit) -> str:
-    match limit:
-        case Limit.CHANNEL:
-            return "Channel"
-        case Limit.ROLE:
-            return "Role"
-        case Limit.RUNNING:
-            return "Running tasks"
-        case Limit.COOLDOWN:
-            return "Cooldown"
-        case Limit.USER_BUDGET:
-            return "Your daily budget"
-        case Limit.GUILD_BUDGET:
-            return "The server's daily budget"
-        case _:
-            assert_never(limit)
+def limit_title(locale: str | None, limit: Limit) -> str:
+    return text(locale, LIMIT_KEYS[limit])
 
 
-def refusal_sentence(refusal: Refusal) -> str:
+def refusal_sentence(locale: str | None, refusal: Refusal) -> str:
     match refusal.limit:
         case Limit.CHANNEL:
             channels = ", ".join(f"<#{c}>" for c in refusal.allowed_ids)
-            return f"videos can be made only in {channels}."
+            return text(locale, "refusal-channel", channels=channels)
         case Limit.ROLE:
             roles = ", ".join(f"<@&{r}>" for r in refusal.allowed_ids)
-            return f"making videos needs one of these roles: {roles}."
+            return text(locale, "refusal-role", roles=roles)
         case Limit.RUNNING:
-            return (
-                f"you already have {refusal.in_use} video(s) in progress; the limit is "
-                f"{refusal.allowed}. Wait for one to finish."
+            return text(
+                locale, "refusal-running", in_use=str(refusal.in_use), allowed=str(refusal.allowed)
             )
         case Limit.COOLDOWN:
-            return f"wait {describe_wait(refusal.cooldown_s)} between two videos."
+            return text(locale, "refusal-cooldown", wait=describe_wait(locale, refusal.cooldown_s))
         case Limit.USER_BUDGET | Limit.GUILD_BUDGET:
             if refusal.currency is None:
-                return (
-                    f"{refusal.in_use} of {refusal.allowed} billed seconds are used today and "
-                    f"this video needs up to {refusal.needed} more."
+                return text(
+                    locale,
+                    "refusal-budget-seconds",
+                    in_use=str(refusal.in_use),
+                    allowed=str(refusal.allowed),
+                    needed=str(refusal.needed),
                 )
             unit = f" {refusal.currency}" if refusal.currency else ""
-            return (
-                f"{_money(refusal.in_use)} of {_money(refusal.allowed)}{unit} are spent today "
-                f"and this video costs up to {_money(refusal.needed)}{unit} more."
+            return text(
+                locale,
+                "refusal-budget-money",
+                in_use=_money(refusal.in_use),
+                allowed=_money(refusal.allowed),
+                needed=_money(refusal.needed),
+                unit=unit,
             )
         case _:
             assert_never(refusal.limit)
 
 
-def describe_refusal(refusal: Refusal) -> str:
-    when = f" It frees up <t:{int(refusal.frees_at)}:R>." if refusal.frees_at else ""
-    return f"**{limit_title(refusal.limit)}**: {refusal_sentence(refusal)}{when}"
-
-
-def nothing_submitted(refusal: Refusal) -> str:
-    return f"{NOTHING_SUBMITTED} {describe_refusal(refusal)}"
-
-
-def confirm_question(price: str | None) -> str:
-    shown = price or "an unknown amount (no price is configured)"
-    return f"This video costs **{shown}**, above this server's confirmation threshold. Generate it?"
-
-
-def budget_line(spent: Spend, max_seconds: int, max_amount: Decimal, currency: str) -> str:
-    seconds = f"{spent.seconds} billed s" + (f" of {max_seconds}" if max_seconds else "")
-    money = (
-        f"{spent.amount:.2f} of {max_amount:.2f} {currency}"
-        if max_amount
-        else f"{spent.amount:.2f} {currency}"
+def describe_refusal(locale: str | None, refusal: Refusal) -> str:
+    when = text(locale, "refusal-frees-at", at=int(refusal.frees_at)) if refusal.frees_at else ""
+    return text(
+        locale,
+        "refusal-line",
+        title=limit_title(locale, refusal.limit),
+        sentence=refusal_sentence(locale, refusal),
+        when=when,
     )
-    return f"{seconds} · {money}"
+
+
+def nothing_submitted(locale: str | None, refusal: Refusal) -> str:
+    return f"{nothing_submitted_heading(locale)} {describe_refusal(locale, refusal)}"
+
+
+def describe_estimate(locale: str | None, estimate: CostEstimate) -> str:
+    """`≈ 1.25 CNY (5 billed s)`, or `up to …` when clip lengths were assumed maximal."""
+    return text(
+        locale,
+        "estimate-up-to" if estimate.upper_bound else "estimate-exact",
+        amount=_money(estimate.amount),
+        currency=estimate.currency,
+        billed=estimate.billed_seconds,
+    )
+
+
+def confirm_question(locale: str | None, price: str | None) -> str:
+    shown = price or text(locale, "confirm-price-unknown")
+    return text(locale, "confirm-question", price=shown)
+
+
+def budget_line(
+    locale: str | None, spent: Spend, max_seconds: int, max_amount: Decimal, currency: str
+) -> str:
+    seconds = (
+        text(locale, "budget-seconds-of", seconds=spent.seconds, max=max_seconds)
+        if max_seconds
+        else text(locale, "budget-seconds", seconds=spent.seconds)
+    )
+    money = (
+        text(
+            locale,
+            "budget-money-of",
+            amount=_money(spent.amount),
+            max=_money(max_amount),
+            currency=currency,
+        )
+        if max_amount
+        else text(locale, "budget-money", amount=_money(spent.amount), currency=currency)
+    )
+    return text(locale, "budget-line", seconds=seconds, money=money)
 
 
 def _money(value: int | Decimal) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from bot.messages.catalog import text
 from bot.messages.limits import budget_line, describe_wait
 from bot.messages.tasks import history_line
 from bot.policy import next_day
@@ -10,56 +13,101 @@ from bot.service import QuotaView, SpendReport
 MAX_MEMBERS_SHOWN = 20
 
 
-def quota_text(view: QuotaView) -> str:
+def quota_text(locale: str | None, view: QuotaView) -> str:
     limits, usage, currency, now = view.limits, view.usage, view.currency, view.now
     running = (
-        f"{usage.active_tasks} of {limits.max_active_per_user}"
+        text(
+            locale,
+            "quota-running-of",
+            active=usage.active_tasks,
+            limit=limits.max_active_per_user,
+        )
         if limits.max_active_per_user
-        else f"{usage.active_tasks} (no limit)"
+        else text(locale, "quota-running-unlimited", active=usage.active_tasks)
     )
     confirm = (
-        f"{limits.confirm_above:.2f} {currency}"
+        text(locale, "quota-confirm-amount", amount=_money(limits.confirm_above), currency=currency)
         if limits.confirm_above is not None
-        else "never asked"
+        else text(locale, "quota-confirm-never")
     )
     lines = [
-        f"**Today** (resets <t:{int(next_day(now))}:R>)",
-        "You: "
-        + budget_line(
-            usage.user_today, limits.user_daily_seconds, limits.user_daily_amount, currency
+        text(locale, "quota-today", resets_at=int(next_day(now))),
+        text(
+            locale,
+            "quota-you",
+            line=budget_line(
+                locale,
+                usage.user_today,
+                limits.user_daily_seconds,
+                limits.user_daily_amount,
+                currency,
+            ),
         ),
-        "This server: "
-        + budget_line(
-            usage.guild_today, limits.guild_daily_seconds, limits.guild_daily_amount, currency
+        text(
+            locale,
+            "quota-server",
+            line=budget_line(
+                locale,
+                usage.guild_today,
+                limits.guild_daily_seconds,
+                limits.guild_daily_amount,
+                currency,
+            ),
         ),
         "",
-        "**Limits**",
-        f"Running at once: {running}",
-        f"Cooldown between videos: {describe_wait(limits.user_cooldown_s)}",
-        f"Confirmation above: {confirm}",
+        text(locale, "quota-limits"),
+        text(locale, "quota-running-at-once", running=running),
+        text(locale, "quota-cooldown", wait=describe_wait(locale, limits.user_cooldown_s)),
+        text(locale, "quota-confirm-above", confirm=confirm),
     ]
     if usage.last_submit_at and limits.user_cooldown_s:
         ready_at = usage.last_submit_at + limits.user_cooldown_s
         if ready_at > now:
-            lines.append(f"Next video possible <t:{int(ready_at) + 1}:R>")
-    lines += ["", "**Running**"]
-    lines += [history_line(record) for record in view.running] or ["none"]
+            lines.append(text(locale, "quota-next-video", at=int(ready_at) + 1))
+    lines += ["", text(locale, "quota-running-heading")]
+    lines += [history_line(locale, record) for record in view.running] or [
+        text(locale, "quota-none")
+    ]
     return "\n".join(lines)
 
 
-def spend_text(report: SpendReport) -> str:
+def spend_text(locale: str | None, report: SpendReport) -> str:
     today, week, currency = report.today, report.week, report.currency
     lines = [
-        f"**Today:** {today.seconds} billed s · {today.amount:.2f} {currency}",
-        f"**Last 7 days:** {week.seconds} billed s · {week.amount:.2f} {currency}",
+        text(
+            locale,
+            "spend-today",
+            seconds=today.seconds,
+            amount=_money(today.amount),
+            currency=currency,
+        ),
+        text(
+            locale,
+            "spend-week",
+            seconds=week.seconds,
+            amount=_money(week.amount),
+            currency=currency,
+        ),
         "",
-        "**Today by member**",
+        text(locale, "spend-by-member"),
     ]
     lines += [
-        f"<@{user}>: {spent.seconds} s · {spent.amount:.2f} {currency}"
+        text(
+            locale,
+            "spend-member",
+            user=user,
+            seconds=spent.seconds,
+            amount=_money(spent.amount),
+            currency=currency,
+        )
         for user, spent in report.by_member[:MAX_MEMBERS_SHOWN]
-    ] or ["nobody yet"]
+    ] or [text(locale, "spend-nobody")]
     return "\n".join(lines)
 
 
-ADMIN_ONLY = "This command is for members with the Manage Server permission."
+def admin_only(locale: str | None) -> str:
+    return text(locale, "admin-only")
+
+
+def _money(value: Decimal) -> str:
+    return f"{value:.2f}"

@@ -8,168 +8,194 @@ from typing import assert_never
 from bot.api.models import TaskResult
 from bot.generation import limits
 from bot.generation.text import inline_code, plain, shorten
+from bot.messages.catalog import Arg, text
 from bot.messages.errors import describe_task_failure
 from bot.store.records import Ending, TaskRecord
 
-NO_FILES_IN_MESSAGE = "That message has no attached images or clips to use as references."
-BAD_MENU_DURATION = (
-    "**Nothing was submitted.** Duration must be a whole number of seconds from "
-    f"{limits.DURATION_MIN_S} to {limits.DURATION_MAX_S}."
-)
-NOT_IN_RECORDS = "This task is not in the bot's records any more."
-STARTING_UP = "The bot is starting up; try the button again in a moment."
-STOPPING = "**Nothing was submitted.** The bot is restarting; try again in a minute."
-LINKS_EXPIRED = (
-    "**Nothing was submitted.** The attached files' links have expired and Discord would not "
-    "renew them. Run `/r2v generate` again with the files attached."
-)
-NO_HISTORY = "You have no video tasks yet. Start one with `/r2v generate`."
-ALREADY_ANSWERED = "This request was already answered."
-CANCELLED = "Cancelled. Nothing was submitted or charged."
-CONFIRMED = "✅ Confirmed."
+
+def no_files_in_message(locale: str | None) -> str:
+    return text(locale, "no-files-in-message")
 
 
-def submitted(record: TaskRecord) -> str:
-    return f"✅ Submitted as task `{record.task_id}`; its status is posted in the channel."
+def bad_menu_duration(locale: str | None) -> str:
+    return text(locale, "bad-menu-duration", low=limits.DURATION_MIN_S, high=limits.DURATION_MAX_S)
 
 
-def unrecorded(task_id: str) -> str:
-    return (
-        f"⚠️ Your video was submitted as task `{task_id}`, but the bot could not record it and "
-        f"will not follow it. Check it with `/r2v status task_id:{task_id}`."
-    )
+def not_in_records(locale: str | None) -> str:
+    return text(locale, "not-in-records")
 
 
-def not_yours(requester_id: int) -> str:
-    return (
-        f"Only <@{requester_id}>, who asked for this video, can use its buttons. "
-        "Start your own with `/r2v generate`."
-    )
+def starting_up(locale: str | None) -> str:
+    return text(locale, "starting-up")
 
 
-def confirm_timed_out(timeout_s: float) -> str:
-    return f"No answer within {timeout_s:g} s, so nothing was submitted or charged."
+def stopping(locale: str | None) -> str:
+    return text(locale, "stopping")
 
 
-def cannot_post_here(missing: list[str]) -> str:
-    return (
-        "**Nothing was submitted.** The bot could not post the video in this channel: "
-        f"it lacks {', '.join(missing)} here. Ask an admin to grant them, or use another channel."
-    )
+def links_expired(locale: str | None) -> str:
+    return text(locale, "links-expired")
 
 
-def ending_text(record: TaskRecord) -> str:
+def no_history(locale: str | None) -> str:
+    return text(locale, "no-history")
+
+
+def already_answered(locale: str | None) -> str:
+    return text(locale, "already-answered")
+
+
+def cancelled(locale: str | None) -> str:
+    return text(locale, "cancelled")
+
+
+def confirmed(locale: str | None) -> str:
+    return text(locale, "confirmed")
+
+
+def not_in_guild(locale: str | None) -> str:
+    return text(locale, "not-in-guild")
+
+
+def submitted(locale: str | None, record: TaskRecord) -> str:
+    return text(locale, "submitted", task_id=record.task_id)
+
+
+def unrecorded(locale: str | None, task_id: str) -> str:
+    return text(locale, "unrecorded", task_id=task_id)
+
+
+def not_yours(locale: str | None, requester_id: int) -> str:
+    return text(locale, "not-yours", requester_id=requester_id)
+
+
+def confirm_timed_out(locale: str | None, timeout_s: float) -> str:
+    return text(locale, "confirm-timed-out", timeout=f"{timeout_s:g}")
+
+
+def cannot_post_here(locale: str | None, missing: list[str]) -> str:
+    return text(locale, "cannot-post-here", missing=", ".join(missing))
+
+
+def ending_text(locale: str | None, record: TaskRecord) -> str:
     """What the result message says after the requester's mention, by how the task ended."""
     ending = record.ending
     if ending is None:
-        return f"your task ended with status {record.raw_status}."
+        return text(locale, "ending-unknown", status=record.raw_status)
+    task_id = record.task_id
     match ending:
         case Ending.SUCCEEDED:
-            return "your video is ready."
+            return text(locale, "ending-succeeded")
         case Ending.FAILED:
-            return "your video could not be made.\n" + describe_task_failure(
-                record.error_code, record.error_message
+            return (
+                text(locale, "ending-failed")
+                + "\n"
+                + describe_task_failure(locale, record.error_code, record.error_message)
             )
         case Ending.CANCELED:
-            return "your video task was canceled by the service; nothing was charged."
+            return text(locale, "ending-canceled")
         case Ending.EXPIRED:
-            return (
-                "the service no longer knows this task (task IDs expire after 24 h), so its "
-                "result cannot be fetched."
-            )
+            return text(locale, "ending-expired")
         case Ending.DEADLINE:
             minutes = round((record.deadline_at - record.created_at) / 60)
-            return (
-                f"no result arrived (no result after {minutes} min); the bot stopped waiting. "
-                f"Use `/r2v status task_id:{record.task_id}` to check it later."
-            )
+            return text(locale, "ending-deadline", minutes=minutes, task_id=task_id)
         case Ending.UNREACHABLE:
-            return (
-                "the video service could not be reached for a day, so the result of this task "
-                f"is unknown. `/r2v status task_id:{record.task_id}` can try again."
-            )
+            return text(locale, "ending-unreachable", task_id=task_id)
         case Ending.UNTRACKED:
-            return "an admin stopped following this task, so its result is not posted."
+            return text(locale, "ending-untracked")
         case Ending.NO_VIDEO:
-            return (
-                "the service says your video is done but gave no video to fetch. "
-                f"`/r2v status task_id:{record.task_id}` may show it later."
-            )
+            return text(locale, "ending-no-video", task_id=task_id)
         case Ending.BAD_VIDEO:
-            return "the service's file for your video was empty or not a video, so it is lost."
+            return text(locale, "ending-bad-video")
         case Ending.VIDEO_GONE:
-            return "your video was made, but its file could not be fetched before it expired."
+            return text(locale, "ending-video-gone")
         case _:
             assert_never(ending)
 
 
-def ending_title(record: TaskRecord) -> str | None:
+def ending_title(locale: str | None, record: TaskRecord) -> str | None:
     """A title for the result embed where the status alone would mislead."""
     match record.ending:
         case Ending.DEADLINE:
-            return "⌛ Stopped waiting"
+            return text(locale, "ending-title-deadline")
         case Ending.UNREACHABLE:
-            return "⌛ Unknown"
+            return text(locale, "ending-title-unreachable")
         case Ending.UNTRACKED:
-            return "🚫 Not followed"
+            return text(locale, "ending-title-untracked")
         case Ending.NO_VIDEO | Ending.BAD_VIDEO | Ending.VIDEO_GONE:
-            return "⚠️ No video"
+            return text(locale, "ending-title-no-video")
         case None | Ending.SUCCEEDED | Ending.FAILED | Ending.CANCELED | Ending.EXPIRED:
             return None
         case _:
             assert_never(record.ending)
 
 
-def foreign_status(result: TaskResult) -> str:
-    lines = [f"Task {inline_code(result.task_id, 100)}: **{result.raw_status}**"]
-    lines += _result_details(result)
-    lines.append("This task was not made through this bot, so only its status is shown.")
+def foreign_status(locale: str | None, result: TaskResult) -> str:
+    lines = [_status_line(locale, result), *_result_details(locale, result)]
+    lines.append(text(locale, "status-foreign"))
     return "\n".join(lines)
 
 
-def known_status(result: TaskResult) -> str:
-    lines = [f"Task {inline_code(result.task_id, 100)}: **{result.raw_status}**"]
-    return "\n".join(lines + _result_details(result))
+def known_status(locale: str | None, result: TaskResult) -> str:
+    return "\n".join([_status_line(locale, result), *_result_details(locale, result)])
 
 
-def no_such_task(task_id: str) -> str:
-    return (
-        f"No task {inline_code(task_id, 100)} is known to the bot or the video service. Check "
-        "the ID (tasks are forgotten 24 h after they end)."
-    )
+def no_such_task(locale: str | None, task_id: str) -> str:
+    return text(locale, "no-such-task", task_id=inline_code(task_id, 100))
 
 
-def history_heading() -> str:
-    return "**Your recent tasks**"
+def history_heading(locale: str | None) -> str:
+    return text(locale, "history-heading")
 
 
-def history_line(record: TaskRecord) -> str:
+def history_line(locale: str | None, record: TaskRecord) -> str:
     prompt = record.request.prompt.replace("\n", " ")
     request = record.request
-    return (
-        f"<t:{int(record.created_at)}:R> `{record.task_id}` **{record.raw_status}** "
-        f"{request.model} {plain(request.size)} {request.duration}s — {plain(shorten(prompt, 60))}"
+    return text(
+        locale,
+        "history-line",
+        created_at=int(record.created_at),
+        task_id=record.task_id,
+        status=record.raw_status,
+        model=request.model,
+        size=plain(request.size),
+        duration=request.duration,
+        prompt=plain(shorten(prompt, 60)),
     )
 
 
-def untracked(task_id: str) -> str:
-    return (
-        f"Stopped following task `{task_id}`. The service may still finish it; "
-        "`/r2v status` can look it up."
+def untracked(locale: str | None, task_id: str) -> str:
+    return text(locale, "untracked", task_id=task_id)
+
+
+def already_ended(locale: str | None, task_id: str) -> str:
+    return text(locale, "already-ended", task_id=task_id)
+
+
+def size_label_args(size: str) -> dict[str, Arg]:
+    """The variables of catalog message `size-label` for a documented size."""
+    tier, aspect = limits.SIZES[size]
+    ratio, shape = aspect.split(" ")
+    return {"size": size.replace("*", "×"), "tier": tier, "ratio": ratio, "shape": shape}
+
+
+def size_name(locale: str | None, size: str) -> str:
+    """'1920×1080 · 1080P · 16:9 landscape' in `locale`; an undocumented size as it is."""
+    if size not in limits.SIZES:
+        return plain(size)
+    return text(locale, "size-label", **size_label_args(size))
+
+
+def _status_line(locale: str | None, result: TaskResult) -> str:
+    return text(
+        locale, "status-line", task_id=inline_code(result.task_id, 100), status=result.raw_status
     )
 
 
-def already_ended(task_id: str) -> str:
-    return f"Task `{task_id}` has already ended."
-
-
-NOT_IN_GUILD = "No task with that ID was made in this server."
-
-
-def _result_details(result: TaskResult) -> list[str]:
+def _result_details(locale: str | None, result: TaskResult) -> list[str]:
     lines = []
     if result.code or result.message:
         lines.append(shorten(f"{result.code or ''} {result.message or ''}".strip(), 400))
     if result.video_url:
-        lines.append(f"<{result.video_url}> (links expire 24 h after the task ends)")
+        lines.append(text(locale, "status-video-link", url=result.video_url))
     return lines

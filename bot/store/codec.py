@@ -85,6 +85,7 @@ TASK_COLUMNS: Final[tuple[Column, ...]] = (
     Column("parent_task_id", "parent_task_id", Kind.TEXT, mutable=False),
     Column("cost_amount", "cost_amount", Kind.MONEY),
     Column("ending", "ending", Kind.TEXT, to_plain=_value, from_plain=Ending),
+    Column("locale", "locale", Kind.TEXT, mutable=False),
 )
 
 KEY: Final = TASK_COLUMNS[0]

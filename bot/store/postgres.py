@@ -69,7 +69,11 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE tasks ADD COLUMN owner TEXT;
     CREATE INDEX tasks_active_owner ON tasks (owner, created_at) WHERE phase <> 'done';
     """,
-    # 3: submissions on their way, so per-member limits hold across processes.
+    # 3: the requester's language, for the tracker's later posts; older tasks use the default.
+    """
+    ALTER TABLE tasks ADD COLUMN locale TEXT;
+    """,
+    # 4: submissions on their way, so per-member limits hold across processes.
     """
     CREATE TABLE reservations (
         id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

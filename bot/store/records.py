@@ -60,6 +60,8 @@ class TaskRecord:
     parent_task_id: str | None = None
     cost_amount: Decimal | None = None
     ending: Ending | None = None
+    # The catalog locale the requester was answered in (None: the default), for later posts.
+    locale: str | None = None
 
     @property
     def is_active(self) -> bool:

@@ -84,7 +84,11 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE tasks ADD COLUMN owner TEXT;
     CREATE INDEX tasks_active_owner ON tasks (owner, created_at) WHERE phase != 'done';
     """,
-    # 5: submissions on their way, so per-member limits hold across processes.
+    # 5: the requester's language, for the tracker's later posts; older tasks use the default.
+    """
+    ALTER TABLE tasks ADD COLUMN locale TEXT;
+    """,
+    # 6: submissions on their way, so per-member limits hold across processes.
     """
     CREATE TABLE reservations (
         id INTEGER PRIMARY KEY,

@@ -7,7 +7,9 @@ import logging
 import discord
 from discord import app_commands
 
-from bot.messages.errors import GENERIC_APOLOGY
+from bot.messages.catalog import text
+from bot.messages.errors import generic_apology
+from bot.ui.interactions import locale_of
 from bot.ui.replies import reply
 
 log = logging.getLogger(__name__)
@@ -20,14 +22,15 @@ class R2VCommandTree(app_commands.CommandTree):
         """Order: checks that refused (they answered already, or get a short sentence), values
         Discord sent that could not be converted, then anything else — a bug: the user gets an
         apology, never a traceback, and the log gets the traceback."""
+        locale = locale_of(interaction)
         if isinstance(error, app_commands.CheckFailure):
             if not interaction.response.is_done():
-                await reply(interaction, "You cannot use this command here.")
+                await reply(interaction, text(locale, "check-failed"))
             return
         if isinstance(error, app_commands.TransformerError):
-            await reply(interaction, f"That value was not understood: {error.value!r}.")
+            await reply(interaction, text(locale, "value-not-understood", value=repr(error.value)))
             return
         original = getattr(error, "original", error)
         command = interaction.command.qualified_name if interaction.command else "?"
         log.error("command %s failed in interaction %s", command, interaction.id, exc_info=original)
-        await reply(interaction, GENERIC_APOLOGY)
+        await reply(interaction, generic_apology(locale))

@@ -9,6 +9,8 @@ from typing import Any
 import discord
 
 from bot.messages import tasks as task_text
+from bot.messages.catalog import text
+from bot.ui.interactions import locale_of
 from bot.ui.replies import NO_PINGS, reply
 
 log = logging.getLogger(__name__)
@@ -16,22 +18,27 @@ log = logging.getLogger(__name__)
 
 class ConfirmView(discord.ui.View):
     """Sent ephemerally, so only the requester sees it. The first click decides; a second click
-    (or a double click) does nothing more. `message` is the question, set once it is sent."""
+    (or a double click) does nothing more. `message` is the question, set once it is sent.
+    Labels and answers are in the requester's `locale`."""
 
     def __init__(
         self,
         on_confirm: Callable[[discord.Interaction], Awaitable[Any]],
         *,
         timeout: float,
+        locale: str | None = None,
     ) -> None:
         super().__init__(timeout=timeout)
         self._on_confirm = on_confirm
+        self._locale = locale
+        self.confirm.label = text(locale, "button-confirm")
+        self.cancel.label = text(locale, "button-cancel")
         self.decided = False
         self.message: discord.InteractionMessage | None = None
 
     async def _claim(self, interaction: discord.Interaction) -> bool:
         if self.decided:
-            await reply(interaction, task_text.ALREADY_ANSWERED)
+            await reply(interaction, task_text.already_answered(locale_of(interaction)))
             return False
         self.decided = True
         self.stop()
@@ -43,19 +50,23 @@ class ConfirmView(discord.ui.View):
             return
         # The click answers by updating the private question; the status message is then
         # posted in the channel as a follow-up of the click.
-        await interaction.response.edit_message(content=task_text.CONFIRMED, embed=None, view=None)
+        await interaction.response.edit_message(
+            content=task_text.confirmed(self._locale), embed=None, view=None
+        )
         await self._on_confirm(interaction)
 
     @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary, emoji="✖️")
     async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
         if not await self._claim(interaction):
             return
-        await interaction.response.edit_message(content=task_text.CANCELLED, embed=None, view=None)
+        await interaction.response.edit_message(
+            content=task_text.cancelled(self._locale), embed=None, view=None
+        )
 
     async def on_timeout(self) -> None:
         if not self.decided:
             self.decided = True
-            await self._close(task_text.confirm_timed_out(self.timeout or 0))
+            await self._close(task_text.confirm_timed_out(self._locale, self.timeout or 0))
 
     async def _close(self, content: str) -> None:
         if self.message is None:

@@ -8,53 +8,61 @@ from datetime import UTC, datetime
 import discord
 
 from bot.api.models import TaskStatus
-from bot.generation.limits import size_label
 from bot.generation.request import GenerationRequest
 from bot.generation.text import inline_code, plain, shorten
-from bot.messages.tasks import ending_title
+from bot.messages.catalog import text
+from bot.messages.tasks import ending_title, size_name
 from bot.messages.validation import describe_problem
 from bot.store.records import TaskRecord
 
+# The catalog key of each status's title, and its colour.
 STATUS_STYLE: dict[TaskStatus, tuple[str, discord.Colour]] = {
-    TaskStatus.PENDING: ("⏳ Queued", discord.Colour.light_grey()),
-    TaskStatus.RUNNING: ("🎬 Generating", discord.Colour.blue()),
-    TaskStatus.SUCCEEDED: ("✅ Done", discord.Colour.green()),
-    TaskStatus.FAILED: ("❌ Failed", discord.Colour.red()),
-    TaskStatus.CANCELED: ("🚫 Canceled", discord.Colour.dark_grey()),
-    TaskStatus.UNKNOWN: ("⌛ Expired", discord.Colour.dark_grey()),
-    TaskStatus.OTHER: ("⏳ In progress", discord.Colour.light_grey()),
+    TaskStatus.PENDING: ("status-pending", discord.Colour.light_grey()),
+    TaskStatus.RUNNING: ("status-running", discord.Colour.blue()),
+    TaskStatus.SUCCEEDED: ("status-succeeded", discord.Colour.green()),
+    TaskStatus.FAILED: ("status-failed", discord.Colour.red()),
+    TaskStatus.CANCELED: ("status-canceled", discord.Colour.dark_grey()),
+    TaskStatus.UNKNOWN: ("status-unknown", discord.Colour.dark_grey()),
+    TaskStatus.OTHER: ("status-other", discord.Colour.light_grey()),
 }
 
 
-def reference_lines(request: GenerationRequest) -> str:
+def reference_lines(locale: str | None, request: GenerationRequest) -> str:
     """`character1 → ref1 cat.png (PNG image)`, one line per reference, in order."""
     lines = []
     for number, ref in enumerate(request.references, start=1):
-        kind = "image" if ref.kind == "image" else "clip"
         lines.append(
-            f"**character{number}** → {ref.source} {inline_code(ref.name, 48)} "
-            f"({ref.file_format} {kind})"
+            text(
+                locale,
+                "reference-line",
+                number=number,
+                source=ref.source,
+                name=inline_code(ref.name, 48),
+                format=ref.file_format,
+                kind=ref.kind,
+            )
         )
     return "\n".join(lines)
 
 
-def parameter_lines(request: GenerationRequest) -> str:
+def parameter_lines(locale: str | None, request: GenerationRequest) -> str:
     lines = [
-        f"**Model** {request.model}",
-        f"**Size** {size_label(request.size)}",
-        f"**Duration** {request.duration} s",
-        f"**Shot** {request.shot_type or 'single (default)'}",
-        f"**Audio** {'on' if request.has_audio else 'off'}",
+        text(locale, "param-model", model=request.model),
+        text(locale, "param-size", size=size_name(locale, request.size)),
+        text(locale, "param-duration", duration=request.duration),
+        text(locale, "param-shot", shot=request.shot_type or text(locale, "param-shot-default")),
+        text(locale, "param-audio-on" if request.has_audio else "param-audio-off"),
     ]
     if request.seed is not None:
-        chosen = " (random)" if request.seed_is_random else ""
-        lines.append(f"**Seed** {request.seed}{chosen}")
+        key = "param-seed-random" if request.seed_is_random else "param-seed"
+        lines.append(text(locale, key, seed=request.seed))
     return "\n".join(lines)
 
 
-def task_embed(record: TaskRecord) -> discord.Embed:
-    """The status embed of a task at this moment."""
-    title, colour = STATUS_STYLE[record.status]
+def task_embed(locale: str | None, record: TaskRecord) -> discord.Embed:
+    """The status embed of a task at this moment, in `locale`."""
+    title_key, colour = STATUS_STYLE[record.status]
+    title = text(locale, title_key)
     if record.status is TaskStatus.OTHER:
         title = f"⏳ {record.raw_status.title()}"
     request = record.request
@@ -64,80 +72,98 @@ def task_embed(record: TaskRecord) -> discord.Embed:
         colour=colour,
         timestamp=datetime.fromtimestamp(record.created_at, UTC),
     )
-    embed.add_field(name="Task ID", value=f"`{record.task_id}`", inline=False)
-    embed.add_field(name="Status", value=_status_value(record), inline=True)
-    embed.add_field(name="Parameters", value=parameter_lines(request), inline=True)
+    embed.add_field(name=text(locale, "field-task-id"), value=f"`{record.task_id}`", inline=False)
+    embed.add_field(name=text(locale, "field-status"), value=_status_value(locale, record))
+    embed.add_field(name=text(locale, "field-parameters"), value=parameter_lines(locale, request))
     if record.cost_text:
-        embed.add_field(name="Estimated cost", value=record.cost_text, inline=True)
-    embed.add_field(name="References", value=reference_lines(request) or "—", inline=False)
+        embed.add_field(name=text(locale, "field-estimated-cost"), value=record.cost_text)
+    embed.add_field(
+        name=text(locale, "field-references"),
+        value=reference_lines(locale, request) or "—",
+        inline=False,
+    )
     if request.negative_prompt:
         embed.add_field(
-            name="Negative prompt",
+            name=text(locale, "field-negative-prompt"),
             value=shorten(plain(request.negative_prompt), 1024),
             inline=False,
         )
-    notes = [describe_problem(warning) for warning in request.warnings]
+    notes = [describe_problem(locale, warning) for warning in request.warnings]
     if notes:
         embed.add_field(
-            name="Notes", value=shorten("\n".join(f"⚠️ {n}" for n in notes), 1024), inline=False
+            name=text(locale, "field-notes"),
+            value=shorten("\n".join(f"⚠️ {n}" for n in notes), 1024),
+            inline=False,
         )
-    embed.set_footer(text="Requested")
+    embed.set_footer(text=text(locale, "footer-requested"))
     return embed
 
 
-def task_preview(request: GenerationRequest) -> discord.Embed:
+def task_preview(locale: str | None, request: GenerationRequest) -> discord.Embed:
     """What would be submitted, shown before a confirmation click."""
     embed = discord.Embed(
-        title="Ready to generate", description=shorten(plain(request.prompt), 4096), colour=0xF1C40F
+        title=text(locale, "preview-title"),
+        description=shorten(plain(request.prompt), 4096),
+        colour=0xF1C40F,
     )
-    embed.add_field(name="Parameters", value=parameter_lines(request), inline=True)
-    embed.add_field(name="References", value=reference_lines(request) or "—", inline=True)
+    embed.add_field(name=text(locale, "field-parameters"), value=parameter_lines(locale, request))
+    embed.add_field(
+        name=text(locale, "field-references"), value=reference_lines(locale, request) or "—"
+    )
     if request.warnings:
-        notes = "\n".join(f"⚠️ {describe_problem(note)}" for note in request.warnings)
-        embed.add_field(name="Notes", value=shorten(notes, 1024), inline=False)
+        notes = "\n".join(f"⚠️ {describe_problem(locale, note)}" for note in request.warnings)
+        embed.add_field(name=text(locale, "field-notes"), value=shorten(notes, 1024), inline=False)
     return embed
 
 
-def _status_value(record: TaskRecord) -> str:
+def _status_value(locale: str | None, record: TaskRecord) -> str:
     lines = [f"**{record.raw_status}**"]
     if record.finished_at is not None:
-        lines.append(f"took {format_duration(record.finished_at - record.created_at)}")
+        took = format_duration(locale, record.finished_at - record.created_at)
+        lines.append(text(locale, "took", duration=took))
     else:
         # A relative timestamp keeps counting in everyone's client without any edit.
-        lines.append(f"submitted <t:{int(record.created_at)}:R>")
+        lines.append(text(locale, "submitted-at", at=int(record.created_at)))
     queued = record.api_times.get("queued_s")
     running = record.api_times.get("running_s")
     if queued is not None:
-        lines.append(f"queued {format_duration(queued)}")
+        lines.append(text(locale, "queued-for", duration=format_duration(locale, queued)))
     if running is not None:
-        lines.append(f"generating {format_duration(running)}")
+        lines.append(text(locale, "generating-for", duration=format_duration(locale, running)))
     return "\n".join(lines)
 
 
-def format_duration(seconds: float) -> str:
+def format_duration(locale: str | None, seconds: float) -> str:
     seconds = max(0, round(seconds))
     minutes, secs = divmod(seconds, 60)
-    return f"{minutes} min {secs:02d} s" if minutes else f"{secs} s"
+    if minutes:
+        return text(locale, "duration-minutes", minutes=minutes, seconds=f"{secs:02d}")
+    return text(locale, "duration-seconds", seconds=secs)
 
 
-def result_embed(record: TaskRecord, *, note: str | None = None) -> discord.Embed:
+def result_embed(
+    locale: str | None, record: TaskRecord, *, note: str | None = None
+) -> discord.Embed:
     """The final post: what was asked for, so the video can be found and redone."""
-    title, colour = STATUS_STYLE.get(record.status, STATUS_STYLE[TaskStatus.OTHER])
-    title = ending_title(record) or title
+    title_key, colour = STATUS_STYLE.get(record.status, STATUS_STYLE[TaskStatus.OTHER])
+    title = ending_title(locale, record) or text(locale, title_key)
     request = record.request
     embed = discord.Embed(
         title=title, description=shorten(plain(request.prompt), 4096), colour=colour
     )
-    embed.add_field(name="Parameters", value=parameter_lines(request), inline=True)
-    embed.add_field(name="References", value=reference_lines(request) or "—", inline=True)
+    embed.add_field(name=text(locale, "field-parameters"), value=parameter_lines(locale, request))
+    embed.add_field(
+        name=text(locale, "field-references"), value=reference_lines(locale, request) or "—"
+    )
     if request.negative_prompt:
         embed.add_field(
-            name="Negative prompt",
+            name=text(locale, "field-negative-prompt"),
             value=shorten(plain(request.negative_prompt), 1024),
             inline=False,
         )
     if note:
-        embed.add_field(name="Note", value=shorten(note, 1024), inline=False)
-    # The task ID in the footer lets a restarted bot recognise its own earlier delivery.
-    embed.set_footer(text=f"Task {record.task_id}")
+        embed.add_field(name=text(locale, "field-note"), value=shorten(note, 1024), inline=False)
+    # The task ID in the footer lets a restarted bot recognise its own earlier delivery, in
+    # whichever language it was posted.
+    embed.set_footer(text=text(locale, "footer-task", task_id=record.task_id))
     return embed

@@ -16,8 +16,8 @@ import discord
 
 from bot.generation.request import GenerationRequest
 from bot.messages import tasks as task_text
-from bot.messages.errors import GENERIC_APOLOGY, describe_invalid, describe_submit_error
-from bot.messages.limits import confirm_question, nothing_submitted
+from bot.messages.errors import describe_invalid, describe_submit_error, generic_apology
+from bot.messages.limits import confirm_question, describe_estimate, nothing_submitted
 from bot.service import (
     ApiFailed,
     GenerationService,
@@ -33,7 +33,7 @@ from bot.service import (
 from bot.store.records import TaskRecord
 from bot.ui.confirm import ConfirmView
 from bot.ui.embeds import task_embed, task_preview
-from bot.ui.interactions import missing_channel_permissions, requester_of
+from bot.ui.interactions import locale_of, missing_channel_permissions, requester_of
 from bot.ui.replies import NO_PINGS, reply
 from bot.ui.views import task_buttons
 
@@ -53,12 +53,13 @@ class GenerationFlow:
         renew_attachments: bool = False,
     ) -> None:
         """From validated options to a submitted task, or a private answer saying why not."""
+        locale = locale_of(interaction)
         if isinstance(request, Invalid):
-            await reply(interaction, describe_invalid(request.error))
+            await reply(interaction, describe_invalid(locale, request.error))
             return
         missing = missing_channel_permissions(interaction)
         if missing:
-            await reply(interaction, task_text.cannot_post_here(missing))
+            await reply(interaction, task_text.cannot_post_here(locale, missing))
             return
         # Acknowledge before anything that waits on the store, Discord or the API.
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -69,17 +70,21 @@ class GenerationFlow:
             renew_attachments=renew_attachments,
         )
         if quote.refusal is not None:
-            await _edit_original(interaction, content=nothing_submitted(quote.refusal))
+            await _edit_original(interaction, content=nothing_submitted(locale, quote.refusal))
             return
         if quote.confirm_timeout_s is None:
             await self.submit(interaction, quote)
             return
-        view = ConfirmView(lambda click: self.submit(click, quote), timeout=quote.confirm_timeout_s)
-        price = quote.estimate.describe() if quote.estimate else None
+        view = ConfirmView(
+            lambda click: self.submit(click, quote),
+            timeout=quote.confirm_timeout_s,
+            locale=locale,
+        )
+        price = describe_estimate(locale, quote.estimate) if quote.estimate else None
         view.message = await _edit_original(
             interaction,
-            content=confirm_question(price),
-            embed=task_preview(quote.request),
+            content=confirm_question(locale, price),
+            embed=task_preview(locale, quote.request),
             view=view,
         )
 
@@ -96,13 +101,14 @@ class GenerationFlow:
     async def _announce(self, interaction: discord.Interaction, record: TaskRecord) -> int | None:
         """Tell the member privately, then post the status message in the channel. The private
         answer is completed first: a follow-up sent while it is still loading would replace it."""
+        locale = record.locale
         await _edit_original(
-            interaction, content=task_text.submitted(record), embed=None, view=None
+            interaction, content=task_text.submitted(locale, record), embed=None, view=None
         )
         try:
             message = await interaction.followup.send(
-                embed=task_embed(record),
-                view=task_buttons(record.task_id, active=True),
+                embed=task_embed(locale, record),
+                view=task_buttons(locale, record.task_id, active=True),
                 allowed_mentions=NO_PINGS,
                 wait=True,
             )
@@ -112,11 +118,12 @@ class GenerationFlow:
         return message.id
 
     async def _show(self, interaction: discord.Interaction, outcome: Outcome) -> None:
+        locale = locale_of(interaction)
         match outcome:
             case Submitted():
                 return  # announced by the service's call to `_announce`
             case Refused(refusal):
-                text = nothing_submitted(refusal)
+                text = nothing_submitted(locale, refusal)
             case ApiFailed(error):
                 log.warning(
                     "submit for user %s refused: %s (request_id=%s)",
@@ -124,20 +131,20 @@ class GenerationFlow:
                     type(error).__name__,
                     error.request_id,
                 )
-                text = f"❌ {describe_submit_error(error)}"
+                text = f"❌ {describe_submit_error(locale, error)}"
             case Unrecorded(task_id):
-                text = task_text.unrecorded(task_id)
+                text = task_text.unrecorded(locale, task_id)
             case LinksExpired():
-                text = task_text.LINKS_EXPIRED
+                text = task_text.links_expired(locale)
             case Stopping():
-                text = task_text.STOPPING
+                text = task_text.stopping(locale)
             case _:
                 assert_never(outcome)
         await _edit_original(interaction, content=text, embed=None, view=None)
 
     async def report_unexpected(self, interaction: discord.Interaction, error: Exception) -> None:
         log.error("unexpected error in interaction %s", interaction.id, exc_info=error)
-        await reply(interaction, GENERIC_APOLOGY)
+        await reply(interaction, generic_apology(locale_of(interaction)))
 
 
 async def _edit_original(

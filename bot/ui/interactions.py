@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.generation.request import AttachmentInput
+from bot.messages.catalog import catalog_locale, text
 from bot.service import Requester
 
 # What delivery needs: post, embed, upload, and read back its own posts after a restart.
@@ -19,7 +20,18 @@ def requester_of(interaction: discord.Interaction) -> Requester:
         channel_ids=tuple(channel_ids_of(interaction)),
         role_ids=tuple(role_ids_of(interaction)),
         upload_limit=channel_upload_limit(interaction),
+        locale=locale_of(interaction),
     )
+
+
+def locale_of(interaction: discord.Interaction) -> str | None:
+    """The language to answer in: the member's own if the bot speaks it, else the server's;
+    None when the bot speaks neither (the messages then use R2V_DEFAULT_LOCALE)."""
+    for locale in (interaction.locale, interaction.guild_locale):
+        served = catalog_locale(locale.value) if locale is not None else None
+        if served is not None:
+            return served
+    return None
 
 
 def channel_upload_limit(interaction: discord.Interaction) -> int:
@@ -45,12 +57,16 @@ def role_ids_of(interaction: discord.Interaction) -> list[int]:
 
 
 def missing_channel_permissions(interaction: discord.Interaction) -> list[str]:
-    """Permissions the bot lacks in this channel to deliver a video, in Discord's words."""
+    """Permissions the bot lacks in this channel to deliver a video, named as Discord names
+    them in the member's language."""
     permissions = interaction.app_permissions
     in_thread = isinstance(interaction.channel, discord.Thread)
     needed = (*DELIVERY_PERMISSIONS, "send_messages_in_threads" if in_thread else "send_messages")
+    locale = locale_of(interaction)
     return [
-        name.replace("_", " ").title() for name in needed if not getattr(permissions, name, False)
+        text(locale, "permission-" + name.replace("_", "-"))
+        for name in needed
+        if not getattr(permissions, name, False)
     ]
 
 

@@ -18,7 +18,7 @@ import discord
 from bot.api.client import BailianClient
 from bot.api.errors import ApiConnectionError, ApiError
 from bot.generation.text import shorten
-from bot.messages.delivery import VIDEO_AS_LINK, could_not_fetch, over_upload_limit
+from bot.messages.delivery import could_not_fetch, over_upload_limit, video_as_link
 from bot.messages.tasks import ending_text
 from bot.store.records import Ending, TaskRecord
 from bot.ui.embeds import result_embed, task_embed
@@ -43,8 +43,9 @@ class DiscordNotifier:
         self._api = api
 
     async def status_changed(self, record: TaskRecord) -> TaskRecord:
-        embed = task_embed(record)
-        view = task_buttons(record.task_id, active=record.is_active)
+        # Posted long after the command: in the language the requester was answered in.
+        embed = task_embed(record.locale, record)
+        view = task_buttons(record.locale, record.task_id, active=record.is_active)
         return await self._show_status(record, embed, view)
 
     async def deliver(self, record: TaskRecord) -> TaskRecord:
@@ -56,14 +57,15 @@ class DiscordNotifier:
 
         final_note = None
         file: discord.File | None = None
-        text = ending_text(record)
+        locale = record.locale
+        text = ending_text(locale, record)
         if record.ending is Ending.SUCCEEDED and record.video_url:
             file, final_note = await self._fetch_video(record)
             if file is None:
-                text = VIDEO_AS_LINK
+                text = video_as_link(locale)
         content = f"<@{record.requester_id}> {text}"
 
-        embed = result_embed(record, note=final_note)
+        embed = result_embed(locale, record, note=final_note)
         extras: dict[str, Any] = {}
         if file is not None:
             extras["file"] = file
@@ -84,14 +86,14 @@ class DiscordNotifier:
                 replied_user=False,
             ),
             nonce=delivery_nonce(record.task_id),
-            view=task_buttons(record.task_id, active=False),
+            view=task_buttons(locale, record.task_id, active=False),
         )
         delivered = replace(record, result_message_id=message.id)
         # The status message shows the final state too, without its Refresh button.
         await self._show_status(
             delivered,
-            task_embed(delivered),
-            task_buttons(record.task_id, active=False),
+            task_embed(locale, delivered),
+            task_buttons(locale, record.task_id, active=False),
             create=False,
         )
         return delivered
@@ -106,9 +108,11 @@ class DiscordNotifier:
             raise  # passing network trouble: the tracker retries the delivery
         except ApiError as error:
             log.warning("video of task %s could not be fetched: %s", record.task_id, error)
-            return None, could_not_fetch(record.video_url, expires)
+            return None, could_not_fetch(record.locale, record.video_url, expires)
         if download.too_large or download.data is None:
-            return None, over_upload_limit(record.video_url, expires, download.size, limit)
+            return None, over_upload_limit(
+                record.locale, record.video_url, expires, download.size, limit
+            )
         filename = f"r2v-{record.task_id[:8]}.mp4"
         return discord.File(io.BytesIO(download.data), filename=filename), None
 

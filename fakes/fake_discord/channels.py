@@ -32,6 +32,33 @@ class _Outage:
     status: int
     times_left: int | None  # None: until cleared or `until`
     until: float | None  # fake monotonic clock
+    retry_after: float = 0.0  # for 429s
+
+    def answer(self) -> web.Response:
+        if self.status == 429:
+            body = {
+                "message": "You are being rate limited.",
+                "retry_after": self.retry_after,
+                "global": False,
+                "code": 0,
+            }
+            response = _json_response(body, 429)
+            # discord.py only retries a 429 that came through Discord's proxy (Via) as JSON.
+            response.headers.update(
+                {
+                    "Via": "1.1 google",
+                    "Retry-After": str(max(1, round(self.retry_after))),
+                    "X-RateLimit-Limit": "5",
+                    "X-RateLimit-Remaining": "0",
+                    "X-RateLimit-Reset-After": str(self.retry_after),
+                    "X-RateLimit-Bucket": "fake-channel-bucket",
+                    "X-RateLimit-Scope": "user",
+                }
+            )
+        else:
+            response = _error(self.status, 0, f"{self.status}: Service Unavailable")
+        response[INJECTED] = True
+        return response
 
 
 class ChannelsMixin:
@@ -54,6 +81,14 @@ class ChannelsMixin:
         cid = channel_id or self.channel_id
         until = None if seconds is None else self.now() + seconds
         self._outages[cid] = _Outage(status, times, until)
+
+    def rate_limit_channel(
+        self, channel_id: int | None = None, *, retry_after: float = 0.05, times: int = 1
+    ) -> None:
+        """Answer the channel's next `times` requests with Discord's 429 (retry_after in
+        seconds, with the Via header discord.py needs to wait and retry)."""
+        cid = channel_id or self.channel_id
+        self._outages[cid] = _Outage(429, times, None, retry_after)
 
     def revoke_send(self, channel_id: int | None = None) -> None:
         """Take Send Messages from the bot in a channel: posts answer 403 50013."""
@@ -124,9 +159,7 @@ class ChannelsMixin:
             else:
                 if outage.times_left is not None:
                     outage.times_left -= 1
-                response = _error(outage.status, 0, f"{outage.status}: Service Unavailable")
-                response[INJECTED] = True
-                return response
+                return outage.answer()
         if channel_id in self._dm_channels:
             closed = self._dm_channels[channel_id] in self._closed_dms
             if action is Action.SEND and closed:

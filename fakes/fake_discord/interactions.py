@@ -35,6 +35,11 @@ from fakes.fake_discord.messages import _numbered
 if TYPE_CHECKING:
     from fakes.fake_discord.server import FakeDiscord
 
+_NEW_MESSAGE_CALLBACKS = (
+    CallbackType.CHANNEL_MESSAGE_WITH_SOURCE,
+    CallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE,
+)
+
 
 @dataclass
 class FakeInteraction:
@@ -166,6 +171,7 @@ class InteractionsMixin:
         channel_id: int | None,
         attachment_size_limit: int | None,
         message: dict | None = None,
+        locale: str = "en-US",
     ) -> FakeInteraction:
         member = user or self.default_user
         cid = channel_id or self.channel_id
@@ -189,7 +195,7 @@ class InteractionsMixin:
             "token": token,
             "version": 1,
             "app_permissions": str(self.permissions_in(cid)),
-            "locale": "en-US",
+            "locale": locale,
             "guild_locale": guild.locale,
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(guild.id)},
@@ -252,8 +258,10 @@ class InteractionsMixin:
         user: dict | None = None,
         channel_id: int | None = None,
         attachment_size_limit: int | None = None,
+        locale: str = "en-US",
     ) -> FakeInteraction:
-        """Send a slash command (e.g. "r2v generate" or "ping") as INTERACTION_CREATE type 2."""
+        """Send a slash command (e.g. "r2v generate" or "ping") as INTERACTION_CREATE type 2,
+        from a member whose Discord client is set to `locale`."""
         parts = command.split()
         guild = self.guild_of(channel_id or self.channel_id)
         guild_id = guild.id if guild is not None else None
@@ -313,12 +321,18 @@ class InteractionsMixin:
             user=user,
             channel_id=channel_id,
             attachment_size_limit=attachment_size_limit,
+            locale=locale,
         )
         await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
         return it
 
     async def invoke_message_command(
-        self, name: str, target_message: dict, *, user: dict | None = None
+        self,
+        name: str,
+        target_message: dict,
+        *,
+        user: dict | None = None,
+        locale: str = "en-US",
     ) -> FakeInteraction:
         """Send a message context-menu command (command type 3) targeting a message."""
         guild = self.guild_of(int(target_message["channel_id"]))
@@ -338,6 +352,7 @@ class InteractionsMixin:
             user=user,
             channel_id=int(target_message["channel_id"]),
             attachment_size_limit=None,
+            locale=locale,
         )
         await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
         return it
@@ -349,6 +364,7 @@ class InteractionsMixin:
         *,
         user: dict | None = None,
         values: list[str] | None = None,
+        locale: str = "en-US",
     ) -> FakeInteraction:
         """Click a button (or pick select `values`) on a message: INTERACTION_CREATE type 3."""
         message = self.get_message(message_id)
@@ -370,6 +386,7 @@ class InteractionsMixin:
             channel_id=int(message["channel_id"]),
             attachment_size_limit=None,
             message=self.public(message),
+            locale=locale,
         )
         await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
         return it
@@ -428,6 +445,8 @@ class InteractionsMixin:
             channel_id=interaction.channel_id,
             attachment_size_limit=interaction.attachment_size_limit,
             message=message,
+            # The same member's client, so the same language.
+            locale=interaction.payload["locale"],
         )
         await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
         return it
@@ -527,15 +546,8 @@ class InteractionsMixin:
                 entry, _form_error("type", "INTERACTION_TYPE_INVALID", "Invalid type")
             )
         it.callback_type = ctype
-        it.callback_flags = (
-            flags
-            if ctype
-            in (
-                CallbackType.CHANNEL_MESSAGE_WITH_SOURCE,
-                CallbackType.DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE,
-            )
-            else 0
-        )
+        # Only a new response message takes flags (ephemeral); an update keeps the message's.
+        it.callback_flags = flags if ctype in _NEW_MESSAGE_CALLBACKS else 0
         if not _truthy(request.query.get("with_response")):
             return self._finish(entry, web.Response(status=204), it.original_id)
         answered: dict[str, Any] = {

@@ -18,6 +18,7 @@ Knobs for tests (all on FakeDiscord):
 - guilds: guild(id=None) -> FakeGuild, add_guild(id=None, *, name, channels, premium_tier,
   locale), await set_premium_tier(tier, guild_id=None), add_role(id, name, guild_id=None).
 - channels: fail_channel(channel_id=None, status=503, *, times=None, seconds=None),
+  rate_limit_channel(channel_id=None, *, retry_after=0.05, times=1),
   revoke_send(channel_id=None), revoke_access(channel_id=None),
   set_channel_permissions(channel_id, permissions), permissions_in(channel_id),
   clear_faults(channel_id=None), await delete_channel(channel_id).
@@ -61,6 +62,23 @@ from fakes.fake_discord.gateway import GatewayMixin, GatewaySession
 from fakes.fake_discord.guilds import FakeGuild, GuildsMixin
 from fakes.fake_discord.interactions import FakeInteraction, InteractionsMixin
 from fakes.fake_discord.messages import MessagesMixin
+
+
+def _flatten(body: dict) -> list[tuple[str, str, str]]:
+    """(dotted path, code, message) of each error in Discord's nested `errors` tree."""
+    found: list[tuple[str, str, str]] = []
+
+    def walk(node: Any, path: list[str]) -> None:
+        if not isinstance(node, dict):
+            return
+        for error in node.get("_errors", []):
+            found.append((".".join(path) or "_root", error["code"], error["message"]))
+        for key, child in node.items():
+            if key != "_errors":
+                walk(child, [*path, key])
+
+    walk(body.get("errors"), [])
+    return found
 
 
 class FakeDiscord(
@@ -270,6 +288,7 @@ class FakeDiscord(
             at=self.now(),
         )
         self.requests.append(rec)
+        known = len(self._violations)
         try:
             response = await self._route(request, rec, payload, uploads)
         finally:
@@ -278,6 +297,8 @@ class FakeDiscord(
         if isinstance(response, web.Response) and response.body:
             with contextlib.suppress(ValueError, TypeError):
                 rec.response = json.loads(response.body)  # type: ignore[arg-type]
+        if len(self._violations) == known:
+            self._note_refusal(rec)
         if self.check_spec and not response.get(INJECTED):
             # Checked when violations are read, off the path of the bot's request.
             self._unchecked.append(rec)
@@ -297,6 +318,26 @@ class FakeDiscord(
         taken = self.violations
         self._violations = []
         return taken
+
+    def _note_refusal(self, rec: Recorded) -> None:
+        """A body the handlers refused as Discord does (an empty message, too many files, a
+        reply to a message that does not exist) is a request violation too."""
+        body = rec.response if isinstance(rec.response, dict) else {}
+        if rec.status != 400 or body.get("code") not in (50035, 50006):
+            return
+        errors = [f"{path}: {code} {message}" for path, code, message in _flatten(body)]
+        operation = spec.find_operation(rec.method, rec.path.removeprefix("/api/v10"))
+        self._violations.append(
+            Violation(
+                "request",
+                rec.method,
+                rec.path,
+                operation.operation_id if operation else "",
+                400,
+                errors or [f"_root: {body.get('code')} {body.get('message')}"],
+                rec.json,
+            )
+        )
 
     def _check_request(self, request: web.Request, payload: Any) -> web.Response | None:
         """Validate a request body against its spec operation; Discord's 400 answer if bad."""
@@ -401,7 +442,9 @@ class FakeDiscord(
                 # Interaction routes answer through their handler, which records the
                 # exchange on the FakeInteraction before sending Discord's 400.
                 request[REJECTION] = rejection
-            return await handler(request, payload or {}, uploads, *match.groups())
+            return await handler(
+                request, {} if payload is None else payload, uploads, *match.groups()
+            )
         self.unhandled.append(rec)
         return _error(404, 0, "404: Not Found")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from bench import interactions, scale, tracking
+from bench import budget, interactions, scale, tracking, workloads
 from bench.common import Row, format_table
 
 
@@ -14,20 +14,21 @@ def _table_renders(rows: list[Row]) -> None:
     assert table.count("\n") == len(rows) + 1
 
 
-async def test_ack_and_cost_measure_every_command():
+async def test_ack_and_cost_measure_every_command_of_both_bots():
     results = await interactions.run(single=3, burst=4, rounds=1)
-    assert results.sent == 3 + 4 and results.answered == results.sent
-    assert len(results.ack_single_ms) == 3 and len(results.ack_burst_ms) == 4
-    assert all(value > 0 for value in results.ack_single_ms + results.ack_burst_ms)
-    # The simulated proxy latency is inside the handling time, and subtracted from it.
-    assert all(api >= interactions.SUBMIT_LATENCY_S * 1000 for api in results.api_ms)
-    assert all(
-        math.isclose(total - api, cost)
-        for total, api, cost in zip(
-            results.handling_ms, results.api_ms, results.cost_ms, strict=True
+    for side in (results.ours, results.bare):
+        assert side.sent == 3 + 4 and side.answered == side.sent
+        assert len(side.ack_single_ms) == 3 and len(side.ack_burst_ms) == 4
+        assert all(value > 0 for value in side.ack_single_ms + side.ack_burst_ms)
+        # The simulated proxy latency is inside the handling time, and subtracted from it.
+        assert all(api >= interactions.SUBMIT_LATENCY_S * 1000 for api in side.api_ms)
+        assert all(
+            math.isclose(total - api, cost)
+            for total, api, cost in zip(side.handling_ms, side.api_ms, side.cost_ms, strict=True)
         )
-    )
-    _table_renders(results.rows())
+    rows = results.rows()
+    assert all(row.peer is not None for row in rows if isinstance(row.ours, float))
+    _table_renders(rows)
 
 
 async def test_tracking_pairs_every_task_and_delivers_each_once():
@@ -56,3 +57,28 @@ async def test_scale_delivers_every_task_under_the_cap():
     assert results.queries >= 60
     assert results.peak_rss_mb > 0
     _table_renders(results.rows())
+
+
+def test_every_workload_measures_the_same_tasks_under_all_three_schedules():
+    results = workloads.run(sizes=(3, 4))
+    assert len(results) == len(workloads.WORKLOADS) + len(workloads.VARIANTS)
+    for result in results:
+        n = len(result.ours.lags_s)
+        assert n > 0 and len(result.sdk.lags_s) == len(result.oracle.lags_s) == n
+        assert all(lag >= 0 for lag in result.ours.lags_s + result.sdk.lags_s)
+        assert all(q >= 1 for q in result.ours.queries + result.oracle.queries)
+        _table_renders(result.rows())
+
+
+def test_the_workloads_are_drawn_the_same_way_every_run():
+    first = workloads.draw_tasks(workloads.WORKLOADS[0], (3, 4))
+    again = workloads.draw_tasks(workloads.WORKLOADS[0], (3, 4))
+    assert first == again
+
+
+def test_under_the_cap_both_schedules_see_every_task_end():
+    result = budget.run(quick=True)
+    assert result.measured > 0
+    assert len(result.ours.lags_s) == len(result.sdk.lags_s) == result.measured
+    assert all(lag >= 0 for lag in result.ours.lags_s + result.sdk.lags_s)
+    _table_renders(result.rows())

@@ -13,24 +13,11 @@ from aiohttp import web
 
 from bot.policy import LimitBook
 from fakes.fake_bailian import Reply, TaskPlan
+from tests.cogs.common import command
 from tests.conftest import NO_LIMITS, eventually, make_config, running
 
 # flash, 1080P, with audio, 5 s = 2.50 CNY; 10 s = 5.00 CNY
 EXPENSIVE = {"prompt": "character1 bows", "duration": 10}
-
-
-def png(fake_discord, name="a.png"):
-    return fake_discord.add_attachment(name, "image/png", 40_000, width=640, height=640)
-
-
-async def command(fake_discord, options=None, *, user=None, channel_id=None):
-    return await fake_discord.invoke(
-        "r2v generate",
-        options or {"prompt": "character1 bows"},
-        attachments={"ref1": png(fake_discord)},
-        user=user,
-        channel_id=channel_id,
-    )
 
 
 def with_limits(tmp_path, fake_api, fake_discord, **limits):
@@ -92,7 +79,7 @@ async def test_a_double_click_submits_once(confirming, fake_discord, fake_api):
         await first.wait_public()
         answer = await second.wait_response()
         assert "already answered" in answer["json"]["data"]["content"]
-        await asyncio.sleep(0.3)
+    # Leaving `running` stops the bot, which first waits for every submission on its way.
     assert len(fake_api.submits) == 1
 
 
@@ -102,7 +89,6 @@ async def test_cancel_submits_nothing(confirming, fake_discord, fake_api):
         click = await fake_discord.click(message["id"], cancel, user=interaction.user)
         answer = await click.wait_response()
         assert answer["type"] == 7 and "Nothing was submitted" in answer["json"]["data"]["content"]
-        await asyncio.sleep(0.3)
     assert fake_api.submits == []
 
 
@@ -217,50 +203,6 @@ async def test_quota_shows_usage_limits_and_running_tasks(tmp_path, fake_api, fa
     assert fake_api.submits[0].task_id in text
 
 
-async def test_admin_sees_spend_and_can_stop_tracking(bot, fake_discord, fake_api):
-    fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
-    await (await command(fake_discord)).wait_public()
-    task_id = fake_api.submits[0].task_id
-
-    member = fake_discord.make_user(name="member", permissions="0")
-    refused = await fake_discord.invoke("r2v-admin spend", {}, user=member)
-    assert "Manage Server" in (await refused.wait_private())["content"]
-
-    spend = await fake_discord.invoke("r2v-admin spend", {})
-    text = (await spend.wait_response())["json"]["data"]["content"]
-    assert "**Today:** 5 billed s · 2.50 CNY" in text and spend.ephemeral
-
-    untrack = await fake_discord.invoke("r2v-admin untrack", {"task_id": task_id})
-    assert "Stopped following" in (await untrack.wait_response())["json"]["data"]["content"]
-    record = await bot.store.get(task_id)
-    assert not record.is_active and not bot.tracker.is_tracking(task_id)
-
-
-async def test_the_context_menu_turns_a_messages_files_into_references(bot, fake_discord, fake_api):
-    image = png(fake_discord, "hero.png")
-    clip = fake_discord.add_attachment("walk.mp4", "video/mp4", 2_000_000)
-    target = fake_discord.post_user_message(
-        fake_discord.channel_id, "look @everyone", attachments=[image, clip]
-    )
-    menu = await fake_discord.invoke_message_command("Use as r2v reference", target)
-    await menu.wait_response()
-    assert menu.modal is not None
-    submitted = await fake_discord.submit_modal(
-        menu, {"prompt": "character1 walks like character2", "negative_prompt": "", "duration": "4"}
-    )
-    await submitted.wait_public()
-    body = fake_api.submits[0].json
-    assert body["input"]["reference_urls"] == [image["url"], clip["url"]]
-    assert body["parameters"]["duration"] == 4
-
-
-async def test_the_context_menu_on_a_message_without_files_explains(bot, fake_discord):
-    target = fake_discord.post_user_message(fake_discord.channel_id, "no files here")
-    menu = await fake_discord.invoke_message_command("Use as r2v reference", target)
-    answer = await menu.wait_response()
-    assert menu.ephemeral and "no attached images or clips" in answer["json"]["data"]["content"]
-
-
 async def test_secrets_never_reach_logs_or_replies(bot, fake_discord, fake_api, caplog):
     caplog.set_level(logging.DEBUG)
     fake_api.script_submit(Reply(401, "InvalidApiKey", "Invalid API-key provided."))
@@ -296,7 +238,6 @@ async def test_a_link_to_a_private_address_is_refused_and_never_fetched(
             )
             text = (await interaction.wait_response())["json"]["data"]["content"]
             assert "private or local address" in text, host
-        await asyncio.sleep(0.2)
     finally:
         await runner.cleanup()
     assert hits == [] and fake_api.submits == []
@@ -319,7 +260,6 @@ async def test_two_quick_commands_cannot_both_pass_the_running_limit(
             ),
             what="one submit and one private refusal",
         )
-        await asyncio.sleep(0.3)
     assert len(fake_api.submits) == 1
     private = [m["content"] for m in fake_discord.ephemeral_messages if not m.get("deleted")]
     assert sorted("Running tasks" in text for text in private) == [False, True]

@@ -122,3 +122,12 @@ async def test_a_user_who_closed_dms_cannot_be_messaged(fake: FakeDiscord) -> No
     assert refused.value.code == 50007
     assert refused.value.text == "Cannot send messages to this user"
     assert fake.dm_messages(carol) == []
+
+
+async def test_a_rate_limited_post_is_retried_by_discord_py(fake: FakeDiscord) -> None:
+    async with mini_bot(fake) as bot:
+        fake.rate_limit_channel(retry_after=0.05, times=1)
+        sent = await bot.text_channel().send("after a 429")
+    assert fake.get_message(sent.id) is not None
+    limited = [r for r in fake.requests if r.status == 429]
+    assert [r.response["retry_after"] for r in limited] == [0.05]

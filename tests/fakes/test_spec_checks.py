@@ -172,3 +172,16 @@ def test_custom_ids_must_be_unique_in_a_message() -> None:
     assert [(e.dotted, e.code) for e in errors] == [
         ("components.0.components.1.custom_id", "COMPONENT_CUSTOM_ID_DUPLICATED")
     ]
+
+
+async def test_refusals_of_the_handlers_are_request_violations_too(fake: FakeDiscord) -> None:
+    url = f"{fake.api_base}/channels/{fake.channel_id}/messages"
+    headers = {"Authorization": f"Bot {fake.bot_token}"}
+    reply_to_nothing = {"content": "x", "message_reference": {"message_id": "1"}}
+    async with aiohttp.ClientSession() as session:
+        for body, code in (({"content": ""}, 50006), (reply_to_nothing, 50035)):
+            async with session.post(url, json=body, headers=headers) as resp:
+                assert resp.status == 400 and (await resp.json())["code"] == code
+    empty, dangling = fake.take_violations()
+    assert empty.errors == ["_root: 50006 Cannot send an empty message"]
+    assert dangling.errors[0].startswith("message_reference: MESSAGE_REFERENCE_UNKNOWN_MESSAGE")

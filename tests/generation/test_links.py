@@ -10,6 +10,7 @@ import pytest
 
 from bot.generation.links import WebLink, judge_link, split_links
 from bot.generation.problems import Problem, ProblemCode
+from bot.messages.catalog import ENGLISH
 from bot.messages.validation import describe_problem
 
 P = ProblemCode
@@ -147,13 +148,13 @@ def test_link_verdicts(link: str, verdict: ProblemCode | None):
     assert isinstance(judged, Problem), judged
     assert judged.code == verdict
     assert judged.params["number"] == 3 and judged.params["link"] == link
-    sentence = describe_problem(judged)
+    sentence = describe_problem(ENGLISH, judged)
     assert sentence.startswith("link 3 (`")
 
 
 def test_a_private_address_says_private_or_local_however_it_is_spelled():
     for link in ("http://0x7f.1/a.png", "http://ｌｏｃａｌｈｏｓｔ/a.png", "http://[::1]/a.png"):
-        sentence = describe_problem(judge_link(1, link))  # type: ignore[arg-type]
+        sentence = describe_problem(ENGLISH, judge_link(1, link))  # type: ignore[arg-type]
         assert "private or local address" in sentence and "public link" in sentence
 
 
@@ -187,7 +188,7 @@ def test_odd_input_never_raises():
             judged = judge_link(1, link)
             assert isinstance(judged, WebLink | Problem)
             if isinstance(judged, Problem):
-                describe_problem(judged)
+                describe_problem(ENGLISH, judged)
 
 
 SPLITS = {

@@ -15,13 +15,15 @@ from bot.generation.request import (
     InputError,
     build_request,
 )
+from bot.messages.catalog import ENGLISH, LOCALES
 from bot.messages.validation import (
     DISCORD_MESSAGE_LIMIT,
-    TEMPLATES,
     describe_problem,
+    problem_key,
     problem_list,
     refusal,
 )
+from tests.messages.catalogs import catalog_messages
 
 
 def refused(command: CommandInput) -> tuple[Problem, ...]:
@@ -30,8 +32,10 @@ def refused(command: CommandInput) -> tuple[Problem, ...]:
     return caught.value.problems
 
 
-def test_every_kind_of_problem_has_a_sentence():
-    assert set(TEMPLATES) == set(ProblemCode)
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_kind_of_problem_has_a_sentence(locale: str):
+    messages = {key for key, _ in catalog_messages(locale)}
+    assert {problem_key(code) for code in ProblemCode} <= messages
 
 
 def test_twenty_five_non_links_give_a_refusal_that_fits_and_counts_the_rest():
@@ -39,7 +43,7 @@ def test_twenty_five_non_links_give_a_refusal_that_fits_and_counts_the_rest():
     problems = refused(CommandInput(prompt="character1 waves", links=words))
     assert len(problems) == 26  # 25 links and "too many references"
 
-    text = refusal(problems)
+    text = refusal(ENGLISH, problems)
 
     assert len(text) <= DISCORD_MESSAGE_LIMIT
     assert text.startswith("**Nothing was submitted.** Please change these:\n")
@@ -55,7 +59,7 @@ def test_a_long_link_is_shortened_where_it_is_echoed():
     link = "https://example.com/" + "a" * 3000
     (only,) = refused(CommandInput(prompt="character1", links=link))
 
-    sentence = describe_problem(only)
+    sentence = describe_problem(ENGLISH, only)
     assert len(sentence) < 400 and "…`" in sentence
 
 
@@ -63,19 +67,19 @@ def test_a_long_link_is_shortened_where_it_is_echoed():
 def test_a_refusal_never_exceeds_its_budget(budget: int):
     problems = [problem(ProblemCode.LINK_NOT_A_FILE, number=n, link="x" * 90) for n in range(40)]
 
-    assert len(refusal(problems, budget)) <= budget
+    assert len(refusal(ENGLISH, problems, budget)) <= budget
 
 
 def test_problems_that_fit_are_all_shown_without_a_count():
     problems = refused(CommandInput(prompt="", duration=11))
 
-    text = problem_list(problems)
+    text = problem_list(ENGLISH, problems)
     assert text.count("• ") == len(problems) == 3
     assert "more problem" not in text
 
 
 def test_one_problem_gets_a_singular_heading():
-    text = refusal([problem(ProblemCode.PROMPT_MISSING)])
+    text = refusal(ENGLISH, [problem(ProblemCode.PROMPT_MISSING)])
 
     assert text == (
         "**Nothing was submitted.** Please change this:\n"
@@ -85,7 +89,7 @@ def test_one_problem_gets_a_singular_heading():
 
 def test_echoed_text_cannot_ping_or_format():
     (bad_link,) = refused(CommandInput(prompt="character1", links="@everyone**[x](y)**"))
-    sentence = describe_problem(bad_link)
+    sentence = describe_problem(ENGLISH, bad_link)
     assert "@everyone" not in sentence and "`@\u200beveryone**[x](y)**`" in sentence
 
     (bad_type,) = refused(
@@ -94,13 +98,13 @@ def test_echoed_text_cannot_ping_or_format():
             attachments=(_attachment(content_type="image/x_y_z", filename="<@123> `hi`.png"),),
         )
     )
-    sentence = describe_problem(bad_type)
+    sentence = describe_problem(ENGLISH, bad_type)
     assert "image/x\\_y\\_z" in sentence and "`<@\u200b123> ˋhiˋ.png`" in sentence
 
 
 def test_offered_sizes_are_shown_as_code_so_their_stars_are_not_italics():
     sentence = describe_problem(
-        problem(ProblemCode.SIZE_NOT_OFFERED, size="1x1", sizes=("1920*1080", "1280*720"))
+        ENGLISH, problem(ProblemCode.SIZE_NOT_OFFERED, size="1x1", sizes=("1920*1080", "1280*720"))
     )
     assert sentence == "Size `1x1` is not offered; pick one of `1920*1080`, `1280*720`."
 

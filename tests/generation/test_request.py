@@ -17,6 +17,7 @@ from bot.generation.request import (
     InputError,
     build_request,
 )
+from bot.messages.catalog import ENGLISH
 from bot.messages.validation import describe_problem
 from fakes.fake_bailian import validate_payload
 
@@ -310,7 +311,7 @@ def test_documented_rules(command: CommandInput, defaults: Defaults, expected: l
     with pytest.raises(InputError) as caught:
         build_request(command, defaults)
     assert len(caught.value.problems) == 1, caught.value.problems
-    problem = describe_problem(caught.value.problems[0])
+    problem = describe_problem(ENGLISH, caught.value.problems[0])
     for word in expected:
         assert word in problem
 
@@ -329,7 +330,7 @@ def test_several_problems_are_reported_together():
 
     problems = caught.value.problems
     assert len(problems) == 7, problems
-    text = "\n".join(map(describe_problem, problems))
+    text = "\n".join(describe_problem(ENGLISH, p) for p in problems)
     for word in ("Write a prompt", "negative prompt", "not 11", "Seed", "image/gif", "240", "ftp"):
         assert word in text
     # The exception's own text, for logs, names each problem by its code.
@@ -347,7 +348,7 @@ def test_a_refused_attachment_does_not_make_valid_character_names_look_out_of_ra
         build_request(command, DEFAULTS)
 
     assert len(caught.value.problems) == 1, caught.value.problems
-    assert "image/heic" in describe_problem(caught.value.problems[0])
+    assert "image/heic" in describe_problem(ENGLISH, caught.value.problems[0])
 
 
 # --- links ---------------------------------------------------------------------------------
@@ -392,7 +393,7 @@ def test_link_extension_decides_the_kind(link: str, kind: str, file_format: str)
 def test_directory_with_a_dot_is_not_a_file_extension():
     with pytest.raises(InputError) as caught:
         build_request(cmd(attachments=(), links="https://example.com/v1.2/gallery"), DEFAULTS)
-    assert "direct link" in describe_problem(caught.value.problems[0])
+    assert "direct link" in describe_problem(ENGLISH, caught.value.problems[0])
 
 
 def test_discord_signed_attachment_url_is_an_image_from_its_path():
@@ -421,7 +422,7 @@ def test_a_reference_never_named_is_a_warning_not_an_error():
     )
 
     assert len(request.references) == 3
-    (warning,) = map(describe_problem, request.warnings)
+    (warning,) = (describe_problem(ENGLISH, w) for w in request.warnings)
     assert "character2, character3" in warning
     assert "character1," not in warning
 
@@ -429,7 +430,9 @@ def test_a_reference_never_named_is_a_warning_not_an_error():
 def test_character_with_a_space_gets_a_warning():
     request = build_request(cmd(prompt="character 1 dances"), DEFAULTS)
 
-    assert any("without a space" in describe_problem(warning) for warning in request.warnings)
+    assert any(
+        "without a space" in describe_problem(ENGLISH, warning) for warning in request.warnings
+    )
 
 
 # --- payload ---------------------------------------------------------------------------------
@@ -555,12 +558,12 @@ def test_with_prompts_applies_the_same_rules():
     changed = request.with_prompts("  character2 sits  ", "  ")
     assert changed.prompt == "character2 sits"
     assert changed.negative_prompt is None
-    assert any("character1" in describe_problem(warning) for warning in changed.warnings)
+    assert any("character1" in describe_problem(ENGLISH, warning) for warning in changed.warnings)
 
     for prompt, words in ((padded(1501), "1,500"), ("character3 sits", "character3")):
         with pytest.raises(InputError) as caught:
             request.with_prompts(prompt, None)
-        assert words in describe_problem(caught.value.problems[0])
+        assert words in describe_problem(ENGLISH, caught.value.problems[0])
 
 
 def test_with_reference_urls_replaces_addresses_in_order():
@@ -618,4 +621,6 @@ def test_a_size_just_over_the_limit_is_shown_exactly_not_rounded_to_the_limit():
     )
     with pytest.raises(InputError) as caught:
         build_request(CommandInput(prompt="character1", attachments=(big,)), Defaults())
-    assert "10,485,761 bytes (limit 10,485,760)" in describe_problem(caught.value.problems[0])
+    assert "10,485,761 bytes (limit 10,485,760)" in describe_problem(
+        ENGLISH, caught.value.problems[0]
+    )

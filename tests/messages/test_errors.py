@@ -13,7 +13,8 @@ from bot.api.errors import (
     error_for_response,
 )
 from bot.generation.request import CommandInput, Defaults, InputError, build_request
-from bot.messages.errors import GENERIC_APOLOGY, describe_submit_error, describe_task_failure
+from bot.messages.catalog import ENGLISH
+from bot.messages.errors import describe_submit_error, describe_task_failure, generic_apology
 
 KEY = "sk-live-SECRET-123"
 
@@ -26,7 +27,7 @@ def refusal(status: int, code: str | None, message: str = "why", retry_after=Non
 def test_auth_error_points_to_an_admin_and_never_shows_the_key():
     error = refusal(401, "InvalidApiKey", f"Invalid API-key provided: {KEY}")
 
-    text = describe_submit_error(error)
+    text = describe_submit_error(ENGLISH, error)
 
     assert "admin" in text
     assert "API key" in text
@@ -34,11 +35,13 @@ def test_auth_error_points_to_an_admin_and_never_shows_the_key():
 
 
 def test_forbidden_is_an_admin_matter_too():
-    assert "admin" in describe_submit_error(refusal(403, None))
+    assert "admin" in describe_submit_error(ENGLISH, refusal(403, None))
 
 
 def test_arrearage_mentions_the_balance():
-    text = describe_submit_error(refusal(400, "Arrearage", "Access denied, account in arrears"))
+    text = describe_submit_error(
+        ENGLISH, refusal(400, "Arrearage", "Access denied, account in arrears")
+    )
 
     assert "balance" in text
     assert "admin" in text
@@ -47,7 +50,7 @@ def test_arrearage_mentions_the_balance():
 @pytest.mark.parametrize("code", ["DataInspectionFailed", "IPInfringementSuspect"])
 def test_moderation_asks_to_change_prompt_or_references(code):
     text = describe_submit_error(
-        refusal(400, code, "Input data may contain inappropriate content.")
+        ENGLISH, refusal(400, code, "Input data may contain inappropriate content.")
     )
 
     assert "prompt" in text
@@ -56,28 +59,34 @@ def test_moderation_asks_to_change_prompt_or_references(code):
 
 
 def test_invalid_parameter_shows_the_apis_message():
-    text = describe_submit_error(refusal(400, "InvalidParameter", "The size is not match xxxxx"))
+    text = describe_submit_error(
+        ENGLISH, refusal(400, "InvalidParameter", "The size is not match xxxxx")
+    )
 
     assert "The size is not match xxxxx" in text
     assert "req-9" in text
 
 
 def test_a_very_long_api_message_is_shortened():
-    text = describe_submit_error(refusal(400, "InvalidParameter", "x" * 5000))
+    text = describe_submit_error(ENGLISH, refusal(400, "InvalidParameter", "x" * 5000))
 
     assert len(text) < 600
     assert "…" in text
 
 
 def test_not_found_shows_the_apis_message():
-    assert "no such route" in describe_submit_error(refusal(404, "NotFound", "no such route"))
+    assert "no such route" in describe_submit_error(
+        ENGLISH, refusal(404, "NotFound", "no such route")
+    )
 
 
 @pytest.mark.parametrize(
     ("retry_after", "wait"), [(1.0, "1 s"), (12.2, "13 s"), (60.0, "60 s"), (None, "60 s")]
 )
 def test_rate_limit_says_when_to_try_again(retry_after, wait):
-    text = describe_submit_error(refusal(429, "Throttling.RateQuota", retry_after=retry_after))
+    text = describe_submit_error(
+        ENGLISH, refusal(429, "Throttling.RateQuota", retry_after=retry_after)
+    )
 
     assert f"try again in {wait}" in text
     assert "Nothing was charged" in text
@@ -87,19 +96,21 @@ def test_throttling_with_status_400_reads_as_rate_limit():
     error = refusal(400, "Throttling.RateQuota", retry_after=5.0)
 
     assert isinstance(error, RateLimitError)
-    assert "try again in 5 s" in describe_submit_error(error)
+    assert "try again in 5 s" in describe_submit_error(ENGLISH, error)
 
 
 @pytest.mark.parametrize("status", [500, 502, 503, 504])
 def test_server_error_warns_the_task_may_exist_so_nobody_pays_twice(status):
-    text = describe_submit_error(refusal(status, None))
+    text = describe_submit_error(ENGLISH, refusal(status, None))
 
     assert f"HTTP {status}" in text
     assert "may have been submitted" in text and "paying twice" in text
 
 
 def test_timeout_warns_the_video_may_have_been_submitted():
-    text = describe_submit_error(ApiTimeoutError("the API did not answer in time", request_id="r1"))
+    text = describe_submit_error(
+        ENGLISH, ApiTimeoutError("the API did not answer in time", request_id="r1")
+    )
 
     assert "may have been submitted" in text
     assert "did not resend" in text
@@ -107,13 +118,15 @@ def test_timeout_warns_the_video_may_have_been_submitted():
 
 
 def test_connection_error_says_nothing_was_submitted():
-    text = describe_submit_error(ApiConnectionError("could not connect"))
+    text = describe_submit_error(ENGLISH, ApiConnectionError("could not connect"))
 
     assert "nothing was submitted" in text
 
 
 def test_malformed_answer_says_the_outcome_is_unknown():
-    text = describe_submit_error(MalformedResponseError("html", status=200, request_id="r2"))
+    text = describe_submit_error(
+        ENGLISH, MalformedResponseError("html", status=200, request_id="r2")
+    )
 
     assert "cannot tell whether" in text
     assert "r2" in text
@@ -123,7 +136,7 @@ def test_input_errors_are_listed_one_per_line():
     with pytest.raises(InputError) as caught:
         build_request(CommandInput(prompt="", duration=11), Defaults())
 
-    text = describe_submit_error(caught.value)
+    text = describe_submit_error(ENGLISH, caught.value)
 
     lines = text.splitlines()
     assert len(lines) == 3
@@ -132,14 +145,16 @@ def test_input_errors_are_listed_one_per_line():
 
 
 def test_unknown_errors_get_the_apology_and_no_raw_text():
-    text = describe_submit_error(KeyError(f"secret internals {KEY}"))
+    text = describe_submit_error(ENGLISH, KeyError(f"secret internals {KEY}"))
 
-    assert text == GENERIC_APOLOGY
+    assert text == generic_apology(ENGLISH)
     assert KEY not in text
 
 
 def test_task_failure_to_download_mentions_links():
-    text = describe_task_failure("InvalidParameter", "Unable to download the media resource")
+    text = describe_task_failure(
+        ENGLISH, "InvalidParameter", "Unable to download the media resource"
+    )
 
     assert "download" in text
     assert "links" in text
@@ -161,7 +176,7 @@ def test_task_failure_to_download_mentions_links():
     ],
 )
 def test_task_failures_say_what_to_change(code, message, words):
-    text = describe_task_failure(code, message)
+    text = describe_task_failure(ENGLISH, code, message)
 
     for word in words:
         assert word in text

@@ -71,6 +71,7 @@ FULL = record(
     parent_task_id="task-parent",
     cost_amount=Decimal("7.80"),
     ending=Ending.SUCCEEDED,
+    locale="zh-CN",
 )
 
 IMMUTABLE = {column.field for column in TASK_COLUMNS if not column.mutable}

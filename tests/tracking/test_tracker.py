@@ -147,12 +147,17 @@ async def test_an_admin_untrack_wins_over_a_poll_in_progress(parts):
     tracker = Tracker(client, store, notifier, FAST_TRACKING)
     await tracker.start()
     await asyncio.gather(tracker.refresh(record.task_id), tracker.forget(record.task_id))
-    await asyncio.sleep(0.3)
+    # A quiet point: a task submitted afterwards is followed to its end, so the tracker has
+    # polled past any moment the forgotten task could have come back.
+    api.default_plan = TaskPlan(pending_s=0.05, running_s=0.05)
+    later = await submit(api, client, store)
+    tracker.track(later)
+    await closed(store, later.task_id)
     await tracker.stop()
     stored = await store.get(record.task_id)
     assert stored.phase is Phase.DONE and not tracker.is_tracking(record.task_id)
     assert stored.ending is Ending.UNTRACKED
-    assert notifier.delivered == []
+    assert [r.task_id for r in notifier.delivered] == [later.task_id]
 
 
 async def test_an_untrack_arriving_after_delivery_keeps_the_result(parts):

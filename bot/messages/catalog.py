@@ -1,0 +1,128 @@
+"""The message catalogs: one Fluent catalog per language, loaded once, rendered by `text`.
+
+Each language is a folder of `.ftl` files under `bot/messages/locales/` (one file per subject,
+so work on different subjects does not touch the same file); a message id is unique across a
+language's files. Pure apart from reading those package files once.
+
+Arguments: `str` shows as given; `int` as plain digits (ids, timestamps, seconds: write
+`NUMBER($n, useGrouping: 1)` in the catalog for `1,500`); an `int` also selects plural variants
+(`[one]`, `*[other]`). Money and other decimals arrive already formatted as `str`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
+from fluent.runtime import FluentBundle, FluentResource
+from fluent.runtime.types import fluent_number
+from fluent.syntax import ast
+
+log = logging.getLogger(__name__)
+
+ENGLISH = "en-US"
+CHINESE = "zh-CN"
+LOCALES = (ENGLISH, CHINESE)
+
+Arg = str | int
+
+_default_locale = ENGLISH
+
+
+def catalog_locale(locale: str | None) -> str | None:
+    """The catalog that serves `locale` (a Discord locale such as `zh-TW` or `en-GB`), or None
+    when no catalog does."""
+    if not locale:
+        return None
+    language = locale.split("-")[0].lower()
+    if language == "zh":
+        return CHINESE
+    if language == "en":
+        return ENGLISH
+    return None
+
+
+def pick(*candidates: str | None) -> str:
+    """The first candidate a catalog serves, else the default locale (`R2V_DEFAULT_LOCALE`)."""
+    for candidate in candidates:
+        served = catalog_locale(candidate)
+        if served is not None:
+            return served
+    return _default_locale
+
+
+def set_default_locale(locale: str) -> None:
+    """The fallback for a member whose language has no catalog; set once by the composition
+    root from `R2V_DEFAULT_LOCALE` (English when it names no catalog)."""
+    global _default_locale
+    _default_locale = catalog_locale(locale) or ENGLISH
+
+
+def default_locale() -> str:
+    return _default_locale
+
+
+def text(locale: str | None, key: str, **args: Arg) -> str:
+    """Message `key` in `locale` (resolved by `pick`), with its named variables filled in.
+
+    A message missing from a catalog falls back to English and is logged; the catalog test
+    keeps that from shipping. An unknown key is a bug and raises KeyError."""
+    served = pick(locale)
+    catalog = _catalog(served)
+    if key not in catalog.messages and served != ENGLISH:
+        log.warning("message %s is missing from the %s catalog", key, served)
+        catalog = _catalog(ENGLISH)
+    return catalog.render(key, args)
+
+
+@dataclass(frozen=True)
+class _Catalog:
+    bundle: FluentBundle
+    messages: frozenset[str]
+
+    def render(self, key: str, args: dict[str, Arg]) -> str:
+        message = self.bundle.get_message(key)  # KeyError for an unknown key
+        if message.value is None:
+            raise KeyError(f"message {key} has no value")
+        values = {name: _fluent_value(value) for name, value in args.items()}
+        rendered, errors = self.bundle.format_pattern(message.value, values)
+        for error in errors:
+            log.error("message %s in %s: %s", key, self.bundle.locales[0], error)
+        return str(rendered)
+
+
+def _fluent_value(value: Arg) -> object:
+    if isinstance(value, bool):  # a bool is an int: show it as a word, never as 1 or 0
+        return str(value)
+    if isinstance(value, int):
+        return fluent_number(value, useGrouping=False)
+    return value
+
+
+def catalog_sources(locale: str) -> Iterator[tuple[str, str]]:
+    """(file name, text) of every `.ftl` file of a locale's catalog, in name order."""
+    folder = resources.files("bot.messages") / "locales" / locale
+    for entry in sorted(folder.iterdir(), key=lambda item: item.name):
+        if entry.name.endswith(".ftl"):
+            yield entry.name, entry.read_text(encoding="utf-8")
+
+
+@cache
+def _catalog(locale: str) -> _Catalog:
+    bundle = FluentBundle([locale], use_isolating=False)
+    ids: set[str] = set()
+    for name, source in catalog_sources(locale):
+        resource = FluentResource(source)
+        junk = [entry.content for entry in resource.body if isinstance(entry, ast.Junk)]
+        if junk:
+            raise ValueError(f"{locale}/{name} has text Fluent cannot parse: {junk[0]!r}")
+        found = {entry.id.name for entry in resource.body if isinstance(entry, ast.Message)}
+        twice = ids & found
+        if twice:
+            raise ValueError(f"{locale}/{name} repeats message ids {sorted(twice)}")
+        ids |= found
+        bundle.add_resource(resource)
+    return _Catalog(bundle, frozenset(ids))

@@ -1,0 +1,65 @@
+## Refusals of /r2v generate input (bot/messages/validation.py): one message per problem code.
+## Variables are the problem's params; user text arrives already shown literally (`code`).
+
+-write-a-prompt = Write a prompt: describe the video and refer to people as character1, …
+-check-it = check the link and paste it again.
+-cannot-download = which Alibaba's servers cannot download; use a public link.
+
+problem-prompt-missing = { -write-a-prompt }
+problem-prompt-invisible = Your prompt has only invisible characters (spaces, zero-width or combining marks). { -write-a-prompt }
+problem-prompt-too-long = Your prompt is { NUMBER($length, useGrouping: 1) } characters; the limit is { NUMBER($limit, useGrouping: 1) }. Shorten it by { NUMBER($over, useGrouping: 1) }.
+problem-negative-prompt-invisible = Your negative prompt has only invisible characters (spaces, zero-width or combining marks). Write what the video should avoid, or leave the option out.
+problem-negative-prompt-too-long = Your negative prompt is { NUMBER($length, useGrouping: 1) } characters; the limit is { $limit }. Shorten it by { NUMBER($over, useGrouping: 1) }.
+problem-model-unknown = Model { $model } is unknown; use { $models }.
+problem-size-not-offered = Size { $size } is not offered; pick one of { $sizes }.
+problem-duration-out-of-range = Duration must be { $low }–{ $high } seconds, not { $duration }.
+problem-shot-type-unknown = Shot type must be `single` (one continuous shot) or `multi` (with cuts).
+problem-seed-out-of-range = Seed must be a whole number from { $low } to { NUMBER($high, useGrouping: 1) }.
+problem-silent-needs-flash = `audio: False` works only with { $flash_model }: { $model } always generates sound. Pick { $flash_model } for a silent video, or leave audio on.
+problem-references-missing = Add at least one reference: attach an image or clip in ref1–ref5, or paste a direct link in `links`.
+problem-too-many-references = You gave { $given ->
+    [one] { $given } reference
+   *[other] { $given } references
+ }; the model takes at most { $limit }. Remove { $over }.
+problem-too-many-videos = { $videos } of your references are videos; at most { $limit } may be. Replace { $over } with an image.
+problem-character-out-of-range = Your prompt names { $names }, but you gave { $references ->
+    [one] { $references } reference
+   *[other] { $references } references
+ } ({ $available }). Add references or change the prompt.
+problem-attachment-type = { $label } is { $content_type }; use a JPEG, PNG, BMP or WEBP image, or an MP4 or MOV clip.
+problem-image-too-heavy = { $label } is { $file_size }; images must be at most { $limit_size }. Export it smaller or as JPEG.
+problem-video-too-heavy = { $label } is { $file_size }; clips must be at most { $limit_size }. Trim or compress it.
+problem-image-too-small = { $label } is { $width }×{ $height } px; each side must be at least { $limit } px. Use a larger image.
+problem-image-too-large = { $label } is { $width }×{ $height } px; each side must be at most { $limit } px. Scale it down.
+problem-link-not-web-address = { $label } is not a web address; links must start with http:// or https://.
+problem-link-backslash-in-host = { $label } has a backslash (`\`) before its path, which servers read in different ways; write it with forward slashes (`/`).
+problem-link-has-user-info = { $label } contains a user name or password (before `@`); paste the link without it.
+problem-link-bad-port = { $label } has an invalid port (after `:`); a port is a whole number from 1 to 65535, or none at all.
+problem-link-bad-ipv6 = { $label } has a malformed IPv6 address (between `[` and `]`); { -check-it }
+problem-link-zone-id = { $label } names a network interface (`%…`) in its address, which only works on a local network; use a public link.
+problem-link-bad-ipv4 = { $label } has a host that looks like an IP address but is not a valid one; { -check-it }
+problem-link-bad-percent-encoding = { $label } has a broken %-escape in its host name; { -check-it }
+problem-link-bad-host = { $label } has a host name with characters a web address cannot contain; { -check-it }
+problem-link-private-address = { $label } points at a private or local address, { -cannot-download }
+problem-link-local-name = { $label } names { $host }, a host that exists only on a local network, { -cannot-download }
+problem-link-not-a-file = { $label } does not end in a known file type. Paste a direct link to the file (ending in .jpg, .png, .bmp, .webp, .mp4 or .mov), not to a page that shows it.
+problem-character-name-spaced = Write character names without a space (`character1`, not `character 1`) so the model links them to your references.
+problem-characters-never-named = Your prompt never names { $names }; the model may use { $unnamed ->
+    [one] that reference
+   *[other] those references
+ } loosely.
+
+## The pieces those sentences are made of.
+label-link = link { $number } ({ $link })
+label-ref = ref{ $slot } ({ $filename })
+type-unknown = of unknown type
+list-or = { $head } or { $last }
+size-exact = { NUMBER($size, useGrouping: 1) } bytes (limit { NUMBER($limit, useGrouping: 1) })
+more-problems = …and { $count ->
+    [one] { $count } more problem
+   *[other] { $count } more problems
+ }: fix these first, then try again.
+refusal-heading = **Nothing was submitted.** Please change { $count ->
+    [one] this:
+   *[other] these:
+ }

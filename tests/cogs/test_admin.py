@@ -1,0 +1,25 @@
+"""`/r2v-admin`: spend and tracking control, for members with Manage Server only."""
+
+from __future__ import annotations
+
+from fakes.fake_bailian import TaskPlan
+from tests.cogs.common import command
+
+
+async def test_admin_sees_spend_and_can_stop_tracking(bot, fake_discord, fake_api):
+    fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
+    await (await command(fake_discord)).wait_public()
+    task_id = fake_api.submits[0].task_id
+
+    member = fake_discord.make_user(name="member", permissions="0")
+    refused = await fake_discord.invoke("r2v-admin spend", {}, user=member)
+    assert "Manage Server" in (await refused.wait_private())["content"]
+
+    spend = await fake_discord.invoke("r2v-admin spend", {})
+    text = (await spend.wait_response())["json"]["data"]["content"]
+    assert "**Today:** 5 billed s · 2.50 CNY" in text and spend.ephemeral
+
+    untrack = await fake_discord.invoke("r2v-admin untrack", {"task_id": task_id})
+    assert "Stopped following" in (await untrack.wait_response())["json"]["data"]["content"]
+    record = await bot.store.get(task_id)
+    assert not record.is_active and not bot.tracker.is_tracking(task_id)

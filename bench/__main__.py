@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import budget, interactions, scale, tracking, workloads
+from bench import budget, interactions, many, scale, tracking, workloads
 from bench.common import Row, format_table, median, percentile
 
 
@@ -69,6 +69,7 @@ PARTS: dict[str, Callable[[set[str], bool], list[Row]]] = {
     "workloads": workload_rows,
     "budget": budget_rows,
     "scale": scale_rows,
+    "many": lambda parts, quick: many.rows(quick),
 }
 
 

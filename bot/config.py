@@ -78,7 +78,9 @@ class Config:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in logs or in anything sent to Discord."""
-        return (self.discord.token, self.api.api_key)
+        secrets = (self.discord.token, self.api.api_key)
+        password = urlsplit(self.store.database_url or "").password
+        return (*secrets, password) if password else secrets
 
 
 # --- how each kind of value is read ------------------------------------------------------------

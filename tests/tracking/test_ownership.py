@@ -205,3 +205,29 @@ async def test_a_stopped_owner_that_wakes_up_does_not_act_on_the_tasks_it_lost(
     assert delivered(deliveries) == Counter({("b", task_id): 1 for task_id in ids})
     assert "-> SUCCEEDED" not in log, "the woken owner polled a task it had lost"
     assert "followed by another process now" not in log, "it tried to write a lost task"
+
+
+async def test_a_refresh_of_another_processes_task_shows_it_fresh_without_following_it(api, parts):
+    store, client = parts
+    [task_id] = (await submit_orphans(client, store))[:1]
+    await store.heartbeat("a", time.time())
+    assert [r.task_id for r in await store.claim_orphans("a", time.time(), 60, 1)] == [task_id]
+    await eventually(
+        lambda: _running_at_the_api(api, task_id), 5, what="the task to run at the API"
+    )
+    tracker_b = a_tracker(client, store, Path("/dev/null"))
+    await tracker_b.start()
+    try:
+        shown = await tracker_b.refresh(task_id)
+    finally:
+        await tracker_b.stop()
+    assert shown is not None and shown.raw_status == "RUNNING", "queried now"
+    assert not tracker_b.is_tracking(task_id), "no second tracker for a task a owns"
+    stored = await store.get(task_id)
+    assert stored is not None and stored.raw_status == "PENDING", "the owner writes it, not b"
+    assert [r.task_id for r in await store.owned("a")] == [task_id]
+
+
+async def _running_at_the_api(api: FakeBailian, task_id: str) -> bool:
+    task = api.tasks[task_id]
+    return task.status_at(api.clock.now()) == "RUNNING"

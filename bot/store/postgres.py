@@ -208,6 +208,7 @@ class PostgresTaskStore:
         async with self._pool.acquire() as db, db.transaction():
             # One member's reservations take turns, in every process; `decide` reads through
             # the pool, which sees every hold and task committed before this lock was granted.
+            # (A Discord id is far above the two lock constants above: no collision.)
             await db.execute("SELECT pg_advisory_xact_lock($1)", hold.user_id)
             await db.execute("DELETE FROM reservations WHERE until <= $1", hold.at)
             refusal = await decide(self)

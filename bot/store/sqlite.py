@@ -160,19 +160,27 @@ class SqliteTaskStore:
             await self._db.commit()
 
     async def _migrate(self) -> None:
-        async with self._db.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        version = int(row[0]) if row else 0
-        if version > len(MIGRATIONS):
-            raise RuntimeError(
-                f"the task database is at schema {version}, newer than this bot knows "
-                f"({len(MIGRATIONS)}); upgrade the bot"
-            )
-        for number in range(version, len(MIGRATIONS)):
-            await self._db.executescript(
-                f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
-            )
-            log.info("task database migrated to schema %d", number + 1)
+        """Apply the missing migrations, each in a transaction that holds the write lock from
+        the reading of the schema number on: two processes starting together on one file
+        migrate once."""
+        while True:
+            async with self._writing() as db:
+                async with db.execute("PRAGMA user_version") as cursor:
+                    row = await cursor.fetchone()
+                version = int(row[0]) if row else 0
+                if version > len(MIGRATIONS):
+                    raise RuntimeError(
+                        f"the task database is at schema {version}, newer than this bot knows "
+                        f"({len(MIGRATIONS)}); upgrade the bot"
+                    )
+                if version == len(MIGRATIONS):
+                    return
+                # executescript() would commit first: the statements run one by one instead.
+                for statement in MIGRATIONS[version].split(";"):
+                    if statement.strip():
+                        await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {version + 1}")
+            log.info("task database migrated to schema %d", version + 1)
 
     async def add(
         self, record: TaskRecord, *, owner: str | None = None, reservation: int | None = None

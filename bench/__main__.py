@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import budget, interactions, many, scale, tracking, workloads
+from bench import budget, delivery, interactions, many, scale, tracking, workloads
 from bench.common import Row, format_table, median, percentile
 
 
@@ -54,14 +54,18 @@ def scale_rows(parts: set[str], quick: bool) -> list[Row]:
     return scale.run_in_subprocess(tasks).rows()
 
 
+def delivery_rows(parts: set[str], quick: bool) -> list[Row]:
+    print("running delivery (fetch RSS, fit 1080P to 10 MiB)…", file=sys.stderr, flush=True)
+    return rows_of(asyncio.run(delivery.run(quick)))
+
+
 def rows_of(part_rows: list[dict[str, object]]) -> list[Row]:
     """Rows a part hands over as JSON-shaped dicts (`Row.to_json`)."""
     return [Row.from_json(row) for row in part_rows]
 
 
 # Each part: a function (chosen parts, quick) -> rows, in the table's order. "ack" and "cost"
-# come from one run. A part living in its own module is one more line here, e.g.
-#   "delivery": lambda parts, quick: rows_of(asyncio.run(delivery.run(quick))),
+# come from one run.
 PARTS: dict[str, Callable[[set[str], bool], list[Row]]] = {
     "ack": interaction_rows,
     "cost": interaction_rows,
@@ -69,6 +73,7 @@ PARTS: dict[str, Callable[[set[str], bool], list[Row]]] = {
     "workloads": workload_rows,
     "budget": budget_rows,
     "scale": scale_rows,
+    "delivery": delivery_rows,
     "many": lambda parts, quick: many.rows(quick),
 }
 

@@ -34,9 +34,10 @@ from bot.policy import LimitSettings
 from bot.service import GenerationService
 from bot.store.records import TaskRecord
 from bot.store.sqlite import SqliteTaskStore
+from bot.tracking.delivery import Delivered, Place
 from bot.tracking.rate_limit import RateLimiter
 from bot.tracking.settings import TrackerSettings
-from bot.tracking.tracker import Tracker
+from bot.tracking.tracker import RecordAttempt, Tracker
 from fakes.fake_bailian import FakeBailian, TaskPlan
 
 # The DashScope SDK's VideoSynthesis.wait(): sleeps 1, 1, 2, 2, 2, 4, 4, 4 s, then 5 s forever.
@@ -113,9 +114,9 @@ class RecordingNotifier:
     async def status_changed(self, record: TaskRecord) -> TaskRecord:
         return record
 
-    async def deliver(self, record: TaskRecord) -> TaskRecord:
+    async def deliver(self, record: TaskRecord, record_attempt: RecordAttempt) -> Delivered:
         self.delivered.setdefault(record.task_id, []).append(time.monotonic())
-        return replace(record, result_message_id=1)
+        return Delivered(replace(record, result_message_id=1), Place.CHANNEL)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,7 @@ from bot.ui.flow import GenerationFlow
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
 from bot.ui.views import TaskButton
+from bot.video.pipeline import VideoPipeline
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +81,7 @@ class R2VBot(commands.Bot):
         config: Config,
         api: BailianClient,
         store: TaskStore,
+        videos: VideoPipeline,
         *,
         owner: str | None = None,
         query_limiter: RateLimiter | None = None,
@@ -96,6 +99,7 @@ class R2VBot(commands.Bot):
         catalog.set_default_locale(config.default_locale)
         self.api = api
         self.store = store
+        self.videos = videos
         cap = config.tracker.max_queries_per_second
 
         def take_share(live_workers: int) -> None:
@@ -107,8 +111,9 @@ class R2VBot(commands.Bot):
         self.tracker = Tracker(
             api,
             store,
-            DiscordNotifier(self, api),
+            DiscordNotifier(self, videos),
             config.tracker,
+            housekeeper=videos,
             owner=owner,
             on_live_workers=take_share,
         )
@@ -122,6 +127,7 @@ class R2VBot(commands.Bot):
             limits_for=config.limits.for_guild,
             deadline_s=config.tracker.deadline_s,
             renewer=AttachmentRefresher(self),
+            videos=videos,
         )
         self.flow = GenerationFlow(self.service)
         # Nothing secret reaches Discord: every body this bot sends is redacted like the logs.
@@ -197,15 +203,18 @@ class ShardedR2VBot(R2VBot, commands.AutoShardedBot):
     """The bot on several shards in one process (DISCORD_SHARD_COUNT, DISCORD_SHARD_IDS)."""
 
 
-def bot_for(config: Config, api: BailianClient, store: TaskStore, **options: Any) -> R2VBot:
+def bot_for(
+    config: Config, api: BailianClient, store: TaskStore, videos: VideoPipeline, **options: Any
+) -> R2VBot:
     """The plain bot, or the sharded one when a shard count is set."""
     settings = config.discord
     if settings.shard_count is None:
-        return R2VBot(config, api, store, **options)
+        return R2VBot(config, api, store, videos, **options)
     return ShardedR2VBot(
         config,
         api,
         store,
+        videos,
         shard_count=settings.shard_count,
         shard_ids=list(settings.shard_ids) or None,
         **options,
@@ -244,8 +253,17 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
                 timeouts=timeouts,
                 query_limiter=query_limiter,
             )
+            # Videos come through their own guard (checked hosts, no API key), on the one session.
+            video_settings = replace(config.video, download_timeout_s=timeouts.download)
+            videos = VideoPipeline(http, video_settings, config.api.base_url)
             bot = bot_for(
-                config, api, store, owner=owner, query_limiter=query_limiter, **bot_options
+                config,
+                api,
+                store,
+                videos,
+                owner=owner,
+                query_limiter=query_limiter,
+                **bot_options,
             )
             try:
                 yield bot

@@ -28,6 +28,7 @@ from bot.messages.catalog import ENGLISH, LOCALES, catalog_locale
 from bot.policy import LimitBook, LimitSettings
 from bot.store.settings import StoreSettings
 from bot.tracking.settings import TrackerSettings
+from bot.video.settings import VideoSettings
 
 
 class ConfigError(Exception):
@@ -71,6 +72,7 @@ class Config:
     tracker: TrackerSettings = field(default_factory=TrackerSettings)
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     limits: LimitBook = field(default_factory=LimitBook)
+    video: VideoSettings = field(default_factory=VideoSettings)
     log_level: str = "INFO"
     # The language of members whose own (and whose server's) language has no catalog.
     default_locale: str = ENGLISH
@@ -126,6 +128,12 @@ def _number(minimum: float, maximum: float | None = None, *, scale: float = 1.0)
         return value * scale
 
     return parse
+
+
+def _megabytes(raw: str) -> int:
+    """A size in MB of 1024×1024 bytes (the unit Discord's upload limits use), read into
+    bytes."""
+    return int(_number(1.0)(raw) * 1024 * 1024)
 
 
 def _boolean(raw: str) -> bool:
@@ -270,6 +278,12 @@ _TRACKER = (
     _Var("R2V_WORKER_TIMEOUT_SECONDS", "worker_timeout_s", _number(0.2, 3600.0)),
     _Var("R2V_CLAIM_INTERVAL_SECONDS", "claim_interval_s", _number(0.05, 600.0)),
 )
+_VIDEO = (
+    _Var("R2V_VIDEO_DIR", "video_dir", Path),
+    _Var("R2V_VIDEO_KEEP_DAYS", "keep_days", _number(0.0)),
+    _Var("R2V_VIDEO_MAX_TOTAL_MB", "max_total_bytes", _megabytes),
+    _Var("R2V_FFMPEG", "ffmpeg", _text),
+)
 _DEFAULTS = (
     _Var("R2V_DEFAULT_MODEL", "model", _choice(limits.MODELS)),
     _Var("R2V_DEFAULT_SIZE", "size", _choice(tuple(limits.SIZES))),
@@ -315,6 +329,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         problems.append(
             "R2V_POLL_MAX_INTERVAL_SECONDS must not be smaller than R2V_POLL_MIN_INTERVAL_SECONDS."
         )
+    video = _section(VideoSettings, _VIDEO, env, problems)
     defaults = _section(Defaults, _DEFAULTS, env, problems)
     generation = _section(GenerationSettings, _GENERATION, env, problems, defaults=defaults)
     default_limits = _section(LimitSettings, _LIMITS, env, problems)
@@ -322,7 +337,7 @@ def load_config(env: Mapping[str, str]) -> Config:
     app = _values(_APP, env, problems)
     if problems:
         raise ConfigError(problems)
-    assert discord and api and store and tracker and generation and default_limits
+    assert discord and api and store and tracker and generation and default_limits and video
     limits_by_guild = {
         guild: replace(default_limits, **overrides) for guild, overrides in by_guild.items()
     }
@@ -333,6 +348,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         tracker=tracker,
         generation=generation,
         limits=LimitBook(default_limits, MappingProxyType(limits_by_guild)),
+        video=video,
         **app,
     )
 

@@ -38,6 +38,7 @@ from bot.store.protocol import TaskStore
 from bot.store.records import TaskRecord
 from bot.store.types import Spend, Usage
 from bot.tracking.tracker import Tracker
+from bot.video.pipeline import CannotFit, FitOutcome, VideoPipeline
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,10 @@ class Requester:
     # The channel and, for a thread, its parent: allowing a channel allows its threads.
     channel_ids: tuple[int, ...] = ()
     role_ids: tuple[int, ...] = ()
+    # What the bot's own posts in the channel may attach (the server's boost-tier limit), and
+    # what the interaction's answers may (it counts the member's Nitro).
     upload_limit: int | None = None
+    interaction_upload_limit: int | None = None
     # The catalog locale of the member's replies (None: the default), kept for later posts.
     locale: str | None = None
 
@@ -74,6 +78,7 @@ class Quote:
 
     request: GenerationRequest
     estimate: CostEstimate | None
+    # Known before asking for confirmation; otherwise `submit` finds it.
     refusal: Refusal | None
     # Seconds the member has to confirm the price; None when no confirmation is needed.
     confirm_timeout_s: float | None
@@ -214,6 +219,7 @@ class GenerationService:
         limits_for: Callable[[int | None], LimitSettings],
         deadline_s: float,
         renewer: AttachmentRenewer | None = None,
+        videos: VideoPipeline | None = None,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
     ) -> None:
@@ -226,6 +232,7 @@ class GenerationService:
         self._limits_for = limits_for
         self._deadline_s = deadline_s
         self._renewer = renewer
+        self._videos = videos
         self._clock = clock
         self._rng = rng or random.Random()
         self._ledger = Ledger(store, clock=clock)
@@ -262,12 +269,13 @@ class GenerationService:
         parent_task_id: str | None = None,
         renew_attachments: bool = False,
     ) -> Quote:
-        """Price the request and ask the limits now. `submit` asks them again when it pays,
-        since a confirmation may wait for minutes."""
+        """Price the request; when the price must be confirmed, ask the limits now, so nobody
+        is asked to confirm what would be refused. `submit` asks them in any case when it pays
+        (a confirmation may wait for minutes), so without a confirmation they are asked once."""
         estimate = estimate_cost(request, self._prices, self.currency)
         limits = self._limits_for(who.guild_id)
-        refusal = await self._refusal(who, estimate)
         confirm = price_needs_confirmation(limits, estimate)
+        refusal = await self._refusal(who, estimate) if confirm else None
         return Quote(
             request=request,
             estimate=estimate,
@@ -385,6 +393,7 @@ class GenerationService:
             raw_status=submitted.status.value,
             submit_request_id=submitted.request_id,
             upload_limit=who.upload_limit,
+            interaction_upload_limit=who.interaction_upload_limit,
             billed_seconds=estimate.billed_seconds if estimate else None,
             cost_text=describe_estimate(who.locale, estimate) if estimate else None,
             cost_amount=estimate.amount if estimate else None,
@@ -436,6 +445,13 @@ class GenerationService:
             # The service answers UNKNOWN for ids it never had as for expired ones.
             return NoSuchTask(task_id)
         return Foreign(result)
+
+    async def kept_video(self, task_id: str, limit_bytes: int) -> FitOutcome:
+        """The kept video of a finished task, fitted under `limit_bytes` (e.g. to post it again
+        from `/r2v status`); CannotFit when it is not kept (any more) or cannot be made to fit."""
+        if self._videos is None or not self._videos.keeper.has(task_id):
+            return CannotFit("the video is not kept")
+        return await self._videos.fit(task_id, limit_bytes)
 
     async def history(self, user_id: int, limit: int = 10) -> list[TaskRecord]:
         return await self._store.recent_for_user(user_id, limit=limit)

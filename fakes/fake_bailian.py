@@ -27,6 +27,7 @@ import bisect
 import hashlib
 import hmac
 import json
+import struct
 import time
 import uuid
 from collections import deque
@@ -93,6 +94,21 @@ _CHUNK = 256 * 1024
 # A cheap, recognisable body: an MP4 `ftyp` box (so a magic-bytes check passes) then a pattern.
 _FTYP = b"\x00\x00\x00\x18ftypmp42\x00\x00\x00\x00mp42isom"
 _PATTERN = bytes(range(256)) * (_CHUNK // 256)
+
+
+def _mp4_shell(size: int, duration_s: int) -> bytes:
+    """The head of a pattern body laid out as an MP4: `ftyp`, a `moov` whose `mvhd` gives the
+    task's duration, then an `mdat` box holding the rest of the `size` bytes. A probe of box
+    headers sees a playable file; its pictures are the pattern, so re-encoding it fails."""
+    timescale = 1000
+    mvhd_payload = struct.pack(">B3xIIII", 0, 0, 0, timescale, duration_s * timescale)
+    mvhd_payload += bytes(100 - len(mvhd_payload))
+    mvhd = struct.pack(">I4s", 8 + len(mvhd_payload), b"mvhd") + mvhd_payload
+    moov = struct.pack(">I4s", 8 + len(mvhd), b"moov") + mvhd
+    head = _FTYP + moov
+    if size < len(head) + 8:
+        return _FTYP
+    return head + struct.pack(">I4s", size - len(head), b"mdat")
 
 
 # --- clocks ----------------------------------------------------------------------------------
@@ -487,7 +503,11 @@ class FakeBailian:
             # From disk with sendfile: a 100 MB file is never read into this process.
             return web.FileResponse(plan.video_file, headers={"Content-Type": "video/mp4"})
         return await self._stream_video(
-            request, record, plan.video_bytes, declare_size=not plan.video_chunked
+            request,
+            record,
+            plan.video_bytes,
+            declare_size=not plan.video_chunked,
+            head=_mp4_shell(plan.video_bytes, task.duration),
         )
 
     @staticmethod
@@ -686,7 +706,13 @@ class FakeBailian:
         return web.Response(status=status, text=body, content_type="application/xml")
 
     async def _stream_video(
-        self, request: web.Request, record: Recorded, size: int, *, declare_size: bool = True
+        self,
+        request: web.Request,
+        record: Recorded,
+        size: int,
+        *,
+        declare_size: bool = True,
+        head: bytes = _FTYP,
     ) -> web.StreamResponse:
         record.status = 200
         headers = {"Content-Type": "video/mp4"}
@@ -699,7 +725,7 @@ class FakeBailian:
         # Chunks are slices of one shared buffer: a 50 MB file never sits in memory.
         sent = 0
         while sent < size:
-            chunk = (_FTYP + _PATTERN[len(_FTYP) :]) if sent == 0 else _PATTERN
+            chunk = (head + _PATTERN[len(head) :]) if sent == 0 else _PATTERN
             n = min(len(chunk), size - sent)
             await response.write(chunk[:n])
             sent += n

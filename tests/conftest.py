@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -14,9 +14,11 @@ import pytest
 from bot.api.settings import ApiSettings
 from bot.app import R2VBot, open_bot
 from bot.config import Config, DiscordSettings
+from bot.messages import catalog
 from bot.policy import LimitBook, LimitSettings
 from bot.store.settings import StoreSettings
 from bot.tracking.settings import TrackerSettings
+from bot.video.settings import VideoSettings
 from fakes.fake_bailian import FakeBailian, TaskPlan
 from fakes.fake_discord import FakeDiscord, run_bot
 
@@ -29,11 +31,21 @@ FAST_TRACKING = TrackerSettings(
     jitter=0.0,
     deadline_s=60.0,
     status_edit_interval_s=0.0,
+    delivery_retry_first_s=0.05,
+    delivery_retry_max_s=0.3,
 )
 
 
 # Most tests submit several videos quickly as one user: guardrails have tests of their own.
 NO_LIMITS = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
+
+
+@pytest.fixture(autouse=True)
+def english_by_default() -> Iterator[None]:
+    """A bot built with another R2V_DEFAULT_LOCALE sets the process-wide fallback; the next
+    test starts from English again."""
+    yield
+    catalog.set_default_locale(catalog.ENGLISH)
 
 
 @pytest.fixture
@@ -62,6 +74,7 @@ def make_config(
         store=StoreSettings(tmp_path / "tasks.sqlite3"),
         tracker=FAST_TRACKING,
         limits=LimitBook(NO_LIMITS),
+        video=VideoSettings(video_dir=tmp_path / "videos"),
     )
     return replace(config, **changes)
 

@@ -14,6 +14,7 @@ from bot.api.settings import ApiSettings, ApiTimeouts
 from bot.config import Config, ConfigError, DiscordSettings, load_config
 from bot.generation.pricing import CNY_LIST_PRICES
 from bot.tracking.settings import TrackerSettings
+from bot.video.settings import VideoSettings
 
 TOKEN = "discord-token-SECRET-abc"
 API_KEY = "sk-api-key-SECRET-xyz"
@@ -72,6 +73,29 @@ def test_commands_register_globally_when_asked_or_when_no_server_is_named(
 ):
     config = load_config(env(DISCORD_GUILD_IDS=guild_ids, DISCORD_SYNC_GLOBAL=sync_global))
     assert config.discord.registers_globally is registers_globally
+
+
+def test_where_videos_are_kept_for_how_long_and_with_which_ffmpeg():
+    config = load_config(
+        env(
+            R2V_VIDEO_DIR="/srv/r2v/videos",
+            R2V_VIDEO_KEEP_DAYS="0",
+            R2V_VIDEO_MAX_TOTAL_MB="512",
+            R2V_FFMPEG="/usr/bin/ffmpeg",
+        )
+    )
+    assert config.video == VideoSettings(
+        video_dir=Path("/srv/r2v/videos"),
+        keep_days=0.0,
+        max_total_bytes=512 * 1024 * 1024,
+        ffmpeg="/usr/bin/ffmpeg",
+    )
+    with pytest.raises(ConfigError) as caught:
+        load_config(env(R2V_VIDEO_KEEP_DAYS="-1", R2V_VIDEO_MAX_TOTAL_MB="lots"))
+    assert [line.split()[0] for line in caught.value.problems] == [
+        "R2V_VIDEO_KEEP_DAYS",
+        "R2V_VIDEO_MAX_TOTAL_MB",
+    ]
 
 
 def test_every_problem_is_listed_at_once_one_line_each():

@@ -32,6 +32,7 @@ def bot_env(fake_api: FakeBailian, fake_discord: FakeDiscord, db_path: Path) -> 
         "DISCORD_GATEWAY_URL": fake_discord.gateway_url,
         "DISCORD_GUILD_IDS": str(fake_discord.guild_id),
         "R2V_DB_PATH": str(db_path),
+        "R2V_VIDEO_DIR": str(db_path.parent / "videos"),
         "R2V_POLL_MIN_INTERVAL_SECONDS": "0.1",
         "R2V_POLL_MAX_INTERVAL_SECONDS": "0.3",
         "R2V_STATUS_EDIT_SECONDS": "0",

@@ -7,7 +7,6 @@ import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any, Final, Protocol
 from urllib.parse import quote
 
@@ -37,19 +36,6 @@ class Limiter(Protocol):
     """A shared cap on request rate (see bot.tracking.rate_limit.RateLimiter)."""
 
     async def acquire(self) -> None: ...
-
-
-@dataclass(frozen=True)
-class Download:
-    """A fetched result file, or only its size when it was larger than allowed."""
-
-    size: int | None
-    data: bytes | None
-    content_type: str | None
-
-    @property
-    def too_large(self) -> bool:
-        return self.data is None
 
 
 class BailianClient:
@@ -126,31 +112,6 @@ class BailianClient:
             raise MalformedResponseError(
                 f"task answer not understood: {error}", status=status, request_id=_request_id(body)
             ) from error
-
-    async def download(self, url: str, max_bytes: int) -> Download:
-        """Fetch a result file, or stop at its size when it is over `max_bytes` (then only the
-        size is returned, so a too-large video is never held in memory)."""
-        timeout = aiohttp.ClientTimeout(
-            total=self._timeouts.download, sock_connect=self._timeouts.connect
-        )
-        try:
-            async with self._session.get(url, timeout=timeout) as response:
-                if response.status >= 400:
-                    raise error_for_response(response.status, None, None)
-                declared = response.content_length
-                content_type = response.headers.get("Content-Type")
-                if declared is not None and declared > max_bytes:
-                    return Download(size=declared, data=None, content_type=content_type)
-                chunks: list[bytes] = []
-                received = 0
-                async for chunk in response.content.iter_chunked(256 * 1024):
-                    received += len(chunk)
-                    if received > max_bytes:
-                        return Download(size=declared, data=None, content_type=content_type)
-                    chunks.append(chunk)
-                return Download(size=received, data=b"".join(chunks), content_type=content_type)
-        except (aiohttp.ClientConnectionError, TimeoutError) as error:
-            raise ApiConnectionError(f"download failed: {type(error).__name__}") from error
 
     async def _call(
         self,

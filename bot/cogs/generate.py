@@ -6,7 +6,7 @@ it renders what the service answers to the other commands.
 
 from __future__ import annotations
 
-from typing import assert_never
+from typing import Any, assert_never
 
 import discord
 from discord import app_commands
@@ -14,15 +14,18 @@ from discord.ext import commands
 
 from bot.generation import limits
 from bot.generation.request import CommandInput
+from bot.messages import delivery as delivery_text
 from bot.messages import tasks as task_text
 from bot.messages.errors import describe_query_error
 from bot.messages.quota import quota_text
 from bot.service import Followed, Foreign, NoSuchTask, QueryFailed
+from bot.store.records import TaskRecord
 from bot.ui.command_text import command_text, size_choice_name
 from bot.ui.embeds import task_embed
 from bot.ui.flow import GenerationFlow
 from bot.ui.interactions import attachment_input, locale_of, requester_of
 from bot.ui.replies import reply
+from bot.video.pipeline import CannotFit, Fitted
 
 Choice = app_commands.Choice
 
@@ -113,9 +116,14 @@ class GenerateCog(
         await self.flow.start(interaction, self.service.request_from(command))
 
     @app_commands.command(name="status", description=command_text("cmd-r2v-status"))
-    @app_commands.describe(task_id=command_text("opt-status-task-id"))
+    @app_commands.describe(
+        task_id=command_text("opt-status-task-id"), video=command_text("opt-status-video")
+    )
     async def status(
-        self, interaction: discord.Interaction, task_id: app_commands.Range[str, 1, 100]
+        self,
+        interaction: discord.Interaction,
+        task_id: app_commands.Range[str, 1, 100],
+        video: bool = False,
     ) -> None:
         """Show a task's live status, queried fresh from the service."""
         locale = locale_of(interaction)
@@ -124,7 +132,14 @@ class GenerateCog(
         match answer:
             case Followed(record, result):
                 text = task_text.known_status(locale, result) if result else None
-                await reply(interaction, text, embed=task_embed(locale, record))
+                extras: dict[str, Any] = {}
+                if video:
+                    kept = await self._kept_video(interaction, locale, record)
+                    if isinstance(kept, discord.File):
+                        extras["file"] = kept
+                    else:
+                        text = f"{text}\n{kept}" if text else kept
+                await reply(interaction, text, embed=task_embed(locale, record), **extras)
             case Foreign(result):
                 await reply(interaction, task_text.foreign_status(locale, result))
             case NoSuchTask(task_id):
@@ -134,6 +149,23 @@ class GenerateCog(
                 await reply(interaction, describe_query_error(locale, error), embed=embed)
             case _:
                 assert_never(answer)
+
+    async def _kept_video(
+        self, interaction: discord.Interaction, locale: str | None, record: TaskRecord
+    ) -> discord.File | str:
+        """The kept video of a finished task of this server (or of the one asking), fitted to
+        what this answer may attach; else why there is none."""
+        mine = record.requester_id == interaction.user.id
+        if record.is_active or not (mine or record.guild_id == interaction.guild_id):
+            return delivery_text.no_kept_video(locale)
+        kept = await self.service.kept_video(record.task_id, interaction.filesize_limit)
+        match kept:
+            case Fitted(path):
+                return discord.File(path, filename=f"r2v-{record.task_id[:8]}.mp4")
+            case CannotFit():
+                return delivery_text.no_kept_video(locale)
+            case _:
+                assert_never(kept)
 
     @app_commands.command(name="history", description=command_text("cmd-r2v-history"))
     async def history(self, interaction: discord.Interaction) -> None:

@@ -28,16 +28,13 @@ CNY_LIST_PRICES: PriceTable = MappingProxyType(
 
 @dataclass(frozen=True)
 class CostEstimate:
-    """Billed seconds and price; `upper_bound` when clip lengths are unknown and assumed maximal."""
+    """Billed seconds and price; `upper_bound` when clip lengths are unknown and assumed maximal.
+    In words: `bot.messages.limits.describe_estimate`."""
 
     billed_seconds: int
     amount: Decimal
     currency: str
     upper_bound: bool
-
-    def describe(self) -> str:
-        prefix = "up to " if self.upper_bound else "≈ "
-        return f"{prefix}{self.amount:.2f} {self.currency} ({self.billed_seconds} billed s)"
 
 
 def billed_seconds(request: GenerationRequest) -> int:

@@ -7,12 +7,22 @@ language's files. Pure apart from reading those package files once.
 Arguments: `str` shows as given; `int` as plain digits (ids, timestamps, seconds: write
 `NUMBER($n, useGrouping: 1)` in the catalog for `1,500`); an `int` also selects plural variants
 (`[one]`, `*[other]`). Money and other decimals arrive already formatted as `str`.
+
+Adding a message:
+1. Write it in `locales/en-US/<subject>.ftl` and `locales/zh-CN/<subject>.ftl` under the same id
+   with the same variables (a new subject is a new file in both folders).
+2. Give it a function in `bot/messages/<subject>.py` that takes `locale: str | None` first:
+   `def thing(locale: str | None, ...) -> str: return text(locale, "thing", ...)`.
+3. Callers pass `locale_of(interaction)` (bot/ui/interactions.py) for a reply, and
+   `record.locale` for a post made later; labels in bot/ui call `text(locale, key)` directly,
+   command metadata uses `command_text(key)` (bot/ui/command_text.py).
+tests/messages/test_catalog.py then fails until both catalogs have the message.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -76,6 +86,12 @@ def text(locale: str | None, key: str, **args: Arg) -> str:
         log.warning("message %s is missing from the %s catalog", key, served)
         catalog = _catalog(ENGLISH)
     return catalog.render(key, args)
+
+
+def listed(locale: str | None, items: Iterable[str]) -> str:
+    """Items joined the way the language lists things: `a, b, c` in English, `a、b、c` in
+    Chinese."""
+    return text(locale, "list-separator").join(items)
 
 
 @dataclass(frozen=True)

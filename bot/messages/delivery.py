@@ -1,8 +1,19 @@
-"""Sentences of the result message about the video file itself."""
+"""Sentences about delivering the video file itself: re-encoded to fit, too large, retrying,
+and where to fetch a result that could not be posted."""
 
 from __future__ import annotations
 
 from bot.messages.catalog import text
+
+MIB = 1024 * 1024
+
+
+def _mb(size: int) -> str:
+    return f"{size / MIB:.1f} MB"
+
+
+def _limit(limit: int) -> str:
+    return f"{limit / MIB:.0f}"
 
 
 def video_as_link(locale: str | None) -> str:
@@ -13,18 +24,42 @@ def _link(locale: str | None, url: str, expires_at: int) -> str:
     return text(locale, "download-link", url=url, expires_at=expires_at)
 
 
-def could_not_fetch(locale: str | None, url: str, expires_at: int) -> str:
-    return text(locale, "could-not-fetch", link=_link(locale, url, expires_at))
-
-
 def over_upload_limit(
-    locale: str | None, url: str, expires_at: int, size: int | None, limit: int
+    locale: str | None, url: str | None, expires_at: int, size: int | None, limit: int
 ) -> str:
-    shown = f"{size / 1024 / 1024:.1f} MB" if size else text(locale, "size-too-large")
-    return text(
-        locale,
-        "over-upload-limit",
-        shown=shown,
-        limit=f"{limit / 1024 / 1024:.0f}",
-        link=_link(locale, url, expires_at),
-    )
+    shown = _mb(size) if size else text(locale, "size-too-large")
+    said = text(locale, "over-upload-limit", shown=shown, limit=_limit(limit))
+    return f"{said} {_link(locale, url, expires_at)}" if url else said
+
+
+def reencoded_to_fit(
+    locale: str | None,
+    url: str | None,
+    expires_at: int,
+    original: int,
+    fitted: int,
+    limit: int,
+    *,
+    scaled: bool,
+) -> str:
+    key = "reencoded-smaller-to-fit" if scaled else "reencoded-to-fit"
+    said = text(locale, key, limit=_limit(limit), original=_mb(original), fitted=_mb(fitted))
+    if not url:
+        return said
+    return f"{said} {text(locale, 'original-link', url=url, expires_at=expires_at)}"
+
+
+def being_delivered(locale: str | None, task_id: str) -> str:
+    return text(locale, "being-delivered", task_id=task_id)
+
+
+def fetch_it_with_status(locale: str | None, task_id: str) -> str:
+    return text(locale, "fetch-it-with-status", task_id=task_id)
+
+
+def sent_by_dm(locale: str | None) -> str:
+    return text(locale, "sent-by-dm")
+
+
+def no_kept_video(locale: str | None) -> str:
+    return text(locale, "no-kept-video")

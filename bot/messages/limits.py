@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import assert_never
 
 from bot.generation.pricing import CostEstimate
-from bot.messages.catalog import text
+from bot.messages.catalog import listed, text
 from bot.policy import Limit, Refusal
 from bot.store.types import Spend
 
@@ -45,10 +45,10 @@ def limit_title(locale: str | None, limit: Limit) -> str:
 def refusal_sentence(locale: str | None, refusal: Refusal) -> str:
     match refusal.limit:
         case Limit.CHANNEL:
-            channels = ", ".join(f"<#{c}>" for c in refusal.allowed_ids)
+            channels = listed(locale, (f"<#{c}>" for c in refusal.allowed_ids))
             return text(locale, "refusal-channel", channels=channels)
         case Limit.ROLE:
-            roles = ", ".join(f"<@&{r}>" for r in refusal.allowed_ids)
+            roles = listed(locale, (f"<@&{r}>" for r in refusal.allowed_ids))
             return text(locale, "refusal-role", roles=roles)
         case Limit.RUNNING:
             return text(

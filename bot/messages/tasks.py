@@ -8,7 +8,7 @@ from typing import assert_never
 from bot.api.models import TaskResult
 from bot.generation import limits
 from bot.generation.text import inline_code, plain, shorten
-from bot.messages.catalog import Arg, text
+from bot.messages.catalog import Arg, listed, text
 from bot.messages.errors import describe_task_failure
 from bot.store.records import Ending, TaskRecord
 
@@ -74,7 +74,7 @@ def confirm_timed_out(locale: str | None, timeout_s: float) -> str:
 
 
 def cannot_post_here(locale: str | None, missing: list[str]) -> str:
-    return text(locale, "cannot-post-here", missing=", ".join(missing))
+    return text(locale, "cannot-post-here", missing=listed(locale, missing))
 
 
 def ending_text(locale: str | None, record: TaskRecord) -> str:
@@ -170,6 +170,14 @@ def untracked(locale: str | None, task_id: str) -> str:
 
 def already_ended(locale: str | None, task_id: str) -> str:
     return text(locale, "already-ended", task_id=task_id)
+
+
+def reference_source(locale: str | None, source: str) -> str:
+    """Where a reference came from, as recorded (`ref2`, `link 1`), in `locale`."""
+    kind, _, number = source.partition(" ")
+    if kind == "link" and number.isdecimal():
+        return text(locale, "source-link", number=int(number))
+    return source  # `ref1`…`ref5` name the command's options, the same in every language
 
 
 def size_label_args(size: str) -> dict[str, Arg]:

@@ -1,9 +1,9 @@
 """Refusals of `/r2v generate` input, in the member's language. Pure.
 
-`describe_problem` words one `Problem` (catalog message `problem-<code>`, in `validation.ftl`);
-`refusal` words a whole `InputError` so that it always fits one Discord message, however many
-problems there are. User text echoed back is shortened and shown literally (code spans, escaped
-markdown, no mentions).
+`describe_problem` words one `Problem` (catalog message `problem_key(code)`, e.g.
+`problem-prompt-too-long`, in `validation.ftl`); `refusal` words a whole `InputError` so that it
+always fits one Discord message, however many problems there are. User text echoed back is
+shortened and shown literally (code spans, escaped markdown, no mentions).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.generation.problems import ParamValue, Problem, ProblemCode
 from bot.generation.text import inline_code, megabytes, plain, shorten
-from bot.messages.catalog import Arg, text
+from bot.messages.catalog import Arg, listed, text
 
 DISCORD_MESSAGE_LIMIT = 2000
 
@@ -83,7 +83,7 @@ def _fields(locale: str | None, params: Mapping[str, ParamValue]) -> dict[str, A
     if isinstance(models, tuple):
         fields["models"] = _either(locale, [str(model) for model in models])
     if isinstance(sizes, tuple):
-        fields["sizes"] = ", ".join(inline_code(str(size)) for size in sizes)
+        fields["sizes"] = listed(locale, (inline_code(str(size)) for size in sizes))
     size_bytes, limit_bytes = params.get("size_bytes"), params.get("limit_bytes")
     if isinstance(size_bytes, int) and isinstance(limit_bytes, int):
         shown = megabytes(size_bytes)
@@ -101,7 +101,7 @@ def _fields(locale: str | None, params: Mapping[str, ParamValue]) -> dict[str, A
         fields["available"] = "character1" if given == 1 else f"character1–character{given}"
     characters = params.get("characters")
     if isinstance(characters, tuple):
-        fields["names"] = ", ".join(f"character{n}" for n in characters)
+        fields["names"] = listed(locale, (f"character{n}" for n in characters))
         fields["unnamed"] = len(characters)
     return fields
 
@@ -109,4 +109,4 @@ def _fields(locale: str | None, params: Mapping[str, ParamValue]) -> dict[str, A
 def _either(locale: str | None, items: list[str]) -> str:
     if len(items) < 2:
         return "".join(items)
-    return text(locale, "list-or", head=", ".join(items[:-1]), last=items[-1])
+    return text(locale, "list-or", head=listed(locale, items[:-1]), last=items[-1])

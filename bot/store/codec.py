@@ -86,6 +86,11 @@ TASK_COLUMNS: Final[tuple[Column, ...]] = (
     Column("cost_amount", "cost_amount", Kind.MONEY),
     Column("ending", "ending", Kind.TEXT, to_plain=_value, from_plain=Ending),
     Column("locale", "locale", Kind.TEXT, mutable=False),
+    Column("interaction_upload_limit", "interaction_upload_limit", Kind.INTEGER, mutable=False),
+    Column("delivery_attempts", "delivery_attempts", Kind.INTEGER),
+    Column("next_delivery_at", "next_delivery_at", Kind.REAL),
+    Column("delivery_attempt_at", "delivery_attempt_at", Kind.REAL),
+    Column("delivery_nonce", "delivery_nonce", Kind.TEXT),
 )
 
 KEY: Final = TASK_COLUMNS[0]

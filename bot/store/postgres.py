@@ -73,7 +73,15 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     """
     ALTER TABLE tasks ADD COLUMN locale TEXT;
     """,
-    # 4: submissions on their way, so per-member limits hold across processes.
+    # 4: delivery that survives restarts and outages, and the interaction's own upload limit.
+    """
+    ALTER TABLE tasks ADD COLUMN interaction_upload_limit BIGINT;
+    ALTER TABLE tasks ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN next_delivery_at DOUBLE PRECISION;
+    ALTER TABLE tasks ADD COLUMN delivery_attempt_at DOUBLE PRECISION;
+    ALTER TABLE tasks ADD COLUMN delivery_nonce TEXT;
+    """,
+    # 5: submissions on their way, so per-member limits hold across processes.
     """
     CREATE TABLE reservations (
         id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

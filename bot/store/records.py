@@ -62,6 +62,16 @@ class TaskRecord:
     ending: Ending | None = None
     # The catalog locale the requester was answered in (None: the default), for later posts.
     locale: str | None = None
+    # What the interaction's own answers may attach (it counts the member's Nitro); the bot's
+    # channel posts are capped by `upload_limit`, the server's boost-tier limit.
+    interaction_upload_limit: int | None = None
+    # Delivery retries: failed attempts so far and when the next one is due.
+    delivery_attempts: int = 0
+    next_delivery_at: float | None = None
+    # Written just before a post is sent: after a crash in that state the channel's history
+    # around this time says whether the post was made. The nonce lets Discord drop a repeat.
+    delivery_attempt_at: float | None = None
+    delivery_nonce: str | None = None
 
     @property
     def is_active(self) -> bool:

@@ -88,7 +88,15 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     """
     ALTER TABLE tasks ADD COLUMN locale TEXT;
     """,
-    # 6: submissions on their way, so per-member limits hold across processes.
+    # 6: delivery that survives restarts and outages, and the interaction's own upload limit.
+    """
+    ALTER TABLE tasks ADD COLUMN interaction_upload_limit INTEGER;
+    ALTER TABLE tasks ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN next_delivery_at REAL;
+    ALTER TABLE tasks ADD COLUMN delivery_attempt_at REAL;
+    ALTER TABLE tasks ADD COLUMN delivery_nonce TEXT;
+    """,
+    # 7: submissions on their way, so per-member limits hold across processes.
     """
     CREATE TABLE reservations (
         id INTEGER PRIMARY KEY,

@@ -14,6 +14,9 @@ class TrackerSettings:
     jitter: float = 0.1
     deadline_s: float = 30 * 60.0
     status_edit_interval_s: float = 5.0
+    # Delivery retries: capped exponential backoff for as long as the result can be had.
+    delivery_retry_first_s: float = 10.0
+    delivery_retry_max_s: float = 600.0
     # A process that sent no heartbeat for this long is presumed dead: its tasks move to another.
     worker_timeout_s: float = 60.0
     # How often a process looks for orphaned tasks (of dead processes) to take over.

@@ -5,7 +5,11 @@ It knows nothing of Discord: it talks to a `Notifier`. What one answer of the AP
 decided by the pure `lifecycle` module; this module schedules, saves whole records and retries.
 Every task has a deadline; statuses the contract does not name count as still running until
 then. `start()` learns typical generation times from finished tasks and resumes every task the
-store says is active.
+store says is active (a delivery waiting out its backoff at its recorded time).
+
+A finished task is delivered by the notifier, one attempt per call; what an attempt came to and
+when to try again are decided by the pure `delivery` module. Housekeeping prunes kept videos
+once at start and every hour.
 
 With an `owner` (one id per process, so several processes can share one database), the tracker
 follows only the tasks it owns: those its process submitted and those it claims. It renews its
@@ -25,23 +29,32 @@ import heapq
 import itertools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
-from typing import Protocol, assert_never
+from typing import Any, Protocol, assert_never
 
 from bot.api.client import BailianClient
 from bot.api.errors import ApiError, AuthenticationError
 from bot.api.models import TaskStatus
 from bot.store.protocol import TaskStore
 from bot.store.records import Ending, Phase, TaskRecord
-from bot.tracking import lifecycle
+from bot.tracking import delivery, lifecycle
+from bot.tracking.delivery import (
+    Backoff,
+    Delivered,
+    DeliveryOutcome,
+    NotYet,
+    OutOfTime,
+    Redirected,
+    RetryAt,
+    Undeliverable,
+)
 from bot.tracking.lifecycle import Ended, Progressed, Unchanged
 from bot.tracking.schedule import PollContext, PollSchedule, schedule_key
 from bot.tracking.settings import TrackerSettings
 
 log = logging.getLogger(__name__)
 
-MAX_DELIVERY_ATTEMPTS = 6
 # Finished tasks the schedule learns from at start.
 HISTORY_SAMPLES = 500
 # Tasks one process follows per poll slot: a poll takes a fraction of a second and a task is
@@ -49,6 +62,14 @@ HISTORY_SAMPLES = 500
 TASKS_PER_POLL_SLOT = 1000
 # After a failed heartbeat, try again this soon (at most).
 HEARTBEAT_RETRY_S = 1.0
+HOUSEKEEPING_INTERVAL_S = 3600.0
+
+# Saves a delivery attempt before the notifier posts; returns the record as saved.
+RecordAttempt = Callable[[TaskRecord], Awaitable[TaskRecord]]
+
+
+class _TakenOver(Exception):
+    """The fenced save of a delivery attempt found the task owned by another process."""
 
 
 class Notifier(Protocol):
@@ -58,10 +79,16 @@ class Notifier(Protocol):
         """Show the new status; returns the record with any new message id."""
         ...
 
-    async def deliver(self, record: TaskRecord) -> TaskRecord:
-        """Post the final message (video, link or explanation of the ending) exactly once;
-        returns the record with `result_message_id` set. Raises to be retried later."""
+    async def deliver(self, record: TaskRecord, record_attempt: RecordAttempt) -> DeliveryOutcome:
+        """One attempt to post the final message (video, link or explanation of the ending),
+        exactly once: `record_attempt` is awaited just before anything is posted."""
         ...
+
+
+class Housekeeper(Protocol):
+    """Kept videos, pruned by age and total size (the video pipeline)."""
+
+    async def prune(self, now: float | None = None) -> Any: ...
 
 
 @dataclass(eq=False)
@@ -73,7 +100,7 @@ class _Tracked:
     last_edit_at: float | None = None
     # A status change not shown yet because the last edit was too recent.
     status_stale: bool = False
-    delivery_failures: int = 0
+    last_polled_at: float | None = None
 
 
 class Tracker:
@@ -88,6 +115,7 @@ class Tracker:
         clock: Callable[[], float] = time.time,
         owner: str | None = None,
         on_live_workers: Callable[[int], None] | None = None,
+        housekeeper: Housekeeper | None = None,
     ) -> None:
         self._api = api
         self._store = store
@@ -99,6 +127,11 @@ class Tracker:
             jitter=settings.jitter,
         )
         self._clock = clock
+        self._housekeeper = housekeeper
+        self._housekeeping: asyncio.Task[None] | None = None
+        self._backoff = Backoff(
+            first_s=settings.delivery_retry_first_s, max_s=settings.delivery_retry_max_s
+        )
         self._tasks: dict[str, _Tracked] = {}
         self._due: list[tuple[float, int, str]] = []
         self._order = itertools.count()
@@ -134,20 +167,22 @@ class Tracker:
             self._learn(record)
         if self._owner is None:
             for record in await self._store.active():
-                self.track(record, delay=0.0)
+                self.track(record, delay=delivery.resume_delay(record, self._clock()))
             if self._tasks:
                 log.info("resumed tracking %d active task(s)", len(self._tasks))
         else:
             await self._claim()
             self._ownership = asyncio.create_task(self._keep_ownership(), name="r2v-ownership")
         self._runner = asyncio.create_task(self._run(), name="r2v-tracker")
+        if self._housekeeper is not None:
+            self._housekeeping = asyncio.create_task(self._keep_house(), name="r2v-housekeeping")
 
     async def stop(self) -> None:
         # A flag, not only cancel(): the loop checks it between waits, so a cancellation that
         # lands while the loop is between awaits cannot leave it running.
         self._stopping = True
         self._wake.set()
-        for loop_task in (self._runner, self._ownership):
+        for loop_task in (self._housekeeping, self._runner, self._ownership):
             if loop_task:
                 loop_task.cancel()
                 await asyncio.gather(loop_task, return_exceptions=True)
@@ -270,7 +305,7 @@ class Tracker:
         self._renewed_at = now
         for record in claimed:
             if record.task_id not in self._tasks:
-                self.track(record, delay=0.0)
+                self.track(record, delay=delivery.resume_delay(record, now))
         if claimed:
             log.info("took over %d task(s) without a live owner", len(claimed))
         await self._count_workers(now)
@@ -286,7 +321,7 @@ class Tracker:
             self._tasks.pop(task_id, None)
         for task_id, record in owned.items():
             if task_id not in self._tasks:
-                self.track(record, delay=0.0)
+                self.track(record, delay=delivery.resume_delay(record, now))
         self._renewed_at = now
         log.warning(
             "heartbeat renewed after a stall; %d task(s) had moved to other processes", len(lost)
@@ -309,26 +344,46 @@ class Tracker:
         self._wake.set()
 
     async def _run(self) -> None:
+        # Polls that are due but wait for a free slot. When more are due than the slots and
+        # the query cap allow, the ones most likely to find their task ended go first.
+        ready: dict[str, _Tracked] = {}
         while not self._stopping:
             self._wake.clear()
             now = self._clock()
             while self._due and self._due[0][0] <= now:
                 _, _, task_id = heapq.heappop(self._due)
                 tracked = self._tasks.get(task_id)
-                if tracked is None:
-                    continue
-                await self._slots.acquire()
-                task = asyncio.create_task(self._poll_in_slot(tracked), name=f"poll {task_id}")
-                self._in_flight.add(task)
-                task.add_done_callback(self._in_flight.discard)
+                if tracked is not None:
+                    ready[task_id] = tracked
+            if ready and not self._slots.locked():
+                for tracked in sorted(ready.values(), key=self._priority, reverse=True):
+                    if self._slots.locked():
+                        break
+                    del ready[tracked.record.task_id]
+                    if self._tasks.get(tracked.record.task_id) is tracked:
+                        await self._slots.acquire()  # free (not locked): returns at once
+                        self._launch(tracked)
             if self._stopping:
                 return
+            # A freed slot wakes the loop too (see _poll_in_slot).
             timeout = self._due[0][0] - self._clock() if self._due else None
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(timeout):
                     await self._wake.wait()
 
+    def _launch(self, tracked: _Tracked) -> None:
+        task_id = tracked.record.task_id
+        task = asyncio.create_task(self._poll_in_slot(tracked), name=f"poll {task_id}")
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+
+    def _priority(self, tracked: _Tracked) -> float:
+        now = self._clock()
+        since = now - (tracked.last_polled_at or tracked.record.created_at)
+        return self.schedule.priority(self._context(tracked.record), since)
+
     async def _poll_in_slot(self, tracked: _Tracked) -> None:
+        tracked.last_polled_at = self._clock()
         try:
             await self._poll(tracked, reschedule=True)
         except Exception:
@@ -337,6 +392,7 @@ class Tracker:
             self._retry_later(tracked)
         finally:
             self._slots.release()
+            self._wake.set()
 
     def _retry_later(self, tracked: _Tracked) -> None:
         if self._tasks.get(tracked.record.task_id) is tracked:
@@ -457,33 +513,100 @@ class Tracker:
         await self._deliver(tracked, reschedule)
 
     async def _deliver(self, tracked: _Tracked, reschedule: bool) -> None:
+        """One delivery attempt; the outcome's record is saved whole, and a delivery that can
+        still succeed is tried again after a backoff that grows with each failure."""
         record = tracked.record
+
+        async def record_attempt(attempt: TaskRecord) -> TaskRecord:
+            if not await self._save(tracked, attempt):
+                raise _TakenOver(attempt.task_id)  # nothing is posted: its new owner posts
+            return attempt
+
         try:
-            delivered = await self._notifier.deliver(record)
+            outcome = await self._notifier.deliver(record, record_attempt)
+        except _TakenOver:
+            return  # forgotten here by the fenced save
         except Exception:
-            tracked.delivery_failures += 1
-            if tracked.delivery_failures < MAX_DELIVERY_ATTEMPTS:
-                log.exception("delivery of task %s failed; will retry", record.task_id)
-                if reschedule:
-                    self._retry_later(tracked)
-                return
-            # Discord keeps refusing (e.g. the bot may not post in that channel): stop trying
-            # so the task does not hold the requester's running-task slot forever.
-            log.exception(
-                "delivery of task %s failed %d times; giving up (status %s, video_url kept)",
-                record.task_id,
-                tracked.delivery_failures,
-                record.raw_status,
-            )
-            delivered = record
-        await self._store.save(replace(delivered, phase=Phase.DONE))
+            # A bug, not Discord's refusal: keep the task and try again later, like trouble
+            # that passes, while the result can still be had.
+            log.exception("delivery of task %s failed unexpectedly", record.task_id)
+            current = tracked.record
+            outcome = NotYet(current, "unexpected error", delivery.link_expires_at(current))
+        now = self._clock()
+        match outcome:
+            case Delivered(delivered, place):
+                await self._close(tracked, delivered)
+                log.info(
+                    "task %s delivered (%s) by %s as message %s",
+                    record.task_id,
+                    delivered.ending or delivered.raw_status,
+                    place.value,
+                    delivered.result_message_id,
+                )
+            case Redirected(redirected, reason):
+                await self._close(tracked, redirected)
+                log.warning(
+                    "task %s not delivered (%s); its status message says where to fetch it",
+                    record.task_id,
+                    reason,
+                )
+            case Undeliverable(failed, reason):
+                await self._close(tracked, failed)
+                log.error("task %s could not be delivered anywhere: %s", record.task_id, reason)
+            case NotYet(pending, reason, until):
+                failures = pending.delivery_attempts + 1
+                step = delivery.next_attempt(failures, now, until, self._backoff)
+                match step:
+                    case RetryAt(at):
+                        await self._save(
+                            tracked,
+                            replace(pending, delivery_attempts=failures, next_delivery_at=at),
+                        )
+                        log.warning(
+                            "delivery of task %s failed (%s), attempt %d; next in %.1f s",
+                            record.task_id,
+                            reason,
+                            failures,
+                            at - now,
+                        )
+                        if reschedule:
+                            self._push(record.task_id, at)
+                    case OutOfTime():
+                        await self._close(tracked, replace(pending, delivery_attempts=failures))
+                        log.error(
+                            "task %s not delivered: %s, and its result can no longer be had",
+                            record.task_id,
+                            reason,
+                        )
+                    case _:
+                        assert_never(step)
+            case _:
+                assert_never(outcome)
+
+    async def _close(self, tracked: _Tracked, record: TaskRecord) -> None:
+        await self._store.save(replace(record, phase=Phase.DONE, next_delivery_at=None))
         self._tasks.pop(record.task_id, None)
-        if delivered.result_message_id is not None:
-            log.info("task %s delivered (%s)", record.task_id, record.raw_status)
+
+    async def _keep_house(self) -> None:
+        """Prune kept videos now and every hour; a failure is logged and tried again later."""
+        assert self._housekeeper is not None
+        while not self._stopping:
+            try:
+                report = await self._housekeeper.prune(self._clock())
+                log.info("housekeeping: %s", report)
+            except Exception:
+                log.exception("housekeeping failed; will retry in an hour")
+            await asyncio.sleep(HOUSEKEEPING_INTERVAL_S)
 
     def _learn(self, record: TaskRecord) -> None:
-        if record.status is TaskStatus.SUCCEEDED and "running_s" in record.api_times:
-            self.schedule.learn(schedule_key(record.request), float(record.api_times["running_s"]))
+        times = record.api_times
+        if record.status is TaskStatus.SUCCEEDED and "running_s" in times:
+            queued = times.get("queued_s")
+            self.schedule.learn(
+                schedule_key(record.request),
+                float(times["running_s"]),
+                queued_s=float(queued) if queued is not None else None,
+            )
 
     def _context(self, record: TaskRecord) -> PollContext:
         now = self._clock()

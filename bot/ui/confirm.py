@@ -44,7 +44,7 @@ class ConfirmView(discord.ui.View):
         self.stop()
         return True
 
-    @discord.ui.button(label="Confirm and generate", style=discord.ButtonStyle.success, emoji="✅")
+    @discord.ui.button(style=discord.ButtonStyle.success, emoji="✅")  # labelled in __init__
     async def confirm(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
         if not await self._claim(interaction):
             return
@@ -55,7 +55,7 @@ class ConfirmView(discord.ui.View):
         )
         await self._on_confirm(interaction)
 
-    @discord.ui.button(label="Cancel", style=discord.ButtonStyle.secondary, emoji="✖️")
+    @discord.ui.button(style=discord.ButtonStyle.secondary, emoji="✖️")  # labelled in __init__
     async def cancel(self, interaction: discord.Interaction, _: discord.ui.Button[Any]) -> None:
         if not await self._claim(interaction):
             return

@@ -11,7 +11,7 @@ from bot.api.models import TaskStatus
 from bot.generation.request import GenerationRequest
 from bot.generation.text import inline_code, plain, shorten
 from bot.messages.catalog import text
-from bot.messages.tasks import ending_title, size_name
+from bot.messages.tasks import ending_title, reference_source, size_name
 from bot.messages.validation import describe_problem
 from bot.store.records import TaskRecord
 
@@ -36,7 +36,7 @@ def reference_lines(locale: str | None, request: GenerationRequest) -> str:
                 locale,
                 "reference-line",
                 number=number,
-                source=ref.source,
+                source=reference_source(locale, ref.source),
                 name=inline_code(ref.name, 48),
                 format=ref.file_format,
                 kind=ref.kind,

@@ -20,6 +20,7 @@ def requester_of(interaction: discord.Interaction) -> Requester:
         channel_ids=tuple(channel_ids_of(interaction)),
         role_ids=tuple(role_ids_of(interaction)),
         upload_limit=channel_upload_limit(interaction),
+        interaction_upload_limit=interaction.filesize_limit,
         locale=locale_of(interaction),
     )
 
@@ -34,13 +35,12 @@ def locale_of(interaction: discord.Interaction) -> str | None:
     return None
 
 
-def channel_upload_limit(interaction: discord.Interaction) -> int:
-    """What the bot's own channel post (the video's delivery) may attach. The interaction's
-    limit includes the member's Nitro; the bot's posts get only the server's boost-tier cap."""
+def channel_upload_limit(interaction: discord.Interaction) -> int | None:
+    """What the bot's own channel post (the video's delivery) may attach: the server's
+    boost-tier cap. The interaction's limit counts the member's Nitro, which the bot has not.
+    None outside a server the bot knows (the notifier then uses Discord's default)."""
     guild = interaction.guild
-    if guild is None:
-        return interaction.filesize_limit
-    return min(interaction.filesize_limit, guild.filesize_limit)
+    return guild.filesize_limit if guild is not None else None
 
 
 def channel_ids_of(interaction: discord.Interaction) -> list[int]:

@@ -439,53 +439,6 @@ async def test_get_task_does_not_retry_a_refusal(api, client, sleeps):
     assert len(api.queries) == 1
 
 
-# --- download ----------------------------------------------------------------------------------
-
-
-async def finished_video_url(api: FakeBailian, client: BailianClient, clock, size: int) -> str:
-    api.plan_next(TaskPlan(pending_s=0, running_s=1, video_bytes=size))
-    task_id = (await client.submit(PAYLOAD)).task_id
-    clock.advance(2)
-    url = (await client.get_task(task_id)).video_url
-    assert url is not None
-    return url
-
-
-async def test_download_returns_the_whole_file(api, client, clock):
-    url = await finished_video_url(api, client, clock, 700_000)
-
-    result = await client.download(url, max_bytes=1_000_000)
-
-    assert not result.too_large
-    assert result.size == 700_000
-    assert result.data is not None and len(result.data) == 700_000
-    assert result.data[4:8] == b"ftyp"
-    assert result.content_type == "video/mp4"
-    # The signed URL is sent as is and without our key: it is not the API.
-    assert "Authorization" not in api.downloads[0].headers
-
-
-async def test_download_exactly_at_the_limit_is_kept(api, client, clock):
-    url = await finished_video_url(api, client, clock, 4096)
-
-    result = await client.download(url, max_bytes=4096)
-
-    assert result.data is not None and len(result.data) == 4096
-
-
-async def test_download_over_the_limit_returns_only_the_size(api, client, clock):
-    size = 3 * 1024**3  # served from one shared buffer: cheap for the fake, slow to read
-    url = await finished_video_url(api, client, clock, size)
-
-    # The declared size is enough to decide: reading 3 GB over loopback would take seconds.
-    async with asyncio.timeout(0.5):
-        result = await client.download(url, max_bytes=1024 * 1024)
-
-    assert result.too_large
-    assert result.data is None
-    assert result.size == size
-
-
 # --- secrets -----------------------------------------------------------------------------------
 
 

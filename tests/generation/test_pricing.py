@@ -13,6 +13,8 @@ from bot.generation.pricing import (
     parse_price_table,
 )
 from bot.generation.request import AttachmentInput, CommandInput, Defaults, build_request
+from bot.messages.catalog import CHINESE, ENGLISH
+from bot.messages.limits import describe_estimate
 
 
 def request(
@@ -86,8 +88,10 @@ def test_describe_says_whether_it_is_an_upper_bound():
     exact = estimate_cost(request(audio=False), CNY_LIST_PRICES, "CNY")
     bound = estimate_cost(request(audio=False, videos=1), CNY_LIST_PRICES, "CNY")
 
-    assert exact is not None and exact.describe() == "≈ 1.25 CNY (5 billed s)"
-    assert bound is not None and bound.describe() == "up to 2.50 CNY (10 billed s)"
+    assert exact is not None and describe_estimate(ENGLISH, exact) == "≈ 1.25 CNY (5 billed s)"
+    assert bound is not None
+    assert describe_estimate(ENGLISH, bound) == "up to 2.50 CNY (10 billed s)"
+    assert describe_estimate(CHINESE, bound) == "最多 2.50 CNY（计费 10 秒）"
 
 
 def test_no_estimate_without_a_price_for_the_combination():

@@ -79,3 +79,11 @@ def test_text_fills_variables_and_keeps_markdown_and_timestamps():
     assert text(ENGLISH, "problem-seed-out-of-range", low=0, high=2147483647).endswith(
         "from 0 to 2,147,483,647."
     )
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_message_renders_without_errors(locale: str, caplog: pytest.LogCaptureFixture):
+    """No message refers to a message, term or function that does not exist."""
+    for key, names in catalog_messages(locale):
+        assert text(locale, key, **dict.fromkeys(names, 2)), key
+    assert [r.getMessage() for r in caplog.records if r.levelname in ("WARNING", "ERROR")] == []

@@ -15,6 +15,7 @@ from bot.api.errors import (
     ServerError,
 )
 from bot.generation.request import GenerationRequest
+from bot.messages.catalog import ENGLISH
 from bot.messages.errors import describe_query_error
 from bot.messages.limits import describe_wait
 from bot.messages.tasks import ending_text, history_line
@@ -31,7 +32,7 @@ RECORD = TaskRecord("t-1", 1, 2, 3, REQUEST, created_at=0.0, deadline_at=1800.0)
 
 
 def test_every_ending_reads_differently():
-    texts = {ending: ending_text("en-US", replace(RECORD, ending=ending)) for ending in Ending}
+    texts = {ending: ending_text(ENGLISH, replace(RECORD, ending=ending)) for ending in Ending}
     assert len(set(texts.values())) == len(Ending)
     assert "30 min" in texts[Ending.DEADLINE]
     assert "/r2v status task_id:t-1" in texts[Ending.NO_VIDEO]
@@ -51,7 +52,7 @@ def test_every_ending_reads_differently():
     ],
 )
 def test_a_failed_query_never_speaks_of_a_submission(error):
-    text = describe_query_error("en-US", error)
+    text = describe_query_error(ENGLISH, error)
     assert "submitted" not in text and "paying twice" not in text
 
 
@@ -60,9 +61,9 @@ def test_a_failed_query_never_speaks_of_a_submission(error):
     [(10, "10 s"), (119, "119 s"), (600, "10 min"), (3600, "1 h"), (5400, "1 h 30 min")],
 )
 def test_waits_are_read_at_a_glance(seconds, shown):
-    assert describe_wait("en-US", seconds) == shown
+    assert describe_wait(ENGLISH, seconds) == shown
 
 
 def test_history_lines_show_sizes_and_prompts_as_typed():
-    line = history_line("en-US", RECORD)
+    line = history_line(ENGLISH, RECORD)
     assert "1920\\*1080" in line and "\\*\\*bold\\*\\*" in line and "\\_move\\_" in line

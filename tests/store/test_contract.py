@@ -72,6 +72,11 @@ FULL = record(
     cost_amount=Decimal("7.80"),
     ending=Ending.SUCCEEDED,
     locale="zh-CN",
+    interaction_upload_limit=50 * 1024 * 1024,
+    delivery_attempts=3,
+    next_delivery_at=1400.25,
+    delivery_attempt_at=1350.75,
+    delivery_nonce="a1b2c3d4e5f6a1b2c3d4e5f6",
 )
 
 IMMUTABLE = {column.field for column in TASK_COLUMNS if not column.mutable}

@@ -15,7 +15,8 @@ from bot.api.models import TaskStatus
 from bot.generation.request import GenerationRequest, Reference
 from bot.store.records import Ending, Phase, TaskRecord
 from bot.store.sqlite import SqliteTaskStore
-from bot.tracking.tracker import MAX_DELIVERY_ATTEMPTS, Tracker
+from bot.tracking.delivery import Delivered, NotYet, Place
+from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, Reply, TaskPlan
 from tests.conftest import FAST_TRACKING, eventually
 
@@ -34,17 +35,21 @@ class RecordingNotifier:
         self.delivered: list[TaskRecord] = []
         self.failures = failures
         self.attempts = 0
+        self.retry_for_s = 0.5
+        self.until: float | None = None
 
     async def status_changed(self, record: TaskRecord) -> TaskRecord:
         self.statuses.append(record.raw_status)
         return replace(record, status_message_id=record.status_message_id or 1)
 
-    async def deliver(self, record: TaskRecord) -> TaskRecord:
+    async def deliver(self, record: TaskRecord, record_attempt) -> Delivered | NotYet:
         self.attempts += 1
         if self.attempts <= self.failures:
-            raise RuntimeError("Discord said no")
+            # The result can be had for a while after the first failure, then no more.
+            self.until = self.until or time.time() + self.retry_for_s
+            return NotYet(record, "Discord said no", until=self.until)
         self.delivered.append(record)
-        return replace(record, result_message_id=99)
+        return Delivered(replace(record, result_message_id=99), Place.CHANNEL)
 
 
 @pytest.fixture
@@ -114,17 +119,18 @@ async def test_api_faults_are_retried_and_do_not_stop_other_tasks(parts):
     assert {r.task_id for r in notifier.delivered} == {first.task_id, second.task_id}
 
 
-async def test_a_delivery_discord_keeps_refusing_is_given_up_and_frees_the_slot(parts):
+async def test_a_delivery_that_keeps_failing_ends_when_its_result_can_no_longer_be_had(parts):
     api, client, store = parts
-    notifier = RecordingNotifier(failures=100)
-    settings = replace(FAST_TRACKING, max_interval_s=0.01)
+    notifier = RecordingNotifier(failures=10_000)
+    settings = replace(FAST_TRACKING, delivery_retry_first_s=0.01, delivery_retry_max_s=0.04)
     tracker = Tracker(client, store, notifier, settings)
     await tracker.start()
     record = await submit(api, client, store)
     tracker.track(record, delay=0)
     done = await closed(store, record.task_id)
     await tracker.stop()
-    assert notifier.attempts == MAX_DELIVERY_ATTEMPTS
+    assert notifier.delivered == [] and done.result_message_id is None
+    assert notifier.attempts == done.delivery_attempts > 6, "retried past the old give-up"
     assert done.video_url, "the result stays in the store for /r2v status"
 
 

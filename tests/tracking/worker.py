@@ -13,6 +13,7 @@ import logging
 import os
 import signal
 import sys
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,7 +23,8 @@ from bot.api.client import BailianClient
 from bot.store.postgres import PostgresTaskStore
 from bot.store.records import TaskRecord
 from bot.store.types import new_worker_id
-from bot.tracking.tracker import Tracker
+from bot.tracking.delivery import Delivered, Place
+from bot.tracking.tracker import RecordAttempt, Tracker
 from tests.conftest import FAST_TRACKING
 
 
@@ -36,14 +38,16 @@ class FileNotifier:
     async def status_changed(self, record: TaskRecord) -> TaskRecord:
         return record
 
-    async def deliver(self, record: TaskRecord) -> TaskRecord:
+    async def deliver(self, record: TaskRecord, record_attempt: RecordAttempt) -> Delivered:
+        # The attempt is recorded (a fenced save) before the post, as the Discord notifier does.
+        attempt = await record_attempt(replace(record, delivery_attempt_at=time.time()))
         # O_APPEND: lines of several processes never interleave within a line.
         fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
         try:
             os.write(fd, f"{self._owner} {record.task_id}\n".encode())
         finally:
             os.close(fd)
-        return replace(record, result_message_id=1)
+        return Delivered(replace(attempt, result_message_id=1), Place.CHANNEL)
 
 
 async def main(url: str, api_base: str, api_key: str, deliveries: Path, timeout_s: float) -> None:

@@ -5,9 +5,13 @@ follow the language recorded at submit time; synced commands carry Chinese descr
 from __future__ import annotations
 
 from dataclasses import replace
+from decimal import Decimal
 
+import discord
+
+from bot.policy import LimitBook
 from fakes.fake_bailian import TaskPlan
-from tests.conftest import make_config, running
+from tests.conftest import NO_LIMITS, make_config, running
 
 
 def png(fake_discord, name="alice.png", width=800, height=600):
@@ -48,7 +52,12 @@ async def test_a_chinese_member_gets_a_chinese_status_and_a_chinese_result(
     fake_api.default_plan = TaskPlan(pending_s=0.2, running_s=0.3, video_bytes=100_000)
     interaction = await fake_discord.invoke(
         "r2v generate",
-        {"prompt": "character1 在雨中漫步", "duration": 6, "seed": 7},
+        {
+            "prompt": "character1 和 character2 在雨中漫步",
+            "links": "https://example.com/refs/cup.webp",
+            "duration": 6,
+            "seed": 7,
+        },
         attachments={"ref1": png(fake_discord)},
         locale="zh-CN",
     )
@@ -63,7 +72,8 @@ async def test_a_chinese_member_gets_a_chinese_status_and_a_chinese_result(
     assert fields["任务 ID"] == f"`{task_id}`"
     assert "**时长** 6 秒" in fields["参数"] and "**种子** 7" in fields["参数"]
     assert "横屏" in fields["参数"]
-    assert "（PNG 图片）" in fields["参考"]
+    assert "**character1** → ref1 `alice.png`（PNG 图片）" in fields["参考"]
+    assert "**character2** → 链接 1 `cup.webp`（WEBP 图片）" in fields["参考"]
     assert "计费 6 秒" in fields["预估费用"]
     assert labels(status) == ["刷新", "重新生成", "修改后重新生成"]
     record = await bot.store.get(task_id)
@@ -139,3 +149,45 @@ async def test_synced_commands_carry_chinese_descriptions_and_choice_names(bot, 
             assert not option.get("name_localizations")
     admin = next(c for c in fake_discord.registered_commands if c["name"] == "r2v-admin")
     assert admin["description_localizations"]["zh-CN"] == "供服务器管理者查看花费、管理任务跟踪。"
+
+
+async def test_the_price_question_and_its_buttons_are_in_chinese(tmp_path, fake_api, fake_discord):
+    limits = LimitBook(replace(NO_LIMITS, confirm_above=Decimal("4.99"), confirm_timeout_s=5))
+    config = make_config(tmp_path, fake_api, fake_discord, limits=limits)
+    async with running(config, fake_discord):
+        interaction = await fake_discord.invoke(
+            "r2v generate",
+            {"prompt": "character1 鞠躬", "duration": 10},
+            attachments={"ref1": png(fake_discord)},
+            locale="zh-CN",
+        )
+        question = await interaction.wait_private()
+        assert question["content"] == (
+            "这个视频的费用为 **≈ 5.00 CNY（计费 10 秒）**，超过了本服务器的确认阈值。确定生成吗？"
+        )
+        assert question["embeds"][0]["title"] == "准备生成"
+        assert labels(question) == ["确认并生成", "取消"]
+        cancel = question["components"][0]["components"][1]["custom_id"]
+        click = await fake_discord.click(
+            question["id"], cancel, user=interaction.user, locale="zh-CN"
+        )
+        answer = await click.wait_response()
+        assert answer["json"]["data"]["content"] == "已取消，没有提交任务，也没有扣费。"
+    assert fake_api.submits == []
+
+
+async def test_missing_channel_permissions_are_named_as_chinese_discord_names_them(
+    bot, fake_discord, fake_api
+):
+    allowed = discord.Permissions.all()
+    allowed.attach_files = allowed.embed_links = False
+    fake_discord.app_permissions = str(allowed.value)
+    interaction = await fake_discord.invoke(
+        "r2v generate",
+        {"prompt": "character1 waves"},
+        attachments={"ref1": png(fake_discord)},
+        locale="zh-CN",
+    )
+    text = (await interaction.wait_response())["json"]["data"]["content"]
+    assert "缺少「嵌入链接、附加文件」权限" in text
+    assert fake_api.submits == []

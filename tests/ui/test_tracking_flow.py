@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import replace
 
 from fakes.fake_bailian import TaskPlan
@@ -95,7 +94,11 @@ async def test_the_video_is_posted_in_the_channel_replying_to_the_status(
     ]
 
 
-async def test_a_video_over_the_upload_limit_is_posted_as_a_link(bot, fake_discord, fake_api):
+async def test_the_servers_cap_not_the_interactions_decides_what_is_attached(
+    bot, fake_discord, fake_api
+):
+    """The bot's own channel post is capped by the server's boost tier (10 MiB here), whatever
+    limit the member's interaction carried; both are recorded, each for what it governs."""
     fake_api.default_plan = TaskPlan(pending_s=0.1, running_s=0.1, video_bytes=2_000_000)
     interaction = await fake_discord.invoke(
         "r2v generate",
@@ -105,10 +108,9 @@ async def test_a_video_over_the_upload_limit_is_posted_as_a_link(bot, fake_disco
     )
     status = await interaction.wait_public()
     post = await wait_final(fake_discord, status["id"])
-    assert post["attachments"] == []
-    shown = str(post["embeds"])
-    assert "over this server's upload limit" in shown
-    assert "/files/" in shown and re.search(r"<t:\d+:R>", shown), "link and its expiry"
+    assert post["attachments"][0]["size"] == 2_000_000
+    record = await bot.store.get(fake_api.submits[0].task_id)
+    assert (record.upload_limit, record.interaction_upload_limit) == (10 * 1024**2, 1_000_000)
 
 
 async def test_a_failed_task_says_why_and_what_to_change(bot, fake_discord, fake_api):

@@ -22,6 +22,7 @@ opt-seed = Fix the randomness to redo a result (0–2147483647)
 opt-audio = Generate sound (only wan2.6-r2v-flash can be silent)
 opt-negative-prompt = What the video should avoid
 opt-status-task-id = The task ID shown when the video was requested
+opt-status-video = Also attach the video the bot kept of a finished task
 opt-untrack-task-id = The task to stop following (the video is not canceled)
 
 choice-model-flash = wan2.6-r2v-flash · faster, cheaper, can be silent

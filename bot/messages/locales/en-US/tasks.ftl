@@ -28,8 +28,8 @@ ending-deadline = no result arrived (no result after { $minutes } min); the bot 
 ending-unreachable = the video service could not be reached for a day, so the result of this task is unknown. `/r2v status task_id:{ $task_id }` can try again.
 ending-untracked = an admin stopped following this task, so its result is not posted.
 ending-no-video = the service says your video is done but gave no video to fetch. `/r2v status task_id:{ $task_id }` may show it later.
-ending-bad-video = the service's file for your video was empty or not a video, so it is lost.
-ending-video-gone = your video was made, but its file could not be fetched before it expired.
+ending-bad-video = the service sent an empty file or something that is not a video instead of your video, so there is nothing to post.
+ending-video-gone = your video was made, but the bot could not fetch its file while the link lived (the host refused it or it was gone), so it cannot be posted.
 
 ending-title-deadline = ⌛ Stopped waiting
 ending-title-unreachable = ⌛ Unknown

@@ -34,6 +34,8 @@ reference-line = **character{ $number }** → { $source } { $name } ({ $format }
    *[video] clip
  })
 
+source-link = link { $number }
+
 took = took { $duration }
 submitted-at = submitted <t:{ $at }:R>
 queued-for = queued { $duration }

@@ -54,6 +54,7 @@ label-link = link { $number } ({ $link })
 label-ref = ref{ $slot } ({ $filename })
 type-unknown = of unknown type
 list-or = { $head } or { $last }
+list-separator = {", "}
 size-exact = { NUMBER($size, useGrouping: 1) } bytes (limit { NUMBER($limit, useGrouping: 1) })
 more-problems = …and { $count ->
     [one] { $count } more problem

@@ -22,6 +22,7 @@ opt-seed = 固定随机种子，以便复现结果（0–2147483647）
 opt-audio = 生成声音（只有 wan2.6-r2v-flash 可以生成无声视频）
 opt-negative-prompt = 视频中应避免出现的内容
 opt-status-task-id = 提交视频时显示的任务 ID
+opt-status-video = 同时附上机器人为已完成任务保存的视频
 opt-untrack-task-id = 要停止跟踪的任务（视频本身不会被取消）
 
 choice-model-flash = wan2.6-r2v-flash · 更快、更便宜，可无声

@@ -17,7 +17,7 @@ submitted = ✅ 已提交，任务 ID 为 `{ $task_id }`；任务状态会发布
 unrecorded = ⚠️ 你的视频已提交，任务 ID 为 `{ $task_id }`，但机器人未能记录它，因此不会跟踪进度。请用 `/r2v status task_id:{ $task_id }` 查看。
 not-yours = 只有发起这个视频的 <@{ $requester_id }> 才能使用这些按钮。用 `/r2v generate` 生成你自己的视频吧。
 confirm-timed-out = { $timeout } 秒内没有收到回复，因此没有提交任务，也没有扣费。
-cannot-post-here = **未提交任何任务。** 机器人无法在此频道发布视频：缺少 { $missing } 权限。请让管理员授予这些权限，或换一个频道。
+cannot-post-here = **未提交任何任务。** 机器人无法在此频道发布视频：缺少「{ $missing }」权限。请让管理员授予这些权限，或换一个频道。
 
 ending-unknown = 你的任务已结束，状态为 { $status }。
 ending-succeeded = 你的视频生成好了。
@@ -28,8 +28,8 @@ ending-deadline = 等待 { $minutes } 分钟仍未收到结果，机器人已停
 ending-unreachable = 视频服务已连续一天无法连接，这个任务的结果未知。可以用 `/r2v status task_id:{ $task_id }` 再查一次。
 ending-untracked = 管理员已停止跟踪这个任务，因此不会发布结果。
 ending-no-video = 视频服务表示视频已完成，却没有提供可下载的视频。稍后用 `/r2v status task_id:{ $task_id }` 或许能看到。
-ending-bad-video = 视频服务提供的文件是空的或不是视频，这个视频已无法找回。
-ending-video-gone = 你的视频已生成，但在文件过期前没能下载下来。
+ending-bad-video = 视频服务发来的是空文件或不是视频的内容，因此没有可发送的视频。
+ending-video-gone = 你的视频已生成，但在链接有效期内机器人未能下载其文件（视频主机拒绝访问或文件已不存在），因此无法发送。
 
 ending-title-deadline = ⌛ 已停止等待
 ending-title-unreachable = ⌛ 结果未知

@@ -34,6 +34,8 @@ reference-line = **character{ $number }** → { $source } { $name }（{ $format 
    *[video] 视频
  }）
 
+source-link = 链接 { $number }
+
 took = 用时 { $duration }
 submitted-at = 提交于 <t:{ $at }:R>
 queued-for = 排队 { $duration }

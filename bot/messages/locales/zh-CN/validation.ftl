@@ -38,13 +38,14 @@ problem-link-private-address = { $label }指向私有或本地地址，{ -cannot
 problem-link-local-name = { $label }指向 { $host }，这是只存在于局域网内的主机，{ -cannot-download }
 problem-link-not-a-file = { $label }的结尾不是已知的文件类型。请粘贴文件本身的直链（以 .jpg、.png、.bmp、.webp、.mp4 或 .mov 结尾），而不是展示该文件的网页。
 problem-character-name-spaced = 角色名中间不要加空格（写 `character1`，不要写 `character 1`），模型才能把它们对应到你的参考。
-problem-characters-never-named = 提示词中没有提到 { $names }（共 { $unnamed } 个参考），模型对它们的使用可能比较随意。
+problem-characters-never-named = 提示词中没有提到 { $names }，模型可能会较随意地使用对应的 { $unnamed } 个参考。
 
 ## 组成上述句子的片段。
 label-link = 链接 { $number }（{ $link }）
 label-ref = ref{ $slot }（{ $filename }）
 type-unknown = 未知
 list-or = { $head } 或 { $last }
+list-separator = 、
 size-exact = { NUMBER($size, useGrouping: 1) } 字节（上限 { NUMBER($limit, useGrouping: 1) } 字节）
 more-problems = …还有 { $count } 个问题：请先修正上面这些，再重试。
 refusal-heading = **未提交任何任务。** 请修改以下 { $count } 处问题：

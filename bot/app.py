@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import sqlite3
 import sys
@@ -19,14 +18,14 @@ import aiohttp
 import discord
 import yarl
 from discord.ext import commands
-from dotenv import load_dotenv
 
 from bot import operator_text
 from bot.api.client import BailianClient
+from bot.cli import load_settings
 from bot.cogs.admin import AdminCog
 from bot.cogs.generate import GenerateCog
 from bot.cogs.reference_menu import ReferenceMenuCog
-from bot.config import Config, ConfigError, DiscordSettings, load_config
+from bot.config import Config, DiscordSettings
 from bot.logging_setup import configure_logging
 from bot.messages import catalog
 from bot.redaction import Redactor
@@ -41,6 +40,7 @@ from bot.ui.command_errors import R2VCommandTree
 from bot.ui.command_text import CatalogTranslator
 from bot.ui.flow import GenerationFlow
 from bot.ui.notifier import DiscordNotifier
+from bot.ui.private import PrivateReplies
 from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
 from bot.ui.views import TaskButton
 from bot.video.pipeline import VideoPipeline
@@ -100,6 +100,10 @@ class R2VBot(commands.Bot):
         self.api = api
         self.store = store
         self.videos = videos
+        self.private = PrivateReplies()
+        self.notifier = DiscordNotifier(
+            self, videos, private=self.private, can_cancel=api.can_cancel
+        )
         cap = config.tracker.max_queries_per_second
 
         def take_share(live_workers: int) -> None:
@@ -111,7 +115,7 @@ class R2VBot(commands.Bot):
         self.tracker = Tracker(
             api,
             store,
-            DiscordNotifier(self, videos),
+            self.notifier,
             config.tracker,
             housekeeper=videos,
             owner=owner,
@@ -128,8 +132,12 @@ class R2VBot(commands.Bot):
             deadline_s=config.tracker.deadline_s,
             renewer=AttachmentRefresher(self),
             videos=videos,
+            account_concurrency=config.generation.account_concurrency,
         )
-        self.flow = GenerationFlow(self.service)
+        self.notifier.progress = self.service.progress
+        self.flow = GenerationFlow(
+            self.service, self.private, private_default=config.generation.private_default
+        )
         # Nothing secret reaches Discord: every body this bot sends is redacted like the logs.
         redactor = Redactor(config.secrets)
         redact_rest_calls(self, redactor)
@@ -250,6 +258,7 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
                 config.api.base_url,
                 config.api.api_key,
                 query_path_template=config.api.query_path_template,
+                cancel_path_template=config.api.cancel_path_template,
                 timeouts=timeouts,
                 query_limiter=query_limiter,
             )
@@ -319,12 +328,8 @@ async def run(config: Config) -> int:
 
 def main() -> int:
     """`r2v-bot` and `python -m bot`: 0 after a clean stop, 2 when the setup must be fixed."""
-    load_dotenv(Path.cwd() / ".env")
-    try:
-        config = load_config(os.environ)
-    except ConfigError as error:
-        for problem in error.problems:
-            print(f"r2v-bot: {problem}", file=sys.stderr)
+    config = load_settings()
+    if config is None:
         return 2
     configure_logging(config.log_level, config.secrets)
     # The database URL may hold a password: only its kind is logged.

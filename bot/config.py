@@ -257,6 +257,7 @@ _API = (
     _Var("R2V_API_KEY", "api_key", _text, "the API key of your api.gpt.ge account"),
     _Var("R2V_API_BASE", "base_url", _url("http", "https")),
     _Var("R2V_QUERY_PATH", "query_path_template", _query_path),
+    _Var("R2V_CANCEL_PATH", "cancel_path_template", _query_path),
 )
 _API_TIMEOUTS = (
     _Var("R2V_API_CONNECT_TIMEOUT_SECONDS", "connect", _number(0.1, 600.0)),
@@ -291,6 +292,8 @@ _DEFAULTS = (
 _GENERATION = (
     _Var("R2V_CURRENCY", "currency", _text),
     _Var("R2V_PRICES", "prices", _prices),
+    _Var("R2V_PRIVATE_DEFAULT", "private_default", _boolean),
+    _Var("R2V_ACCOUNT_CONCURRENCY", "account_concurrency", _whole(1, 1000)),
 )
 _LIMITS = (
     _Var("R2V_ALLOWED_CHANNEL_IDS", "allowed_channel_ids", _id_set),

@@ -5,25 +5,38 @@ limits refuse it now and whether the price must be confirmed; `submit` checks th
 at the moment of paying, holds a place in the ledger, submits, writes the task to the store
 before anyone is told its ID, has the caller announce it and hands it to the tracker. Both
 return values (`Quote`, `Outcome`) that the cog renders; nothing here raises for control flow.
-The cogs' other questions (`status`, `history`, `quota`, `spend`, `untrack`) are answered here
-too, so no cog reaches into the store, the API or the tracker.
+Requests to redo come from here too (`rerolled`, `edited`, `continued`), and the cogs' and
+buttons' other questions (`status`, `history`, `quota`, `spend`, `spend_csv`, `progress`,
+`cancel`, `video_again`, `untrack`) are answered here, so no cog reaches into the store, the
+API or the tracker.
 """
 
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import logging
 import random
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Protocol
 
 from bot.api.client import BailianClient
-from bot.api.errors import ApiError, ApiTimeoutError, MalformedResponseError, ServerError
+from bot.api.errors import (
+    ApiError,
+    ApiTimeoutError,
+    InvalidRequestError,
+    MalformedResponseError,
+    ServerError,
+)
 from bot.api.models import SubmitResult, TaskResult, TaskStatus
 from bot.generation.pricing import CostEstimate, PriceTable, estimate_cost
 from bot.generation.request import (
+    Changes,
     CommandInput,
     Defaults,
     GenerationRequest,
@@ -37,8 +50,10 @@ from bot.quota.ledger import Ledger, Reservation
 from bot.store.protocol import TaskStore
 from bot.store.records import TaskRecord
 from bot.store.types import Spend, Usage
+from bot.tracking.delivery import link_expires_at
+from bot.tracking.schedule import PollContext, schedule_key
 from bot.tracking.tracker import Tracker
-from bot.video.pipeline import CannotFit, FitOutcome, VideoPipeline
+from bot.video.pipeline import CannotFit, Fetched, FitOutcome, Fitted, VideoPipeline
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +99,8 @@ class Quote:
     confirm_timeout_s: float | None
     parent_task_id: str | None = None
     renew_attachments: bool = False
+    private: bool = False
+    parent_result_url: str | None = None
 
     @property
     def spend(self) -> Spend:
@@ -158,7 +175,21 @@ class QueryFailed:
     record: TaskRecord | None
 
 
-StatusAnswer = Followed | Foreign | NoSuchTask | QueryFailed
+@dataclass(frozen=True)
+class Hidden:
+    """Another member's private task: nothing of it is shown."""
+
+
+StatusAnswer = Followed | Foreign | NoSuchTask | QueryFailed | Hidden
+
+
+@dataclass(frozen=True)
+class Progress:
+    """What a status message can promise: when tasks of this kind are usually ready (once the
+    bot has learnt it), and the task's place among this bot's tasks waiting for the account."""
+
+    usually_ready_at: float | None = None
+    place_in_queue: int | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +227,80 @@ class NotInGuild:
 UntrackOutcome = Untracked | AlreadyEnded | NotInGuild
 
 
+@dataclass(frozen=True)
+class Cancelled:
+    record: TaskRecord
+
+
+@dataclass(frozen=True)
+class TooLateToCancel:
+    """The task is no longer queued (the service started or finished it)."""
+
+
+@dataclass(frozen=True)
+class CancelFailed:
+    error: ApiError
+
+
+@dataclass(frozen=True)
+class CannotCancel:
+    """No cancel route is configured."""
+
+
+CancelOutcome = Cancelled | TooLateToCancel | CancelFailed | CannotCancel
+
+
+CSV_COLUMNS = (
+    "task_id",
+    "created_utc",
+    "member_id",
+    "model",
+    "size",
+    "duration_s",
+    "billed_s",
+    "status",
+    "estimated_cost",
+    "actual_cost",
+    "currency",
+)
+
+
+def tasks_csv(records: list[TaskRecord], currency: str) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for record in records:
+        estimated = record.estimated_amount if record.actual_cost_known else record.cost_amount
+        actual = record.cost_amount if record.actual_cost_known else None
+        writer.writerow(
+            (
+                record.task_id,
+                datetime.fromtimestamp(record.created_at, UTC).isoformat(timespec="seconds"),
+                record.requester_id,
+                record.request.model,
+                record.request.size,
+                record.request.duration,
+                record.billed_seconds if record.billed_seconds is not None else "",
+                record.raw_status,
+                f"{estimated:.4f}" if estimated is not None else "",
+                f"{actual:.4f}" if actual is not None else "",
+                currency,
+            )
+        )
+    return out.getvalue()
+
+
+def result_url(record: TaskRecord) -> str | None:
+    """The link to a task's result message in its channel; None for a private task (its result
+    is in a DM) or one not delivered."""
+    if record.private or record.result_message_id is None or record.guild_id is None:
+        return None
+    return (
+        f"https://discord.com/channels/{record.guild_id}/{record.channel_id}/"
+        f"{record.result_message_id}"
+    )
+
+
 class AttachmentRenewer(Protocol):
     """Fresh URLs for a request's attached files (Discord's signed links expire)."""
 
@@ -220,6 +325,7 @@ class GenerationService:
         deadline_s: float,
         renewer: AttachmentRenewer | None = None,
         videos: VideoPipeline | None = None,
+        account_concurrency: int = 5,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
     ) -> None:
@@ -233,10 +339,15 @@ class GenerationService:
         self._deadline_s = deadline_s
         self._renewer = renewer
         self._videos = videos
+        self._account_concurrency = account_concurrency
         self._clock = clock
         self._rng = rng or random.Random()
         self._ledger = Ledger(store, clock=clock)
         self._stopping = False
+
+    @property
+    def can_cancel(self) -> bool:
+        return self._api.can_cancel
 
     # -- building requests (pure, before anything is deferred) ------------------------------
 
@@ -251,13 +362,25 @@ class GenerationService:
     def rerolled(self, record: TaskRecord) -> GenerationRequest:
         return record.request.with_random_seed(self._rng)
 
-    def edited(
-        self, record: TaskRecord, prompt: str, negative_prompt: str | None
-    ) -> GenerationRequest | Invalid:
+    def edited(self, record: TaskRecord, changes: Changes) -> GenerationRequest | Invalid:
+        """Edit & re-run: the task's references with every other option changed; an empty seed
+        gets a new random one."""
         try:
-            return record.request.with_prompts(prompt, negative_prompt)
+            request = record.request.with_changes(changes)
         except InputError as error:
             return Invalid(error)
+        return request if request.seed is not None else request.with_random_seed(self._rng)
+
+    def continued(
+        self, record: TaskRecord, video_url: str, prompt: str
+    ) -> GenerationRequest | Invalid:
+        """The next shot of a story: the delivered video as character1, then the task's
+        references, with a new prompt and seed."""
+        try:
+            request = record.request.continued_from(video_url, prompt)
+        except InputError as error:
+            return Invalid(error)
+        return request.with_random_seed(self._rng)
 
     # -- the generation flow ---------------------------------------------------------------
 
@@ -266,7 +389,8 @@ class GenerationService:
         request: GenerationRequest,
         who: Requester,
         *,
-        parent_task_id: str | None = None,
+        parent: TaskRecord | None = None,
+        private: bool = False,
         renew_attachments: bool = False,
     ) -> Quote:
         """Price the request; when the price must be confirmed, ask the limits now, so nobody
@@ -281,8 +405,10 @@ class GenerationService:
             estimate=estimate,
             refusal=refusal,
             confirm_timeout_s=limits.confirm_timeout_s if confirm else None,
-            parent_task_id=parent_task_id,
+            parent_task_id=parent.task_id if parent else None,
             renew_attachments=renew_attachments,
+            private=private,
+            parent_result_url=result_url(parent) if parent else None,
         )
 
     async def submit(self, quote: Quote, who: Requester, announce: Announce) -> Outcome:
@@ -400,6 +526,8 @@ class GenerationService:
             updated_at=now,
             parent_task_id=quote.parent_task_id,
             locale=who.locale,
+            private=quote.private,
+            parent_result_url=quote.parent_result_url,
         )
 
     # -- stopping --------------------------------------------------------------------------
@@ -424,6 +552,49 @@ class GenerationService:
 
     # -- questions from the cogs -----------------------------------------------------------
 
+    def progress(self, record: TaskRecord) -> Progress:
+        """Progress of a task still running; nothing for one that has ended."""
+        if record.finished_at is not None:
+            return Progress()
+        return Progress(self._usually_ready_at(record), self._place_in_queue(record))
+
+    def _usually_ready_at(self, record: TaskRecord) -> float | None:
+        """When tasks of this kind usually end, once the schedule has learnt it: for a running
+        task from how long it has run, for a queued one from its submission."""
+        schedule = self._tracker.schedule
+        key = schedule_key(record.request)
+        now = self._clock()
+        started = record.api_times.get("scheduled_at")
+        if record.status is TaskStatus.RUNNING and started is not None:
+            context = PollContext(key, record.status, now - record.created_at, now - started)
+            remaining = schedule.typical_remaining(context)
+            return now + remaining if remaining is not None else None
+        typical = schedule.typical_total(key)
+        if typical is None:
+            return None
+        return max(now, record.created_at + typical.median_s)
+
+    def _place_in_queue(self, record: TaskRecord) -> int | None:
+        """The account runs `account_concurrency` tasks of a model at once; this bot's later
+        ones wait, oldest first. None when this task is not among the waiting."""
+        if record.status is not TaskStatus.PENDING:
+            return None
+        # A task being announced is not followed yet: it counts as itself.
+        others = {other.task_id: other for other in self._tracker.tracked_records()}
+        others[record.task_id] = record
+        same_model = sorted(
+            (
+                other
+                for other in others.values()
+                if other.request.model == record.request.model and other.finished_at is None
+            ),
+            key=lambda other: (other.created_at, other.task_id),
+        )
+        ahead = [other.task_id for other in same_model].index(record.task_id)
+        if ahead < self._account_concurrency:
+            return None
+        return ahead - self._account_concurrency + 1
+
     async def task(self, task_id: str) -> TaskRecord | None:
         return await self._store.get(task_id)
 
@@ -431,8 +602,11 @@ class GenerationService:
         """A task's record after querying it now if it is still followed."""
         return await self._tracker.refresh(task_id)
 
-    async def status(self, task_id: str) -> StatusAnswer:
+    async def status(self, task_id: str, asker_id: int | None = None) -> StatusAnswer:
+        """A task's status; a private one only for its requester (`asker_id`)."""
         record = await self._store.get(task_id)
+        if record is not None and record.private and asker_id != record.requester_id:
+            return Hidden()
         if record is not None and self._tracker.is_tracking(task_id):
             return Followed(await self._tracker.refresh(task_id) or record)
         try:
@@ -445,6 +619,19 @@ class GenerationService:
             # The service answers UNKNOWN for ids it never had as for expired ones.
             return NoSuchTask(task_id)
         return Foreign(result)
+
+    async def video_again(self, record: TaskRecord, limit_bytes: int) -> Path | None:
+        """A finished task's video for `/r2v show`, within `limit_bytes`: the kept file, else
+        fetched again from the service's link while it lives; None when neither can be had."""
+        if self._videos is None:
+            return None
+        kept = self._videos.keeper.has(record.task_id)
+        if not kept and record.video_url and self._clock() < link_expires_at(record):
+            fetched = await self._videos.fetch(record.task_id, record.video_url)
+            if not isinstance(fetched, Fetched):
+                return None
+        fitted = await self.kept_video(record.task_id, limit_bytes)
+        return fitted.path if isinstance(fitted, Fitted) else None
 
     async def kept_video(self, task_id: str, limit_bytes: int) -> FitOutcome:
         """The kept video of a finished task, fitted under `limit_bytes` (e.g. to post it again
@@ -468,6 +655,29 @@ class GenerationService:
         week = await self._store.spend_since(now - WEEK_S, guild_id=guild_id)
         members = await self._store.guild_spend_by_user(guild_id, day_start(now))
         return SpendReport(today, week, members, self.currency)
+
+    async def cancel(self, record: TaskRecord) -> CancelOutcome:
+        """Cancel a queued task at the service. The tracker then sees it CANCELED; a canceled
+        task costs nothing, so it no longer counts against any budget."""
+        if not self._api.can_cancel:
+            return CannotCancel()
+        current = await self._tracker.refresh(record.task_id) or record
+        if current.status is not TaskStatus.PENDING or not current.is_active:
+            return TooLateToCancel()
+        try:
+            await self._api.cancel(record.task_id)
+        except InvalidRequestError:
+            return TooLateToCancel()
+        except ApiError as error:
+            return CancelFailed(error)
+        log.info("task %s cancelled by its requester", record.task_id)
+        return Cancelled(await self._tracker.refresh(record.task_id) or current)
+
+    async def spend_csv(self, guild_id: int) -> str:
+        """This guild's tasks of the last 7 days as CSV, for accounting: the estimate and,
+        once the service reported it, the actual cost (empty while unknown)."""
+        records = await self._store.guild_tasks_since(guild_id, self._clock() - WEEK_S)
+        return tasks_csv(records, self.currency)
 
     async def untrack(self, task_id: str, guild_id: int, admin_id: int) -> UntrackOutcome:
         record = await self._store.get(task_id)

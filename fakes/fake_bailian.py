@@ -182,6 +182,9 @@ class TaskPlan:
     video_unavailable_first: int = 0
     video_missing: bool = False  # 404 NoSuchKey, as OSS answers for a removed file
     video_chunked: bool = False  # send the pattern body without a Content-Length
+    # The `usage` object of the SUCCEEDED answer verbatim (e.g. the proxy's shape, or billed
+    # seconds that differ from the estimate); None: DashScope's shape for the output duration.
+    usage: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.pending_s < 0 or self.running_s < 0 or self.video_bytes < 0:
@@ -200,6 +203,7 @@ class FakeTask:
     first_seen_done_at: float | None = None  # clock time of the first answer with a terminal status
     file_requests: int = 0  # requests for the result file past its URL checks
     videos_served: int = 0  # times the whole file was sent (an empty or junk body counts)
+    canceled_at: float | None = None  # clock time of an accepted cancel
 
     @property
     def scheduled_at(self) -> float:
@@ -232,6 +236,8 @@ class FakeTask:
     def status_at(self, now: float) -> str:
         if self.expires_at is not None and now >= self.expires_at:
             return "UNKNOWN"
+        if self.canceled_at is not None:
+            return "CANCELED"
         if now < self.scheduled_at:
             return "PENDING"
         if now < self.finished_at:
@@ -335,6 +341,9 @@ class _InvalidParameter(Exception):
     pass
 
 
+CANCEL_ROUTE = "/api/v1/tasks/{task_id}/cancel"
+
+
 class FakeBailian:
     def __init__(
         self,
@@ -353,6 +362,7 @@ class FakeBailian:
         self.submits: list[Recorded] = []
         self.queries: list[Recorded] = []
         self.downloads: list[Recorded] = []
+        self.cancels: list[Recorded] = []
         self.query_times: list[float] = []  # time.monotonic() of every GET /task/...
         self.submit_times: list[float] = []  # time.monotonic() of every POST
 
@@ -371,6 +381,8 @@ class FakeBailian:
         app.router.add_post("/task/bailian/ref2video", self._handle_submit)
         app.router.add_get("/task/{task_id}", self._handle_query)
         app.router.add_get("/files/{name}", self._handle_file)
+        # DashScope's cancel route; whether the proxy offers it is unconfirmed.
+        app.router.add_post(CANCEL_ROUTE, self._handle_cancel)
         # handler_cancellation=False (aiohttp's default, made explicit): a handler keeps running
         # after the client gives up, so a delayed submit still creates its task.
         # A short shutdown_timeout keeps stop() fast if a download is still streaming.
@@ -440,6 +452,23 @@ class FakeBailian:
         return await self._answer(
             request, record, step, lambda: self._submit(request, record), is_submit=True
         )
+
+    async def _handle_cancel(self, request: web.Request) -> web.StreamResponse:
+        """Cancels a PENDING task, as DashScope does; anything else is refused."""
+        record = await self._record(request, self.cancels)
+        if not self._authorized(request):
+            return self._refuse(record, 401, "InvalidApiKey", "Invalid API-key provided.")
+        task_id = request.match_info["task_id"]
+        record.task_id = task_id
+        task = self.tasks.get(task_id)
+        if task is None:
+            return self._refuse(record, 404, "NotFound", f"Task {task_id} not found.")
+        if task.status_at(self.clock.now()) != "PENDING":
+            return self._refuse(
+                record, 400, "UnsupportedOperation", "Only PENDING tasks can be canceled."
+            )
+        task.canceled_at = self.clock.now()
+        return self._json(record, {"request_id": _new_id()})
 
     async def _handle_query(self, request: web.Request) -> web.StreamResponse:
         record = await self._record(request, self.queries)
@@ -671,13 +700,17 @@ class FakeBailian:
         if status == "SUCCEEDED":
             output["actual_prompt"] = prompt[:MAX_PROMPT_CHARS]
             output["video_url"] = self._video_url(task)
-            answer["usage"] = {
-                "duration": task.duration,
-                "input_video_duration": 0,
-                "output_video_duration": task.duration,
-                "SR": 720 if task.size in SIZES_720P else 1080,
-                "size": task.size,
-            }
+            answer["usage"] = (
+                task.plan.usage
+                if task.plan.usage is not None
+                else {
+                    "duration": task.duration,
+                    "input_video_duration": 0,
+                    "output_video_duration": task.duration,
+                    "SR": 720 if task.size in SIZES_720P else 1080,
+                    "size": task.size,
+                }
+            )
         elif status == "FAILED":
             output["code"] = task.plan.code or "InternalError"
             output["message"] = task.plan.message or "An internal error has occured."

@@ -6,6 +6,7 @@ English and in the zh-CN localisations synced beside it."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import discord
@@ -15,9 +16,10 @@ from discord import app_commands
 from bot.cogs.reference_menu import PromptModal
 from bot.generation.request import AttachmentInput, GenerationRequest
 from bot.messages.catalog import LOCALES
-from bot.store.records import TaskRecord
+from bot.store.records import Ending, TaskRecord
 from bot.ui.confirm import ConfirmView
-from bot.ui.views import EditModal, task_buttons
+from bot.ui.edit_modal import EditModal
+from bot.ui.views import ContinueModal, result_buttons, status_buttons
 from fakes.fake_discord import spec
 from fakes.fake_discord.spec import CUSTOM_ID_MAX, TEXT_INPUT_LABEL_MAX
 
@@ -204,6 +206,8 @@ async def test_every_modal_keeps_the_specs_limits_with_the_longest_inputs() -> N
         check_modal(PromptModal(locale, None, files))  # type: ignore[arg-type]
         check_modal(EditModal(locale, None, a_task("p" * 5000, "n" * 5000)))  # type: ignore[arg-type]
         check_modal(EditModal(locale, None, a_task("short", None)))  # type: ignore[arg-type]
+        video = "https://cdn.example/v.mp4"
+        check_modal(ContinueModal(locale, None, a_task("short", None), video))  # type: ignore[arg-type]
 
 
 def a_task(prompt: str, negative_prompt: str | None) -> TaskRecord:
@@ -231,8 +235,10 @@ def check_buttons(view: discord.ui.View) -> None:
 
 async def test_every_button_keeps_the_specs_limits_with_the_longest_task_id() -> None:
     for locale in LOCALES:
-        check_buttons(task_buttons(locale, LONGEST_TASK_ID, active=True))
-        check_buttons(task_buttons(locale, LONGEST_TASK_ID, active=False))
+        task = a_task("short", None)
+        check_buttons(status_buttons(locale, task, can_cancel=True))
+        done = replace(task, ending=Ending.SUCCEEDED, finished_at=1.0)
+        check_buttons(result_buttons(locale, done))
 
     async def confirmed(interaction: discord.Interaction) -> None:
         return None

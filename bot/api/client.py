@@ -46,6 +46,7 @@ class BailianClient:
         api_key: str,
         *,
         query_path_template: str = QUERY_PATH_TEMPLATE,
+        cancel_path_template: str = "",
         retry: RetryPolicy | None = None,
         timeouts: ApiTimeouts | None = None,
         sleep: Sleep = asyncio.sleep,
@@ -55,6 +56,7 @@ class BailianClient:
         self._base_url = base_url.rstrip("/")
         self._headers = {"Authorization": f"Bearer {api_key}", "Accept": "application/json"}
         self._query_path_template = query_path_template
+        self._cancel_path_template = cancel_path_template
         self._retry = retry or RetryPolicy()
         self._timeouts = timeouts or ApiTimeouts()
         self._sleep = sleep
@@ -112,6 +114,20 @@ class BailianClient:
             raise MalformedResponseError(
                 f"task answer not understood: {error}", status=status, request_id=_request_id(body)
             ) from error
+
+    @property
+    def can_cancel(self) -> bool:
+        """Whether a cancel route is configured (the proxy's support for it is unconfirmed)."""
+        return bool(self._cancel_path_template)
+
+    async def cancel(self, task_id: str) -> None:
+        """Cancel a PENDING task (DashScope's `POST /api/v1/tasks/{id}/cancel`). Not retried
+        after sending: asking twice is harmless but a refusal must be seen. Raises ApiError;
+        InvalidRequestError when the task is no longer queued."""
+        if not self._cancel_path_template:
+            raise ValueError("no cancel route is configured")
+        path = self._cancel_path_template.format(task_id=quote(task_id, safe=""))
+        await self._call("POST", path, json_body=None, retry_server_errors=False, idempotent=False)
 
     async def _call(
         self,

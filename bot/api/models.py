@@ -56,6 +56,8 @@ class TaskResult:
     end_time: datetime | None = None
     code: str | None = None
     message: str | None = None
+    # Seconds the service billed, from `usage` when it says (see `billed_seconds_of`).
+    billed_seconds: float | None = None
 
     @classmethod
     def from_json(cls, body: Mapping[str, Any], task_id: str) -> TaskResult:
@@ -76,7 +78,27 @@ class TaskResult:
             end_time=parse_api_time(output.get("end_time")),
             code=_str(output.get("code")),
             message=_str(output.get("message")),
+            billed_seconds=billed_seconds_of(body.get("usage")),
         )
+
+
+def billed_seconds_of(usage: Any) -> float | None:
+    """The billed seconds in a `usage` object, which comes in two shapes: DashScope's
+    `duration` (input clips plus output, the billed total) with `input_video_duration` and
+    `output_video_duration`, and the proxy's `video_duration`. Numbers may come as strings;
+    anything unreadable is None (the estimate then stands)."""
+    if not isinstance(usage, Mapping):
+        return None
+    total = _number(usage.get("duration"))
+    if total is None:
+        output = _number(usage.get("output_video_duration"))
+        if output is not None:
+            total = output + (_number(usage.get("input_video_duration")) or 0.0)
+    if total is None:
+        total = _number(usage.get("video_duration"))
+    if total is None or total < 0 or total != total:  # NaN
+        return None
+    return total
 
 
 def parse_api_time(value: Any) -> datetime | None:

@@ -24,4 +24,6 @@ class ApiSettings:
     api_key: str = field(repr=False)
     base_url: str = "https://api.gpt.ge"
     query_path_template: str = QUERY_PATH_TEMPLATE
+    # DashScope's `/api/v1/tasks/{task_id}/cancel`; empty when the proxy offers no cancel.
+    cancel_path_template: str = ""
     timeouts: ApiTimeouts = ApiTimeouts()

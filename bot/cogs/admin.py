@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from typing import assert_never
 
 import discord
@@ -9,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.messages import tasks as task_text
+from bot.messages.features import spend_csv_note
 from bot.messages.quota import admin_only, spend_text
 from bot.service import AlreadyEnded, GenerationService, NotInGuild, Untracked
 from bot.ui.command_text import command_text
@@ -38,11 +40,18 @@ class AdminCog(
         return True
 
     @app_commands.command(name="spend", description=command_text("cmd-r2v-admin-spend"))
-    async def spend(self, interaction: discord.Interaction) -> None:
+    @app_commands.describe(csv=command_text("opt-spend-csv"))
+    async def spend(self, interaction: discord.Interaction, csv: bool = False) -> None:
         """This server's spend today and over the last 7 days, by member."""
         assert interaction.guild_id is not None
-        report = await self.service.spend(interaction.guild_id)
-        await reply(interaction, spend_text(locale_of(interaction), report))
+        locale = locale_of(interaction)
+        report = spend_text(locale, await self.service.spend(interaction.guild_id))
+        if not csv:
+            await reply(interaction, report)
+            return
+        table = await self.service.spend_csv(interaction.guild_id)
+        attachment = discord.File(io.BytesIO(table.encode()), filename="r2v-tasks.csv")
+        await reply(interaction, f"{report}\n{spend_csv_note(locale)}", file=attachment)
 
     @app_commands.command(name="untrack", description=command_text("cmd-r2v-admin-untrack"))
     @app_commands.describe(task_id=command_text("opt-untrack-task-id"))

@@ -1,4 +1,4 @@
-"""`/r2v generate`, `/r2v status`, `/r2v history` and `/r2v quota`.
+"""`/r2v generate`, `/r2v status`, `/r2v show`, `/r2v history`, `/r2v quota` and `/r2v help`.
 
 The cog is thin: it turns options into a CommandInput and hands it to the generation flow, and
 it renders what the service answers to the other commands.
@@ -14,20 +14,25 @@ from discord.ext import commands
 
 from bot.generation import limits
 from bot.generation.request import CommandInput
+from bot.generation.text import shorten
 from bot.messages import delivery as delivery_text
+from bot.messages import features as features_text
 from bot.messages import tasks as task_text
 from bot.messages.errors import describe_query_error
 from bot.messages.quota import quota_text
-from bot.service import Followed, Foreign, NoSuchTask, QueryFailed
-from bot.store.records import TaskRecord
+from bot.service import Followed, Foreign, Hidden, NoSuchTask, QueryFailed
+from bot.store.records import Ending, TaskRecord
 from bot.ui.command_text import command_text, size_choice_name
-from bot.ui.embeds import task_embed
+from bot.ui.embeds import result_embed, task_embed
 from bot.ui.flow import GenerationFlow
 from bot.ui.interactions import attachment_input, locale_of, requester_of
-from bot.ui.replies import reply
+from bot.ui.replies import NO_PINGS, reply
+from bot.ui.views import result_buttons
 from bot.video.pipeline import CannotFit, Fitted
 
 Choice = app_commands.Choice
+# Recent tasks offered when a member types a task id.
+AUTOCOMPLETE_TASKS = 25
 
 MODEL_CHOICES = [
     Choice(name=command_text("choice-model-flash"), value=limits.FLASH_MODEL),
@@ -75,6 +80,7 @@ class GenerateCog(
         seed=command_text("opt-seed"),
         audio=command_text("opt-audio"),
         negative_prompt=command_text("opt-negative-prompt"),
+        private=command_text("opt-private"),
     )
     @app_commands.choices(model=MODEL_CHOICES, size=SIZE_CHOICES, shot_type=SHOT_CHOICES)
     async def generate(
@@ -94,6 +100,7 @@ class GenerateCog(
         seed: Seed | None = None,
         audio: bool | None = None,
         negative_prompt: NegativePrompt | None = None,
+        private: bool | None = None,
     ) -> None:
         """Make a video from a prompt and reference images or clips."""
         slots = (ref1, ref2, ref3, ref4, ref5)
@@ -113,7 +120,7 @@ class GenerateCog(
             audio=audio,
             negative_prompt=negative_prompt,
         )
-        await self.flow.start(interaction, self.service.request_from(command))
+        await self.flow.start(interaction, self.service.request_from(command), private=private)
 
     @app_commands.command(name="status", description=command_text("cmd-r2v-status"))
     @app_commands.describe(
@@ -128,10 +135,13 @@ class GenerateCog(
         """Show a task's live status, queried fresh from the service."""
         locale = locale_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        answer = await self.service.status(task_id.strip())
+        answer = await self.service.status(task_id.strip(), interaction.user.id)
         match answer:
             case Followed(record, result):
                 text = task_text.known_status(locale, result) if result else None
+                if record.private and record.video_url and record.result_message_id is None:
+                    # A private result that could not be sent waits here for its requester.
+                    text = features_text.private_video_link(locale, record.video_url)
                 extras: dict[str, Any] = {}
                 if video:
                     kept = await self._kept_video(interaction, locale, record)
@@ -139,7 +149,10 @@ class GenerateCog(
                         extras["file"] = kept
                     else:
                         text = f"{text}\n{kept}" if text else kept
-                await reply(interaction, text, embed=task_embed(locale, record), **extras)
+                embed = task_embed(locale, record, self.service.progress(record))
+                await reply(interaction, text, embed=embed, **extras)
+            case Hidden():
+                await reply(interaction, features_text.not_your_private_task(locale))
             case Foreign(result):
                 await reply(interaction, task_text.foreign_status(locale, result))
             case NoSuchTask(task_id):
@@ -175,11 +188,75 @@ class GenerateCog(
         if not records:
             await reply(interaction, task_text.no_history(locale))
             return
-        lines = [task_text.history_line(locale, record) for record in records]
-        await reply(interaction, task_text.history_heading(locale) + "\n" + "\n".join(lines))
+        lines = []
+        for record in records:
+            lines.append(task_text.history_line(locale, record))
+            if record.parent_task_id:
+                lines.append(features_text.history_parent(locale, record.parent_task_id))
+        listing = task_text.history_heading(locale) + "\n" + "\n".join(lines)
+        await reply(interaction, shorten(listing, 2000))
 
     @app_commands.command(name="quota", description=command_text("cmd-r2v-quota"))
     async def quota(self, interaction: discord.Interaction) -> None:
         """Your usage today, the team's limits and your running videos (only you see this)."""
         view = await self.service.quota(requester_of(interaction))
         await reply(interaction, quota_text(locale_of(interaction), view))
+
+    @app_commands.command(name="show", description=command_text("cmd-r2v-show"))
+    @app_commands.describe(task_id=command_text("opt-show-task-id"))
+    async def show(
+        self, interaction: discord.Interaction, task_id: app_commands.Range[str, 1, 100]
+    ) -> None:
+        """Post a finished task's video again in this channel."""
+        locale = locale_of(interaction)
+        record = await self.service.task(task_id.strip())
+        if record is None or (record.guild_id != interaction.guild_id and not record.private):
+            await reply(interaction, task_text.no_such_task(locale, task_id.strip()))
+            return
+        if record.private and record.requester_id != interaction.user.id:
+            await reply(interaction, features_text.not_your_private_task(locale))
+            return
+        if record.finished_at is None:
+            await reply(interaction, features_text.not_finished_yet(locale))
+            return
+        if record.ending is not Ending.SUCCEEDED:
+            await reply(interaction, features_text.nothing_to_show(locale))
+            return
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        # Posted as a follow-up of this interaction, whose own upload limit applies.
+        path = await self.service.video_again(record, interaction.filesize_limit)
+        if path is None:
+            await interaction.edit_original_response(
+                content=features_text.video_no_longer_available(locale)
+            )
+            return
+        # The private answer is completed before the post, which would otherwise replace it.
+        await interaction.edit_original_response(content=features_text.shown(locale))
+        await interaction.followup.send(
+            content=features_text.shown_again(locale, record.requester_id, record.task_id),
+            embed=result_embed(locale, record),
+            file=discord.File(path, filename=f"r2v-{record.task_id[:8]}.mp4"),
+            view=result_buttons(locale, record, deletable=not record.private),
+            ephemeral=record.private,
+            allowed_mentions=NO_PINGS,
+        )
+
+    @status.autocomplete("task_id")
+    @show.autocomplete("task_id")
+    async def own_task_ids(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[Choice[str]]:
+        """The member's own recent tasks, by prompt excerpt, matching what they typed."""
+        needle = current.strip().lower()
+        records = await self.service.history(interaction.user.id, limit=AUTOCOMPLETE_TASKS)
+        return [
+            Choice(name=features_text.task_choice(r.task_id, r.request.prompt), value=r.task_id)
+            for r in records
+            if len(r.task_id) <= 100
+            and (needle in r.task_id.lower() or needle in r.request.prompt.lower())
+        ][:25]
+
+    @app_commands.command(name="help", description=command_text("cmd-r2v-help"))
+    async def help(self, interaction: discord.Interaction) -> None:
+        """How references become characters, the options, the limits and what videos cost."""
+        await reply(interaction, features_text.help_text(locale_of(interaction)))

@@ -83,3 +83,12 @@ def parse_price_table(text: str) -> dict[tuple[str, str, bool], Decimal]:
             raise ValueError(f"{entry!r} has a negative price")
         table[(model, tier, sound == "audio")] = price
     return table
+
+
+def actual_amount(estimated_amount: Decimal, estimated_seconds: int, billed_s: float) -> Decimal:
+    """The real cost once the service reports the billed seconds: the estimate's price per
+    second (it depends only on model, tier and sound, which do not change) times those seconds."""
+    if estimated_seconds <= 0:
+        return estimated_amount
+    per_second = estimated_amount / estimated_seconds
+    return (per_second * Decimal(str(billed_s))).quantize(Decimal("0.0001"))

@@ -11,7 +11,7 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
-from typing import Any
+from typing import Any, Final
 
 from bot.generation import limits
 from bot.generation.links import judge_link, split_links
@@ -164,6 +164,83 @@ class GenerationRequest:
             negative_prompt=(negative_prompt or "").strip() or None,
             warnings=tuple(warnings),
         )
+
+    def with_changes(self, changes: Changes) -> GenerationRequest:
+        """The same references with every other option as changed (Edit & re-run), validated
+        by the same rules as a fresh command. Raises InputError."""
+        audio = self.audio if changes.model in limits.MODELS_THAT_CAN_BE_SILENT else None
+        command = CommandInput(
+            prompt=changes.prompt,
+            model=changes.model,
+            size=changes.size,
+            duration=changes.duration,
+            shot_type=changes.shot_type,
+            seed=changes.seed,
+            audio=audio,
+            negative_prompt=changes.negative_prompt,
+        )
+        problems = _check_prompts(changes.prompt, changes.negative_prompt)
+        _check_parameters(command, changes.model, changes.size, changes.duration, problems)
+        _, warnings = _check_character_mentions(changes.prompt, len(self.references), problems)
+        if problems:
+            raise InputError(problems)
+        return replace(
+            self,
+            prompt=changes.prompt.strip(),
+            negative_prompt=(changes.negative_prompt or "").strip() or None,
+            model=changes.model,
+            size=changes.size,
+            duration=changes.duration,
+            shot_type=changes.shot_type,
+            seed=changes.seed,
+            seed_is_random=False,
+            audio=audio,
+            warnings=tuple(warnings),
+        )
+
+    def continued_from(self, video_url: str, prompt: str) -> GenerationRequest:
+        """The next shot: the delivered video as character1, then this request's references as
+        far as the limits allow (5 in all, 3 clips), with a new prompt. Raises InputError."""
+        video = Reference(
+            url=video_url,
+            kind="video",
+            file_format="MP4",
+            source=PREVIOUS_VIDEO_SOURCE,
+            name="video",
+        )
+        kept = [video]
+        for ref in self.references:
+            videos = sum(1 for r in kept if r.kind == "video")
+            if len(kept) >= limits.REFERENCES_MAX:
+                break
+            if ref.kind == "video" and videos >= limits.VIDEO_REFERENCES_MAX:
+                continue
+            kept.append(ref)
+        return replace(self, references=tuple(kept), seed=None, seed_is_random=False).with_prompts(
+            prompt, self.negative_prompt
+        )
+
+
+# The source of a reference that is the video a continuation was made from: a Discord
+# attachment, renewed like the member's own attachments (`ref1`…`ref5`).
+PREVIOUS_VIDEO_SOURCE: Final = "previous video"
+
+
+def is_discord_attachment(reference: Reference) -> bool:
+    return reference.source.startswith("ref") or reference.source == PREVIOUS_VIDEO_SOURCE
+
+
+@dataclass(frozen=True)
+class Changes:
+    """Everything Edit & re-run may change; the references stay."""
+
+    prompt: str
+    negative_prompt: str | None
+    model: str
+    size: str
+    duration: int
+    shot_type: str | None
+    seed: int | None
 
 
 _CHARACTER_MENTION = re.compile(r"\bcharacter(\d+)\b", re.IGNORECASE)

@@ -91,6 +91,9 @@ TASK_COLUMNS: Final[tuple[Column, ...]] = (
     Column("next_delivery_at", "next_delivery_at", Kind.REAL),
     Column("delivery_attempt_at", "delivery_attempt_at", Kind.REAL),
     Column("delivery_nonce", "delivery_nonce", Kind.TEXT),
+    Column("private", "private", Kind.INTEGER, mutable=False, to_plain=int, from_plain=bool),
+    Column("parent_result_url", "parent_result_url", Kind.TEXT, mutable=False),
+    Column("estimated_amount", "estimated_amount", Kind.MONEY),
 )
 
 KEY: Final = TASK_COLUMNS[0]

@@ -81,7 +81,13 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE tasks ADD COLUMN delivery_attempt_at DOUBLE PRECISION;
     ALTER TABLE tasks ADD COLUMN delivery_nonce TEXT;
     """,
-    # 5: submissions on their way, so per-member limits hold across processes.
+    # 5: private tasks, the parent's result link, the estimate kept once the actual cost is known.
+    """
+    ALTER TABLE tasks ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN parent_result_url TEXT;
+    ALTER TABLE tasks ADD COLUMN estimated_amount NUMERIC;
+    """,
+    # 6: submissions on their way, so per-member limits hold across processes.
     """
     CREATE TABLE reservations (
         id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -289,6 +295,11 @@ class PostgresTaskStore:
 
     async def active(self) -> list[TaskRecord]:
         return await self._select("WHERE phase <> 'done' ORDER BY created_at")
+
+    async def guild_tasks_since(self, guild_id: int, since: float) -> list[TaskRecord]:
+        return await self._select(
+            "WHERE guild_id = $1 AND created_at >= $2 ORDER BY created_at", guild_id, since
+        )
 
     async def active_for_user(self, requester_id: int) -> list[TaskRecord]:
         return await self._select(

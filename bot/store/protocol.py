@@ -75,6 +75,9 @@ class TaskStore(Protocol):
     async def guild_spend_by_user(self, guild_id: int, since: float) -> list[tuple[int, Spend]]:
         """Per member spend in a guild since `since`, largest amount first."""
 
+    async def guild_tasks_since(self, guild_id: int, since: float) -> list[TaskRecord]:
+        """Every task made in a guild since `since`, oldest first (for accounting)."""
+
     async def add_event(self, task_id: str, at: float, status: str) -> None: ...
 
     async def events(self, task_id: str) -> list[tuple[float, str]]:

@@ -58,6 +58,8 @@ class TaskRecord:
     finished_at: float | None = None
     updated_at: float | None = None
     parent_task_id: str | None = None
+    # The amount budgets count: the estimate until the query reports the real usage, then the
+    # actual cost (`estimated_amount` then keeps the estimate).
     cost_amount: Decimal | None = None
     ending: Ending | None = None
     # The catalog locale the requester was answered in (None: the default), for later posts.
@@ -72,6 +74,15 @@ class TaskRecord:
     # around this time says whether the post was made. The nonce lets Discord drop a repeat.
     delivery_attempt_at: float | None = None
     delivery_nonce: str | None = None
+    # Shown only to the requester: ephemeral status, the video by DM.
+    private: bool = False
+    # Link to the result message of the task this one was made from (re-roll, edit, continue).
+    parent_result_url: str | None = None
+    estimated_amount: Decimal | None = None
+
+    @property
+    def actual_cost_known(self) -> bool:
+        return self.estimated_amount is not None
 
     @property
     def is_active(self) -> bool:

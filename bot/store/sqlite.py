@@ -96,7 +96,13 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE tasks ADD COLUMN delivery_attempt_at REAL;
     ALTER TABLE tasks ADD COLUMN delivery_nonce TEXT;
     """,
-    # 7: submissions on their way, so per-member limits hold across processes.
+    # 7: private tasks, the parent's result link, the estimate kept once the actual cost is known.
+    """
+    ALTER TABLE tasks ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN parent_result_url TEXT;
+    ALTER TABLE tasks ADD COLUMN estimated_amount TEXT;
+    """,
+    # 8: submissions on their way, so per-member limits hold across processes.
     """
     CREATE TABLE reservations (
         id INTEGER PRIMARY KEY,
@@ -385,6 +391,11 @@ class SqliteTaskStore:
         by_user = await self._billed_by_user("guild_id", guild_id, since)
         spends = [(user, _total(rows)) for user, rows in by_user.items()]
         return sorted(spends, key=lambda item: (-item[1].amount, item[0]))
+
+    async def guild_tasks_since(self, guild_id: int, since: float) -> list[TaskRecord]:
+        return await self._select(
+            "WHERE guild_id = ? AND created_at >= ? ORDER BY created_at", (guild_id, since)
+        )
 
     async def active_for_user(self, requester_id: int) -> list[TaskRecord]:
         return await self._select(

@@ -7,10 +7,12 @@ Time comes in as an argument; nothing here does I/O.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from typing import assert_never
 
 from bot.api.models import TaskResult, TaskStatus
+from bot.generation.pricing import actual_amount
 from bot.store.records import Ending, Phase, TaskRecord
 
 # Video URLs and task ids live 24 h at the service.
@@ -85,12 +87,26 @@ def observe(record: TaskRecord, result: TaskResult, now: float) -> Step:
             error_message=result.message,
             finished_at=now,
         )
-        return Ended(ended, record.raw_status)
+        return Ended(with_actual_cost(ended, result.billed_seconds), record.raw_status)
     # Most polls change nothing worth keeping; writing only real changes keeps the store's
     # single writer free for submissions (a restart recomputes the running time anyway).
     if changed or set(times) != set(record.api_times):
         return Progressed(updated, record.raw_status, changed)
     return Unchanged(updated)
+
+
+def with_actual_cost(record: TaskRecord, billed_s: float | None) -> TaskRecord:
+    """The record counting what the service billed instead of the estimate, when it said;
+    the estimate is kept beside it."""
+    estimate, seconds = record.cost_amount, record.billed_seconds
+    if billed_s is None or estimate is None or not seconds or record.actual_cost_known:
+        return record
+    return replace(
+        record,
+        cost_amount=actual_amount(estimate, seconds, billed_s),
+        billed_seconds=math.ceil(billed_s),
+        estimated_amount=estimate,
+    )
 
 
 def give_up(record: TaskRecord, ending: Ending, now: float) -> TaskRecord:

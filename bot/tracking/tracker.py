@@ -208,6 +208,10 @@ class Tracker:
             delay = self.schedule.next_delay(self._context(record))
         self._push(record.task_id, self._clock() + delay)
 
+    def tracked_records(self) -> list[TaskRecord]:
+        """The records of every task followed now, as last seen."""
+        return [tracked.record for tracked in self._tasks.values()]
+
     def is_tracking(self, task_id: str) -> bool:
         return task_id in self._tasks
 

@@ -8,7 +8,7 @@ from typing import Any
 import discord
 from discord.http import Route
 
-from bot.generation.request import GenerationRequest
+from bot.generation.request import GenerationRequest, is_discord_attachment
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ class AttachmentRefresher:
             return None
 
     async def _renew(self, request: GenerationRequest) -> GenerationRequest:
-        attached = [ref.url for ref in request.references if ref.source.startswith("ref")]
+        attached = [ref.url for ref in request.references if is_discord_attachment(ref)]
         if not attached:
             return request
         answer: Any = await self._client.http.request(

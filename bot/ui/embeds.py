@@ -3,16 +3,20 @@ tracker's edits and `/r2v status` all look the same."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import discord
 
 from bot.api.models import TaskStatus
 from bot.generation.request import GenerationRequest
 from bot.generation.text import inline_code, plain, shorten
+from bot.messages import features as features_text
 from bot.messages.catalog import text
 from bot.messages.tasks import ending_title, reference_source, size_name
 from bot.messages.validation import describe_problem
+from bot.service import Progress
 from bot.store.records import TaskRecord
 
 # The catalog key of each status's title, and its colour.
@@ -59,7 +63,9 @@ def parameter_lines(locale: str | None, request: GenerationRequest) -> str:
     return "\n".join(lines)
 
 
-def task_embed(locale: str | None, record: TaskRecord) -> discord.Embed:
+def task_embed(
+    locale: str | None, record: TaskRecord, progress: Progress | None = None
+) -> discord.Embed:
     """The status embed of a task at this moment, in `locale`."""
     title_key, colour = STATUS_STYLE[record.status]
     title = text(locale, title_key)
@@ -73,9 +79,13 @@ def task_embed(locale: str | None, record: TaskRecord) -> discord.Embed:
         timestamp=datetime.fromtimestamp(record.created_at, UTC),
     )
     embed.add_field(name=text(locale, "field-task-id"), value=f"`{record.task_id}`", inline=False)
-    embed.add_field(name=text(locale, "field-status"), value=_status_value(locale, record))
+    embed.add_field(
+        name=text(locale, "field-status"), value=_status_value(locale, record, progress)
+    )
     embed.add_field(name=text(locale, "field-parameters"), value=parameter_lines(locale, request))
-    if record.cost_text:
+    if record.actual_cost_known:
+        embed.add_field(name=features_text.cost_field(locale), value=_actual_cost(locale, record))
+    elif record.cost_text:
         embed.add_field(name=text(locale, "field-estimated-cost"), value=record.cost_text)
     embed.add_field(
         name=text(locale, "field-references"),
@@ -88,6 +98,7 @@ def task_embed(locale: str | None, record: TaskRecord) -> discord.Embed:
             value=shorten(plain(request.negative_prompt), 1024),
             inline=False,
         )
+    _add_lineage(locale, embed, record)
     notes = [describe_problem(locale, warning) for warning in request.warnings]
     if notes:
         embed.add_field(
@@ -116,14 +127,46 @@ def task_preview(locale: str | None, request: GenerationRequest) -> discord.Embe
     return embed
 
 
-def _status_value(locale: str | None, record: TaskRecord) -> str:
+# The currency is the one the estimate was written in (`describe_estimate`).
+_CURRENCY_IN_ESTIMATE = re.compile(r"\d\s+([^\s(（]+)")
+
+
+def _actual_cost(locale: str | None, record: TaskRecord) -> str:
+    found = _CURRENCY_IN_ESTIMATE.search(record.cost_text or "")
+    currency = found.group(1) if found else ""
+    amount = record.cost_amount if record.cost_amount is not None else Decimal(0)
+    return features_text.actual_cost(locale, amount, record.estimated_amount, currency)
+
+
+def _add_lineage(locale: str | None, embed: discord.Embed, record: TaskRecord) -> None:
+    """A re-roll, re-run or continuation says what it came from."""
+    if record.parent_task_id:
+        embed.add_field(
+            name=features_text.lineage_field(locale),
+            value=features_text.lineage(locale, record.parent_task_id, record.parent_result_url),
+            inline=False,
+        )
+
+
+def _status_value(locale: str | None, record: TaskRecord, progress: Progress | None) -> str:
     lines = [f"**{record.raw_status}**"]
+    started = record.api_times.get("scheduled_at")
     if record.finished_at is not None:
         took = format_duration(locale, record.finished_at - record.created_at)
         lines.append(text(locale, "took", duration=took))
+    # Relative timestamps keep counting in everyone's client without any edit.
+    elif record.status is TaskStatus.PENDING:
+        lines.append(features_text.queued_since(locale, record.created_at))
+    elif record.status is TaskStatus.RUNNING and started is not None:
+        lines.append(features_text.generating_since(locale, started))
     else:
-        # A relative timestamp keeps counting in everyone's client without any edit.
         lines.append(text(locale, "submitted-at", at=int(record.created_at)))
+    if progress is not None and progress.usually_ready_at is not None:
+        lines.append(features_text.usually_ready(locale, progress.usually_ready_at))
+    if progress is not None and progress.place_in_queue is not None:
+        lines.append(features_text.place_in_queue(locale, progress.place_in_queue))
+    if record.finished_at is None:
+        return "\n".join(lines)
     queued = record.api_times.get("queued_s")
     running = record.api_times.get("running_s")
     if queued is not None:
@@ -161,6 +204,9 @@ def result_embed(
             value=shorten(plain(request.negative_prompt), 1024),
             inline=False,
         )
+    if record.actual_cost_known:
+        embed.add_field(name=features_text.cost_field(locale), value=_actual_cost(locale, record))
+    _add_lineage(locale, embed, record)
     if note:
         embed.add_field(name=text(locale, "field-note"), value=shorten(note, 1024), inline=False)
     # The task ID in the footer lets a restarted bot recognise its own earlier delivery, in

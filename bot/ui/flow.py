@@ -15,11 +15,20 @@ from typing import Any, assert_never
 import discord
 
 from bot.generation.request import GenerationRequest
+from bot.messages import features as features_text
 from bot.messages import tasks as task_text
-from bot.messages.errors import describe_invalid, describe_submit_error, generic_apology
+from bot.messages.errors import (
+    describe_invalid,
+    describe_query_error,
+    describe_submit_error,
+    generic_apology,
+)
 from bot.messages.limits import confirm_question, describe_estimate, nothing_submitted
 from bot.service import (
     ApiFailed,
+    CancelFailed,
+    Cancelled,
+    CannotCancel,
     GenerationService,
     Invalid,
     LinksExpired,
@@ -28,31 +37,43 @@ from bot.service import (
     Refused,
     Stopping,
     Submitted,
+    TooLateToCancel,
     Unrecorded,
 )
 from bot.store.records import TaskRecord
 from bot.ui.confirm import ConfirmView
 from bot.ui.embeds import task_embed, task_preview
 from bot.ui.interactions import locale_of, missing_channel_permissions, requester_of
+from bot.ui.private import PrivateReplies
 from bot.ui.replies import NO_PINGS, reply
-from bot.ui.views import task_buttons
+from bot.ui.views import status_buttons
 
 log = logging.getLogger(__name__)
 
 
 class GenerationFlow:
-    def __init__(self, service: GenerationService) -> None:
+    def __init__(
+        self,
+        service: GenerationService,
+        private: PrivateReplies | None = None,
+        *,
+        private_default: bool = False,
+    ) -> None:
         self.service = service
+        self.private = private or PrivateReplies()
+        self.private_default = private_default
 
     async def start(
         self,
         interaction: discord.Interaction,
         request: GenerationRequest | Invalid,
         *,
-        parent_task_id: str | None = None,
+        parent: TaskRecord | None = None,
+        private: bool | None = None,
         renew_attachments: bool = False,
     ) -> None:
-        """From validated options to a submitted task, or a private answer saying why not."""
+        """From validated options to a submitted task, or a private answer saying why not.
+        Privacy: as asked, else as the parent task was, else the server's default."""
         locale = locale_of(interaction)
         if isinstance(request, Invalid):
             await reply(interaction, describe_invalid(locale, request.error))
@@ -63,10 +84,13 @@ class GenerationFlow:
             return
         # Acknowledge before anything that waits on the store, Discord or the API.
         await interaction.response.defer(ephemeral=True, thinking=True)
+        if private is None:
+            private = parent.private if parent is not None else self.private_default
         quote = await self.service.quote(
             request,
             requester_of(interaction),
-            parent_task_id=parent_task_id,
+            parent=parent,
+            private=private,
             renew_attachments=renew_attachments,
         )
         if quote.refusal is not None:
@@ -100,15 +124,25 @@ class GenerationFlow:
 
     async def _announce(self, interaction: discord.Interaction, record: TaskRecord) -> int | None:
         """Tell the member privately, then post the status message in the channel. The private
-        answer is completed first: a follow-up sent while it is still loading would replace it."""
+        answer is completed first: a follow-up sent while it is still loading would replace it.
+        A private task is shown in that private answer only, and nothing is posted."""
         locale = record.locale
+        if record.private:
+            self.private.remember(record.task_id, interaction)
+            await _edit_original(
+                interaction,
+                content=features_text.submitted_privately(locale, record.task_id),
+                embed=task_embed(locale, record, self.service.progress(record)),
+                view=status_buttons(locale, record, can_cancel=self.service.can_cancel),
+            )
+            return None
         await _edit_original(
             interaction, content=task_text.submitted(locale, record), embed=None, view=None
         )
         try:
             message = await interaction.followup.send(
-                embed=task_embed(locale, record),
-                view=task_buttons(locale, record.task_id, active=True),
+                embed=task_embed(locale, record, self.service.progress(record)),
+                view=status_buttons(locale, record, can_cancel=self.service.can_cancel),
                 allowed_mentions=NO_PINGS,
                 wait=True,
             )
@@ -141,6 +175,24 @@ class GenerationFlow:
             case _:
                 assert_never(outcome)
         await _edit_original(interaction, content=text, embed=None, view=None)
+
+    async def cancel(self, interaction: discord.Interaction, record: TaskRecord) -> None:
+        """The requester's Cancel click on a queued task."""
+        locale = locale_of(interaction)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        outcome = await self.service.cancel(record)
+        match outcome:
+            case Cancelled():
+                text = features_text.cancel_requested(locale)
+            case TooLateToCancel():
+                text = features_text.cancel_too_late(locale)
+            case CancelFailed(error):
+                text = features_text.cancel_failed(locale, describe_query_error(locale, error))
+            case CannotCancel():
+                text = features_text.cancel_unavailable(locale)
+            case _:
+                assert_never(outcome)
+        await reply(interaction, text)
 
     async def report_unexpected(self, interaction: discord.Interaction, error: Exception) -> None:
         log.error("unexpected error in interaction %s", interaction.id, exc_info=error)

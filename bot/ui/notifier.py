@@ -27,7 +27,9 @@ import discord
 
 from bot.generation.text import shorten
 from bot.messages import delivery as text
+from bot.messages import features as features_text
 from bot.messages.tasks import ending_text, submitted
+from bot.service import Progress
 from bot.store.records import Ending, TaskRecord
 from bot.tracking.delivery import (
     Delivered,
@@ -42,7 +44,8 @@ from bot.tracking.delivery import (
     link_expires_at,
 )
 from bot.ui.embeds import result_embed, task_embed
-from bot.ui.views import task_buttons
+from bot.ui.private import PrivateReplies
+from bot.ui.views import result_buttons, status_buttons
 from bot.video.pipeline import (
     Broken,
     CannotFit,
@@ -83,21 +86,34 @@ class DiscordNotifier:
         client: discord.Client,
         videos: VideoPipeline,
         *,
+        private: PrivateReplies | None = None,
+        can_cancel: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._client = client
         self._videos = videos
+        self._private = private or PrivateReplies()
+        self._can_cancel = can_cancel
         self._clock = clock
+        # What the status can promise (set by the composition root to the service's).
+        self.progress: Callable[[TaskRecord], Progress] = lambda _record: Progress()
 
     async def status_changed(self, record: TaskRecord) -> TaskRecord:
         # Posted long after the command: in the language the requester was answered in.
-        embed = task_embed(record.locale, record)
-        view = task_buttons(record.locale, record.task_id, active=record.is_active)
+        embed = task_embed(record.locale, record, self.progress(record))
+        view = status_buttons(record.locale, record, can_cancel=self._can_cancel)
+        if record.private:
+            # Only the requester's own answer shows it, while its token lives.
+            await self._private.edit_status(record.task_id, embed=embed, view=view)
+            return record
         return await self._show_status(record, embed, view)
 
     async def deliver(self, record: TaskRecord, record_attempt: RecordAttempt) -> DeliveryOutcome:
         """One attempt to post the task's final message (video, link or explanation of its
-        ending) in its channel, else by DM to the requester, else a note on the status message."""
+        ending) in its channel, else by DM to the requester, else a note on the status message.
+        A private task goes to its requester only."""
+        if record.private:
+            return await self._deliver_privately(record)
         channel = self._client.get_partial_messageable(record.channel_id, guild_id=record.guild_id)
         if record.result_message_id is not None:
             return Delivered(record, Place.CHANNEL)
@@ -243,8 +259,59 @@ class DiscordNotifier:
                 users=[discord.Object(record.requester_id)],
                 replied_user=False,
             ),
-            view=task_buttons(record.locale, record.task_id, active=False),
+            view=result_buttons(record.locale, record, deletable=reply),
         )
+
+    # -- a private task -----------------------------------------------------------------------
+
+    async def _deliver_privately(self, record: TaskRecord) -> DeliveryOutcome:
+        """By DM; when the requester's DMs are closed, as an ephemeral follow-up of their
+        command while its token lives; else the result waits for their `/r2v status`."""
+        prepared = await self._prepare(record)
+        if isinstance(prepared, NotYet):
+            return prepared
+        record, locale = prepared.record, prepared.record.locale
+        path = prepared.file
+        if path is not None and path.stat().st_size > DEFAULT_UPLOAD_LIMIT:
+            fitted = await self._videos.fit(record.task_id, DEFAULT_UPLOAD_LIMIT)
+            path = fitted.path if isinstance(fitted, Fitted) else None
+        if path is not None:
+            content = features_text.private_video_ready(locale, record.task_id)
+        else:
+            content = features_text.private_ending(locale, record.task_id, prepared.text)
+        embed = result_embed(locale, record, note=prepared.note)
+
+        def video() -> dict[str, Any]:
+            if path is None:
+                return {}
+            return {"file": discord.File(path, filename=f"r2v-{record.task_id[:8]}.mp4")}
+
+        try:
+            dm = await self._client.create_dm(discord.Object(record.requester_id))
+            message = await dm.send(content=shorten(content, 2000), embed=embed, **video())
+        except discord.HTTPException as error:
+            failure = discord_failure(error.status, error.code)
+            if isinstance(failure, Passing):
+                return NotYet(record, failure.reason, self._still_postable_until(record))
+            log.info("task %s: no DM to its requester: %s", record.task_id, failure.reason)
+        except (aiohttp.ClientError, TimeoutError, OSError) as error:
+            reason = f"no answer from Discord ({type(error).__name__})"
+            return NotYet(record, reason, self._still_postable_until(record))
+        else:
+            self._private.forget(record.task_id)
+            return Delivered(replace(record, result_message_id=message.id), Place.DM)
+        followup = await self._private.send(
+            record.task_id,
+            content=shorten(f"{content}\n{features_text.dms_closed(locale)}", 2000),
+            embed=embed,
+            view=result_buttons(locale, record, deletable=False),
+            **video(),
+        )
+        if followup is None:
+            log.warning("private result of task %s kept for /r2v status", record.task_id)
+            return Redirected(record, "DMs closed and the command's token expired")
+        self._private.forget(record.task_id)
+        return Delivered(replace(record, result_message_id=followup.id), Place.CHANNEL)
 
     # -- when the channel will not take it ---------------------------------------------------
 
@@ -335,7 +402,7 @@ class DiscordNotifier:
         try:
             await channel.get_partial_message(record.status_message_id).edit(
                 embed=task_embed(record.locale, record),
-                view=task_buttons(record.locale, record.task_id, active=False),
+                view=status_buttons(record.locale, record),
                 allowed_mentions=discord.AllowedMentions.none(),
                 **changes,
             )

@@ -1,17 +1,25 @@
 """Buttons on status and result messages. They are dynamic items: the action and task ID live in
 the `custom_id`, so they keep working after a restart without any stored view state. Each button
-checks who clicked and does its own work through the flow the bot carries."""
+checks who clicked and does its own work through the flow the bot carries.
+
+The status message carries Refresh (and Cancel while queued, where the API can cancel) while the
+task runs; the result message carries Re-roll, Edit & re-run, Continue and Delete."""
 
 from __future__ import annotations
 
 import re
+import time
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import discord
 
+from bot.api.models import TaskStatus
+from bot.generation import limits
+from bot.messages import features as text
 from bot.messages import tasks as task_text
-from bot.messages.catalog import text
-from bot.store.records import TaskRecord
+from bot.store.records import Ending, TaskRecord
+from bot.ui.edit_modal import EditModal
 from bot.ui.embeds import task_embed
 from bot.ui.interactions import locale_of
 from bot.ui.replies import reply
@@ -22,12 +30,16 @@ if TYPE_CHECKING:
 CUSTOM_ID_PREFIX = "r2v"
 # Discord's limit on a custom_id; task ids that would not fit are shortened by a lookup key.
 CUSTOM_ID_MAX = 100
+VIDEO_URL_LIFETIME_S = 24 * 3600
 
-# The catalog key of each button's label, its emoji and style.
-BUTTON_STYLES: dict[str, tuple[str, str, discord.ButtonStyle]] = {
-    "refresh": ("button-refresh", "🔄", discord.ButtonStyle.secondary),
-    "reroll": ("button-reroll", "🎲", discord.ButtonStyle.primary),
-    "edit": ("button-edit", "✏️", discord.ButtonStyle.secondary),
+RESULT_ACTIONS = frozenset({"reroll", "edit", "continue", "delete"})
+BUTTON_STYLES: dict[str, tuple[str, discord.ButtonStyle]] = {
+    "refresh": ("🔄", discord.ButtonStyle.secondary),
+    "cancel": ("🚫", discord.ButtonStyle.danger),
+    "reroll": ("🎲", discord.ButtonStyle.primary),
+    "edit": ("✏️", discord.ButtonStyle.secondary),
+    "continue": ("🎞️", discord.ButtonStyle.secondary),
+    "delete": ("🗑️", discord.ButtonStyle.secondary),
 }
 
 
@@ -45,13 +57,13 @@ def flow_of(interaction: discord.Interaction) -> GenerationFlow | None:
 
 class TaskButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"r2v:(?P<action>refresh|reroll|edit):(?P<task_id>.{1,90})",
+    template=r"r2v:(?P<action>refresh|cancel|reroll|edit|continue|delete):(?P<task_id>.{1,90})",
 ):
     def __init__(self, action: str, task_id: str, locale: str | None = None) -> None:
-        label_key, emoji, style = BUTTON_STYLES[action]
+        emoji, style = BUTTON_STYLES[action]
         super().__init__(
             discord.ui.Button(
-                label=text(locale, label_key),
+                label=text.button_label(locale, action),
                 emoji=emoji,
                 style=style,
                 custom_id=f"{CUSTOM_ID_PREFIX}:{action}:{task_id}",
@@ -81,10 +93,19 @@ class TaskButton(
         if self.record is None:
             await reply(interaction, task_text.not_in_records(locale))
             return False
-        if interaction.user.id != self.record.requester_id:
-            await reply(interaction, task_text.not_yours(locale, self.record.requester_id))
+        if self.action in RESULT_ACTIONS and interaction.message is not None:
+            # The clicked message is the result, even before the tracker has recorded it.
+            self.record = replace(self.record, result_message_id=interaction.message.id)
+        if interaction.user.id == self.record.requester_id:
+            return True
+        if self.action == "delete":
+            # Moderators tidy up any result; the check is Discord's own, in this channel.
+            if interaction.permissions.manage_messages:
+                return True
+            await reply(interaction, text.delete_not_allowed(locale, self.record.requester_id))
             return False
-        return True
+        await reply(interaction, task_text.not_yours(locale, self.record.requester_id))
+        return False
 
     async def callback(self, interaction: discord.Interaction) -> None:
         flow = flow_of(interaction)
@@ -103,64 +124,116 @@ class TaskButton(
         if self.action == "refresh":
             await interaction.response.defer(ephemeral=True, thinking=True)
             fresh = await flow.service.refresh(record.task_id) or record
-            await reply(interaction, embed=task_embed(locale, fresh))
+            progress = flow.service.progress(fresh)
+            await reply(interaction, embed=task_embed(locale, fresh, progress))
+        elif self.action == "cancel":
+            await flow.cancel(interaction, record)
         elif self.action == "reroll":
             await flow.start(
                 interaction,
                 flow.service.rerolled(record),
-                parent_task_id=record.task_id,
+                parent=record,
                 renew_attachments=True,
             )
         elif self.action == "edit":
             await interaction.response.send_modal(EditModal(locale, flow, record))
+        elif self.action == "continue":
+            url = video_url_of(interaction.message, record)
+            if url is None:
+                await reply(interaction, text.no_video_to_continue(locale))
+                return
+            await interaction.response.send_modal(ContinueModal(locale, flow, record, url))
+        elif self.action == "delete":
+            await delete_result(interaction, record)
 
 
-def task_buttons(locale: str | None, task_id: str, *, active: bool) -> discord.ui.View:
-    """Refresh while the task runs; Re-roll and Edit & re-run always, labelled in `locale`. A
-    task id too long for a custom_id gets no buttons rather than broken ones."""
+def video_url_of(message: discord.Message | None, record: TaskRecord) -> str | None:
+    """The delivered video's URL: the result message's attachment as Discord sent it with this
+    click (freshly signed), else the service's link while it lives."""
+    if message is not None:
+        for attachment in message.attachments:
+            is_video = (attachment.content_type or "").startswith("video/")
+            if is_video or attachment.filename.lower().endswith((".mp4", ".mov")):
+                return attachment.url
+    finished = record.finished_at
+    if record.video_url and finished is not None and time.time() < finished + VIDEO_URL_LIFETIME_S:
+        return record.video_url
+    return None
+
+
+async def delete_result(interaction: discord.Interaction, record: TaskRecord) -> None:
+    """Delete the bot's result message of the task (the one clicked); the record stays."""
+    locale = locale_of(interaction)
+    message = interaction.message
+    if message is None:
+        await reply(interaction, text.delete_failed(locale))
+        return
+    try:
+        await message.delete()
+    except discord.HTTPException:
+        await reply(interaction, text.delete_failed(locale))
+        return
+    await reply(interaction, text.deleted(locale))
+
+
+def _fits(task_id: str) -> bool:
+    return len(f"{CUSTOM_ID_PREFIX}:continue:{task_id}") <= CUSTOM_ID_MAX
+
+
+def status_buttons(
+    locale: str | None, record: TaskRecord, *, can_cancel: bool = False
+) -> discord.ui.View:
+    """Refresh while the task runs, Cancel while it is queued (where the API can cancel);
+    nothing once it has ended. A task id too long for a custom_id gets no buttons."""
     view = discord.ui.View(timeout=None)
-    if len(f"{CUSTOM_ID_PREFIX}:refresh:{task_id}") > CUSTOM_ID_MAX:
+    if not _fits(record.task_id) or record.finished_at is not None:
         return view
-    if active:
-        view.add_item(TaskButton("refresh", task_id, locale))
-    view.add_item(TaskButton("reroll", task_id, locale))
-    view.add_item(TaskButton("edit", task_id, locale))
+    view.add_item(TaskButton("refresh", record.task_id, locale))
+    if can_cancel and record.status is TaskStatus.PENDING and record.finished_at is None:
+        view.add_item(TaskButton("cancel", record.task_id, locale))
     return view
 
 
-class EditModal(discord.ui.Modal):
-    """Prompt and negative prompt, pre-filled from the task being re-run."""
+def result_buttons(
+    locale: str | None, record: TaskRecord, *, deletable: bool = True
+) -> discord.ui.View:
+    """Re-roll, Edit & re-run, Continue (with a video) and Delete (where the message can be
+    deleted: not an ephemeral one)."""
+    view = discord.ui.View(timeout=None)
+    if not _fits(record.task_id):
+        return view
+    for action in ("reroll", "edit"):
+        view.add_item(TaskButton(action, record.task_id, locale))
+    if record.ending is Ending.SUCCEEDED:
+        view.add_item(TaskButton("continue", record.task_id, locale))
+    if deletable:
+        view.add_item(TaskButton("delete", record.task_id, locale))
+    return view
 
-    def __init__(self, locale: str | None, flow: GenerationFlow, record: TaskRecord) -> None:
-        super().__init__(title=text(locale, "edit-modal-title"), timeout=600)
+
+class ContinueModal(discord.ui.Modal):
+    """The prompt of the next shot; the video becomes character1."""
+
+    def __init__(
+        self, locale: str | None, flow: GenerationFlow, record: TaskRecord, video_url: str
+    ) -> None:
+        super().__init__(title=text.continue_title(locale), timeout=600)
         self._flow = flow
         self._record = record
-        self.prompt: discord.ui.TextInput[EditModal] = discord.ui.TextInput(
-            label=text(locale, "modal-prompt"),
+        self._video_url = video_url
+        self.prompt: discord.ui.TextInput[ContinueModal] = discord.ui.TextInput(
+            label=text.prompt_label(locale),
             custom_id="prompt",
             style=discord.TextStyle.paragraph,
-            default=record.request.prompt[:1500],
-            max_length=1500,
+            placeholder=text.continue_prompt_placeholder(locale),
+            max_length=limits.PROMPT_MAX_CHARS,
             required=True,
         )
-        self.negative: discord.ui.TextInput[EditModal] = discord.ui.TextInput(
-            label=text(locale, "modal-negative-prompt"),
-            custom_id="negative_prompt",
-            style=discord.TextStyle.paragraph,
-            default=(record.request.negative_prompt or "")[:500],
-            max_length=500,
-            required=False,
-        )
         self.add_item(self.prompt)
-        self.add_item(self.negative)
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
-        request = self._flow.service.edited(
-            self._record, self.prompt.value, self.negative.value or None
-        )
-        await self._flow.start(
-            interaction, request, parent_task_id=self._record.task_id, renew_attachments=True
-        )
+        request = self._flow.service.continued(self._record, self._video_url, self.prompt.value)
+        await self._flow.start(interaction, request, parent=self._record, renew_attachments=True)
 
     async def on_error(  # type: ignore[override]
         self, interaction: discord.Interaction, error: Exception

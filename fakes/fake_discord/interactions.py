@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -115,45 +116,43 @@ class FakeInteraction:
                     return message
             return None
 
-        await self.fake.wait_for(
-            lambda: first() is not None, timeout, what=f"a private answer to {self.id}"
-        )
-        result = first()
-        assert result is not None
-        return result
+        return await self._wait_message(first, timeout, f"a private answer to {self.id}")
 
     async def wait_public(self, timeout: float = 5) -> dict:
         """Wait for the first message of this interaction that everyone in the channel sees
         (not ephemeral, not deleted); return it."""
 
         def first() -> dict | None:
-            for r in self.responses:
-                made = r["status"] is not None and r["status"] < 300 and r["message_id"]
-                message = self.fake.get_message(r["message_id"]) if made else None
-                if message and not message.get("ephemeral") and not message.get("deleted"):
+            for message in self._made():
+                if not message.get("ephemeral") and not message.get("deleted"):
                     return message
             return None
 
-        await self.fake.wait_for(
-            lambda: first() is not None, timeout, what=f"a public message of {self.id}"
-        )
-        result = first()
-        assert result is not None
-        return result
+        return await self._wait_message(first, timeout, f"a public message of {self.id}")
 
     async def wait_followup(self, timeout: float = 5) -> dict:
         """Wait for the first message made by a webhook follow-up or @original edit; return it."""
 
         def first() -> dict | None:
-            for r in self.responses:
-                made = r["status"] is not None and r["status"] < 300 and r["message_id"]
-                if r["kind"] == "webhook" and r["method"] in ("POST", "PATCH") and made:
-                    return self.fake.get_message(r["message_id"])
-            return None
+            return next(self._made(webhook_only=True), None)
 
-        await self.fake.wait_for(
-            lambda: first() is not None, timeout, what=f"a follow-up for interaction {self.id}"
-        )
+        return await self._wait_message(first, timeout, f"a follow-up for interaction {self.id}")
+
+    def _made(self, *, webhook_only: bool = False) -> Iterator[dict]:
+        """The messages this interaction's accepted calls made or edited, in call order."""
+        for r in self.responses:
+            if r["status"] is None or r["status"] >= 300 or not r["message_id"]:
+                continue
+            if webhook_only and not (r["kind"] == "webhook" and r["method"] in ("POST", "PATCH")):
+                continue
+            message = self.fake.get_message(r["message_id"])
+            if message is not None:
+                yield message
+
+    async def _wait_message(
+        self, first: Callable[[], dict | None], timeout: float, what: str
+    ) -> dict:
+        await self.fake.wait_for(lambda: first() is not None, timeout, what=what)
         result = first()
         assert result is not None
         return result
@@ -259,9 +258,12 @@ class InteractionsMixin:
         channel_id: int | None = None,
         attachment_size_limit: int | None = None,
         locale: str = "en-US",
+        focused: str | None = None,
     ) -> FakeInteraction:
         """Send a slash command (e.g. "r2v generate" or "ping") as INTERACTION_CREATE type 2,
-        from a member whose Discord client is set to `locale`."""
+        from a member whose Discord client is set to `locale`. With `focused`, the member is
+        typing that option: an autocomplete request (type 4), answered with choices
+        (`responses[0]["json"]["data"]["choices"]`)."""
         parts = command.split()
         guild = self.guild_of(channel_id or self.channel_id)
         guild_id = guild.id if guild is not None else None
@@ -292,15 +294,18 @@ class InteractionsMixin:
             if value is None:
                 continue
             schema = by_name[name]
-            leaf.append(
-                {
-                    "name": name,
-                    "type": schema["type"],
-                    "value": self._option_value(schema, value, resolved),
-                }
-            )
+            option = {
+                "name": name,
+                "type": schema["type"],
+                "value": self._option_value(schema, value, resolved),
+            }
+            if name == focused:
+                if not schema.get("autocomplete"):
+                    raise FakeDiscordError(f"{command!r} option {name!r} has no autocomplete")
+                option["focused"] = True
+            leaf.append(option)
         missing = [o["name"] for o in schemas if o.get("required") and given.get(o["name"]) is None]
-        if missing:
+        if missing and focused is None:
             raise FakeDiscordError(f"{command!r}: Discord's client requires options {missing}")
         opts = leaf
         for wrapper in reversed(nest):
@@ -315,8 +320,13 @@ class InteractionsMixin:
             data["guild_id"] = cmd["guild_id"]
         if resolved:
             data["resolved"] = resolved
+        kind = (
+            InteractionType.APPLICATION_COMMAND
+            if focused is None
+            else InteractionType.APPLICATION_COMMAND_AUTOCOMPLETE
+        )
         it = self._interaction(
-            InteractionType.APPLICATION_COMMAND,
+            kind,
             data,
             user=user,
             channel_id=channel_id,
@@ -392,9 +402,14 @@ class InteractionsMixin:
         return it
 
     async def submit_modal(
-        self, interaction: FakeInteraction, values: dict[str, str], *, user: dict | None = None
+        self,
+        interaction: FakeInteraction,
+        values: dict[str, str | list[str]],
+        *,
+        user: dict | None = None,
     ) -> FakeInteraction:
-        """Submit the modal `interaction` was answered with: INTERACTION_CREATE type 5."""
+        """Submit the modal `interaction` was answered with: INTERACTION_CREATE type 5. Text
+        inputs take strings; string selects a list of values (or one), else their defaults."""
         modal = interaction.modal
         if modal is None:
             raise FakeDiscordError(f"interaction {interaction.id} was not answered with a modal")
@@ -411,6 +426,24 @@ class InteractionsMixin:
                     "id": comp.get("id"),
                     "custom_id": cid,
                     "value": value,
+                }
+            if comp.get("type") == ComponentType.STRING_SELECT:
+                # A value given by the test (a list, or one string), else what was pre-selected.
+                cid = comp["custom_id"]
+                picked = remaining.pop(cid, None)
+                if picked is None:
+                    picked = [o["value"] for o in comp.get("options", []) if o.get("default")]
+                chosen = [picked] if isinstance(picked, str) else list(picked)
+                offered = {o["value"] for o in comp.get("options", [])}
+                if not set(chosen) <= offered:
+                    raise FakeDiscordError(
+                        f"select {cid!r} offers no {sorted(set(chosen) - offered)}"
+                    )
+                return {
+                    "type": ComponentType.STRING_SELECT,
+                    "id": comp.get("id"),
+                    "custom_id": cid,
+                    "values": chosen,
                 }
             if comp.get("type") == ComponentType.ACTION_ROW:
                 inner = [a for a in map(answer, comp.get("components", [])) if a]

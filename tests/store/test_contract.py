@@ -77,6 +77,9 @@ FULL = record(
     next_delivery_at=1400.25,
     delivery_attempt_at=1350.75,
     delivery_nonce="a1b2c3d4e5f6a1b2c3d4e5f6",
+    private=True,
+    parent_result_url="https://discord.com/channels/1/2/3",
+    estimated_amount=Decimal("9.00"),
 )
 
 IMMUTABLE = {column.field for column in TASK_COLUMNS if not column.mutable}
@@ -373,3 +376,15 @@ async def test_guild_spend_by_user_is_largest_amount_first(store: TaskStore):
         (1, Spend(1, Decimal("0.60"))),
     ]
     assert await store.guild_spend_by_user(7, since=2000.0) == []
+
+
+async def test_guild_tasks_since_lists_one_guilds_tasks_oldest_first(store: TaskStore):
+    await store.add(record("late", created_at=1200.0))
+    await store.add(record("early", created_at=1100.0, private=True))
+    await store.add(record("before", created_at=900.0))
+    await store.add(record("elsewhere", created_at=1150.0, guild_id=70))
+
+    listed = await store.guild_tasks_since(7, since=1000.0)
+
+    assert [task.task_id for task in listed] == ["early", "late"]
+    assert listed[0].private, "private tasks count for accounting too"

@@ -1,6 +1,9 @@
-"""Refresh, Re-roll and Edit & re-run: owner only, and still working after a restart."""
+"""Refresh on the status message; Re-roll and Edit & re-run on the result: owner only, and
+still working after a restart."""
 
 from __future__ import annotations
+
+import json
 
 from fakes.fake_bailian import TaskPlan
 from tests.conftest import running
@@ -16,6 +19,17 @@ async def generate(fake_discord, **options):
     return interaction, await interaction.wait_public()
 
 
+async def delivered(fake_discord, fake_api, **options):
+    """A generation run to its end: the interaction, its status message and its result post."""
+    fake_api.default_plan = TaskPlan(pending_s=0.05, running_s=0.05)
+    interaction, status = await generate(fake_discord, **options)
+    await fake_discord.wait_for(
+        lambda: any(m["attachments"] for m in fake_discord.messages()), 10, what="the video"
+    )
+    result = next(m for m in fake_discord.messages() if m["attachments"])
+    return interaction, status, result
+
+
 def custom_ids(message: dict) -> list[str]:
     return [
         button["custom_id"]
@@ -25,27 +39,43 @@ def custom_ids(message: dict) -> list[str]:
 
 
 async def test_only_the_requester_can_use_the_buttons(bot, fake_discord, fake_api):
-    fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
-    _, status = await generate(fake_discord)
+    _, _, result = await delivered(fake_discord, fake_api)
     task_id = fake_api.submits[0].task_id
-    assert f"r2v:reroll:{task_id}" in custom_ids(status)
+    assert f"r2v:reroll:{task_id}" in custom_ids(result)
 
     stranger = fake_discord.make_user(name="mallory")
-    click = await fake_discord.click(status["id"], f"r2v:reroll:{task_id}", user=stranger)
+    click = await fake_discord.click(result["id"], f"r2v:reroll:{task_id}", user=stranger)
     answer = await click.wait_response()
     assert click.ephemeral
     assert "Only" in answer["json"]["data"]["content"]
     assert len(fake_api.submits) == 1, "a stranger's click submits nothing"
 
 
-async def test_reroll_submits_the_same_request_with_a_new_seed_and_fresh_urls(
+async def test_reroll_edit_and_continue_live_on_the_result_and_refresh_on_the_status(
     bot, fake_discord, fake_api
 ):
     fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
-    interaction, status = await generate(fake_discord, seed=1234, duration=3)
+    _, status = await generate(fake_discord)
+    task_id = fake_api.submits[0].task_id
+    assert custom_ids(status) == [f"r2v:refresh:{task_id}"]
+
+    _, status, result = await delivered(fake_discord, fake_api)
+    task_id = fake_api.submits[1].task_id
+    assert custom_ids(result) == [
+        f"r2v:{action}:{task_id}" for action in ("reroll", "edit", "continue", "delete")
+    ]
+    await fake_discord.wait_for(
+        lambda: not custom_ids(fake_discord.get_message(status["id"])), 5, what="no Refresh"
+    )
+
+
+async def test_reroll_submits_the_same_request_with_a_new_seed_and_fresh_urls(
+    bot, fake_discord, fake_api
+):
+    interaction, _, result = await delivered(fake_discord, fake_api, seed=1234, duration=3)
     task_id = fake_api.submits[0].task_id
     fake_discord.advance(3600)  # an hour later the signed attachment link is renewed
-    click = await fake_discord.click(status["id"], f"r2v:reroll:{task_id}", user=interaction.user)
+    click = await fake_discord.click(result["id"], f"r2v:reroll:{task_id}", user=interaction.user)
     new_status = await click.wait_public()
     assert len(fake_api.submits) == 2
     first, second = fake_api.submits[0].json, fake_api.submits[1].json
@@ -56,7 +86,10 @@ async def test_reroll_submits_the_same_request_with_a_new_seed_and_fresh_urls(
     assert old_url.split("?")[0] == new_url.split("?")[0], "the same file"
     assert old_url != new_url, "with a renewed signature"
     assert any(r.path.endswith("/attachments/refresh-urls") for r in fake_discord.requests)
-    assert fake_api.submits[1].task_id in str(new_status["embeds"])
+    shown = str(new_status["embeds"])
+    assert fake_api.submits[1].task_id in shown
+    # The re-roll says what it came from: the parent's task id and a link to its result.
+    assert task_id in shown and f"/{result['channel_id']}/{result['id']}" in shown
     record = await bot.store.get(fake_api.submits[1].task_id)
     assert record.parent_task_id == task_id
 
@@ -64,10 +97,9 @@ async def test_reroll_submits_the_same_request_with_a_new_seed_and_fresh_urls(
 async def test_edit_and_rerun_opens_a_prefilled_modal_and_submits_the_new_text(
     bot, fake_discord, fake_api
 ):
-    fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
-    interaction, status = await generate(fake_discord, negative_prompt="rain")
+    interaction, _, result = await delivered(fake_discord, fake_api, negative_prompt="rain")
     task_id = fake_api.submits[0].task_id
-    click = await fake_discord.click(status["id"], f"r2v:edit:{task_id}", user=interaction.user)
+    click = await fake_discord.click(result["id"], f"r2v:edit:{task_id}", user=interaction.user)
     await click.wait_response()
     assert "character1 dances" in str(click.modal) and "rain" in str(click.modal)
 
@@ -79,7 +111,7 @@ async def test_edit_and_rerun_opens_a_prefilled_modal_and_submits_the_new_text(
     assert bad.ephemeral and "character2" in refusal["json"]["data"]["content"]
     assert len(fake_api.submits) == 1
 
-    again = await fake_discord.click(status["id"], f"r2v:edit:{task_id}", user=interaction.user)
+    again = await fake_discord.click(result["id"], f"r2v:edit:{task_id}", user=interaction.user)
     await again.wait_response()
     good = await fake_discord.submit_modal(
         again, {"prompt": "character1 sings", "negative_prompt": "snow"}, user=interaction.user
@@ -88,6 +120,45 @@ async def test_edit_and_rerun_opens_a_prefilled_modal_and_submits_the_new_text(
     assert len(fake_api.submits) == 2
     assert fake_api.submits[1].json["input"]["prompt"] == "character1 sings"
     assert fake_api.submits[1].json["input"]["negative_prompt"] == "snow"
+
+
+async def test_edit_and_rerun_changes_duration_size_model_shot_and_seed(
+    bot, fake_discord, fake_api
+):
+    interaction, _, result = await delivered(fake_discord, fake_api, duration=5, seed=7)
+    task_id = fake_api.submits[0].task_id
+    click = await fake_discord.click(result["id"], f"r2v:edit:{task_id}", user=interaction.user)
+    await click.wait_response()
+    assert '"7"' in json.dumps(click.modal), "the seed is pre-filled"
+    good = await fake_discord.submit_modal(
+        click,
+        {
+            "prompt": "character1 dances",
+            "model_size": ["wan2.6-r2v|720*1280"],
+            "duration_shot": ["8|multi"],
+            "seed": "42",
+        },
+        user=interaction.user,
+    )
+    await good.wait_public()
+    sent = fake_api.submits[1].json
+    assert sent["model"] == "wan2.6-r2v"
+    assert sent["parameters"] == {
+        "size": "720*1280",
+        "duration": 8,
+        "shot_type": "multi",
+        "seed": 42,
+    }
+
+    # A seed that is not a number is refused before anything is submitted.
+    again = await fake_discord.click(result["id"], f"r2v:edit:{task_id}", user=interaction.user)
+    await again.wait_response()
+    bad = await fake_discord.submit_modal(
+        again, {"prompt": "character1 dances", "seed": "lucky"}, user=interaction.user
+    )
+    refusal = await bad.wait_response()
+    assert "seed" in refusal["json"]["data"]["content"].lower()
+    assert len(fake_api.submits) == 2
 
 
 async def test_buttons_still_work_after_a_restart(config, fake_discord, fake_api):

@@ -75,7 +75,7 @@ async def test_a_chinese_member_gets_a_chinese_status_and_a_chinese_result(
     assert "**character1** → ref1 `alice.png`（PNG 图片）" in fields["参考"]
     assert "**character2** → 链接 1 `cup.webp`（WEBP 图片）" in fields["参考"]
     assert "计费 6 秒" in fields["预估费用"]
-    assert labels(status) == ["刷新", "重新生成", "修改后重新生成"]
+    assert labels(status) == ["刷新"]
     record = await bot.store.get(task_id)
     assert record is not None and record.locale == "zh-CN"
 
@@ -87,7 +87,7 @@ async def test_a_chinese_member_gets_a_chinese_status_and_a_chinese_result(
     assert post["content"].endswith("你的视频生成好了。")
     assert post["embeds"][0]["title"] == "✅ 已完成"
     assert post["embeds"][0]["footer"]["text"] == f"任务 {task_id}"
-    assert labels(post) == ["重新生成", "修改后重新生成"]
+    assert labels(post) == ["重新生成", "修改后重新生成", "接着这个视频生成", "删除"]
 
 
 async def test_an_english_member_in_the_same_server_still_reads_english(

@@ -1,11 +1,18 @@
-"""Buttons carry any task id the API hands out, within Discord's custom_id limit."""
+"""Buttons carry any task id the API hands out, within Discord's custom_id limit, and sit where
+they belong: Refresh (and Cancel while queued) on the status, the rest on the result."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.messages.catalog import ENGLISH
-from bot.ui.views import CUSTOM_ID_MAX, TaskButton, task_buttons
+from bot.api.models import TaskStatus
+from bot.store.records import Ending
+from bot.ui.views import CUSTOM_ID_MAX, TaskButton, result_buttons, status_buttons
+from tests.store.test_contract import record
+
+
+def labels(view) -> list[str]:
+    return [item.item.label for item in view.children]
 
 
 @pytest.mark.parametrize(
@@ -13,23 +20,40 @@ from bot.ui.views import CUSTOM_ID_MAX, TaskButton, task_buttons
     ["ac22cbc8-3fb3-45b6-9091-d8a7b41650bc", "a/b+c=d", "x" * 80, "任务:42", "a b"],
 )
 def test_a_button_finds_its_task_again_after_a_restart(task_id):
-    view = task_buttons(ENGLISH, task_id, active=True)
+    done = record(task_id=task_id, ending=Ending.SUCCEEDED, finished_at=1.0)
+    view = result_buttons("en-US", done)
     ids = [item.custom_id for item in view.children]  # type: ignore[attr-defined]
-    assert len(ids) == 3 and all(len(i) <= CUSTOM_ID_MAX for i in ids)
+    assert len(ids) == 4 and all(len(i) <= CUSTOM_ID_MAX for i in ids)
     for custom_id in ids:
         match = TaskButton.__discord_ui_compiled_template__.fullmatch(custom_id)
         assert match is not None and match["task_id"] == task_id
 
 
 def test_a_task_id_too_long_for_a_custom_id_gets_no_broken_buttons():
-    assert task_buttons(ENGLISH, "y" * 95, active=False).children == []
+    assert result_buttons("en-US", record(task_id="y" * 95)).children == []
+    assert status_buttons("en-US", record(task_id="y" * 95)).children == []
 
 
-def test_refresh_only_while_the_task_runs():
-    labels = lambda view: [item.item.label for item in view.children]  # noqa: E731
-    assert labels(task_buttons(ENGLISH, "t", active=True)) == [
-        "Refresh",
+def test_refresh_while_running_cancel_only_while_queued_and_configured():
+    queued = record(status=TaskStatus.PENDING)
+    assert labels(status_buttons("en-US", queued)) == ["Refresh"]
+    assert labels(status_buttons("en-US", queued, can_cancel=True)) == ["Refresh", "Cancel task"]
+    running = record(status=TaskStatus.RUNNING)
+    assert labels(status_buttons("en-US", running, can_cancel=True)) == ["Refresh"]
+    ended = record(status=TaskStatus.SUCCEEDED, finished_at=5.0)
+    assert labels(status_buttons("en-US", ended, can_cancel=True)) == []
+
+
+def test_the_result_carries_reroll_edit_continue_and_delete_in_the_members_language():
+    done = record(ending=Ending.SUCCEEDED, finished_at=1.0)
+    assert labels(result_buttons("zh-CN", done)) == [
+        "重新生成",
+        "修改后重新生成",
+        "接着这个视频生成",
+        "删除",
+    ]
+    failed = record(ending=Ending.FAILED, finished_at=1.0)
+    assert labels(result_buttons("en-US", failed, deletable=False)) == [
         "Re-roll",
         "Edit & re-run",
     ]
-    assert labels(task_buttons(ENGLISH, "t", active=False)) == ["Re-roll", "Edit & re-run"]

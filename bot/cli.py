@@ -1,0 +1,134 @@
+"""The `r2v-bot` command: with no subcommand it runs the bot; `check` and `status` are the
+operator's tools, which talk to Discord and the API through the same settings and client.
+
+    r2v-bot                 run the bot
+    r2v-bot check           is the Discord token accepted, is the API key accepted?
+    r2v-bot status TASK_ID  a task's live status, queried now
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import aiohttp
+from dotenv import load_dotenv
+
+from bot import cli_text
+from bot.api.client import BailianClient
+from bot.api.errors import ApiError, AuthenticationError, NotFoundError
+from bot.config import Config, ConfigError, load_config
+
+DISCORD_API = "https://discord.com/api/v10"
+# An id no task has: the answer tells an accepted key (unknown task) from a refused one (401).
+PROBE_TASK_ID = "r2v-bot-check-00000000"
+CHECK_TIMEOUT = aiohttp.ClientTimeout(total=30)
+
+Print = Callable[[str], None]
+
+
+async def check(config: Config, say: Print = print) -> int:
+    """One line each for the Discord token and the API key; 0 when both are accepted."""
+    async with aiohttp.ClientSession(timeout=CHECK_TIMEOUT) as http:
+        discord_ok = await _check_discord(http, config, say)
+        api_ok = await _check_api(http, config, say)
+    return 0 if discord_ok and api_ok else 1
+
+
+async def _check_discord(http: aiohttp.ClientSession, config: Config, say: Print) -> bool:
+    base = (config.discord.api_base or DISCORD_API).rstrip("/")
+    headers = {"Authorization": f"Bot {config.discord.token}"}
+    try:
+        async with http.get(f"{base}/users/@me", headers=headers) as response:
+            status = response.status
+            body = await response.json(content_type=None) if status == 200 else {}
+    except (aiohttp.ClientError, TimeoutError, ValueError) as error:
+        say(cli_text.discord_unreachable(base, type(error).__name__))
+        return False
+    if status == 200 and isinstance(body, dict):
+        say(cli_text.discord_accepted(str(body.get("username", "?")), str(body.get("id", "?"))))
+        return True
+    if status == 401:
+        say(cli_text.DISCORD_REFUSED)
+    else:
+        say(cli_text.discord_answered(status))
+    return False
+
+
+async def _check_api(http: aiohttp.ClientSession, config: Config, say: Print) -> bool:
+    client = _client(http, config)
+    try:
+        await client.get_task(PROBE_TASK_ID)
+    except AuthenticationError as error:
+        say(cli_text.api_key_refused(error.status))
+        return False
+    except NotFoundError:
+        pass  # the key was accepted; the proxy answers 404 for a task it does not have
+    except ApiError as error:
+        say(cli_text.api_failed(config.api.base_url, str(error)))
+        return False
+    say(cli_text.api_key_accepted(config.api.base_url))
+    return True
+
+
+async def status(config: Config, task_id: str, say: Print = print) -> int:
+    """A task's live status; 0 when the service answered."""
+    async with aiohttp.ClientSession(timeout=CHECK_TIMEOUT) as http:
+        try:
+            result = await _client(http, config).get_task(task_id)
+        except ApiError as error:
+            say(cli_text.api_failed(config.api.base_url, str(error)))
+            return 1
+    for line in cli_text.task_lines(result):
+        say(line)
+    return 0
+
+
+def _client(http: aiohttp.ClientSession, config: Config) -> BailianClient:
+    return BailianClient(
+        http,
+        config.api.base_url,
+        config.api.api_key,
+        query_path_template=config.api.query_path_template,
+        timeouts=config.api.timeouts,
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    parse = argparse.ArgumentParser(prog="r2v-bot", description="The r2v Discord bot.")
+    commands = parse.add_subparsers(dest="command")
+    commands.add_parser("check", help="check the Discord token and the API key")
+    show = commands.add_parser("status", help="print a task's live status")
+    show.add_argument("task_id")
+    return parse
+
+
+def load_settings() -> Config | None:
+    """The settings from `.env` and the environment, or None once every problem with them has
+    been printed for the operator."""
+    load_dotenv(Path.cwd() / ".env")
+    try:
+        return load_config(os.environ)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"r2v-bot: {problem}", file=sys.stderr)
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """`r2v-bot` and `python -m bot`."""
+    args = parser().parse_args(argv)
+    if args.command is None:
+        from bot.app import main as run_bot  # the bot's imports only when it runs
+
+        return run_bot()
+    config = load_settings()
+    if config is None:
+        return 2
+    if args.command == "check":
+        return asyncio.run(check(config))
+    return asyncio.run(status(config, args.task_id))

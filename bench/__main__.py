@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from bench import budget, delivery, interactions, scale, tracking, workloads
+from bench import budget, delivery, interactions, many, scale, tracking, workloads
 from bench.common import Row, format_table, median, percentile
 
 
@@ -74,6 +74,7 @@ PARTS: dict[str, Callable[[set[str], bool], list[Row]]] = {
     "budget": budget_rows,
     "scale": scale_rows,
     "delivery": delivery_rows,
+    "many": lambda parts, quick: many.rows(quick),
 }
 
 

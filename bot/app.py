@@ -30,8 +30,10 @@ from bot.logging_setup import configure_logging
 from bot.messages import catalog
 from bot.redaction import Redactor
 from bot.service import GenerationService
-from bot.store.sqlite import SqliteTaskStore
-from bot.tracking.rate_limit import RateLimiter
+from bot.store.open import open_store
+from bot.store.protocol import TaskStore
+from bot.store.types import new_worker_id
+from bot.tracking.rate_limit import RateLimiter, share_of_cap
 from bot.tracking.tracker import Tracker
 from bot.ui.attachments import AttachmentRefresher
 from bot.ui.command_errors import R2VCommandTree
@@ -72,12 +74,17 @@ class StartupError(Exception):
 
 
 class R2VBot(commands.Bot):
+    """The bot on one gateway connection (or the one shard given by `shard_id`)."""
+
     def __init__(
         self,
         config: Config,
         api: BailianClient,
-        store: SqliteTaskStore,
+        store: TaskStore,
         videos: VideoPipeline,
+        *,
+        owner: str | None = None,
+        query_limiter: RateLimiter | None = None,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -97,7 +104,23 @@ class R2VBot(commands.Bot):
         self.notifier = DiscordNotifier(
             self, videos, private=self.private, can_cancel=api.can_cancel
         )
-        self.tracker = Tracker(api, store, self.notifier, config.tracker, housekeeper=videos)
+        cap = config.tracker.max_queries_per_second
+
+        def take_share(live_workers: int) -> None:
+            # Every live process queries the same account: each takes its share of the cap.
+            if query_limiter is not None:
+                query_limiter.set_rate(share_of_cap(cap, live_workers))
+
+        self.owner = owner
+        self.tracker = Tracker(
+            api,
+            store,
+            self.notifier,
+            config.tracker,
+            housekeeper=videos,
+            owner=owner,
+            on_live_workers=take_share,
+        )
         self.service = GenerationService(
             api,
             store,
@@ -133,7 +156,10 @@ class R2VBot(commands.Bot):
         await self.add_cog(ReferenceMenuCog(self, self.flow))
         self.add_dynamic_items(TaskButton)
         await self.tree.set_translator(CatalogTranslator())
-        await self._sync_commands()
+        if self.config.discord.syncs_commands:
+            await self._sync_commands()
+        else:
+            log.info(operator_text.commands_synced_elsewhere(self.config.discord.shard_ids))
         await self.tracker.start()
 
     async def _sync_commands(self) -> None:
@@ -181,6 +207,28 @@ class R2VBot(commands.Bot):
         await super().close()
 
 
+class ShardedR2VBot(R2VBot, commands.AutoShardedBot):
+    """The bot on several shards in one process (DISCORD_SHARD_COUNT, DISCORD_SHARD_IDS)."""
+
+
+def bot_for(
+    config: Config, api: BailianClient, store: TaskStore, videos: VideoPipeline, **options: Any
+) -> R2VBot:
+    """The plain bot, or the sharded one when a shard count is set."""
+    settings = config.discord
+    if settings.shard_count is None:
+        return R2VBot(config, api, store, videos, **options)
+    return ShardedR2VBot(
+        config,
+        api,
+        store,
+        videos,
+        shard_count=settings.shard_count,
+        shard_ids=list(settings.shard_ids) or None,
+        **options,
+    )
+
+
 def point_discord_at(settings: DiscordSettings) -> None:
     """Send discord.py's REST and gateway traffic to the configured hosts (a local Discord in
     tests and demos). Both are class attributes in discord.py with no constructor option."""
@@ -199,14 +247,12 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
         total=None, sock_connect=timeouts.connect, sock_read=timeouts.read
     )
     async with aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": USER_AGENT}) as http:
-        db_path = config.store.db_path
+        store = await _open_store(config)
+        # New at every start: a restarted process must not pass for the one that died.
+        owner = new_worker_id()
+        log.info("worker id %s", owner)
         try:
-            _probe_database(db_path)
-            store = await SqliteTaskStore.open(db_path)
-        # RuntimeError: the store refuses a schema newer than it knows.
-        except (sqlite3.Error, OSError, RuntimeError) as error:
-            raise StartupError(operator_text.store_unusable(db_path, error)) from None
-        try:
+            query_limiter = RateLimiter(config.tracker.max_queries_per_second)
             api = BailianClient(
                 http,
                 config.api.base_url,
@@ -214,12 +260,20 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
                 query_path_template=config.api.query_path_template,
                 cancel_path_template=config.api.cancel_path_template,
                 timeouts=timeouts,
-                query_limiter=RateLimiter(config.tracker.max_queries_per_second),
+                query_limiter=query_limiter,
             )
             # Videos come through their own guard (checked hosts, no API key), on the one session.
             video_settings = replace(config.video, download_timeout_s=timeouts.download)
             videos = VideoPipeline(http, video_settings, config.api.base_url)
-            bot = R2VBot(config, api, store, videos, **bot_options)
+            bot = bot_for(
+                config,
+                api,
+                store,
+                videos,
+                owner=owner,
+                query_limiter=query_limiter,
+                **bot_options,
+            )
             try:
                 yield bot
             finally:
@@ -227,6 +281,23 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
                     await bot.close()
         finally:
             await store.close()
+
+
+async def _open_store(config: Config) -> TaskStore:
+    url, db_path = config.store.database_url, config.store.db_path
+    try:
+        if url is None:
+            _probe_database(db_path)
+        return await open_store(url, db_path)
+    # RuntimeError: the store refuses a schema newer than it knows.
+    except (sqlite3.Error, OSError, RuntimeError) as error:
+        if url is not None:
+            raise StartupError(operator_text.shared_database_unusable(error)) from None
+        raise StartupError(operator_text.store_unusable(db_path, error)) from None
+    except Exception as error:  # asyncpg's errors share no base with the above
+        if url is None:
+            raise
+        raise StartupError(operator_text.shared_database_unusable(error)) from None
 
 
 def _probe_database(path: Path) -> None:
@@ -261,5 +332,7 @@ def main() -> int:
     if config is None:
         return 2
     configure_logging(config.log_level, config.secrets)
-    log.info("starting r2v-bot (API %s, database %s)", config.api.base_url, config.store.db_path)
+    # The database URL may hold a password: only its kind is logged.
+    database = "PostgreSQL" if config.store.database_url else str(config.store.db_path)
+    log.info("starting r2v-bot (API %s, database %s)", config.api.base_url, database)
     return asyncio.run(run(config))

@@ -49,6 +49,15 @@ class DiscordSettings:
     # Another Discord (a local fake in tests and demos); None for the real one.
     api_base: str | None = None
     gateway_url: str | None = None
+    # Discord shards: how many the bot has in all, and which of them this process runs. No count:
+    # one process runs every shard Discord asks for; a count without ids: all of them here.
+    shard_count: int | None = None
+    shard_ids: tuple[int, ...] = ()
+
+    @property
+    def syncs_commands(self) -> bool:
+        """Only one process registers commands: the one holding shard 0 (or the only one)."""
+        return not self.shard_ids or 0 in self.shard_ids
 
     @property
     def registers_globally(self) -> bool:
@@ -71,7 +80,9 @@ class Config:
     @property
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in logs or in anything sent to Discord."""
-        return (self.discord.token, self.api.api_key)
+        secrets = (self.discord.token, self.api.api_key)
+        password = urlsplit(self.store.database_url or "").password
+        return (*secrets, password) if password else secrets
 
 
 # --- how each kind of value is read ------------------------------------------------------------
@@ -239,6 +250,8 @@ _DISCORD = (
     _Var("DISCORD_SYNC_GLOBAL", "sync_global", _boolean),
     _Var("DISCORD_API_BASE", "api_base", _url("http", "https")),
     _Var("DISCORD_GATEWAY_URL", "gateway_url", _url("ws", "wss")),
+    _Var("DISCORD_SHARD_COUNT", "shard_count", _whole(1, 100_000)),
+    _Var("DISCORD_SHARD_IDS", "shard_ids", _ids),
 )
 _API = (
     _Var("R2V_API_KEY", "api_key", _text, "the API key of your api.gpt.ge account"),
@@ -251,7 +264,10 @@ _API_TIMEOUTS = (
     _Var("R2V_API_READ_TIMEOUT_SECONDS", "read", _number(1.0, 3600.0)),
     _Var("R2V_DOWNLOAD_TIMEOUT_SECONDS", "download", _number(1.0, 3600.0)),
 )
-_STORE = (_Var("R2V_DB_PATH", "db_path", Path),)
+_STORE = (
+    _Var("R2V_DB_PATH", "db_path", Path),
+    _Var("R2V_DATABASE_URL", "database_url", _url("postgresql", "postgres")),
+)
 _TRACKER = (
     _Var("R2V_POLL_CONCURRENCY", "concurrency", _whole(1, 256)),
     _Var("R2V_MAX_QUERIES_PER_SECOND", "max_queries_per_second", _number(0.1)),
@@ -260,6 +276,8 @@ _TRACKER = (
     _Var("R2V_POLL_JITTER", "jitter", _number(0.0, 0.5)),
     _Var("R2V_TASK_DEADLINE_MINUTES", "deadline_s", _number(0.01, scale=60.0)),
     _Var("R2V_STATUS_EDIT_SECONDS", "status_edit_interval_s", _number(0.0)),
+    _Var("R2V_WORKER_TIMEOUT_SECONDS", "worker_timeout_s", _number(0.2, 3600.0)),
+    _Var("R2V_CLAIM_INTERVAL_SECONDS", "claim_interval_s", _number(0.05, 600.0)),
 )
 _VIDEO = (
     _Var("R2V_VIDEO_DIR", "video_dir", Path),
@@ -304,6 +322,8 @@ def load_config(env: Mapping[str, str]) -> Config:
     Raises ConfigError listing every problem found, not only the first."""
     problems: list[str] = []
     discord = _section(DiscordSettings, _DISCORD, env, problems)
+    if discord is not None:
+        _check_shards(discord, problems)
     timeouts = _section(ApiTimeouts, _API_TIMEOUTS, env, problems)
     api = _section(ApiSettings, _API, env, problems, timeouts=timeouts)
     store = _section(StoreSettings, _STORE, env, problems)
@@ -334,6 +354,20 @@ def load_config(env: Mapping[str, str]) -> Config:
         video=video,
         **app,
     )
+
+
+def _check_shards(discord: DiscordSettings, problems: list[str]) -> None:
+    if discord.shard_ids and discord.shard_count is None:
+        problems.append(
+            "DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT: set the total number of shards."
+        )
+    elif discord.shard_count is not None:
+        outside = [i for i in discord.shard_ids if i >= discord.shard_count]
+        if outside:
+            problems.append(
+                f"DISCORD_SHARD_IDS must be below DISCORD_SHARD_COUNT ({discord.shard_count}), "
+                f"not {', '.join(map(str, outside))}."
+            )
 
 
 Settings = TypeVar("Settings")

@@ -78,3 +78,23 @@ def token_refused() -> str:
         "Discord refused DISCORD_TOKEN; put a valid bot token in .env "
         "(Developer Portal → your app → Bot → Reset Token)."
     )
+
+
+def shared_database_unusable(error: BaseException) -> str:
+    """The PostgreSQL store (R2V_DATABASE_URL) could not be opened. The URL is not repeated: it
+    may hold a password."""
+    if isinstance(error, RuntimeError) and "newer" in str(error).lower():
+        return (
+            "the PostgreSQL task database was written by a newer r2v-bot than this one: upgrade "
+            "this process like the others (see README, Many servers)."
+        )
+    return (
+        f"cannot open the PostgreSQL task database ({type(error).__name__}: {error}): check that "
+        "the server runs and R2V_DATABASE_URL names it with a user that may create tables."
+    )
+
+
+def commands_synced_elsewhere(shard_ids: Sequence[int]) -> str:
+    """This process does not hold shard 0: the process that does registers the commands."""
+    shards = ", ".join(map(str, shard_ids))
+    return f"running shard(s) {shards}; the process with shard 0 registers the commands."

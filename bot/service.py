@@ -342,7 +342,7 @@ class GenerationService:
         self._account_concurrency = account_concurrency
         self._clock = clock
         self._rng = rng or random.Random()
-        self._ledger = Ledger(clock=clock)
+        self._ledger = Ledger(store, clock=clock)
         self._stopping = False
 
     @property
@@ -416,14 +416,18 @@ class GenerationService:
         if self._stopping:
             return Stopping()
         held = await self._ledger.reserve(
-            who.user_id, who.guild_id, quote.spend, lambda: self._refusal(who, quote.estimate)
+            who.user_id,
+            who.guild_id,
+            quote.spend,
+            lambda store: self._refusal(who, quote.estimate, store),
+            hold_for_s=self._deadline_s,
         )
         if isinstance(held, Refusal):
             return Refused(held)
         try:
             return await self._submit_reserved(quote, who, held, announce)
         finally:
-            self._ledger.release(held)  # a no-op once the task is stored or the entry held
+            await self._ledger.release(held)  # a no-op once the task is stored or the hold kept
 
     async def _submit_reserved(
         self, quote: Quote, who: Requester, reservation: Reservation, announce: Announce
@@ -440,25 +444,26 @@ class GenerationService:
         try:
             submitted = await self._api.submit(request.to_payload())
         except MAYBE_SUBMITTED as error:
-            self._ledger.hold(reservation, self._deadline_s)  # the task may exist and be billed
+            self._ledger.hold(reservation)  # the task may exist and be billed
             return ApiFailed(error)
         except ApiError as error:
             return ApiFailed(error)
         except BaseException:
-            self._ledger.hold(reservation, self._deadline_s)  # cancelled after sending
+            self._ledger.hold(reservation)  # cancelled after sending
             raise
         record = self._new_record(request, quote, who, submitted)
         try:
-            async with self._ledger.recorded(reservation):
-                await self._store.add(record)
+            # The task replaces its hold in one write; this process owns and tracks it.
+            await self._store.add(record, owner=self._tracker.owner, reservation=reservation.id)
         except Exception as error:
-            self._ledger.hold(reservation, self._deadline_s)
+            self._ledger.hold(reservation)
             log.error(
                 "task %s was submitted but could not be stored: %s",
                 submitted.task_id,
                 type(error).__name__,
             )
             return Unrecorded(submitted.task_id)
+        self._ledger.stored(reservation)
         log.info(
             "task %s submitted for user %s in guild %s (request_id=%s)",
             record.task_id,
@@ -473,7 +478,7 @@ class GenerationService:
             message_id = await announce(record)
             if message_id is not None:
                 record = replace(record, status_message_id=message_id)
-                await self._store.save(record)
+                await self._store.save(record, owner=self._tracker.owner)
         except Exception:
             log.exception("task %s: the status message could not be recorded", record.task_id)
         finally:
@@ -482,14 +487,19 @@ class GenerationService:
             self._tracker.track(record)
         return record
 
-    async def _refusal(self, who: Requester, estimate: CostEstimate | None) -> Refusal | None:
+    async def _refusal(
+        self, who: Requester, estimate: CostEstimate | None, store: TaskStore | None = None
+    ) -> Refusal | None:
+        """What the limits say; `store` is what to read through (in `reserve`, the store's
+        locked view)."""
+        store = store or self._store
         limits = self._limits_for(who.guild_id)
         refusal = check_access(limits, who.channel_ids, who.role_ids)
         if refusal is not None:
             return refusal
         now = self._clock()
-        usage = await self._store.usage(who.user_id, who.guild_id, day_start(now))
-        usage = self._ledger.add_pending(usage, who.user_id, who.guild_id)
+        usage = await store.usage(who.user_id, who.guild_id, day_start(now))
+        usage = await self._ledger.add_pending(usage, who.user_id, who.guild_id, store)
         return check_limits(limits, usage, estimate, now)
 
     def _new_record(

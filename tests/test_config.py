@@ -277,6 +277,43 @@ def test_poll_interval_bounds_must_be_ordered():
     assert "R2V_POLL_MAX_INTERVAL_SECONDS" in str(caught.value)
 
 
+def test_shards_and_a_shared_database_are_read():
+    config = load_config(
+        env(
+            DISCORD_SHARD_COUNT="4",
+            DISCORD_SHARD_IDS="2,3",
+            R2V_DATABASE_URL="postgresql://r2v:pw-SECRET@db.example.com/r2v",
+            R2V_WORKER_TIMEOUT_SECONDS="20",
+        )
+    )
+
+    assert (config.discord.shard_count, config.discord.shard_ids) == (4, (2, 3))
+    assert not config.discord.syncs_commands, "only the process with shard 0 registers commands"
+    assert config.store.database_url == "postgresql://r2v:pw-SECRET@db.example.com/r2v"
+    assert config.tracker.worker_timeout_s == 20.0
+    assert "pw-SECRET" in config.secrets, "the database password is redacted like the token"
+    assert "pw-SECRET" not in repr(config)
+    assert load_config(REQUIRED).discord.syncs_commands
+
+
+@pytest.mark.parametrize(
+    ("values", "says"),
+    [
+        ({"DISCORD_SHARD_IDS": "0"}, "DISCORD_SHARD_IDS needs DISCORD_SHARD_COUNT"),
+        (
+            {"DISCORD_SHARD_COUNT": "2", "DISCORD_SHARD_IDS": "1,2"},
+            "must be below DISCORD_SHARD_COUNT (2), not 2.",
+        ),
+        ({"R2V_DATABASE_URL": "mysql://db/r2v"}, "R2V_DATABASE_URL must be a postgresql"),
+    ],
+)
+def test_malformed_shards_or_database_url_are_named(values, says):
+    with pytest.raises(ConfigError) as caught:
+        load_config(env(**values))
+
+    assert says in str(caught.value)
+
+
 def test_secrets_stay_out_of_repr():
     config = load_config(REQUIRED)
 

@@ -38,6 +38,9 @@ def bot_env(fake_api: FakeBailian, fake_discord: FakeDiscord, db_path: Path) -> 
         "R2V_STATUS_EDIT_SECONDS": "0",
         "R2V_MAX_QUERIES_PER_SECOND": "50",
         "R2V_USER_COOLDOWN_SECONDS": "0",
+        # A killed process's tasks move to the next one after this long.
+        "R2V_WORKER_TIMEOUT_SECONDS": "1.5",
+        "R2V_CLAIM_INTERVAL_SECONDS": "0.3",
         "LOG_LEVEL": "INFO",
     }
 

@@ -1,99 +1,127 @@
 """Submissions on their way: they count against the limits until the store has their task.
 
-Two quick commands (or a double click) must not both slip under a limit, and a submission must
-never be counted twice, nor not at all, while it moves from "on its way" to "in the store".
-The ledger holds one entry per submission on its way; `reserve` checks the limits and adds the
-entry under one lock, and `recorded` removes it under the same lock while the caller writes
-the task to the store. A submission whose outcome is unknown (the task may exist) is held until
-such a task would have ended.
+Two quick commands (or a double click, or two commands of one member in two servers served by
+two processes) must not both slip under a limit, and a submission must never be counted twice,
+nor not at all, while it moves from "on its way" to "in the store". Each submission on its way
+is a hold in the store (`TaskStore.reserve`): the limits are checked and the hold inserted under
+one lock per member that every process shares, and the store swaps the hold for the task in the
+transaction that adds the task. A hold whose submit's outcome is unknown (the task may exist,
+or the process died mid-submit) keeps counting until such a task would have ended: every hold is
+written with that end, and only a stored task or a certain failure removes it sooner.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from bot.policy import Refusal
-from bot.store.types import Spend, Usage
+from bot.store.protocol import TaskStore
+from bot.store.types import Hold, Spend, Usage
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
 class Reservation:
-    """One submission on its way."""
+    """One submission on its way: its hold's id in the store and what became of it."""
 
+    id: int
     user_id: int
     guild_id: int | None
-    at: float
-    spend: Spend
-    # Set when the submit's outcome is unknown: counted until then.
-    held_until: float | None = None
+    # Its task is in the store: the hold went with it.
+    stored: bool = False
+    # The submit's outcome is unknown: the hold stays until its end.
+    held: bool = False
+    # A certain failure: the hold was dropped.
+    released: bool = False
+
+    @property
+    def on_the_way(self) -> bool:
+        return not (self.stored or self.held or self.released)
 
 
 class Ledger:
-    def __init__(self, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, store: TaskStore, *, clock: Callable[[], float] = time.time) -> None:
+        self._store = store
         self._clock = clock
+        # Within one process: reservations of different members of one guild take turns too,
+        # so that a guild's limits hold (a guild's commands all reach one process).
         self._lock = asyncio.Lock()
-        self._entries: list[Reservation] = []
+        self._mine: set[Reservation] = set()
 
     async def reserve(
         self,
         user_id: int,
         guild_id: int | None,
         spend: Spend,
-        decide: Callable[[], Awaitable[Refusal | None]],
+        decide: Callable[[TaskStore], Awaitable[Refusal | None]],
+        *,
+        hold_for_s: float,
     ) -> Reservation | Refusal:
-        """Ask `decide` whether one more submission fits (it reads the store's usage plus
-        `add_pending`); if it does, hold its place until `recorded` or `release`. No other
-        reservation or recording happens in between."""
+        """Ask `decide` whether one more submission fits (it reads the usage of the store it is
+        given plus `add_pending` from that store); if it does, hold its place for up to
+        `hold_for_s` (until `stored` or `release` ends it sooner). No other reservation of this
+        member, in any process, nor of this process, happens in between."""
         async with self._lock:
-            refusal = await decide()
-            if refusal is not None:
-                return refusal
-            reservation = Reservation(user_id, guild_id, self._clock(), spend)
-            self._entries.append(reservation)
+            now = self._clock()
+            hold = Hold(user_id, guild_id, now, spend, until=now + hold_for_s)
+            decided = await self._store.reserve(hold, decide)
+            if isinstance(decided, Refusal):
+                return decided
+            reservation = Reservation(decided, user_id, guild_id)
+            self._mine.add(reservation)
             return reservation
 
-    def add_pending(self, usage: Usage, user_id: int, guild_id: int | None) -> Usage:
-        """`usage` from the store plus the submissions of this user and guild on their way."""
-        now = self._clock()
-        self._entries = [e for e in self._entries if e.held_until is None or e.held_until > now]
-        mine = [e for e in self._entries if e.user_id == user_id]
-        guild = [e for e in self._entries if guild_id is not None and e.guild_id == guild_id]
+    async def add_pending(
+        self, usage: Usage, user_id: int, guild_id: int | None, store: TaskStore | None = None
+    ) -> Usage:
+        """`usage` from the store plus the submissions of this user and guild on their way (read
+        from `store`, by default the ledger's)."""
+        holds = await (store or self._store).holds(user_id, guild_id, self._clock())
+        mine = [h for h in holds if h.user_id == user_id]
+        guild = [h for h in holds if guild_id is not None and h.guild_id == guild_id]
         if not mine and not guild:
             return usage
-        last_times = [t for t in (usage.last_submit_at, *(e.at for e in mine)) if t is not None]
+        last_times = [t for t in (usage.last_submit_at, *(h.at for h in mine)) if t is not None]
         return Usage(
             active_tasks=usage.active_tasks + len(mine),
             last_submit_at=max(last_times) if last_times else None,
-            user_today=_plus(usage.user_today, (e.spend for e in mine)),
-            guild_today=_plus(usage.guild_today, (e.spend for e in guild)),
+            user_today=_plus(usage.user_today, (h.spend for h in mine)),
+            guild_today=_plus(usage.guild_today, (h.spend for h in guild)),
         )
 
-    @asynccontextmanager
-    async def recorded(self, reservation: Reservation) -> AsyncIterator[None]:
-        """Around the store write of the reservation's task: the entry leaves the ledger exactly
-        when the task enters the store. If the write fails, the entry is held instead."""
-        async with self._lock:
-            yield
-            self.release(reservation)
+    def stored(self, reservation: Reservation) -> None:
+        """The task was added with `reservation=` its id: the hold went in the same write."""
+        reservation.stored = True
+        self._mine.discard(reservation)
 
-    def release(self, reservation: Reservation) -> None:
-        """Stop counting a reservation, unless it is held because its task may exist."""
-        if reservation.held_until is None and reservation in self._entries:
-            self._entries.remove(reservation)
-
-    def hold(self, reservation: Reservation, seconds: float) -> None:
+    def hold(self, reservation: Reservation) -> None:
         """Keep counting a submission whose task may exist without being in the store."""
-        reservation.held_until = self._clock() + seconds
+        reservation.held = True
+        self._mine.discard(reservation)
+
+    async def release(self, reservation: Reservation) -> None:
+        """Stop counting a submission that failed for certain; a no-op once its task is stored
+        or its hold kept."""
+        if not reservation.on_the_way:
+            return
+        reservation.released = True
+        self._mine.discard(reservation)
+        try:
+            await self._store.drop_hold(reservation.id)
+        except Exception as error:
+            # The hold expires by itself; until then it counts once too often, never too few.
+            log.warning("could not drop a failed submission's hold: %s", type(error).__name__)
 
     @property
     def on_the_way(self) -> int:
-        """Submissions sent (or about to be) whose task is not yet in the store."""
-        return sum(1 for e in self._entries if e.held_until is None)
+        """Submissions of this process sent (or about to be) whose task is not yet stored."""
+        return sum(1 for r in self._mine if r.on_the_way)
 
 
 def _plus(base: Spend, extra: Iterable[Spend]) -> Spend:

@@ -7,15 +7,18 @@ JSONB for the request and API times, NUMERIC money.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import asyncpg
 
 from bot.store.codec import POSTGRES_ADAPTERS, RowCodec, dollar
-from bot.store.protocol import DuplicateTaskError
+from bot.store.protocol import DuplicateTaskError, TaskStore
 from bot.store.records import TaskRecord
-from bot.store.types import UNBILLED, Spend, Usage
+from bot.store.types import UNBILLED, Hold, Spend, Usage
+
+Refused = TypeVar("Refused")
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +87,20 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE tasks ADD COLUMN parent_result_url TEXT;
     ALTER TABLE tasks ADD COLUMN estimated_amount NUMERIC;
     """,
+    # 6: submissions on their way, so per-member limits hold across processes.
+    """
+    CREATE TABLE reservations (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_id BIGINT NOT NULL,
+        guild_id BIGINT,
+        at DOUBLE PRECISION NOT NULL,
+        seconds INTEGER NOT NULL,
+        amount NUMERIC NOT NULL,
+        until DOUBLE PRECISION NOT NULL
+    );
+    CREATE INDEX reservations_user ON reservations (user_id);
+    CREATE INDEX reservations_guild ON reservations (guild_id);
+    """,
 )
 
 # Any constants: taken while migrating, so two processes starting together migrate once, and
@@ -135,7 +152,9 @@ class PostgresTaskStore:
                 await db.execute("INSERT INTO schema_version (version) VALUES ($1)", number + 1)
                 log.info("task database migrated to schema %d", number + 1)
 
-    async def add(self, record: TaskRecord, *, owner: str | None = None) -> None:
+    async def add(
+        self, record: TaskRecord, *, owner: str | None = None, reservation: int | None = None
+    ) -> None:
         async with self._pool.acquire() as db, db.transaction():
             try:
                 await db.execute(
@@ -149,13 +168,17 @@ class PostgresTaskStore:
                 record.created_at,
                 record.raw_status,
             )
+            if reservation is not None:
+                await db.execute("DELETE FROM reservations WHERE id = $1", reservation)
 
     async def save(self, record: TaskRecord, *, owner: str | None = None) -> bool:
         if owner is None:
             result = await self._pool.execute(_CODEC.save_sql(), *_CODEC.save_values(record))
         else:
             result = await self._pool.execute(
-                _CODEC.save_sql(fenced_by="owner"), *_CODEC.save_values(record), owner
+                _CODEC.save_sql(fenced_by="owner") + " AND phase <> 'done'",
+                *_CODEC.save_values(record),
+                owner,
             )
         return _rows_changed(result) > 0
 
@@ -189,6 +212,55 @@ class PostgresTaskStore:
             "SELECT count(*) FROM workers WHERE heartbeat_at >= $1", now - timeout_s
         )
         return int(count)
+
+    async def owned(self, owner: str) -> list[TaskRecord]:
+        return await self._select("WHERE owner = $1 AND phase <> 'done' ORDER BY created_at", owner)
+
+    async def reserve(
+        self, hold: Hold, decide: Callable[[TaskStore], Awaitable[Refused | None]]
+    ) -> int | Refused:
+        async with self._pool.acquire() as db, db.transaction():
+            # One member's reservations take turns, in every process; `decide` reads through
+            # the pool, which sees every hold and task committed before this lock was granted.
+            # (A Discord id is far above the two lock constants above: no collision.)
+            await db.execute("SELECT pg_advisory_xact_lock($1)", hold.user_id)
+            await db.execute("DELETE FROM reservations WHERE until <= $1", hold.at)
+            refusal = await decide(self)
+            if refusal is not None:
+                return refusal
+            reservation: int = await db.fetchval(
+                "INSERT INTO reservations (user_id, guild_id, at, seconds, amount, until) "
+                "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                hold.user_id,
+                hold.guild_id,
+                hold.at,
+                hold.spend.seconds,
+                hold.spend.amount,
+                hold.until,
+            )
+        return reservation
+
+    async def holds(self, user_id: int, guild_id: int | None, now: float) -> list[Hold]:
+        rows = await self._pool.fetch(
+            "SELECT user_id, guild_id, at, seconds, amount, until FROM reservations "
+            "WHERE until > $1 AND (user_id = $2 OR guild_id = $3)",
+            now,
+            user_id,
+            guild_id,
+        )
+        return [
+            Hold(
+                row["user_id"],
+                row["guild_id"],
+                row["at"],
+                Spend(row["seconds"], row["amount"]),
+                row["until"],
+            )
+            for row in rows
+        ]
+
+    async def drop_hold(self, reservation: int) -> None:
+        await self._pool.execute("DELETE FROM reservations WHERE id = $1", reservation)
 
     async def release(self, owner: str) -> None:
         async with self._pool.acquire() as db, db.transaction():

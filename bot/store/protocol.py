@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol, TypeVar
 
 from bot.store.records import TaskRecord
-from bot.store.types import Spend, Usage
+from bot.store.types import Hold, Spend, Usage
+
+Refused = TypeVar("Refused")
 
 
 class DuplicateTaskError(Exception):
@@ -23,18 +26,25 @@ class TaskStore(Protocol):
     with `heartbeat`. An active task whose owner is gone (no heartbeat within the timeout) or
     that has none is an orphan, which `claim_orphans` hands to exactly one claimer. A fenced
     `save` writes only while the task is still the caller's.
+
+    Reservations (holds) make per-member limits hold across processes: `reserve` decides and
+    inserts under one lock per member, and `add(reservation=)` swaps the hold for the task in
+    one transaction, so a submission is counted exactly once.
     """
 
-    async def add(self, record: TaskRecord, *, owner: str | None = None) -> None:
+    async def add(
+        self, record: TaskRecord, *, owner: str | None = None, reservation: int | None = None
+    ) -> None:
         """Store a new task, owned by `owner` (the submitting worker), and its first event (its
-        status at submission). A task id that is already stored raises DuplicateTaskError and
+        status at submission); in the same transaction drop the hold `reservation`, which the
+        task now replaces. A task id that is already stored raises DuplicateTaskError and
         changes nothing."""
 
     async def save(self, record: TaskRecord, *, owner: str | None = None) -> bool:
         """Write the whole mutable state of a stored task (every field but the key and the
         request fields fixed at submission). With `owner`, only if the task is still owned by
-        it. False when nothing was written: no such task, or another worker took it over (stop
-        following it)."""
+        it and not done. False when nothing was written: no such task, another worker took it
+        over or it ended elsewhere (stop following it)."""
 
     async def update(self, task_id: str, **changes: Any) -> None:
         """Change the named mutable fields only. Being replaced by `save`."""
@@ -85,6 +95,24 @@ class TaskStore(Protocol):
 
     async def live_workers(self, now: float, timeout_s: float) -> int:
         """Workers with a heartbeat since `now - timeout_s`."""
+
+    async def owned(self, owner: str) -> list[TaskRecord]:
+        """The active tasks `owner` owns, oldest first."""
+
+    async def reserve(
+        self, hold: Hold, decide: Callable[[TaskStore], Awaitable[Refused | None]]
+    ) -> int | Refused:
+        """Ask `decide` whether one more submission fits and, if it does, store `hold`; no
+        other `reserve` of the same member, in any process, runs in between. `decide` must read
+        (`usage`, `holds`) through the store it is given: on SQLite that is the connection
+        holding the lock. Returns the hold's id, or what `decide` refused with. Expired holds
+        go."""
+
+    async def holds(self, user_id: int, guild_id: int | None, now: float) -> list[Hold]:
+        """Unexpired holds of the member, or in the guild."""
+
+    async def drop_hold(self, reservation: int) -> None:
+        """The submission failed for certain: it no longer counts."""
 
     async def release(self, owner: str) -> None:
         """A worker's clean exit: its tasks become orphans at once and it is no longer live."""

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from contextlib import asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import aiosqlite
 
 from bot.store.codec import SQLITE_ADAPTERS, RowCodec, question_mark
-from bot.store.protocol import DuplicateTaskError
+from bot.store.protocol import DuplicateTaskError, TaskStore
 from bot.store.records import TaskRecord
-from bot.store.types import UNBILLED, Spend, Usage
+from bot.store.types import UNBILLED, Hold, Spend, Usage
+
+Refused = TypeVar("Refused")
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +102,23 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     ALTER TABLE tasks ADD COLUMN parent_result_url TEXT;
     ALTER TABLE tasks ADD COLUMN estimated_amount TEXT;
     """,
+    # 8: submissions on their way, so per-member limits hold across processes.
+    """
+    CREATE TABLE reservations (
+        id INTEGER PRIMARY KEY,
+        user_id INTEGER NOT NULL,
+        guild_id INTEGER,
+        at REAL NOT NULL,
+        seconds INTEGER NOT NULL,
+        amount TEXT NOT NULL,
+        until REAL NOT NULL
+    );
+    CREATE INDEX reservations_user ON reservations (user_id);
+    CREATE INDEX reservations_guild ON reservations (guild_id);
+    """,
 )
+# A write waits this long for another connection's (or process's) write lock.
+BUSY_TIMEOUT_S = 10.0
 
 _CODEC: Final = RowCodec(SQLITE_ADAPTERS, question_mark)
 
@@ -109,12 +129,15 @@ class SqliteTaskStore:
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._db = connection
+        # One write transaction at a time on the connection: a write of another coroutine must
+        # not land inside (and commit) a transaction still deciding, such as `reserve`'s.
+        self._write_lock = asyncio.Lock()
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteTaskStore:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(str(path))
+        connection = await aiosqlite.connect(str(path), timeout=BUSY_TIMEOUT_S)
         connection.row_factory = aiosqlite.Row
         store = cls(connection)
         try:
@@ -133,51 +156,81 @@ class SqliteTaskStore:
     async def close(self) -> None:
         await self._db.close()
 
-    async def _migrate(self) -> None:
-        async with self._db.execute("PRAGMA user_version") as cursor:
-            row = await cursor.fetchone()
-        version = int(row[0]) if row else 0
-        if version > len(MIGRATIONS):
-            raise RuntimeError(
-                f"the task database is at schema {version}, newer than this bot knows "
-                f"({len(MIGRATIONS)}); upgrade the bot"
-            )
-        for number in range(version, len(MIGRATIONS)):
-            await self._db.executescript(
-                f"BEGIN; {MIGRATIONS[number]} PRAGMA user_version = {number + 1}; COMMIT;"
-            )
-            log.info("task database migrated to schema %d", number + 1)
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction that takes the database's write lock first (BEGIN IMMEDIATE).
+        A deferred one would read a snapshot before writing and, when another process (two bots
+        on one file) commits in between, fail with "database is locked" without waiting."""
+        async with self._write_lock:
+            try:
+                await self._db.execute("BEGIN IMMEDIATE")
+                yield self._db
+            except BaseException:
+                # Also after a cancellation, which may land after the BEGIN ran in aiosqlite's
+                # thread: the connection must not stay inside a transaction. Statements run in
+                # order, so this rollback comes after that BEGIN.
+                await asyncio.shield(self._db.rollback())
+                raise
+            await self._db.commit()
 
-    async def add(self, record: TaskRecord, *, owner: str | None = None) -> None:
+    async def _migrate(self) -> None:
+        """Apply the missing migrations, each in a transaction that holds the write lock from
+        the reading of the schema number on: two processes starting together on one file
+        migrate once."""
+        while True:
+            async with self._writing() as db:
+                async with db.execute("PRAGMA user_version") as cursor:
+                    row = await cursor.fetchone()
+                version = int(row[0]) if row else 0
+                if version > len(MIGRATIONS):
+                    raise RuntimeError(
+                        f"the task database is at schema {version}, newer than this bot knows "
+                        f"({len(MIGRATIONS)}); upgrade the bot"
+                    )
+                if version == len(MIGRATIONS):
+                    return
+                # executescript() would commit first: the statements run one by one instead.
+                for statement in MIGRATIONS[version].split(";"):
+                    if statement.strip():
+                        await db.execute(statement)
+                await db.execute(f"PRAGMA user_version = {version + 1}")
+            log.info("task database migrated to schema %d", version + 1)
+
+    async def add(
+        self, record: TaskRecord, *, owner: str | None = None, reservation: int | None = None
+    ) -> None:
         try:
-            await self._db.execute(
-                _CODEC.insert_sql(extra=("owner",)), [*_CODEC.insert_values(record), owner]
-            )
+            async with self._writing() as db:
+                await db.execute(
+                    _CODEC.insert_sql(extra=("owner",)), [*_CODEC.insert_values(record), owner]
+                )
+                await db.execute(
+                    "INSERT INTO task_events (task_id, at, status) VALUES (?, ?, ?)",
+                    (record.task_id, record.created_at, record.raw_status),
+                )
+                if reservation is not None:
+                    await db.execute("DELETE FROM reservations WHERE id = ?", (reservation,))
         except sqlite3.IntegrityError as error:
-            await self._db.rollback()  # end the write transaction the failed INSERT began
             raise DuplicateTaskError(record.task_id) from error
-        await self._db.execute(
-            "INSERT INTO task_events (task_id, at, status) VALUES (?, ?, ?)",
-            (record.task_id, record.created_at, record.raw_status),
-        )
-        await self._db.commit()
 
     async def save(self, record: TaskRecord, *, owner: str | None = None) -> bool:
-        if owner is None:
-            cursor = await self._db.execute(_CODEC.save_sql(), _CODEC.save_values(record))
-        else:
-            cursor = await self._db.execute(
-                _CODEC.save_sql(fenced_by="owner"), [*_CODEC.save_values(record), owner]
-            )
-        await self._db.commit()
+        async with self._writing() as db:
+            if owner is None:
+                cursor = await db.execute(_CODEC.save_sql(), _CODEC.save_values(record))
+            else:
+                cursor = await db.execute(
+                    _CODEC.save_sql(fenced_by="owner") + " AND phase != 'done'",
+                    [*_CODEC.save_values(record), owner],
+                )
         return cursor.rowcount > 0
 
     async def heartbeat(self, owner: str, now: float) -> None:
-        await self._heartbeat(owner, now)
-        await self._db.commit()
+        async with self._writing() as db:
+            await self._heartbeat(db, owner, now)
 
-    async def _heartbeat(self, owner: str, now: float) -> None:
-        await self._db.execute(
+    @staticmethod
+    async def _heartbeat(db: aiosqlite.Connection, owner: str, now: float) -> None:
+        await db.execute(
             "INSERT INTO workers (owner, heartbeat_at) VALUES (?, ?) "
             "ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
             (owner, now),
@@ -186,12 +239,11 @@ class SqliteTaskStore:
     async def claim_orphans(
         self, owner: str, now: float, timeout_s: float, limit: int
     ) -> list[TaskRecord]:
-        # IMMEDIATE takes the write lock first: no other store, in this process or another,
-        # can claim between the choice of orphans and their update.
-        await self._db.execute("BEGIN IMMEDIATE")
-        try:
-            await self._heartbeat(owner, now)
-            async with self._db.execute(
+        # The write lock is taken first: no other store, in this process or another, can claim
+        # between the choice of orphans and their update.
+        async with self._writing() as db:
+            await self._heartbeat(db, owner, now)
+            async with db.execute(
                 f"UPDATE tasks SET owner = ? WHERE task_id IN ("
                 "SELECT task_id FROM tasks WHERE phase != 'done' AND (owner IS NULL OR ("
                 "owner != ? AND owner NOT IN (SELECT owner FROM workers WHERE heartbeat_at >= ?)"
@@ -200,10 +252,6 @@ class SqliteTaskStore:
                 (owner, owner, now - timeout_s, limit),
             ) as cursor:
                 claimed = [_CODEC.from_row(row) async for row in cursor]
-            await self._db.commit()
-        except BaseException:
-            await self._db.rollback()
-            raise
         return sorted(claimed, key=lambda record: record.created_at)
 
     async def live_workers(self, now: float, timeout_s: float) -> int:
@@ -214,27 +262,80 @@ class SqliteTaskStore:
         assert row is not None  # an aggregate always returns one row
         return int(row[0])
 
-    async def release(self, owner: str) -> None:
-        await self._db.execute(
-            "UPDATE tasks SET owner = NULL WHERE owner = ? AND phase != 'done'", (owner,)
+    async def owned(self, owner: str) -> list[TaskRecord]:
+        return await self._select(
+            "WHERE owner = ? AND phase != 'done' ORDER BY created_at", (owner,)
         )
-        await self._db.execute("DELETE FROM workers WHERE owner = ?", (owner,))
-        await self._db.commit()
+
+    async def reserve(
+        self, hold: Hold, decide: Callable[[TaskStore], Awaitable[Refused | None]]
+    ) -> int | Refused:
+        # The write lock is taken before `decide` reads (through this connection, inside the
+        # transaction): every other process's reserve waits until this one has inserted its
+        # hold or refused.
+        async with self._writing() as db:
+            await db.execute("DELETE FROM reservations WHERE until <= ?", (hold.at,))
+            refusal = await decide(self)
+            if refusal is not None:
+                return refusal
+            cursor = await db.execute(
+                "INSERT INTO reservations (user_id, guild_id, at, seconds, amount, until) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    hold.user_id,
+                    hold.guild_id,
+                    hold.at,
+                    hold.spend.seconds,
+                    str(hold.spend.amount),
+                    hold.until,
+                ),
+            )
+        assert cursor.lastrowid is not None  # an INSERT into a rowid table sets it
+        return cursor.lastrowid
+
+    async def holds(self, user_id: int, guild_id: int | None, now: float) -> list[Hold]:
+        async with self._db.execute(
+            "SELECT user_id, guild_id, at, seconds, amount, until FROM reservations "
+            "WHERE until > ? AND (user_id = ? OR guild_id = ?)",
+            (now, user_id, guild_id),
+        ) as cursor:
+            return [
+                Hold(
+                    row["user_id"],
+                    row["guild_id"],
+                    row["at"],
+                    Spend(row["seconds"], Decimal(row["amount"])),
+                    row["until"],
+                )
+                async for row in cursor
+            ]
+
+    async def drop_hold(self, reservation: int) -> None:
+        async with self._writing() as db:
+            await db.execute("DELETE FROM reservations WHERE id = ?", (reservation,))
+
+    async def release(self, owner: str) -> None:
+        async with self._writing() as db:
+            await db.execute(
+                "UPDATE tasks SET owner = NULL WHERE owner = ? AND phase != 'done'", (owner,)
+            )
+            await db.execute("DELETE FROM workers WHERE owner = ?", (owner,))
 
     async def update(self, task_id: str, **changes: Any) -> None:
         changed = _CODEC.changes(changes)
         assignments = ", ".join(f"{column} = ?" for column, _ in changed)
-        await self._db.execute(
-            f"UPDATE tasks SET {assignments} WHERE task_id = ?",
-            [*(value for _, value in changed), task_id],
-        )
-        await self._db.commit()
+        async with self._writing() as db:
+            await db.execute(
+                f"UPDATE tasks SET {assignments} WHERE task_id = ?",
+                [*(value for _, value in changed), task_id],
+            )
 
     async def add_event(self, task_id: str, at: float, status: str) -> None:
-        await self._db.execute(
-            "INSERT INTO task_events (task_id, at, status) VALUES (?, ?, ?)", (task_id, at, status)
-        )
-        await self._db.commit()
+        async with self._writing() as db:
+            await db.execute(
+                "INSERT INTO task_events (task_id, at, status) VALUES (?, ?, ?)",
+                (task_id, at, status),
+            )
 
     async def events(self, task_id: str) -> list[tuple[float, str]]:
         async with self._db.execute(

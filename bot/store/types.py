@@ -34,6 +34,19 @@ class Usage:
     guild_today: Spend
 
 
+@dataclass(frozen=True)
+class Hold:
+    """A submission on its way to the API, counted against its member's and guild's limits
+    until its task is stored (then the task counts instead) or until `until` (when the submit's
+    outcome is unknown, or its process died: the task may exist and be billed)."""
+
+    user_id: int
+    guild_id: int | None
+    at: float
+    spend: Spend
+    until: float
+
+
 def new_worker_id() -> str:
     """A name for this process as a task owner: readable in the database, never reused."""
     return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"

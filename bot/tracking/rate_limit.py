@@ -1,4 +1,5 @@
-"""A global cap on query rate, shared by every caller of the query endpoint."""
+"""A global cap on query rate, shared by every caller of the query endpoint, and the share of
+it one process takes when several processes query for the same account."""
 
 from __future__ import annotations
 
@@ -31,6 +32,19 @@ class RateLimiter:
         self._updated = clock()
         self._lock = asyncio.Lock()
 
+    @property
+    def rate(self) -> float:
+        return self._rate
+
+    def set_rate(self, rate: float) -> None:
+        """From now on refill at `rate` per second (tokens already earned are kept)."""
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        now = self._clock()
+        self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
+        self._updated = now
+        self._rate = rate
+
     async def acquire(self) -> None:
         async with self._lock:
             while True:
@@ -43,3 +57,9 @@ class RateLimiter:
                     self._tokens = max(0.0, self._tokens - 1)
                     return
                 await self._sleep((1 - self._tokens) / self._rate)
+
+
+def share_of_cap(cap: float, live_workers: int) -> float:
+    """One process's query rate when `live_workers` processes share the account's cap: an even
+    split, so that together they stay within it."""
+    return cap / max(1, live_workers)

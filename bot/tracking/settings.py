@@ -17,3 +17,7 @@ class TrackerSettings:
     # Delivery retries: capped exponential backoff for as long as the result can be had.
     delivery_retry_first_s: float = 10.0
     delivery_retry_max_s: float = 600.0
+    # A process that sent no heartbeat for this long is presumed dead: its tasks move to another.
+    worker_timeout_s: float = 60.0
+    # How often a process looks for orphaned tasks (of dead processes) to take over.
+    claim_interval_s: float = 5.0

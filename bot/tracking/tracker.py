@@ -10,6 +10,15 @@ store says is active (a delivery waiting out its backoff at its recorded time).
 A finished task is delivered by the notifier, one attempt per call; what an attempt came to and
 when to try again are decided by the pure `delivery` module. Housekeeping prunes kept videos
 once at start and every hour.
+
+With an `owner` (one id per process, so several processes can share one database), the tracker
+follows only the tasks it owns: those its process submitted and those it claims. It renews its
+heartbeat every quarter of the worker timeout, claims orphans (tasks of dead processes, or of
+none) every claim interval up to its free capacity, and fences every save by its ownership: a
+save that changes nothing means another process took the task over, and the task is forgotten
+here. A tracker that could not renew its heartbeat for half the timeout (a stall, a lost
+database) neither polls nor delivers until it has re-read which tasks are still its own. Without
+an owner it resumes every active task, as a single process on its own database may.
 """
 
 from __future__ import annotations
@@ -48,10 +57,19 @@ log = logging.getLogger(__name__)
 
 # Finished tasks the schedule learns from at start.
 HISTORY_SAMPLES = 500
+# Tasks one process follows per poll slot: a poll takes a fraction of a second and a task is
+# polled every few seconds at most, so a slot serves hundreds. Claims stop at this capacity.
+TASKS_PER_POLL_SLOT = 1000
+# After a failed heartbeat, try again this soon (at most).
+HEARTBEAT_RETRY_S = 1.0
 HOUSEKEEPING_INTERVAL_S = 3600.0
 
 # Saves a delivery attempt before the notifier posts; returns the record as saved.
 RecordAttempt = Callable[[TaskRecord], Awaitable[TaskRecord]]
+
+
+class _TakenOver(Exception):
+    """The fenced save of a delivery attempt found the task owned by another process."""
 
 
 class Notifier(Protocol):
@@ -95,6 +113,8 @@ class Tracker:
         *,
         schedule: PollSchedule | None = None,
         clock: Callable[[], float] = time.time,
+        owner: str | None = None,
+        on_live_workers: Callable[[int], None] | None = None,
         housekeeper: Housekeeper | None = None,
     ) -> None:
         self._api = api
@@ -120,19 +140,39 @@ class Tracker:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
+        self._owner = owner
+        self._on_live_workers = on_live_workers
+        self._ownership: asyncio.Task[None] | None = None
+        # Clock time of the last heartbeat the store took (the request's start, to be safe).
+        self._renewed_at = clock()
 
     @property
     def active_count(self) -> int:
         return len(self._tasks)
 
+    @property
+    def owner(self) -> str | None:
+        """This process's owner id in the store, or None when it does not share the store."""
+        return self._owner
+
+    @property
+    def capacity(self) -> int:
+        """How many tasks this tracker takes on by claiming."""
+        return self._settings.concurrency * TASKS_PER_POLL_SLOT
+
     async def start(self) -> None:
-        """Learn from finished tasks, resume every active task from the store, start polling."""
+        """Learn from finished tasks, take the active tasks that are this process's to follow
+        (every one without an owner; with one, the orphans it claims), start polling."""
         for record in await self._store.recent_finished(limit=HISTORY_SAMPLES):
             self._learn(record)
-        for record in await self._store.active():
-            self.track(record, delay=delivery.resume_delay(record, self._clock()))
-        if self._tasks:
-            log.info("resumed tracking %d active task(s)", len(self._tasks))
+        if self._owner is None:
+            for record in await self._store.active():
+                self.track(record, delay=delivery.resume_delay(record, self._clock()))
+            if self._tasks:
+                log.info("resumed tracking %d active task(s)", len(self._tasks))
+        else:
+            await self._claim()
+            self._ownership = asyncio.create_task(self._keep_ownership(), name="r2v-ownership")
         self._runner = asyncio.create_task(self._run(), name="r2v-tracker")
         if self._housekeeper is not None:
             self._housekeeping = asyncio.create_task(self._keep_house(), name="r2v-housekeeping")
@@ -142,15 +182,24 @@ class Tracker:
         # lands while the loop is between awaits cannot leave it running.
         self._stopping = True
         self._wake.set()
-        if self._housekeeping:
-            self._housekeeping.cancel()
-            await asyncio.gather(self._housekeeping, return_exceptions=True)
-        if self._runner:
-            self._runner.cancel()
-            await asyncio.gather(self._runner, return_exceptions=True)
+        for loop_task in (self._housekeeping, self._runner, self._ownership):
+            if loop_task:
+                loop_task.cancel()
+                await asyncio.gather(loop_task, return_exceptions=True)
         for task in list(self._in_flight):
             task.cancel()
         await asyncio.gather(*self._in_flight, return_exceptions=True)
+        if self._owner is not None:
+            # A clean exit hands the tasks over at once instead of after the timeout.
+            try:
+                await self._store.release(self._owner)
+            except Exception:
+                log.exception(
+                    "could not release this process's tasks; others take them over "
+                    "after the worker timeout"
+                )
+            else:
+                log.info("released %d task(s) to the other processes", len(self._tasks))
 
     def track(self, record: TaskRecord, *, delay: float | None = None) -> None:
         """Follow a task (already in the store) from now on."""
@@ -167,10 +216,12 @@ class Tracker:
         return task_id in self._tasks
 
     async def refresh(self, task_id: str) -> TaskRecord | None:
-        """Query a tracked task now (the Refresh button); returns its record afterwards."""
+        """Query a task now (the Refresh button); returns its record afterwards. A task this
+        tracker does not follow (another process owns it) is queried and shown, never saved
+        nor tracked here: its owner does that."""
         tracked = self._tasks.get(task_id)
         if tracked is None:
-            return await self._store.get(task_id)
+            return await self._look_at(task_id)
         await self._poll(tracked, reschedule=False)
         current = self._tasks.get(task_id)
         return current.record if current else await self._store.get(task_id)
@@ -191,6 +242,106 @@ class Tracker:
             await self._store.add_event(task_id, self._clock(), Ending.UNTRACKED.name)
         log.info("task %s no longer tracked", task_id)
         return record
+
+    async def _look_at(self, task_id: str) -> TaskRecord | None:
+        record = await self._store.get(task_id)
+        if record is None or not record.is_active or record.phase is Phase.DELIVERING:
+            return record
+        try:
+            result = await self._api.get_task(task_id)
+        except ApiError:
+            return record
+        return lifecycle.observe(record, result, self._clock()).record
+
+    # -- ownership (several processes on one store) --------------------------------------------
+
+    @property
+    def _fenced(self) -> bool:
+        """True when the heartbeat has not been renewed for half the timeout: other processes
+        may be about to take this one's tasks, so it must not act on them."""
+        if self._owner is None:
+            return False
+        return self._clock() - self._renewed_at > self._settings.worker_timeout_s / 2
+
+    async def _keep_ownership(self) -> None:
+        """Heartbeat every quarter of the timeout; claim orphans every claim interval."""
+        heartbeat_every = self._settings.worker_timeout_s / 4
+        claim_every = self._settings.claim_interval_s
+        next_heartbeat = self._clock() + heartbeat_every
+        next_claim = self._clock() + claim_every
+        while not self._stopping:
+            await asyncio.sleep(max(0.0, min(next_heartbeat, next_claim) - self._clock()))
+            now = self._clock()
+            try:
+                if now >= next_claim:
+                    await self._claim()
+                    next_claim = now + claim_every
+                else:
+                    await self._heartbeat()
+                next_heartbeat = now + heartbeat_every
+            except Exception as error:
+                log.warning(
+                    "could not renew this process's heartbeat: %s; retrying",
+                    type(error).__name__,
+                )
+                next_heartbeat = now + min(HEARTBEAT_RETRY_S, heartbeat_every)
+
+    async def _heartbeat(self) -> None:
+        assert self._owner is not None
+        now = self._clock()
+        if self._fenced:
+            await self._reclaim(now)
+            return
+        await self._store.heartbeat(self._owner, now)
+        self._renewed_at = now
+        await self._count_workers(now)
+
+    async def _claim(self) -> None:
+        """Take over orphaned tasks up to the free capacity (also a heartbeat)."""
+        assert self._owner is not None
+        now = self._clock()
+        if self._fenced:
+            await self._reclaim(now)
+        free = max(0, self.capacity - len(self._tasks))
+        claimed = await self._store.claim_orphans(
+            self._owner, now, self._settings.worker_timeout_s, free
+        )
+        self._renewed_at = now
+        for record in claimed:
+            if record.task_id not in self._tasks:
+                self.track(record, delay=delivery.resume_delay(record, now))
+        if claimed:
+            log.info("took over %d task(s) without a live owner", len(claimed))
+        await self._count_workers(now)
+
+    async def _reclaim(self, now: float) -> None:
+        """After a stall: renew the heartbeat, then keep only the tasks still owned here. Until
+        this is done, polls and deliveries wait."""
+        assert self._owner is not None
+        await self._store.heartbeat(self._owner, now)
+        owned = {record.task_id: record for record in await self._store.owned(self._owner)}
+        lost = [task_id for task_id in self._tasks if task_id not in owned]
+        for task_id in lost:
+            self._tasks.pop(task_id, None)
+        for task_id, record in owned.items():
+            if task_id not in self._tasks:
+                self.track(record, delay=delivery.resume_delay(record, now))
+        self._renewed_at = now
+        log.warning(
+            "heartbeat renewed after a stall; %d task(s) had moved to other processes", len(lost)
+        )
+
+    async def _count_workers(self, now: float) -> None:
+        if self._on_live_workers is None:
+            return
+        live = await self._store.live_workers(now, self._settings.worker_timeout_s)
+        self._on_live_workers(live)
+
+    def _lost(self, tracked: _Tracked) -> None:
+        """A fenced save changed nothing: the task is another process's now (or ended)."""
+        if self._tasks.get(tracked.record.task_id) is tracked:
+            del self._tasks[tracked.record.task_id]
+        log.info("task %s is followed by another process now", tracked.record.task_id)
 
     def _push(self, task_id: str, due: float) -> None:
         heapq.heappush(self._due, (due, next(self._order), task_id))
@@ -255,6 +406,13 @@ class Tracker:
         async with tracked.lock:
             if self._tasks.get(tracked.record.task_id) is not tracked:
                 return  # forgotten or delivered while this poll waited for the lock
+            if self._fenced:
+                # Not sure the task is still ours: neither query nor deliver until re-claimed.
+                if reschedule:
+                    self._push(
+                        tracked.record.task_id, self._clock() + self._settings.min_interval_s
+                    )
+                return
             if tracked.record.phase is Phase.DELIVERING:
                 await self._deliver(tracked, reschedule)
                 return
@@ -271,14 +429,16 @@ class Tracker:
                 case Unchanged(record):
                     tracked.record = record
                 case Progressed(record, previous, status_changed):
-                    await self._save(tracked, record)
+                    if not await self._save(tracked, record):
+                        return
                     if status_changed:
                         self._log_change(record, previous, result.request_id)
                         await self._store.add_event(record.task_id, now, record.raw_status)
                         tracked.status_stale = True
                 case Ended(record, previous):
                     self._learn(record)
-                    await self._save(tracked, record)
+                    if not await self._save(tracked, record):
+                        return
                     self._log_change(record, previous, result.request_id)
                     await self._store.add_event(record.task_id, now, record.raw_status)
                     await self._deliver(tracked, reschedule)
@@ -293,9 +453,14 @@ class Tracker:
                 delay = self.schedule.next_delay(self._context(tracked.record))
                 self._push(tracked.record.task_id, now + delay)
 
-    async def _save(self, tracked: _Tracked, record: TaskRecord) -> None:
-        await self._store.save(record)
+    async def _save(self, tracked: _Tracked, record: TaskRecord) -> bool:
+        """Write the record while the task is still this tracker's; False (and the task
+        forgotten here) when another process has taken it over."""
+        if not await self._store.save(record, owner=self._owner):
+            self._lost(tracked)
+            return False
         tracked.record = record
+        return True
 
     def _log_change(self, record: TaskRecord, previous: str, request_id: str | None) -> None:
         log.info(
@@ -346,7 +511,8 @@ class Tracker:
         """End a task the service has not finished: tell the requester, stop polling."""
         log.warning("task %s given up: %s", tracked.record.task_id, ending.value)
         now = self._clock()
-        await self._save(tracked, lifecycle.give_up(tracked.record, ending, now))
+        if not await self._save(tracked, lifecycle.give_up(tracked.record, ending, now)):
+            return
         await self._store.add_event(tracked.record.task_id, now, ending.name)
         await self._deliver(tracked, reschedule)
 
@@ -356,11 +522,14 @@ class Tracker:
         record = tracked.record
 
         async def record_attempt(attempt: TaskRecord) -> TaskRecord:
-            await self._save(tracked, attempt)
+            if not await self._save(tracked, attempt):
+                raise _TakenOver(attempt.task_id)  # nothing is posted: its new owner posts
             return attempt
 
         try:
             outcome = await self._notifier.deliver(record, record_attempt)
+        except _TakenOver:
+            return  # forgotten here by the fenced save
         except Exception:
             # A bug, not Discord's refusal: keep the task and try again later, like trouble
             # that passes, while the result can still be had.

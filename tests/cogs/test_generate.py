@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fakes.fake_bailian import Reply
+from tests.conftest import eventually
 
 
 def png(fake_discord, name="alice.png", size=200_000, width=1024, height=1024):
@@ -63,8 +64,12 @@ async def test_two_attachments_and_a_link_become_exactly_the_documented_request(
     assert "character3** → link 1 `cup.webp`" in shown
     assert "up to 1.95 CNY (13 billed s)" in shown, "(8 s + ≤ 5 s of clip) × 0.15 CNY"
 
-    record = await bot.store.get(task_id)
-    assert record is not None and record.status_message_id == int(answer["id"])
+    async def status_message_recorded() -> bool:
+        record = await bot.store.get(task_id)
+        return record is not None and record.status_message_id == int(answer["id"])
+
+    # Recorded right after the message is posted (a write of its own).
+    await eventually(status_message_recorded, what="the status message id to be stored")
 
 
 async def test_a_bad_input_is_refused_privately_and_nothing_is_submitted(

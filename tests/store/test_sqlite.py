@@ -3,6 +3,7 @@ cannot read, and back-filling new columns for databases written by older bots.""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 import threading
@@ -119,5 +120,14 @@ async def test_opening_a_schema_2_database_back_fills_how_tasks_ended(tmp_path: 
         await store.close()
 
     assert endings == {task_id: ending for task_id, *_, ending in rows}
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+
+
+async def test_two_processes_opening_a_new_file_together_migrate_it_once(tmp_path):
+    path = tmp_path / "tasks.sqlite3"
+    stores = await asyncio.gather(*(SqliteTaskStore.open(path) for _ in range(3)))
+    for store in stores:
+        await store.close()
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from bot.tracking.rate_limit import RateLimiter
+from bot.tracking.rate_limit import RateLimiter, share_of_cap
 
 
 class VirtualTime:
@@ -44,3 +44,18 @@ async def test_a_burst_is_allowed_up_front_then_the_rate_holds():
     assert time.now == 0
     await limiter.acquire()
     assert time.now == 0.5
+
+
+@pytest.mark.parametrize(("live", "share"), [(1, 30.0), (3, 10.0), (0, 30.0)])
+def test_live_processes_split_the_cap_evenly(live, share):
+    assert share_of_cap(30.0, live) == share
+
+
+async def test_a_new_share_takes_effect_for_the_next_grants():
+    time = VirtualTime()
+    limiter = RateLimiter(rate=10, burst=1, clock=time.clock, sleep=time.sleep)
+    await limiter.acquire()
+    limiter.set_rate(2)  # more processes came alive: a smaller share from now on
+    await limiter.acquire()
+    await limiter.acquire()
+    assert time.now == pytest.approx(1.0), "two grants after the first at 2/s take one second"

@@ -1,6 +1,6 @@
 """A fake of the proxy's Alibaba Bailian (Wan 2.6 reference-to-video) API, served on loopback.
 
-It follows `/work/shared/api/CONTRACT.md` and `ref2video-submit.md`:
+It follows the proxy's documented API (its ref2video and query pages, with DashScope's shapes):
 
 - ``POST /task/bailian/ref2video`` validates the body like the real service and creates a task;
 - ``GET /task/{task_id}`` answers in DashScope's shape;

@@ -1,6 +1,7 @@
 """A Discord of our own on 127.0.0.1: REST + gateway for a real discord.py bot.
 
-See /work/shared/testing/FAKE_DISCORD.md. The fake answers as Discord does (status codes,
+Discord's published OpenAPI description (discord-openapi.json beside this file) decides what
+it accepts and answers. The fake answers as Discord does (status codes,
 error codes, Content-Type) and enforces the limits that real bots trip over: the 3 s first
 response, the 15 min interaction token, 2000-character content, upload caps, and signed,
 expiring attachment URLs. Every request body and query is checked against Discord's OpenAPI

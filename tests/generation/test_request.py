@@ -1,4 +1,5 @@
-"""build_request against the documented rules (shared/api/CONTRACT.md), each on both sides of
+"""build_request against the documented model rules (Alibaba's Wan 2.6 reference-to-video
+reference and the proxy's ref2video page), each on both sides of
 its boundary, and the JSON body it produces."""
 
 from __future__ import annotations

@@ -109,7 +109,7 @@ async def run(tasks: int = 5000, submit_concurrency: int = 50) -> ScaleResults:
     results.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     results.max_queries_1s = fake.max_queries_in_window(1.0)
     results.queries = len(fake.queries)
-    counts = [len(notifier.delivered.get(task_id, [])) for task_id in fake.tasks]
+    counts = [len(notifier.delivered_at.get(task_id, [])) for task_id in fake.tasks]
     results.delivered_once = counts.count(1)
     results.delivered_twice = sum(1 for count in counts if count > 1)
     results.wall_s = time.monotonic() - started

@@ -32,13 +32,12 @@ from bot.api.client import BailianClient
 from bot.generation.pricing import CNY_LIST_PRICES
 from bot.policy import LimitSettings
 from bot.service import GenerationService
-from bot.store.records import TaskRecord
 from bot.store.sqlite import SqliteTaskStore
-from bot.tracking.delivery import Delivered, Place
 from bot.tracking.rate_limit import RateLimiter
 from bot.tracking.settings import TrackerSettings
-from bot.tracking.tracker import RecordAttempt, Tracker
+from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, TaskPlan
+from fakes.recording import RecordingNotifier
 
 # The DashScope SDK's VideoSynthesis.wait(): sleeps 1, 1, 2, 2, 2, 4, 4, 4 s, then 5 s forever.
 SDK_SLEEPS_S = (1, 1, 2, 2, 2, 4, 4, 4)
@@ -103,20 +102,6 @@ def compressed(settings: TrackerSettings, scale: float) -> TrackerSettings:
 
 # The bench measures tracking, not the team's limits.
 UNLIMITED = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
-
-
-class RecordingNotifier:
-    """The Tracker's documented seam (`Notifier`): records deliveries instead of posting."""
-
-    def __init__(self) -> None:
-        self.delivered: dict[str, list[float]] = {}
-
-    async def status_changed(self, record: TaskRecord) -> TaskRecord:
-        return record
-
-    async def deliver(self, record: TaskRecord, record_attempt: RecordAttempt) -> Delivered:
-        self.delivered.setdefault(record.task_id, []).append(time.monotonic())
-        return Delivered(replace(record, result_message_id=1), Place.CHANNEL)
 
 
 @dataclass(frozen=True)
@@ -264,7 +249,7 @@ async def run(
             settings.deadline_s * scale,
         )
         ours_ids = [ours for ours, _ in pairs]
-        await _until(lambda: all(i in notifier.delivered for i in ours_ids), 120)
+        await _until(lambda: all(i in notifier.delivered_at for i in ours_ids), 120)
     for ours_id, sdk_id in pairs:
         ours_task, sdk_task = api_fake.tasks[ours_id], api_fake.tasks[sdk_id]
         for task, lags, queries in (
@@ -277,7 +262,7 @@ async def run(
         results.durations_s.append((ours_task.done_at - ours_task.submitted_at) * scale)
     tracked = list(warm) + ours_ids
     results.tracked = len(tracked)
-    results.delivered_once = sum(1 for i in tracked if len(notifier.delivered.get(i, [])) == 1)
+    results.delivered_once = sum(1 for i in tracked if len(notifier.delivered_at.get(i, [])) == 1)
     results.wall_s = time.monotonic() - started
     return results
 

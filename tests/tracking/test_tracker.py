@@ -15,9 +15,9 @@ from bot.api.models import TaskStatus
 from bot.generation.request import GenerationRequest, Reference
 from bot.store.records import Ending, Phase, TaskRecord
 from bot.store.sqlite import SqliteTaskStore
-from bot.tracking.delivery import Delivered, NotYet, Place
 from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, Reply, TaskPlan
+from fakes.recording import RecordingNotifier
 from tests.conftest import FAST_TRACKING, eventually
 
 REQUEST = GenerationRequest(
@@ -27,29 +27,6 @@ REQUEST = GenerationRequest(
     size="1280*720",
     duration=5,
 )
-
-
-class RecordingNotifier:
-    def __init__(self, failures: int = 0) -> None:
-        self.statuses: list[str] = []
-        self.delivered: list[TaskRecord] = []
-        self.failures = failures
-        self.attempts = 0
-        self.retry_for_s = 0.5
-        self.until: float | None = None
-
-    async def status_changed(self, record: TaskRecord) -> TaskRecord:
-        self.statuses.append(record.raw_status)
-        return replace(record, status_message_id=record.status_message_id or 1)
-
-    async def deliver(self, record: TaskRecord, record_attempt) -> Delivered | NotYet:
-        self.attempts += 1
-        if self.attempts <= self.failures:
-            # The result can be had for a while after the first failure, then no more.
-            self.until = self.until or time.time() + self.retry_for_s
-            return NotYet(record, "Discord said no", until=self.until)
-        self.delivered.append(record)
-        return Delivered(replace(record, result_message_id=99), Place.CHANNEL)
 
 
 @pytest.fixture

@@ -28,8 +28,9 @@ import contextlib
 import heapq
 import itertools
 import logging
+import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol, assert_never
 
@@ -57,6 +58,8 @@ log = logging.getLogger(__name__)
 
 # Finished tasks the schedule learns from at start.
 HISTORY_SAMPLES = 500
+# How often the backlog of due polls is ranked again when it exceeds the free slots.
+RANK_EVERY_S = 0.5
 # Tasks one process follows per poll slot: a poll takes a fraction of a second and a task is
 # polled every few seconds at most, so a slot serves hundreds. Claims stop at this capacity.
 TASKS_PER_POLL_SLOT = 1000
@@ -351,6 +354,11 @@ class Tracker:
         # Polls that are due but wait for a free slot. When more are due than the slots and
         # the query cap allow, the ones most likely to find their task ended go first.
         ready: dict[str, _Tracked] = {}
+        # The backlog's order, ranked at most every RANK_EVERY_S: ranking costs a priority per
+        # waiting task, and a slot frees many times a second under load. Polls that became due
+        # since the last ranking wait behind the ranked ones until the next.
+        ranked: list[str] = []
+        ranked_at = -math.inf
         while not self._stopping:
             self._wake.clear()
             now = self._clock()
@@ -359,12 +367,21 @@ class Tracker:
                 tracked = self._tasks.get(task_id)
                 if tracked is not None:
                     ready[task_id] = tracked
-            if ready and not self._slots.locked():
-                for tracked in sorted(ready.values(), key=self._priority, reverse=True):
+            free = self._settings.concurrency - len(self._in_flight)
+            if ready and free > 0:
+                order: Iterable[str]
+                if len(ready) <= free:
+                    order = list(ready)  # room for every one: no ranking needed
+                else:
+                    if now - ranked_at >= RANK_EVERY_S or not any(i in ready for i in ranked):
+                        ranked = sorted(ready, key=lambda i: self._priority(ready[i]), reverse=True)
+                        ranked_at = now
+                    order = itertools.chain(ranked, list(ready))
+                for task_id in order:
                     if self._slots.locked():
                         break
-                    del ready[tracked.record.task_id]
-                    if self._tasks.get(tracked.record.task_id) is tracked:
+                    tracked = ready.pop(task_id, None)
+                    if tracked is not None and self._tasks.get(task_id) is tracked:
                         await self._slots.acquire()  # free (not locked): returns at once
                         self._launch(tracked)
             if self._stopping:

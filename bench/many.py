@@ -18,7 +18,6 @@ import argparse
 import asyncio
 import inspect
 import json
-import os
 import random
 import resource
 import signal
@@ -41,11 +40,11 @@ from bot.service import GenerationService, Requester, Submitted
 from bot.store.postgres import PostgresTaskStore
 from bot.store.records import TaskRecord
 from bot.store.types import new_worker_id
-from bot.tracking.delivery import Delivered, Place
 from bot.tracking.rate_limit import RateLimiter, share_of_cap
 from bot.tracking.settings import TrackerSettings
-from bot.tracking.tracker import RecordAttempt, Tracker
+from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, TaskPlan
+from fakes.recording import FileNotifier
 
 REPO = Path(__file__).resolve().parent.parent
 PROCESSES = 3
@@ -134,28 +133,6 @@ class ManyResults:
 
 
 # --- one worker process ---------------------------------------------------------------------
-
-
-class FileNotifier:
-    """Deliveries as lines "owner task_id" in a file all workers append to."""
-
-    def __init__(self, path: Path, owner: str) -> None:
-        self._path = path
-        self._owner = owner
-
-    async def status_changed(self, record: TaskRecord) -> TaskRecord:
-        return record
-
-    async def deliver(self, record: TaskRecord, record_attempt: RecordAttempt) -> Delivered:
-        # The attempt is recorded (a fenced save) before the post, as the Discord notifier does.
-        attempt = await record_attempt(replace(record, delivery_attempt_at=time.time()))
-        # O_APPEND: lines of several processes never interleave within a line.
-        fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
-        try:
-            os.write(fd, f"{self._owner} {record.task_id}\n".encode())
-        finally:
-            os.close(fd)
-        return Delivered(replace(attempt, result_message_id=1), Place.CHANNEL)
 
 
 def _say(*words: object) -> None:

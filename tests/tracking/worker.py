@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import signal
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,33 +19,10 @@ import aiohttp
 
 from bot.api.client import BailianClient
 from bot.store.postgres import PostgresTaskStore
-from bot.store.records import TaskRecord
 from bot.store.types import new_worker_id
-from bot.tracking.delivery import Delivered, Place
-from bot.tracking.tracker import RecordAttempt, Tracker
+from bot.tracking.tracker import Tracker
+from fakes.recording import FileNotifier
 from tests.conftest import FAST_TRACKING
-
-
-class FileNotifier:
-    """Records deliveries in a file shared by every worker of a test."""
-
-    def __init__(self, path: Path, owner: str) -> None:
-        self._path = path
-        self._owner = owner
-
-    async def status_changed(self, record: TaskRecord) -> TaskRecord:
-        return record
-
-    async def deliver(self, record: TaskRecord, record_attempt: RecordAttempt) -> Delivered:
-        # The attempt is recorded (a fenced save) before the post, as the Discord notifier does.
-        attempt = await record_attempt(replace(record, delivery_attempt_at=time.time()))
-        # O_APPEND: lines of several processes never interleave within a line.
-        fd = os.open(self._path, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
-        try:
-            os.write(fd, f"{self._owner} {record.task_id}\n".encode())
-        finally:
-            os.close(fd)
-        return Delivered(replace(attempt, result_message_id=1), Place.CHANNEL)
 
 
 async def main(url: str, api_base: str, api_key: str, deliveries: Path, timeout_s: float) -> None:

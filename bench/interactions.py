@@ -11,7 +11,9 @@ and each callback/webhook request is stamped (`at`) when the fake receives it.
 - Ack latency: first callback (the defer) `at` − `created_at`.
 - Per-command work: (the follow-up that shows the task ID) `at` − `created_at`, minus the time
   the fake API spent inside its submit handler, which includes a simulated proxy latency.
-  Commands are sent one at a time for this figure, so nothing else shares the loop.
+  Commands are sent one at a time for this figure, so nothing else shares the loop: the next
+  one is sent once the bot has settled, i.e. has also done what it does after showing the task
+  ID (our bot posts the status message in the channel, records it and starts tracking).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import gc
 import json
 import tempfile
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -217,7 +220,7 @@ async def _session(
             if side == "bare":
                 bare = BareBot(guild_id=fake.guild_id, api_base=api.base_url, api_key=api.api_key)
                 async with run_bot(bare, fake):
-                    await _measure(fake, api, results, single, burst, rounds)
+                    await _measure(fake, api, results, single, burst, rounds, _done_at_answer)
                 return results
             config = Config(
                 discord=DiscordSettings(token=fake.bot_token, guild_ids=(fake.guild_id,)),
@@ -231,14 +234,22 @@ async def _session(
                 open_bot(config, guild_ready_timeout=0.05) as bot,
                 run_bot(bot, fake),
             ):
-                await _measure(fake, api, results, single, burst, rounds)
-                # A command goes on after its follow-up (it hands the task to the tracker):
-                # let every one finish before the bot closes under it.
-                commands = 3 + burst + results.sent
-                await fake.wait_for(
-                    lambda: bot.tracker.active_count >= commands, timeout=30, what="tracking"
-                )
+
+                async def tracking(commands: int) -> None:
+                    # A command goes on after its follow-up: it posts the status message,
+                    # records it and hands the task to the tracker, last.
+                    deadline = time.monotonic() + 30
+                    while bot.tracker.active_count < commands:
+                        if time.monotonic() > deadline:
+                            raise TimeoutError(f"{commands} commands never all tracked")
+                        await asyncio.sleep(0.001)
+
+                await _measure(fake, api, results, single, burst, rounds, tracking)
     return results
+
+
+async def _done_at_answer(commands: int) -> None:
+    """The bare bot's command ends with its answer."""
 
 
 async def _measure(
@@ -248,17 +259,21 @@ async def _measure(
     single: int,
     burst: int,
     rounds: int,
+    settled: Callable[[int], Awaitable[None]],
 ) -> None:
+    """`settled(n)` returns once the bot has finished all it does for its first n commands."""
     seed = 0
     # Warm-up: first calls pay for imports, connection set-up and SQLite's first writes.
     for _ in range(3):
         seed += 1
         await _answered(fake, [await _generate(fake, seed)])
+        await settled(seed)
     # One at a time: ack latency alone, and the full handling time for the cost figure.
     for _ in range(single):
         seed += 1
         it = await _generate(fake, seed)
         await _answered(fake, [it])
+        await settled(seed)
         results.sent += 1
         ack = _first(it, "callback")
         followup = _first(it, "webhook", "PATCH")
@@ -278,6 +293,7 @@ async def _measure(
         seed += 1
         warm_burst.append(_generate(fake, seed))
     await _answered(fake, list(await asyncio.gather(*warm_burst)))
+    await settled(seed)
     # Bursts: `burst` commands written to the gateway at once. Each starts from a fresh
     # garbage collection: a full one takes 35-50 ms in this process (both bots, the fakes and
     # all they recorded), and whether it falls inside a burst or not would decide the p99.
@@ -289,6 +305,7 @@ async def _measure(
             batch.append(_generate(fake, seed))
         interactions = await asyncio.gather(*batch)
         await _answered(fake, interactions)
+        await settled(seed)
         for it in interactions:
             results.sent += 1
             ack = _first(it, "callback")

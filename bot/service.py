@@ -579,18 +579,17 @@ class GenerationService:
         ones wait, oldest first. None when this task is not among the waiting."""
         if record.status is not TaskStatus.PENDING:
             return None
-        # A task being announced is not followed yet: it counts as itself.
-        others = {other.task_id: other for other in self._tracker.tracked_records()}
-        others[record.task_id] = record
-        same_model = sorted(
-            (
-                other
-                for other in others.values()
-                if other.request.model == record.request.model and other.finished_at is None
-            ),
-            key=lambda other: (other.created_at, other.task_id),
+        # One pass, no sort: a status is rendered for every change of every queued task. A
+        # task being announced is not followed yet: it counts as itself.
+        model, place = record.request.model, (record.created_at, record.task_id)
+        ahead = sum(
+            1
+            for other in self._tracker.tracked_records()
+            if other.task_id != record.task_id
+            and other.request.model == model
+            and other.finished_at is None
+            and (other.created_at, other.task_id) < place
         )
-        ahead = [other.task_id for other in same_model].index(record.task_id)
         if ahead < self._account_concurrency:
             return None
         return ahead - self._account_concurrency + 1

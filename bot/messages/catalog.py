@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 
 from fluent.runtime import FluentBundle, FluentResource
@@ -83,7 +83,8 @@ def text(locale: str | None, key: str, **args: Arg) -> str:
     served = pick(locale)
     if not args:
         return _fixed_text(served, key)
-    return _catalog_with(served, key).render(key, args)
+    # The type is part of the key: True == 1, but one shows as a word and the other as a digit.
+    return _rendered(served, key, tuple((name, type(value), value) for name, value in args.items()))
 
 
 @cache
@@ -91,6 +92,13 @@ def _fixed_text(served: str, key: str) -> str:
     # Labels and other messages without variables are rendered once: embeds and buttons are
     # built for every status edit.
     return _catalog_with(served, key).render(key, {})
+
+
+@lru_cache(maxsize=4096)
+def _rendered(served: str, key: str, args: tuple[tuple[str, type, Arg], ...]) -> str:
+    # The same values come back often (prices, durations, limits): Fluent resolves each
+    # combination once. The arguments are strings and ints, so the text depends on them only.
+    return _catalog_with(served, key).render(key, {name: value for name, _, value in args})
 
 
 def _catalog_with(served: str, key: str) -> _Catalog:

@@ -155,21 +155,10 @@ class PostgresTaskStore:
     async def add(
         self, record: TaskRecord, *, owner: str | None = None, reservation: int | None = None
     ) -> None:
-        async with self._pool.acquire() as db, db.transaction():
-            try:
-                await db.execute(
-                    _CODEC.insert_sql(extra=("owner",)), *_CODEC.insert_values(record), owner
-                )
-            except asyncpg.UniqueViolationError as error:
-                raise DuplicateTaskError(record.task_id) from error
-            await db.execute(
-                "INSERT INTO task_events (task_id, at, status) VALUES ($1, $2, $3)",
-                record.task_id,
-                record.created_at,
-                record.raw_status,
-            )
-            if reservation is not None:
-                await db.execute("DELETE FROM reservations WHERE id = $1", reservation)
+        try:
+            await self._pool.execute(_ADD, *_CODEC.insert_values(record), owner, reservation)
+        except asyncpg.UniqueViolationError as error:
+            raise DuplicateTaskError(record.task_id) from error
 
     async def save(self, record: TaskRecord, *, owner: str | None = None) -> bool:
         if owner is None:
@@ -318,17 +307,26 @@ class PostgresTaskStore:
         )
 
     async def usage(self, user_id: int, guild_id: int | None, since: float) -> Usage:
+        # One round trip: the user's counts and the billed spend of the user and of the guild.
         row = await self._pool.fetchrow(
-            "SELECT count(*) FILTER (WHERE phase <> 'done') AS active, max(created_at) AS last "
-            "FROM tasks WHERE requester_id = $1",
+            "SELECT counts.active, counts.last, mine.seconds AS user_seconds, "
+            "mine.amount AS user_amount, guild.seconds AS guild_seconds, "
+            "guild.amount AS guild_amount FROM "
+            "(SELECT count(*) FILTER (WHERE phase <> 'done') AS active, max(created_at) AS last "
+            "FROM tasks WHERE requester_id = $1) AS counts, "
+            f"(SELECT {_SPEND} FROM tasks WHERE requester_id = $1 AND {_BILLED_SINCE}) AS mine, "
+            f"(SELECT {_SPEND} FROM tasks WHERE guild_id = $2 AND {_BILLED_SINCE}) AS guild",
             user_id,
+            guild_id,
+            since,
+            list(UNBILLED),
         )
-        assert row is not None  # an aggregate always returns one row
+        assert row is not None  # aggregates always return one row
         return Usage(
             active_tasks=row["active"],
             last_submit_at=row["last"],
-            user_today=await self.spend_since(since, requester_id=user_id),
-            guild_today=await self.spend_since(since, guild_id=guild_id),
+            user_today=Spend(seconds=row["user_seconds"], amount=row["user_amount"]),
+            guild_today=Spend(seconds=row["guild_seconds"], amount=row["guild_amount"]),
         )
 
     async def spend_since(
@@ -368,6 +366,25 @@ class PostgresTaskStore:
     async def _select(self, where: str, *params: Any) -> list[TaskRecord]:
         rows = await self._pool.fetch(f"SELECT {_CODEC.select_list} FROM tasks {where}", *params)
         return [_CODEC.from_row(row) for row in rows]
+
+
+# The task, its first event and the swap of its hold, in one statement (one round trip, and
+# atomic: a duplicate task id changes nothing). The event is the inserted row's status.
+_ADD: Final = (
+    f"WITH task AS ({_CODEC.insert_sql(extra=('owner',))} "
+    "RETURNING task_id, created_at, raw_status), "
+    "event AS (INSERT INTO task_events (task_id, at, status) "
+    "SELECT task_id, created_at, raw_status FROM task), "
+    f"hold AS (DELETE FROM reservations WHERE id = ${len(_CODEC.columns) + 2}) "
+    "SELECT count(*) FROM task"
+)
+
+# Billed spend of the tasks a query selects, and the condition on its parameters $3 (since)
+# and $4 (the unbilled statuses).
+_SPEND: Final = (
+    "coalesce(sum(billed_seconds), 0) AS seconds, coalesce(sum(cost_amount), 0) AS amount"
+)
+_BILLED_SINCE: Final = "created_at >= $3 AND NOT status = ANY($4::text[])"
 
 
 def _rows_changed(status: str) -> int:

@@ -137,7 +137,9 @@ class SqliteTaskStore:
     async def open(cls, path: Path | str) -> SqliteTaskStore:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        connection = await aiosqlite.connect(str(path), timeout=BUSY_TIMEOUT_S)
+        connection = await aiosqlite.connect(
+            str(path), timeout=BUSY_TIMEOUT_S, isolation_level="IMMEDIATE"
+        )
         connection.row_factory = aiosqlite.Row
         store = cls(connection)
         try:
@@ -157,13 +159,18 @@ class SqliteTaskStore:
         await self._db.close()
 
     @asynccontextmanager
-    async def _writing(self) -> AsyncIterator[aiosqlite.Connection]:
+    async def _writing(self, *, reads_first: bool = False) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction that takes the database's write lock first (BEGIN IMMEDIATE).
         A deferred one would read a snapshot before writing and, when another process (two bots
-        on one file) commits in between, fail with "database is locked" without waiting."""
+        on one file) commits in between, fail with "database is locked" without waiting.
+
+        The connection's isolation level has sqlite3 begin it, IMMEDIATE, right before the
+        first INSERT, UPDATE or DELETE, in the same trip to aiosqlite's thread; a transaction
+        whose first statement reads (`reads_first`) begins it explicitly."""
         async with self._write_lock:
             try:
-                await self._db.execute("BEGIN IMMEDIATE")
+                if reads_first:
+                    await self._db.execute("BEGIN IMMEDIATE")
                 yield self._db
             except BaseException:
                 # Also after a cancellation, which may land after the BEGIN ran in aiosqlite's
@@ -178,7 +185,7 @@ class SqliteTaskStore:
         the reading of the schema number on: two processes starting together on one file
         migrate once."""
         while True:
-            async with self._writing() as db:
+            async with self._writing(reads_first=True) as db:
                 async with db.execute("PRAGMA user_version") as cursor:
                     row = await cursor.fetchone()
                 version = int(row[0]) if row else 0
@@ -271,8 +278,8 @@ class SqliteTaskStore:
         self, hold: Hold, decide: Callable[[TaskStore], Awaitable[Refused | None]]
     ) -> int | Refused:
         # The write lock is taken before `decide` reads (through this connection, inside the
-        # transaction): every other process's reserve waits until this one has inserted its
-        # hold or refused.
+        # transaction; the DELETE of expired holds begins it): every other process's reserve
+        # waits until this one has inserted its hold or refused.
         async with self._writing() as db:
             await db.execute("DELETE FROM reservations WHERE until <= ?", (hold.at,))
             refusal = await decide(self)
@@ -294,21 +301,21 @@ class SqliteTaskStore:
         return cursor.lastrowid
 
     async def holds(self, user_id: int, guild_id: int | None, now: float) -> list[Hold]:
-        async with self._db.execute(
+        rows = await self._db.execute_fetchall(
             "SELECT user_id, guild_id, at, seconds, amount, until FROM reservations "
             "WHERE until > ? AND (user_id = ? OR guild_id = ?)",
             (now, user_id, guild_id),
-        ) as cursor:
-            return [
-                Hold(
-                    row["user_id"],
-                    row["guild_id"],
-                    row["at"],
-                    Spend(row["seconds"], Decimal(row["amount"])),
-                    row["until"],
-                )
-                async for row in cursor
-            ]
+        )
+        return [
+            Hold(
+                row["user_id"],
+                row["guild_id"],
+                row["at"],
+                Spend(row["seconds"], Decimal(row["amount"])),
+                row["until"],
+            )
+            for row in rows
+        ]
 
     async def drop_hold(self, reservation: int) -> None:
         async with self._writing() as db:
@@ -362,33 +369,52 @@ class SqliteTaskStore:
         )
 
     async def usage(self, user_id: int, guild_id: int | None, since: float) -> Usage:
-        async with self._db.execute(
-            "SELECT COUNT(*) FILTER (WHERE phase != 'done') AS active, MAX(created_at) AS last "
-            "FROM tasks WHERE requester_id = ?",
-            (user_id,),
-        ) as cursor:
-            row = await cursor.fetchone()
-        assert row is not None  # an aggregate always returns one row
+        # One statement (one trip to aiosqlite's thread): the user's counts, then the billed
+        # spend of the user and of the guild grouped by amount, summed exactly here (SQLite
+        # would sum the TEXT amounts as floats).
+        rows = await self._db.execute_fetchall(
+            "SELECT 'user' AS part, COUNT(*) FILTER (WHERE phase != 'done') AS n, "
+            "MAX(created_at) AS last, NULL AS seconds, NULL AS amount "
+            "FROM tasks WHERE requester_id = ? "
+            f"UNION ALL SELECT 'user_spend', {_SPEND_COLUMNS} FROM tasks "
+            f"WHERE requester_id = ? AND {_BILLED_SINCE} GROUP BY cost_amount "
+            f"UNION ALL SELECT 'guild_spend', {_SPEND_COLUMNS} FROM tasks "
+            f"WHERE guild_id = ? AND {_BILLED_SINCE} GROUP BY cost_amount",
+            (user_id, user_id, since, *UNBILLED, guild_id, since, *UNBILLED),
+        )
+        counts = next(row for row in rows if row["part"] == "user")
         return Usage(
-            active_tasks=row["active"],
-            last_submit_at=row["last"],
-            user_today=await self.spend_since(since, requester_id=user_id),
-            guild_today=await self.spend_since(since, guild_id=guild_id),
+            active_tasks=counts["n"],
+            last_submit_at=counts["last"],
+            user_today=_total(row for row in rows if row["part"] == "user_spend"),
+            guild_today=_total(row for row in rows if row["part"] == "guild_spend"),
         )
 
     async def spend_since(
         self, since: float, *, requester_id: int | None = None, guild_id: int | None = None
     ) -> Spend:
         if requester_id is not None:
-            by_user = await self._billed_by_user("requester_id", requester_id, since)
+            column, value = "requester_id", requester_id
         elif guild_id is not None:
-            by_user = await self._billed_by_user("guild_id", guild_id, since)
+            column, value = "guild_id", guild_id
         else:
             return Spend()
-        return _total(row for rows in by_user.values() for row in rows)
+        rows = await self._db.execute_fetchall(
+            f"SELECT {_SPEND_COLUMNS} FROM tasks WHERE {column} = ? AND {_BILLED_SINCE} "
+            "GROUP BY cost_amount",
+            (value, since, *UNBILLED),
+        )
+        return _total(rows)
 
     async def guild_spend_by_user(self, guild_id: int, since: float) -> list[tuple[int, Spend]]:
-        by_user = await self._billed_by_user("guild_id", guild_id, since)
+        rows = await self._db.execute_fetchall(
+            f"SELECT requester_id, {_SPEND_COLUMNS} FROM tasks WHERE guild_id = ? "
+            f"AND {_BILLED_SINCE} GROUP BY requester_id, cost_amount",
+            (guild_id, since, *UNBILLED),
+        )
+        by_user: dict[int, list[sqlite3.Row]] = {}
+        for row in rows:
+            by_user.setdefault(row["requester_id"], []).append(row)
         spends = [(user, _total(rows)) for user, rows in by_user.items()]
         return sorted(spends, key=lambda item: (-item[1].amount, item[0]))
 
@@ -402,31 +428,24 @@ class SqliteTaskStore:
             "WHERE requester_id = ? AND phase != 'done' ORDER BY created_at", (requester_id,)
         )
 
-    async def _billed_by_user(
-        self, column: str, value: int, since: float
-    ) -> dict[int, list[aiosqlite.Row]]:
-        placeholders = ", ".join("?" for _ in UNBILLED)
-        async with self._db.execute(
-            f"SELECT requester_id, billed_seconds, cost_amount FROM tasks WHERE {column} = ? "
-            f"AND created_at >= ? AND status NOT IN ({placeholders})",
-            (value, since, *UNBILLED),
-        ) as cursor:
-            rows = await cursor.fetchall()
-        by_user: dict[int, list[aiosqlite.Row]] = {}
-        for row in rows:
-            by_user.setdefault(row["requester_id"], []).append(row)
-        return by_user
-
     async def _select(self, where: str, params: Iterable[Any] = ()) -> list[TaskRecord]:
-        async with self._db.execute(
+        rows = await self._db.execute_fetchall(
             f"SELECT {_CODEC.select_list} FROM tasks {where}", tuple(params)
-        ) as cursor:
-            return [_CODEC.from_row(row) async for row in cursor]
+        )
+        return [_CODEC.from_row(row) for row in rows]
 
 
-def _total(rows: Iterable[aiosqlite.Row]) -> Spend:
+# Billed spend grouped by amount: `n` tasks of `amount` each, `seconds` in all.
+_SPEND_COLUMNS: Final = (
+    "COUNT(*) AS n, NULL AS last, SUM(billed_seconds) AS seconds, cost_amount AS amount"
+)
+_BILLED_SINCE: Final = f"created_at >= ? AND status NOT IN ({', '.join('?' for _ in UNBILLED)})"
+
+
+def _total(rows: Iterable[sqlite3.Row]) -> Spend:
+    """The spend of rows of `_SPEND_COLUMNS`."""
     rows = list(rows)
     return Spend(
-        seconds=sum(row["billed_seconds"] or 0 for row in rows),
-        amount=sum((_CODEC.money(row["cost_amount"]) for row in rows), Decimal(0)),
+        seconds=sum(row["seconds"] or 0 for row in rows),
+        amount=sum((_CODEC.money(row["amount"]) * row["n"] for row in rows), Decimal(0)),
     )

@@ -81,6 +81,14 @@ def test_text_fills_variables_and_keeps_markdown_and_timestamps():
     )
 
 
+def test_a_rendered_text_is_reused_only_for_the_same_values_of_the_same_type():
+    assert text(ENGLISH, "budget-seconds", seconds=1) == "1 billed s"
+    # True == 1 and both hash alike: the cache must not hand back the digit for a bool.
+    assert text(ENGLISH, "budget-seconds", seconds=True) == "True billed s"
+    assert text(ENGLISH, "budget-seconds", seconds=2) == "2 billed s"
+    assert text(CHINESE, "budget-seconds", seconds=1) != text(ENGLISH, "budget-seconds", seconds=1)
+
+
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_message_renders_without_errors(locale: str, caplog: pytest.LogCaptureFixture):
     """No message refers to a message, term or function that does not exist."""

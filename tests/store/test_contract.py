@@ -345,6 +345,20 @@ async def test_usage_counts_running_tasks_last_submit_and_billed_spend(store: Ta
     )
 
 
+async def test_spend_of_many_tasks_at_one_price_is_summed_exactly(store: TaskStore):
+    # The common case (one price, one duration) is the one a float sum gets wrong: 0.30000…04.
+    for number in range(3):
+        await store.add(billed(f"same-{number}", 1, "0.10"))
+    await store.add(billed("same-other-spelling", 1, "0.1"))
+
+    usage = await store.usage(42, 7, since=0.0)
+
+    assert usage.user_today == Spend(seconds=4, amount=Decimal("0.40"))
+    assert usage.guild_today == Spend(seconds=4, amount=Decimal("0.40"))
+    assert await store.spend_since(0.0, guild_id=7) == Spend(4, Decimal("0.40"))
+    assert await store.guild_spend_by_user(7, 0.0) == [(42, Spend(4, Decimal("0.40")))]
+
+
 async def test_spend_since_of_a_user_or_a_guild(store: TaskStore):
     await store.add(billed("a", 10, "6.00"))
     await store.add(billed("b", 3, "1.25", requester_id=43, guild_id=None))

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import resource
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 from bot.config import Config
 from bot.generation.request import CommandInput, Defaults, GenerationRequest, build_request
@@ -60,6 +62,19 @@ class Row:
     @classmethod
     def from_json(cls, data: dict[str, object]) -> Row:
         return cls(**data)  # type: ignore[arg-type]
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory. On Linux VmHWM, which starts afresh at exec:
+    `ru_maxrss` of a child process starts at its parent's RSS at fork time (a bench worker
+    started late in a full run would report the whole bench's memory)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def percentile(values: Sequence[float], q: float) -> float:

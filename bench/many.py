@@ -19,7 +19,6 @@ import asyncio
 import inspect
 import json
 import random
-import resource
 import signal
 import sys
 import tempfile
@@ -32,7 +31,7 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 
-from bench.common import DEFAULTS, Row, format_table, make_request
+from bench.common import DEFAULTS, Row, format_table, make_request, peak_rss_mb
 from bot.api.client import BailianClient
 from bot.generation.pricing import CNY_LIST_PRICES
 from bot.policy import LimitSettings
@@ -141,7 +140,7 @@ def _say(*words: object) -> None:
 
 async def _report_rss() -> None:
     while True:
-        _say("rss", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+        _say("rss", peak_rss_mb())
         await asyncio.sleep(0.5)
 
 

@@ -12,14 +12,13 @@ import argparse
 import asyncio
 import json
 import random
-import resource
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.common import Row, make_request, submit_tracked
+from bench.common import Row, make_request, peak_rss_mb, submit_tracked
 from bench.tracking import tracking_pipeline
 from bot.tracking.settings import TrackerSettings
 from bot.tracking.tracker import Tracker
@@ -106,7 +105,7 @@ async def run(tasks: int = 5000, submit_concurrency: int = 50) -> ScaleResults:
             await _until_idle(tracker, timeout_s=300)
         finally:
             sampler.cancel()
-    results.peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results.peak_rss_mb = peak_rss_mb()
     results.max_queries_1s = fake.max_queries_in_window(1.0)
     results.queries = len(fake.queries)
     counts = [len(notifier.delivered_at.get(task_id, [])) for task_id in fake.tasks]

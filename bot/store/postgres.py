@@ -202,6 +202,14 @@ class PostgresTaskStore:
         )
         return int(count)
 
+    async def next_expiry(self, owner: str, now: float, timeout_s: float) -> float | None:
+        oldest: float | None = await self._pool.fetchval(
+            "SELECT min(heartbeat_at) FROM workers WHERE heartbeat_at >= $1 AND owner <> $2",
+            now - timeout_s,
+            owner,
+        )
+        return None if oldest is None else oldest + timeout_s
+
     async def owned(self, owner: str) -> list[TaskRecord]:
         return await self._select("WHERE owner = $1 AND phase <> 'done' ORDER BY created_at", owner)
 

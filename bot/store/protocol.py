@@ -96,6 +96,11 @@ class TaskStore(Protocol):
     async def live_workers(self, now: float, timeout_s: float) -> int:
         """Workers with a heartbeat since `now - timeout_s`."""
 
+    async def next_expiry(self, owner: str, now: float, timeout_s: float) -> float | None:
+        """When the first worker other than `owner` that is live at `now` stops being live
+        unless it renews its heartbeat (its last heartbeat + `timeout_s`): the moment its tasks
+        could become orphans. None when no other worker is live."""
+
     async def owned(self, owner: str) -> list[TaskRecord]:
         """The active tasks `owner` owns, oldest first."""
 

@@ -269,6 +269,14 @@ class SqliteTaskStore:
         assert row is not None  # an aggregate always returns one row
         return int(row[0])
 
+    async def next_expiry(self, owner: str, now: float, timeout_s: float) -> float | None:
+        rows = await self._db.execute_fetchall(
+            "SELECT MIN(heartbeat_at) FROM workers WHERE heartbeat_at >= ? AND owner != ?",
+            (now - timeout_s, owner),
+        )
+        oldest = next(iter(rows))[0]  # an aggregate always returns one row
+        return None if oldest is None else float(oldest) + timeout_s
+
     async def owned(self, owner: str) -> list[TaskRecord]:
         return await self._select(
             "WHERE owner = ? AND phase != 'done' ORDER BY created_at", (owner,)

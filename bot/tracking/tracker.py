@@ -14,7 +14,9 @@ once at start and every hour.
 With an `owner` (one id per process, so several processes can share one database), the tracker
 follows only the tasks it owns: those its process submitted and those it claims. It renews its
 heartbeat every quarter of the worker timeout, claims orphans (tasks of dead processes, or of
-none) every claim interval up to its free capacity, and fences every save by its ownership: a
+none) every claim interval up to its free capacity, and also at the moment another live
+process's heartbeat would time out (so a dead process's tasks move at the timeout, not up to a
+claim interval later), and fences every save by its ownership: a
 save that changes nothing means another process took the task over, and the task is forgotten
 here. A tracker that could not renew its heartbeat for half the timeout (a stall, a lost
 database) neither polls nor delivers until it has re-read which tasks are still its own. Without
@@ -65,6 +67,9 @@ RANK_EVERY_S = 0.5
 TASKS_PER_POLL_SLOT = 1000
 # After a failed heartbeat, try again this soon (at most).
 HEARTBEAT_RETRY_S = 1.0
+# A claim for another process's timeout runs this long after it: its heartbeat is then older
+# than the timeout, by the claim's own comparison.
+PAST_TIMEOUT_S = 0.1
 HOUSEKEEPING_INTERVAL_S = 3600.0
 
 # Saves a delivery attempt before the notifier posts; returns the record as saved.
@@ -148,6 +153,8 @@ class Tracker:
         self._ownership: asyncio.Task[None] | None = None
         # Clock time of the last heartbeat the store took (the request's start, to be safe).
         self._renewed_at = clock()
+        # When another live process's heartbeat times out, unless it renews it first.
+        self._orphans_due_at: float | None = None
 
     @property
     def active_count(self) -> int:
@@ -267,16 +274,19 @@ class Tracker:
         return self._clock() - self._renewed_at > self._settings.worker_timeout_s / 2
 
     async def _keep_ownership(self) -> None:
-        """Heartbeat every quarter of the timeout; claim orphans every claim interval."""
+        """Heartbeat every quarter of the timeout; claim orphans every claim interval and when
+        another process's heartbeat times out."""
         heartbeat_every = self._settings.worker_timeout_s / 4
         claim_every = self._settings.claim_interval_s
         next_heartbeat = self._clock() + heartbeat_every
         next_claim = self._clock() + claim_every
         while not self._stopping:
-            await asyncio.sleep(max(0.0, min(next_heartbeat, next_claim) - self._clock()))
+            due = self._orphans_due_at if self._orphans_due_at is not None else next_claim
+            wake = min(next_heartbeat, next_claim, due)
+            await asyncio.sleep(max(0.0, wake - self._clock()))
             now = self._clock()
             try:
-                if now >= next_claim:
+                if now >= min(next_claim, due):
                     await self._claim()
                     next_claim = now + claim_every
                 else:
@@ -287,7 +297,10 @@ class Tracker:
                     "could not renew this process's heartbeat: %s; retrying",
                     type(error).__name__,
                 )
+                # A failed claim is retried then too, not at once (and again, in a loop).
                 next_heartbeat = now + min(HEARTBEAT_RETRY_S, heartbeat_every)
+                next_claim = max(next_claim, next_heartbeat)
+                self._orphans_due_at = None
 
     async def _heartbeat(self) -> None:
         assert self._owner is not None
@@ -316,6 +329,8 @@ class Tracker:
         if claimed:
             log.info("took over %d task(s) without a live owner", len(claimed))
         await self._count_workers(now)
+        expiry = await self._store.next_expiry(self._owner, now, self._settings.worker_timeout_s)
+        self._orphans_due_at = None if expiry is None else expiry + PAST_TIMEOUT_S
 
     async def _reclaim(self, now: float) -> None:
         """After a stall: renew the heartbeat, then keep only the tasks still owned here. Until

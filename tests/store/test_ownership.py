@@ -91,6 +91,24 @@ async def test_live_workers_counts_heartbeats_within_the_timeout(store: TaskStor
     assert await store.live_workers(NOW, TIMEOUT_S) == 3
 
 
+async def test_next_expiry_is_when_the_first_other_live_worker_could_be_taken_over(
+    store: TaskStore,
+):
+    assert await store.next_expiry("me", NOW, TIMEOUT_S) is None
+    await store.heartbeat("me", NOW - 50)  # its own heartbeat does not count
+    await store.heartbeat("dead", NOW - TIMEOUT_S - 1)
+    assert await store.next_expiry("me", NOW, TIMEOUT_S) is None
+
+    await store.heartbeat("late", NOW - 20)
+    await store.heartbeat("fresh", NOW - 2)
+    assert await store.next_expiry("me", NOW, TIMEOUT_S) == NOW - 20 + TIMEOUT_S
+    # Once it is due, that worker's tasks are orphans.
+    await store.add(record("t1"), owner="late")
+    due = NOW - 20 + TIMEOUT_S
+    assert await store.claim_orphans("me", due - 0.01, TIMEOUT_S, 10) == []
+    assert [r.task_id for r in await store.claim_orphans("me", due + 0.01, TIMEOUT_S, 10)] == ["t1"]
+
+
 async def test_a_released_workers_tasks_are_orphans_at_once(store: TaskStore, backend: Backend):
     await store.heartbeat("a", NOW)
     await store.add(record("t1"), owner="a")

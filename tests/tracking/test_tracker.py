@@ -155,3 +155,58 @@ async def test_an_untrack_arriving_after_delivery_keeps_the_result(parts):
     stored = await store.get(record.task_id)
     assert stored.status is TaskStatus.SUCCEEDED and stored.result_message_id == 99
     assert stored.error_message is None and stored.ending is Ending.SUCCEEDED
+
+
+async def test_a_dead_processes_tasks_move_at_its_timeout_not_a_claim_interval_later(
+    parts, tmp_path
+):
+    _, client, store = parts
+    # Another process on the same database: it submitted a task, sent one heartbeat, and died.
+    submitted = await client.submit(REQUEST.to_payload())
+    now = time.time()
+    await store.heartbeat("dead", now)
+    await store.add(
+        TaskRecord(
+            task_id=submitted.task_id,
+            requester_id=1,
+            guild_id=2,
+            channel_id=3,
+            request=REQUEST,
+            created_at=now,
+            deadline_at=now + 60,
+        ),
+        owner="dead",
+    )
+    second = await SqliteTaskStore.open(tmp_path / "t.sqlite3")
+    settings = replace(FAST_TRACKING, worker_timeout_s=1.0, claim_interval_s=60.0)
+    notifier = RecordingNotifier()
+    tracker = Tracker(client, second, notifier, settings, owner="alive")
+    try:
+        await tracker.start()
+        assert not tracker.is_tracking(submitted.task_id), "its owner was still live"
+        # With a claim every 60 s only, the finished video would wait a minute for anyone.
+
+        async def delivered() -> bool:
+            return [r.task_id for r in notifier.delivered] == [submitted.task_id]
+
+        await eventually(delivered, 5, what="the take-over at the timeout")
+    finally:
+        await tracker.stop()
+        await second.close()
+
+
+async def test_a_lost_database_is_retried_calmly_not_in_a_loop(parts, tmp_path, caplog):
+    _, client, _ = parts
+    second = await SqliteTaskStore.open(tmp_path / "t.sqlite3")
+    settings = replace(FAST_TRACKING, worker_timeout_s=0.4, claim_interval_s=0.1)
+    tracker = Tracker(client, second, RecordingNotifier(), settings, owner="alive")
+    await tracker.start()
+    try:
+        await second.close()  # every heartbeat and claim fails from now on
+        caplog.clear()
+        await asyncio.sleep(0.6)
+        failures = [r for r in caplog.records if "could not renew" in r.getMessage()]
+        # One retry every 0.1 s (a quarter of the timeout): a handful, not thousands.
+        assert 1 <= len(failures) <= 20, len(failures)
+    finally:
+        await tracker.stop()

@@ -39,7 +39,13 @@ async def parts(tmp_path):
         await store.close()
 
 
-async def submit(api: FakeBailian, client: BailianClient, store: SqliteTaskStore, **changes):
+async def submit(
+    api: FakeBailian,
+    client: BailianClient,
+    store: SqliteTaskStore,
+    owner: str | None = None,
+    **changes,
+):
     submitted = await client.submit(REQUEST.to_payload())
     now = time.time()
     record = TaskRecord(
@@ -52,7 +58,7 @@ async def submit(api: FakeBailian, client: BailianClient, store: SqliteTaskStore
         deadline_at=now + 60,
         **changes,
     )
-    await store.add(record)
+    await store.add(record, owner=owner)
     return record
 
 
@@ -160,34 +166,21 @@ async def test_an_untrack_arriving_after_delivery_keeps_the_result(parts):
 async def test_a_dead_processes_tasks_move_at_its_timeout_not_a_claim_interval_later(
     parts, tmp_path
 ):
-    _, client, store = parts
+    api, client, store = parts
     # Another process on the same database: it submitted a task, sent one heartbeat, and died.
-    submitted = await client.submit(REQUEST.to_payload())
-    now = time.time()
-    await store.heartbeat("dead", now)
-    await store.add(
-        TaskRecord(
-            task_id=submitted.task_id,
-            requester_id=1,
-            guild_id=2,
-            channel_id=3,
-            request=REQUEST,
-            created_at=now,
-            deadline_at=now + 60,
-        ),
-        owner="dead",
-    )
+    await store.heartbeat("dead", time.time())
+    orphan = await submit(api, client, store, owner="dead")
     second = await SqliteTaskStore.open(tmp_path / "t.sqlite3")
     settings = replace(FAST_TRACKING, worker_timeout_s=1.0, claim_interval_s=60.0)
     notifier = RecordingNotifier()
     tracker = Tracker(client, second, notifier, settings, owner="alive")
     try:
         await tracker.start()
-        assert not tracker.is_tracking(submitted.task_id), "its owner was still live"
+        assert not tracker.is_tracking(orphan.task_id), "its owner was still live"
         # With a claim every 60 s only, the finished video would wait a minute for anyone.
 
         async def delivered() -> bool:
-            return [r.task_id for r in notifier.delivered] == [submitted.task_id]
+            return [r.task_id for r in notifier.delivered] == [orphan.task_id]
 
         await eventually(delivered, 5, what="the take-over at the timeout")
     finally:

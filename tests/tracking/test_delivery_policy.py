@@ -7,7 +7,6 @@ from dataclasses import replace
 
 import pytest
 
-from bot.generation.request import GenerationRequest, Reference
 from bot.store.records import Phase, TaskRecord
 from bot.tracking.delivery import (
     LINK_LIFETIME_S,
@@ -21,14 +20,7 @@ from bot.tracking.delivery import (
     next_attempt,
     resume_delay,
 )
-
-REQUEST = GenerationRequest(
-    model="wan2.6-r2v-flash",
-    prompt="character1 waves",
-    references=(Reference("https://example.com/a.png", "image", "PNG", "link 1", "a.png"),),
-    size="1280*720",
-    duration=5,
-)
+from tests.tracking.test_tracker import REQUEST
 
 
 def record(**changes) -> TaskRecord:

@@ -8,20 +8,13 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.api.models import TaskResult, TaskStatus
-from bot.generation.request import GenerationRequest, Reference
 from bot.store.records import Ending, Phase, TaskRecord
 from bot.tracking import lifecycle
 from bot.tracking.lifecycle import Ended, Progressed, Unchanged
+from tests.tracking.test_tracker import REQUEST
 
 T0 = datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC)
 NOW = T0.timestamp() + 100
-REQUEST = GenerationRequest(
-    model="wan2.6-r2v-flash",
-    prompt="character1 waves",
-    references=(Reference("https://example.com/a.png", "image", "PNG", "link 1", "a.png"),),
-    size="1280*720",
-    duration=5,
-)
 RECORD = TaskRecord("t1", 1, 2, 3, REQUEST, created_at=T0.timestamp(), deadline_at=NOW + 600)
 VIDEO = "https://dashscope-result.oss.example/t1.mp4?Expires=1"
 

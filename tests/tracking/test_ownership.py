@@ -21,13 +21,13 @@ import pytest
 
 from bot.api.client import BailianClient
 from bot.store.postgres import PostgresTaskStore
-from bot.store.records import Phase, TaskRecord
+from bot.store.records import Phase
 from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, TaskPlan
+from fakes.recording import FileNotifier
 from tests.conftest import FAST_TRACKING, eventually
 from tests.pg import postgres_server, postgres_url
-from tests.tracking.test_tracker import REQUEST
-from tests.tracking.worker import FileNotifier
+from tests.tracking.test_tracker import submit
 
 __all__ = ["postgres_server", "postgres_url"]
 
@@ -52,23 +52,7 @@ async def parts(api: FakeBailian, postgres_url: str) -> AsyncIterator[tuple]:
 
 async def submit_orphans(client: BailianClient, store: PostgresTaskStore) -> list[str]:
     """Tasks in the store that no process owns yet."""
-    ids = []
-    for _ in range(TASKS):
-        submitted = await client.submit(REQUEST.to_payload())
-        now = time.time()
-        await store.add(
-            TaskRecord(
-                task_id=submitted.task_id,
-                requester_id=1,
-                guild_id=2,
-                channel_id=3,
-                request=REQUEST,
-                created_at=now,
-                deadline_at=now + 60,
-            )
-        )
-        ids.append(submitted.task_id)
-    return ids
+    return [(await submit(client, store)).task_id for _ in range(TASKS)]
 
 
 class Worker:

@@ -13,6 +13,7 @@ import pytest
 from bot.api.client import BailianClient
 from bot.api.models import TaskStatus
 from bot.generation.request import GenerationRequest, Reference
+from bot.store.protocol import TaskStore
 from bot.store.records import Ending, Phase, TaskRecord
 from bot.store.sqlite import SqliteTaskStore
 from bot.tracking.tracker import Tracker
@@ -40,12 +41,8 @@ async def parts(tmp_path):
 
 
 async def submit(
-    api: FakeBailian,
-    client: BailianClient,
-    store: SqliteTaskStore,
-    owner: str | None = None,
-    **changes,
-):
+    client: BailianClient, store: TaskStore, owner: str | None = None, **changes
+) -> TaskRecord:
     submitted = await client.submit(REQUEST.to_payload())
     now = time.time()
     record = TaskRecord(
@@ -71,11 +68,11 @@ async def closed(store: SqliteTaskStore, task_id: str) -> TaskRecord:
 
 
 async def test_a_task_is_followed_to_its_end_and_delivered_once(parts):
-    api, client, store = parts
+    _, client, store = parts
     notifier = RecordingNotifier()
     tracker = Tracker(client, store, notifier, FAST_TRACKING)
     await tracker.start()
-    record = await submit(api, client, store)
+    record = await submit(client, store)
     tracker.track(record, delay=0)
     done = await closed(store, record.task_id)
     await tracker.stop()
@@ -89,8 +86,8 @@ async def test_api_faults_are_retried_and_do_not_stop_other_tasks(parts):
     api, client, store = parts
     notifier = RecordingNotifier()
     tracker = Tracker(client, store, notifier, FAST_TRACKING)
-    first = await submit(api, client, store)
-    second = await submit(api, client, store)
+    first = await submit(client, store)
+    second = await submit(client, store)
     api.script_query(Reply(500, "InternalError", "boom"), task_id=first.task_id)
     api.script_query(Reply(429, "Throttling", "slow down", retry_after=0.05))
     await tracker.start()
@@ -103,12 +100,12 @@ async def test_api_faults_are_retried_and_do_not_stop_other_tasks(parts):
 
 
 async def test_a_delivery_that_keeps_failing_ends_when_its_result_can_no_longer_be_had(parts):
-    api, client, store = parts
+    _, client, store = parts
     notifier = RecordingNotifier(failures=10_000)
     settings = replace(FAST_TRACKING, delivery_retry_first_s=0.01, delivery_retry_max_s=0.04)
     tracker = Tracker(client, store, notifier, settings)
     await tracker.start()
-    record = await submit(api, client, store)
+    record = await submit(client, store)
     tracker.track(record, delay=0)
     done = await closed(store, record.task_id)
     await tracker.stop()
@@ -118,8 +115,8 @@ async def test_a_delivery_that_keeps_failing_ends_when_its_result_can_no_longer_
 
 
 async def test_restart_resumes_active_tasks_from_the_store(parts):
-    api, client, store = parts
-    record = await submit(api, client, store)
+    _, client, store = parts
+    record = await submit(client, store)
     notifier = RecordingNotifier()
     tracker = Tracker(client, store, notifier, FAST_TRACKING)
     await tracker.start()  # picks up the stored task by itself
@@ -131,7 +128,7 @@ async def test_restart_resumes_active_tasks_from_the_store(parts):
 async def test_an_admin_untrack_wins_over_a_poll_in_progress(parts):
     api, client, store = parts
     api.default_plan = TaskPlan(pending_s=30, running_s=30)
-    record = await submit(api, client, store)
+    record = await submit(client, store)
     notifier = RecordingNotifier()
     tracker = Tracker(client, store, notifier, FAST_TRACKING)
     await tracker.start()
@@ -139,7 +136,7 @@ async def test_an_admin_untrack_wins_over_a_poll_in_progress(parts):
     # A quiet point: a task submitted afterwards is followed to its end, so the tracker has
     # polled past any moment the forgotten task could have come back.
     api.default_plan = TaskPlan(pending_s=0.05, running_s=0.05)
-    later = await submit(api, client, store)
+    later = await submit(client, store)
     tracker.track(later)
     await closed(store, later.task_id)
     await tracker.stop()
@@ -150,8 +147,8 @@ async def test_an_admin_untrack_wins_over_a_poll_in_progress(parts):
 
 
 async def test_an_untrack_arriving_after_delivery_keeps_the_result(parts):
-    api, client, store = parts
-    record = await submit(api, client, store)
+    _, client, store = parts
+    record = await submit(client, store)
     notifier = RecordingNotifier()
     tracker = Tracker(client, store, notifier, FAST_TRACKING)
     await tracker.start()
@@ -166,10 +163,10 @@ async def test_an_untrack_arriving_after_delivery_keeps_the_result(parts):
 async def test_a_dead_processes_tasks_move_at_its_timeout_not_a_claim_interval_later(
     parts, tmp_path
 ):
-    api, client, store = parts
+    _, client, store = parts
     # Another process on the same database: it submitted a task, sent one heartbeat, and died.
     await store.heartbeat("dead", time.time())
-    orphan = await submit(api, client, store, owner="dead")
+    orphan = await submit(client, store, owner="dead")
     second = await SqliteTaskStore.open(tmp_path / "t.sqlite3")
     settings = replace(FAST_TRACKING, worker_timeout_s=1.0, claim_interval_s=60.0)
     notifier = RecordingNotifier()

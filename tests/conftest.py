@@ -21,6 +21,7 @@ from bot.tracking.settings import TrackerSettings
 from bot.video.settings import VideoSettings
 from fakes.fake_bailian import FakeBailian, TaskPlan
 from fakes.fake_discord import FakeDiscord, run_bot
+from fakes.media import clip_720p_2s, clip_1080p_10s
 
 # Fast enough for tests, slow enough to see each status on the way.
 FAST_TRACKING = TrackerSettings(
@@ -38,6 +39,17 @@ FAST_TRACKING = TrackerSettings(
 
 # Most tests submit several videos quickly as one user: guardrails have tests of their own.
 NO_LIMITS = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
+
+
+# Real MP4s, made once per run by ffmpeg (tests of delivery and of the video pipeline).
+@pytest.fixture(scope="session")
+def clip_1080p() -> Path:
+    return clip_1080p_10s()
+
+
+@pytest.fixture(scope="session")
+def clip_720p() -> Path:
+    return clip_720p_2s()
 
 
 @pytest.fixture(autouse=True)

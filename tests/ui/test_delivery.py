@@ -17,20 +17,9 @@ import pytest
 from bot.store.records import Ending, Phase
 from bot.video.mp4 import Mp4Info, probe
 from fakes.fake_bailian import Reply, TaskPlan
-from fakes.media import clip_720p_2s, clip_1080p_10s
 from tests.conftest import eventually, make_config, running
 
 MIB = 1024 * 1024
-
-
-@pytest.fixture(scope="session")
-def clip_1080p() -> Path:
-    return clip_1080p_10s()
-
-
-@pytest.fixture(scope="session")
-def clip_720p() -> Path:
-    return clip_720p_2s()
 
 
 def png(fake_discord):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -13,7 +12,6 @@ import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from fakes.fake_bailian import FakeBailian, ManualClock, TaskPlan
-from fakes.media import clip_720p_2s, clip_1080p_10s
 
 KEY = "test-api-key"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -22,16 +20,6 @@ PAYLOAD: dict[str, Any] = {
     "input": {"prompt": "character1 waves", "reference_urls": ["https://example.com/a.png"]},
     "parameters": {"size": "1920*1080", "duration": 10},
 }
-
-
-@pytest.fixture(scope="session")
-def clip_1080p() -> Path:
-    return clip_1080p_10s()
-
-
-@pytest.fixture(scope="session")
-def clip_720p() -> Path:
-    return clip_720p_2s()
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import aiohttp
 import discord
 import pytest
 
 from fakes.fake_discord import FakeDiscord
 from tests.fakes.minibot import mini_bot
+from tests.fakes.test_every_route import call
 
 
 @pytest.fixture
@@ -18,18 +18,6 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     async with FakeDiscord() as server:
         yield server
     assert not server.violations, "\n".join(map(str, server.violations))
-
-
-async def call(
-    fake: FakeDiscord, method: str, path: str, body: dict | None = None
-) -> tuple[int, dict | list | None]:
-    headers = {"Authorization": f"Bot {fake.bot_token}"}
-    async with (
-        aiohttp.ClientSession() as session,
-        session.request(method, f"{fake.api_base}{path}", json=body, headers=headers) as resp,
-    ):
-        data = await resp.json() if resp.content_type == "application/json" else None
-        return resp.status, data
 
 
 def post_path(fake: FakeDiscord, channel_id: int | None = None) -> str:

@@ -181,7 +181,7 @@ class PollSchedule:
         if generation is None:
             return None
         queue = self.queue(key)
-        version = (len(self._generation[key]), len(self._queue[key]))
+        version = (generation.version, queue.version if queue is not None else -1)
         cached = self._totals.get(key)
         if cached is not None and cached[0] == version:
             return cached[1]

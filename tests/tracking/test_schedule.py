@@ -214,6 +214,14 @@ def test_the_typical_total_adds_queue_and_generation_time():
     assert typical.median_s <= typical.p90_s < 200
 
 
+def test_the_typical_total_follows_a_slowdown_after_the_samples_are_full():
+    # Far more tasks than the schedule keeps: "usually ready" must still move with the service.
+    plan = trained(steady_times(n=500, median=55), queue_s=10)
+    assert plan.typical_total(KEY).median_s == pytest.approx(65, rel=0.1)
+    trained(steady_times(n=100, median=150), plan, queue_s=10)
+    assert plan.typical_total(KEY).median_s == pytest.approx(160, rel=0.1)
+
+
 def test_the_typical_remaining_time_shrinks_as_the_task_runs():
     plan = trained(steady_times())
     assert plan.typical_remaining(pending(10)) is None

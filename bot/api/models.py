@@ -3,6 +3,7 @@ missing optional ones are None."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -96,7 +97,7 @@ def billed_seconds_of(usage: Any) -> float | None:
             total = output + (_number(usage.get("input_video_duration")) or 0.0)
     if total is None:
         total = _number(usage.get("video_duration"))
-    if total is None or total < 0 or total != total:  # NaN
+    if total is None or total < 0 or not math.isfinite(total):
         return None
     return total
 

@@ -17,6 +17,10 @@ from bot.api.models import TaskResult, billed_seconds_of
         ({"video_duration": "6.5"}, 6.5),
         ({"duration": "soon"}, None),
         ({"duration": -1}, None),
+        # Not a duration anyone can be billed for: the estimate stands (its price would raise).
+        ({"duration": "inf"}, None),
+        ({"duration": "nan"}, None),
+        ({"output_video_duration": 1e400}, None),
         ({"SR": 1080, "size": "1920*1080"}, None),
         ([5], None),
         (None, None),

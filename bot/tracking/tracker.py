@@ -173,7 +173,8 @@ class Tracker:
     async def start(self) -> None:
         """Learn from finished tasks, take the active tasks that are this process's to follow
         (every one without an owner; with one, the orphans it claims), start polling."""
-        for record in await self._store.recent_finished(limit=HISTORY_SAMPLES):
+        # Oldest first: the schedule weighs its latest samples most.
+        for record in reversed(await self._store.recent_finished(limit=HISTORY_SAMPLES)):
             self._learn(record)
         if self._owner is None:
             for record in await self._store.active():

@@ -16,6 +16,7 @@ from bot.generation.request import GenerationRequest, Reference
 from bot.store.protocol import TaskStore
 from bot.store.records import Ending, Phase, TaskRecord
 from bot.store.sqlite import SqliteTaskStore
+from bot.tracking.schedule import schedule_key
 from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, Reply, TaskPlan
 from fakes.recording import RecordingNotifier
@@ -200,3 +201,31 @@ async def test_a_lost_database_is_retried_calmly_not_in_a_loop(parts, tmp_path, 
         assert 1 <= len(failures) <= 20, len(failures)
     finally:
         await tracker.stop()
+
+
+async def test_at_start_the_schedule_learns_the_latest_finished_tasks_most(parts):
+    _, client, store = parts
+    # Yesterday the service took 300 s; for the last 70 tasks it has taken 60 s.
+    for number, running_s in enumerate([300.0] * 100 + [60.0] * 70):
+        await store.add(
+            TaskRecord(
+                f"done-{number}",
+                1,
+                2,
+                3,
+                REQUEST,
+                created_at=1_000.0 + number,
+                deadline_at=9_999.0,
+                status=TaskStatus.SUCCEEDED,
+                raw_status="SUCCEEDED",
+                phase=Phase.DONE,
+                api_times={"running_s": running_s, "queued_s": 5.0},
+            )
+        )
+    tracker = Tracker(client, store, RecordingNotifier(), FAST_TRACKING)
+    await tracker.start()
+    try:
+        typical = tracker.schedule.typical_total(schedule_key(REQUEST))
+    finally:
+        await tracker.stop()
+    assert typical is not None and typical.median_s == pytest.approx(65, rel=0.1)

@@ -157,7 +157,6 @@ class RowCodec:
         self._placeholder = placeholder
         self.columns: tuple[str, ...] = tuple(column.name for column in TASK_COLUMNS)
         self._mutable = tuple(column for column in TASK_COLUMNS if column.mutable)
-        self._by_field = {column.field: column for column in TASK_COLUMNS}
         self.select_list = ", ".join(self.columns)
 
     def insert_sql(self, table: str = "tasks", extra: Sequence[str] = ()) -> str:
@@ -185,20 +184,6 @@ class RowCodec:
         """The mutable columns' values, then the key."""
         values = [self._to_db(column, getattr(record, column.field)) for column in self._mutable]
         return [*values, record.task_id]
-
-    def changes(self, changes: Mapping[str, Any]) -> list[tuple[str, Any]]:
-        """(column, stored value) for named field changes; immutable or unknown fields refused."""
-        refused = sorted(
-            name
-            for name in changes
-            if name not in self._by_field or not self._by_field[name].mutable
-        )
-        if refused:
-            raise ValueError(f"cannot update {refused}")
-        return [
-            (self._by_field[name].name, self._to_db(self._by_field[name], value))
-            for name, value in changes.items()
-        ]
 
     def from_row(self, row: Row) -> TaskRecord:
         fields = {column.field: self._from_db(column, row[column.name]) for column in TASK_COLUMNS}

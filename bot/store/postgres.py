@@ -266,15 +266,6 @@ class PostgresTaskStore:
             )
             await db.execute("DELETE FROM workers WHERE owner = $1", owner)
 
-    async def update(self, task_id: str, **changes: Any) -> None:
-        changed = _CODEC.changes(changes)
-        assignments = ", ".join(f"{column} = ${n}" for n, (column, _) in enumerate(changed, 1))
-        await self._pool.execute(
-            f"UPDATE tasks SET {assignments} WHERE task_id = ${len(changed) + 1}",
-            *(value for _, value in changed),
-            task_id,
-        )
-
     async def add_event(self, task_id: str, at: float, status: str) -> None:
         await self._pool.execute(
             "INSERT INTO task_events (task_id, at, status) VALUES ($1, $2, $3)", task_id, at, status

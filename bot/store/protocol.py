@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from bot.store.records import TaskRecord
 from bot.store.types import Hold, Spend, Usage
@@ -45,9 +45,6 @@ class TaskStore(Protocol):
         request fields fixed at submission). With `owner`, only if the task is still owned by
         it and not done. False when nothing was written: no such task, another worker took it
         over or it ended elsewhere (stop following it)."""
-
-    async def update(self, task_id: str, **changes: Any) -> None:
-        """Change the named mutable fields only. Being replaced by `save`."""
 
     async def get(self, task_id: str) -> TaskRecord | None: ...
 

@@ -336,15 +336,6 @@ class SqliteTaskStore:
             )
             await db.execute("DELETE FROM workers WHERE owner = ?", (owner,))
 
-    async def update(self, task_id: str, **changes: Any) -> None:
-        changed = _CODEC.changes(changes)
-        assignments = ", ".join(f"{column} = ?" for column, _ in changed)
-        async with self._writing() as db:
-            await db.execute(
-                f"UPDATE tasks SET {assignments} WHERE task_id = ?",
-                [*(value for _, value in changed), task_id],
-            )
-
     async def add_event(self, task_id: str, at: float, status: str) -> None:
         async with self._writing() as db:
             await db.execute(

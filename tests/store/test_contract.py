@@ -226,43 +226,6 @@ async def test_save_of_an_unknown_task_writes_nothing(store: TaskStore):
     assert await store.get("ghost") is None
 
 
-async def test_update_changes_only_the_named_fields(store: TaskStore):
-    await store.add(record())
-
-    await store.update(
-        "task-1",
-        status=TaskStatus.FAILED,
-        raw_status="FAILED",
-        phase=Phase.DONE,
-        error_code="InvalidParameter",
-        error_message="Unable to download the media resource",
-        api_times={"running_s": 3.0},
-        finished_at=1500.0,
-        ending=Ending.FAILED,
-    )
-
-    assert await store.get("task-1") == record(
-        status=TaskStatus.FAILED,
-        raw_status="FAILED",
-        phase=Phase.DONE,
-        error_code="InvalidParameter",
-        error_message="Unable to download the media resource",
-        api_times={"running_s": 3.0},
-        finished_at=1500.0,
-        ending=Ending.FAILED,
-    )
-
-
-async def test_update_refuses_fields_that_are_not_updatable(store: TaskStore):
-    await store.add(record())
-
-    with pytest.raises(ValueError, match="requester_id"):
-        await store.update("task-1", requester_id=1)
-    with pytest.raises(ValueError, match="no_such_field"):
-        await store.update("task-1", no_such_field=1)
-    assert (await store.get("task-1")) == record()
-
-
 async def test_events_start_with_the_submit_and_keep_order(store: TaskStore):
     await store.add(record(raw_status="PENDING"))
     await store.add_event("task-1", 1200.0, "SUCCEEDED")

@@ -205,7 +205,8 @@ async def test_a_task_whose_status_message_was_never_recorded_is_still_delivered
             return (await bot.store.get(task_id)).status_message_id
 
         await eventually(recorded)
-        await bot.store.update(task_id, status_message_id=None)
+        stored = await bot.store.get(task_id)
+        await bot.store.save(replace(stored, status_message_id=None))
     async with running(config, fake_discord):
         await fake_discord.wait_for(
             lambda: any(m["attachments"] for m in fake_discord.messages()), 10, what="the video"

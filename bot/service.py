@@ -419,7 +419,7 @@ class GenerationService:
             who.user_id,
             who.guild_id,
             quote.spend,
-            lambda store: self._refusal(who, quote.estimate, store),
+            lambda: self._refusal(who, quote.estimate),
             hold_for_s=self._deadline_s,
         )
         if isinstance(held, Refusal):
@@ -487,19 +487,15 @@ class GenerationService:
             self._tracker.track(record)
         return record
 
-    async def _refusal(
-        self, who: Requester, estimate: CostEstimate | None, store: TaskStore | None = None
-    ) -> Refusal | None:
-        """What the limits say; `store` is what to read through (in `reserve`, the store's
-        locked view)."""
-        store = store or self._store
+    async def _refusal(self, who: Requester, estimate: CostEstimate | None) -> Refusal | None:
+        """What the limits say, from the store's usage and the submissions on their way."""
         limits = self._limits_for(who.guild_id)
         refusal = check_access(limits, who.channel_ids, who.role_ids)
         if refusal is not None:
             return refusal
         now = self._clock()
-        usage = await store.usage(who.user_id, who.guild_id, day_start(now))
-        usage = await self._ledger.add_pending(usage, who.user_id, who.guild_id, store)
+        usage = await self._store.usage(who.user_id, who.guild_id, day_start(now))
+        usage = await self._ledger.add_pending(usage, who.user_id, who.guild_id)
         return check_limits(limits, usage, estimate, now)
 
     def _new_record(

@@ -59,12 +59,12 @@ class Ledger:
         user_id: int,
         guild_id: int | None,
         spend: Spend,
-        decide: Callable[[TaskStore], Awaitable[Refusal | None]],
+        decide: Callable[[], Awaitable[Refusal | None]],
         *,
         hold_for_s: float,
     ) -> Reservation | Refusal:
-        """Ask `decide` whether one more submission fits (it reads the usage of the store it is
-        given plus `add_pending` from that store); if it does, hold its place for up to
+        """Ask `decide` whether one more submission fits (it reads the store's usage plus
+        `add_pending`); if it does, hold its place for up to
         `hold_for_s` (until `stored` or `release` ends it sooner). No other reservation of this
         member, in any process, nor of this process, happens in between."""
         async with self._lock:
@@ -77,12 +77,9 @@ class Ledger:
             self._mine.add(reservation)
             return reservation
 
-    async def add_pending(
-        self, usage: Usage, user_id: int, guild_id: int | None, store: TaskStore | None = None
-    ) -> Usage:
-        """`usage` from the store plus the submissions of this user and guild on their way (read
-        from `store`, by default the ledger's)."""
-        holds = await (store or self._store).holds(user_id, guild_id, self._clock())
+    async def add_pending(self, usage: Usage, user_id: int, guild_id: int | None) -> Usage:
+        """`usage` from the store plus the submissions of this user and guild on their way."""
+        holds = await self._store.holds(user_id, guild_id, self._clock())
         mine = [h for h in holds if h.user_id == user_id]
         guild = [h for h in holds if guild_id is not None and h.guild_id == guild_id]
         if not mine and not guild:

@@ -14,7 +14,7 @@ from typing import Any, Final, TypeVar
 import asyncpg
 
 from bot.store.codec import POSTGRES_ADAPTERS, RowCodec, dollar
-from bot.store.protocol import DuplicateTaskError, TaskStore
+from bot.store.protocol import DuplicateTaskError
 from bot.store.records import TaskRecord
 from bot.store.types import UNBILLED, Hold, Spend, Usage
 
@@ -214,7 +214,7 @@ class PostgresTaskStore:
         return await self._select("WHERE owner = $1 AND phase <> 'done' ORDER BY created_at", owner)
 
     async def reserve(
-        self, hold: Hold, decide: Callable[[TaskStore], Awaitable[Refused | None]]
+        self, hold: Hold, decide: Callable[[], Awaitable[Refused | None]]
     ) -> int | Refused:
         async with self._pool.acquire() as db, db.transaction():
             # One member's reservations take turns, in every process; `decide` reads through
@@ -222,7 +222,7 @@ class PostgresTaskStore:
             # (A Discord id is far above the two lock constants above: no collision.)
             await db.execute("SELECT pg_advisory_xact_lock($1)", hold.user_id)
             await db.execute("DELETE FROM reservations WHERE until <= $1", hold.at)
-            refusal = await decide(self)
+            refusal = await decide()
             if refusal is not None:
                 return refusal
             reservation: int = await db.fetchval(

@@ -102,13 +102,12 @@ class TaskStore(Protocol):
         """The active tasks `owner` owns, oldest first."""
 
     async def reserve(
-        self, hold: Hold, decide: Callable[[TaskStore], Awaitable[Refused | None]]
+        self, hold: Hold, decide: Callable[[], Awaitable[Refused | None]]
     ) -> int | Refused:
         """Ask `decide` whether one more submission fits and, if it does, store `hold`; no
         other `reserve` of the same member, in any process, runs in between. `decide` must read
-        (`usage`, `holds`) through the store it is given: on SQLite that is the connection
-        holding the lock. Returns the hold's id, or what `decide` refused with. Expired holds
-        go."""
+        (`usage`, `holds`) through this same store: on SQLite its one connection holds the lock.
+        Returns the hold's id, or what `decide` refused with. Expired holds go."""
 
     async def holds(self, user_id: int, guild_id: int | None, now: float) -> list[Hold]:
         """Unexpired holds of the member, or in the guild."""

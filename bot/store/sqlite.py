@@ -14,7 +14,7 @@ from typing import Any, Final, TypeVar
 import aiosqlite
 
 from bot.store.codec import SQLITE_ADAPTERS, RowCodec, question_mark
-from bot.store.protocol import DuplicateTaskError, TaskStore
+from bot.store.protocol import DuplicateTaskError
 from bot.store.records import TaskRecord
 from bot.store.types import UNBILLED, Hold, Spend, Usage
 
@@ -283,14 +283,14 @@ class SqliteTaskStore:
         )
 
     async def reserve(
-        self, hold: Hold, decide: Callable[[TaskStore], Awaitable[Refused | None]]
+        self, hold: Hold, decide: Callable[[], Awaitable[Refused | None]]
     ) -> int | Refused:
         # The write lock is taken before `decide` reads (through this connection, inside the
         # transaction; the DELETE of expired holds begins it): every other process's reserve
         # waits until this one has inserted its hold or refused.
         async with self._writing() as db:
             await db.execute("DELETE FROM reservations WHERE until <= ?", (hold.at,))
-            refusal = await decide(self)
+            refusal = await decide()
             if refusal is not None:
                 return refusal
             cursor = await db.execute(

@@ -29,7 +29,7 @@ class Clock:
         return self.now
 
 
-async def allow(view: TaskStore) -> None:
+async def allow() -> None:
     return None
 
 
@@ -59,7 +59,7 @@ async def test_a_refusal_reserves_nothing(store: TaskStore):
     ledger = Ledger(store, clock=Clock())
     refusal = Refusal(Limit.RUNNING, in_use=3, allowed=3)
 
-    async def refuse(view: TaskStore) -> Refusal:
+    async def refuse() -> Refusal:
         return refusal
 
     assert await ledger.reserve(1, 7, COST, refuse, hold_for_s=DEADLINE_S) is refusal
@@ -71,8 +71,8 @@ async def test_two_quick_reservations_are_decided_one_after_the_other(store: Tas
     ledger = Ledger(store, clock=Clock())
     seen: list[int] = []
 
-    async def at_most_one(view: TaskStore) -> Refusal | None:
-        usage = await ledger.add_pending(EMPTY, user_id=1, guild_id=None, store=view)
+    async def at_most_one() -> Refusal | None:
+        usage = await ledger.add_pending(EMPTY, user_id=1, guild_id=None)
         seen.append(usage.active_tasks)
         await asyncio.sleep(0)  # a store query in between must not let the other one in
         return Refusal(Limit.RUNNING, in_use=1, allowed=1) if usage.active_tasks else None

@@ -36,7 +36,8 @@ async def test_one_member_racing_from_two_processes_gets_one_place(backend: Back
             return "refused" if sum(held) >= 1 else None
 
         results = await asyncio.gather(
-            first.reserve(hold(), at_most_one), second.reserve(hold(), at_most_one)
+            first.reserve(hold(), lambda: at_most_one(first)),
+            second.reserve(hold(), lambda: at_most_one(second)),
         )
     finally:
         await first.close()
@@ -45,7 +46,7 @@ async def test_one_member_racing_from_two_processes_gets_one_place(backend: Back
 
 
 async def test_a_stored_task_replaces_its_hold_in_one_write(store: TaskStore):
-    async def fits(view: TaskStore) -> None:
+    async def fits() -> None:
         return None
 
     reservation = await store.reserve(hold(), fits)
@@ -60,7 +61,7 @@ async def test_a_stored_task_replaces_its_hold_in_one_write(store: TaskStore):
 
 
 async def test_a_hold_counts_until_it_expires_or_is_dropped(store: TaskStore):
-    async def fits(view: TaskStore) -> None:
+    async def fits() -> None:
         return None
 
     lasting = await store.reserve(hold(until=NOW + 600), fits)

@@ -26,23 +26,12 @@ from bot.store.types import Hold, Spend, Usage
 log = logging.getLogger(__name__)
 
 
-@dataclass(eq=False)
+@dataclass(frozen=True, eq=False)
 class Reservation:
-    """One submission on its way: its hold's id in the store and what became of it."""
+    """One submission on its way: its hold's id in the store. The ledger keeps it among its own
+    until its task is stored, its hold is kept, or it is released."""
 
     id: int
-    user_id: int
-    guild_id: int | None
-    # Its task is in the store: the hold went with it.
-    stored: bool = False
-    # The submit's outcome is unknown: the hold stays until its end.
-    held: bool = False
-    # A certain failure: the hold was dropped.
-    released: bool = False
-
-    @property
-    def on_the_way(self) -> bool:
-        return not (self.stored or self.held or self.released)
 
 
 class Ledger:
@@ -73,7 +62,7 @@ class Ledger:
             decided = await self._store.reserve(hold, decide)
             if isinstance(decided, Refusal):
                 return decided
-            reservation = Reservation(decided, user_id, guild_id)
+            reservation = Reservation(decided)
             self._mine.add(reservation)
             return reservation
 
@@ -94,20 +83,17 @@ class Ledger:
 
     def stored(self, reservation: Reservation) -> None:
         """The task was added with `reservation=` its id: the hold went in the same write."""
-        reservation.stored = True
         self._mine.discard(reservation)
 
     def hold(self, reservation: Reservation) -> None:
         """Keep counting a submission whose task may exist without being in the store."""
-        reservation.held = True
         self._mine.discard(reservation)
 
     async def release(self, reservation: Reservation) -> None:
         """Stop counting a submission that failed for certain; a no-op once its task is stored
         or its hold kept."""
-        if not reservation.on_the_way:
+        if reservation not in self._mine:
             return
-        reservation.released = True
         self._mine.discard(reservation)
         try:
             await self._store.drop_hold(reservation.id)
@@ -118,7 +104,7 @@ class Ledger:
     @property
     def on_the_way(self) -> int:
         """Submissions of this process sent (or about to be) whose task is not yet stored."""
-        return sum(1 for r in self._mine if r.on_the_way)
+        return len(self._mine)
 
 
 def _plus(base: Spend, extra: Iterable[Spend]) -> Spend:

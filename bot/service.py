@@ -49,7 +49,7 @@ from bot.policy import needs_confirmation as price_needs_confirmation
 from bot.quota.ledger import Ledger, Reservation
 from bot.store.protocol import TaskStore
 from bot.store.records import TaskRecord
-from bot.store.types import Spend, Usage
+from bot.store.types import Spend, Usage, total
 from bot.tracking.delivery import link_expires_at
 from bot.tracking.schedule import PollContext, schedule_key
 from bot.tracking.tracker import Tracker
@@ -532,9 +532,8 @@ class GenerationService:
         """From now on every submission answers `Stopping` before anything is paid."""
         self._stopping = True
 
-    async def drain(self, grace_s: float) -> bool:
-        """Wait (up to `grace_s`) until no submission is between the API and the store; True
-        when none is left."""
+    async def drain(self, grace_s: float) -> None:
+        """Wait (up to `grace_s`) until no submission is between the API and the store."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + grace_s
         while self._ledger.on_the_way:
@@ -542,9 +541,8 @@ class GenerationService:
                 log.error(
                     "stopping with %d submission(s) not yet recorded", self._ledger.on_the_way
                 )
-                return False
+                return
             await asyncio.sleep(0.05)
-        return True
 
     # -- questions from the cogs -----------------------------------------------------------
 
@@ -646,10 +644,9 @@ class GenerationService:
 
     async def spend(self, guild_id: int) -> SpendReport:
         now = self._clock()
-        today = await self._store.spend_since(day_start(now), guild_id=guild_id)
-        week = await self._store.spend_since(now - WEEK_S, guild_id=guild_id)
         members = await self._store.guild_spend_by_user(guild_id, day_start(now))
-        return SpendReport(today, week, members, self.currency)
+        week = await self._store.spend_since(now - WEEK_S, guild_id=guild_id)
+        return SpendReport(total(spend for _, spend in members), week, members, self.currency)
 
     async def cancel(self, record: TaskRecord) -> CancelOutcome:
         """Cancel a queued task at the service. The tracker then sees it CANCELED; a canceled

@@ -15,13 +15,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from decimal import Decimal
 
 from bot.policy import Refusal
 from bot.store.protocol import TaskStore
-from bot.store.types import Hold, Spend, Usage
+from bot.store.types import Hold, Spend, Usage, total
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +76,8 @@ class Ledger:
         return Usage(
             active_tasks=usage.active_tasks + len(mine),
             last_submit_at=max(last_times) if last_times else None,
-            user_today=_plus(usage.user_today, (h.spend for h in mine)),
-            guild_today=_plus(usage.guild_today, (h.spend for h in guild)),
+            user_today=total((usage.user_today, *(h.spend for h in mine))),
+            guild_today=total((usage.guild_today, *(h.spend for h in guild))),
         )
 
     def stored(self, reservation: Reservation) -> None:
@@ -105,11 +104,3 @@ class Ledger:
     def on_the_way(self) -> int:
         """Submissions of this process sent (or about to be) whose task is not yet stored."""
         return len(self._mine)
-
-
-def _plus(base: Spend, extra: Iterable[Spend]) -> Spend:
-    spends = list(extra)
-    return Spend(
-        seconds=base.seconds + sum(s.seconds for s in spends),
-        amount=base.amount + sum((s.amount for s in spends), Decimal(0)),
-    )

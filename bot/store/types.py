@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Final
@@ -22,6 +23,15 @@ class Spend:
 
     seconds: int = 0
     amount: Decimal = Decimal(0)
+
+
+def total(spends: Iterable[Spend]) -> Spend:
+    """The sum of several spends (exact: the amounts are Decimals)."""
+    seconds, amount = 0, Decimal(0)
+    for spend in spends:
+        seconds += spend.seconds
+        amount += spend.amount
+    return Spend(seconds, amount)
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,7 @@ from typing import assert_never
 from bot.api.models import TaskResult, TaskStatus
 from bot.generation.pricing import actual_amount
 from bot.store.records import Ending, Phase, TaskRecord
-
-# Video URLs and task ids live 24 h at the service.
-RESULT_LIFETIME_S = 24 * 3600.0
+from bot.tracking.delivery import LINK_LIFETIME_S
 
 
 @dataclass(frozen=True)
@@ -122,7 +120,7 @@ def past_deadline(record: TaskRecord, now: float) -> bool:
 
 def beyond_service_memory(record: TaskRecord, now: float) -> bool:
     """The service forgets tasks a day after they were made: nothing more can be learnt."""
-    return now >= record.created_at + RESULT_LIFETIME_S
+    return now >= record.created_at + LINK_LIFETIME_S
 
 
 def api_times(record: TaskRecord, result: TaskResult, now: float) -> dict[str, float]:

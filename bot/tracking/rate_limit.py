@@ -32,25 +32,22 @@ class RateLimiter:
         self._updated = clock()
         self._lock = asyncio.Lock()
 
-    @property
-    def rate(self) -> float:
-        return self._rate
-
     def set_rate(self, rate: float) -> None:
         """From now on refill at `rate` per second (tokens already earned are kept)."""
         if rate <= 0:
             raise ValueError("rate must be positive")
+        self._refill()
+        self._rate = rate
+
+    def _refill(self) -> None:
         now = self._clock()
         self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
         self._updated = now
-        self._rate = rate
 
     async def acquire(self) -> None:
         async with self._lock:
             while True:
-                now = self._clock()
-                self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
-                self._updated = now
+                self._refill()
                 # Float sums of small refills can land a hair under 1; without the tolerance the
                 # wait computed below rounds to nothing and the loop never ends.
                 if self._tokens >= 1 - _EPSILON:

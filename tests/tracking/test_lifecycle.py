@@ -10,6 +10,7 @@ import pytest
 from bot.api.models import TaskResult, TaskStatus
 from bot.store.records import Ending, Phase, TaskRecord
 from bot.tracking import lifecycle
+from bot.tracking.delivery import LINK_LIFETIME_S
 from bot.tracking.lifecycle import Ended, Progressed, Unchanged
 from tests.tracking.test_tracker import REQUEST
 
@@ -98,7 +99,7 @@ def test_giving_up_says_how_and_whether_anyone_is_told(ending, phase):
 def test_deadline_and_the_services_memory():
     assert not lifecycle.past_deadline(RECORD, RECORD.deadline_at - 1)
     assert lifecycle.past_deadline(RECORD, RECORD.deadline_at)
-    day = lifecycle.RESULT_LIFETIME_S
+    day = LINK_LIFETIME_S
     assert not lifecycle.beyond_service_memory(RECORD, RECORD.created_at + day - 1)
     assert lifecycle.beyond_service_memory(RECORD, RECORD.created_at + day)
 

@@ -51,7 +51,7 @@ from bot.store.protocol import TaskStore
 from bot.store.records import TaskRecord
 from bot.store.types import Spend, Usage, total
 from bot.tracking.delivery import link_expires_at
-from bot.tracking.schedule import PollContext, schedule_key
+from bot.tracking.schedule import poll_context
 from bot.tracking.tracker import Tracker
 from bot.video.pipeline import CannotFit, Fetched, FitOutcome, Fitted, VideoPipeline
 
@@ -556,14 +556,12 @@ class GenerationService:
         """When tasks of this kind usually end, once the schedule has learnt it: for a running
         task from how long it has run, for a queued one from its submission."""
         schedule = self._tracker.schedule
-        key = schedule_key(record.request)
         now = self._clock()
-        started = record.api_times.get("scheduled_at")
-        if record.status is TaskStatus.RUNNING and started is not None:
-            context = PollContext(key, record.status, now - record.created_at, now - started)
+        context = poll_context(record, now)
+        if context.status is TaskStatus.RUNNING and context.running_for_s is not None:
             remaining = schedule.typical_remaining(context)
             return now + remaining if remaining is not None else None
-        typical = schedule.typical_total(key)
+        typical = schedule.typical_total(context.key)
         if typical is None:
             return None
         return max(now, record.created_at + typical.median_s)

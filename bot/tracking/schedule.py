@@ -31,12 +31,13 @@ from dataclasses import dataclass
 from bot.api.models import TaskStatus
 from bot.generation.limits import size_tier
 from bot.generation.request import GenerationRequest
+from bot.store.records import TaskRecord
 from bot.tracking.quantiles import SHIFT_STREAK, Interval, LearnedDistribution
+from bot.tracking.settings import TrackerSettings
 
 ScheduleKey = tuple[str, str, int]
 
 MIN_SAMPLES = 5
-DEFAULT_MIN_INTERVAL_S = 4.0  # TrackerSettings' default, the unit when none is set
 # Dense intervals are counted in minimum intervals (`min_interval_s`, 4 s by default), so that
 # an operator's choice and compressed-time tests scale them: with the defaults no dense poll
 # comes later than the SDK's wait() would (every 5 s after its first 24 s).
@@ -77,6 +78,17 @@ class PollContext:
     running_for_s: float | None  # since the API scheduled it, when known
 
 
+def poll_context(record: TaskRecord, now: float) -> PollContext:
+    """A task as the schedule sees it at `now`; it runs from the API's `scheduled_at`."""
+    scheduled_at = record.api_times.get("scheduled_at")
+    return PollContext(
+        key=schedule_key(record.request),
+        status=record.status,
+        age_s=now - record.created_at,
+        running_for_s=now - scheduled_at if scheduled_at is not None else None,
+    )
+
+
 @dataclass(frozen=True)
 class TypicalTime:
     """How long tasks of a kind take from submission to the end (queue + generation)."""
@@ -103,7 +115,8 @@ class PollSchedule:
         self._totals: dict[ScheduleKey, tuple[tuple[int, int], TypicalTime]] = {}
         self._windows: dict[ScheduleKey, tuple[int, list[Interval]]] = {}
         self._service_streak: list[tuple[ScheduleKey, int, float]] = []
-        self._unit = min_interval_s if min_interval_s > 0 else DEFAULT_MIN_INTERVAL_S
+        # Without a minimum interval, the unit is TrackerSettings' default one.
+        self._unit = min_interval_s if min_interval_s > 0 else TrackerSettings.min_interval_s
         self.dense_tight_s = DENSE_TIGHT * self._unit
         self.dense_loose_s = DENSE_LOOSE * self._unit
         self.dense_ceiling_s = DENSE_CEILING * self._unit

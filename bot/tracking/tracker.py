@@ -53,7 +53,7 @@ from bot.tracking.delivery import (
     Undeliverable,
 )
 from bot.tracking.lifecycle import Ended, Progressed, Unchanged
-from bot.tracking.schedule import PollContext, PollSchedule, schedule_key
+from bot.tracking.schedule import PollContext, PollSchedule, poll_context, schedule_key
 from bot.tracking.settings import TrackerSettings
 
 log = logging.getLogger(__name__)
@@ -646,11 +646,4 @@ class Tracker:
             )
 
     def _context(self, record: TaskRecord) -> PollContext:
-        now = self._clock()
-        scheduled_at = record.api_times.get("scheduled_at")
-        return PollContext(
-            key=schedule_key(record.request),
-            status=record.status,
-            age_s=now - record.created_at,
-            running_for_s=now - scheduled_at if scheduled_at is not None else None,
-        )
+        return poll_context(record, self._clock())

@@ -86,8 +86,10 @@ class LearnedDistribution:
     def beyond_extremes(self, seconds: float) -> tuple[int, float]:
         """Where a new duration falls against what was learned: side (1 beyond the longest
         learned, -1 below the shortest, 0 within) and its log ratio to the learned median."""
+        if len(self._samples) < SHIFT_MIN_SAMPLES:
+            return 0, 0.0  # before tabulating: at start-up every sample would build a table
         table = self._before_streak if self._streak else self._tabulated()
-        if table is None or len(self._samples) < SHIFT_MIN_SAMPLES:
+        if table is None:
             return 0, 0.0
         share = table.kernel_cdf(seconds)
         side = 1 if share >= 1 - SHIFT_TAIL else -1 if share <= SHIFT_TAIL else 0
@@ -171,7 +173,6 @@ class _Table:
         self.logs = [math.log(t) for t in times]
         self.cdf = cdf
         self.wide_mu = wide_mu
-        self._regions: dict[float, list[Interval]] = {}
 
     @classmethod
     def build(cls, samples: list[float]) -> _Table:
@@ -231,9 +232,6 @@ class _Table:
         return _phi((math.log(seconds) - self.wide_mu) / WIDE_SIGMA)
 
     def region(self, coverage: float) -> list[Interval]:
-        cached = self._regions.get(coverage)
-        if cached is not None:
-            return cached
         cells = []
         for j in range(len(self.times) - 1):
             mass = self.cdf[j + 1] - self.cdf[j]
@@ -254,7 +252,6 @@ class _Table:
                 intervals[-1] = Interval(intervals[-1].start, end)
             else:
                 intervals.append(Interval(start, end))
-        self._regions[coverage] = intervals
         return intervals
 
 

@@ -11,7 +11,6 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -285,27 +284,16 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
 
 async def _open_store(config: Config) -> TaskStore:
     url, db_path = config.store.database_url, config.store.db_path
-    try:
-        if url is None:
-            _probe_database(db_path)
-        return await open_store(url, db_path)
-    # RuntimeError: the store refuses a schema newer than it knows.
-    except (sqlite3.Error, OSError, RuntimeError) as error:
-        if url is not None:
+    if url is not None:
+        try:
+            return await open_store(url, db_path)
+        except Exception as error:  # asyncpg's errors share no base class
             raise StartupError(operator_text.shared_database_unusable(error)) from None
+    try:
+        return await open_store(None, db_path)
+    # RuntimeError: SchemaTooNew, or another refusal of the store's.
+    except (sqlite3.Error, OSError, RuntimeError) as error:
         raise StartupError(operator_text.store_unusable(db_path, error)) from None
-    except Exception as error:  # asyncpg's errors share no base with the above
-        if url is None:
-            raise
-        raise StartupError(operator_text.shared_database_unusable(error)) from None
-
-
-def _probe_database(path: Path) -> None:
-    """Open the database file once with the standard library before the store does. When
-    aiosqlite (0.22) fails to connect, its worker thread may outlive the event loop and print a
-    traceback at exit; a file that cannot be opened at all is refused here instead."""
-    if path.parent.is_dir():  # else the store creates the folder first
-        sqlite3.connect(path).close()
 
 
 async def run(config: Config) -> int:

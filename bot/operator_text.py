@@ -7,13 +7,15 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.store.protocol import SchemaTooNew
+
 
 def store_unusable(path: Path, error: BaseException) -> str:
     """Why the task database cannot be opened, and what to do; `error` is what opening raised
-    (sqlite3.Error, OSError, or the store's RuntimeError for a schema newer than the bot)."""
+    (sqlite3.Error, OSError, or the store's SchemaTooNew)."""
     elsewhere = "or set R2V_DB_PATH to another file"
     text = str(error).lower()
-    if isinstance(error, RuntimeError) and "newer" in text:
+    if isinstance(error, SchemaTooNew):
         return (
             f"the task database {path} was written by a newer r2v-bot than this one: "
             f"upgrade the bot, {elsewhere}."
@@ -83,7 +85,7 @@ def token_refused() -> str:
 def shared_database_unusable(error: BaseException) -> str:
     """The PostgreSQL store (R2V_DATABASE_URL) could not be opened. The URL is not repeated: it
     may hold a password."""
-    if isinstance(error, RuntimeError) and "newer" in str(error).lower():
+    if isinstance(error, SchemaTooNew):
         return (
             "the PostgreSQL task database was written by a newer r2v-bot than this one: upgrade "
             "this process like the others (see README, Many servers)."

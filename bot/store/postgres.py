@@ -14,7 +14,7 @@ from typing import Any, Final, TypeVar
 import asyncpg
 
 from bot.store.codec import POSTGRES_ADAPTERS, RowCodec, dollar
-from bot.store.protocol import DuplicateTaskError
+from bot.store.protocol import DuplicateTaskError, SchemaTooNew
 from bot.store.records import TaskRecord
 from bot.store.types import UNBILLED, Hold, Spend, Usage
 
@@ -143,7 +143,7 @@ class PostgresTaskStore:
             await db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             version = await db.fetchval("SELECT max(version) FROM schema_version") or 0
             if version > len(MIGRATIONS):
-                raise RuntimeError(
+                raise SchemaTooNew(
                     f"the task database is at schema {version}, newer than this bot knows "
                     f"({len(MIGRATIONS)}); upgrade the bot"
                 )

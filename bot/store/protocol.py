@@ -15,6 +15,10 @@ class DuplicateTaskError(Exception):
     """`add` of a task id that is already stored."""
 
 
+class SchemaTooNew(RuntimeError):
+    """The database was migrated by a newer bot than this one: opening it is refused."""
+
+
 class TaskStore(Protocol):
     """Every submitted task, written before its requester hears of it.
 

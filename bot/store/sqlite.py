@@ -14,7 +14,7 @@ from typing import Any, Final, TypeVar
 import aiosqlite
 
 from bot.store.codec import SQLITE_ADAPTERS, RowCodec, question_mark
-from bot.store.protocol import DuplicateTaskError
+from bot.store.protocol import DuplicateTaskError, SchemaTooNew
 from bot.store.records import TaskRecord
 from bot.store.types import UNBILLED, Hold, Spend, Usage
 
@@ -137,6 +137,10 @@ class SqliteTaskStore:
     async def open(cls, path: Path | str) -> SqliteTaskStore:
         if str(path) != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            # When aiosqlite (0.22) fails to connect, its worker thread may outlive the event
+            # loop and print a traceback at exit: a file that cannot be opened at all is
+            # refused by the standard library first.
+            sqlite3.connect(path).close()
         connection = await aiosqlite.connect(
             str(path), timeout=BUSY_TIMEOUT_S, isolation_level="IMMEDIATE"
         )
@@ -190,7 +194,7 @@ class SqliteTaskStore:
                     row = await cursor.fetchone()
                 version = int(row[0]) if row else 0
                 if version > len(MIGRATIONS):
-                    raise RuntimeError(
+                    raise SchemaTooNew(
                         f"the task database is at schema {version}, newer than this bot knows "
                         f"({len(MIGRATIONS)}); upgrade the bot"
                     )

@@ -10,7 +10,6 @@ import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -263,8 +262,7 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
                 query_limiter=query_limiter,
             )
             # Videos come through their own guard (checked hosts, no API key), on the one session.
-            video_settings = replace(config.video, download_timeout_s=timeouts.download)
-            videos = VideoPipeline(http, video_settings, config.api.base_url)
+            videos = VideoPipeline(http, config.video, config.api.base_url)
             bot = bot_for(
                 config,
                 api,

@@ -241,11 +241,10 @@ def point_discord_at(settings: DiscordSettings) -> None:
 async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
     """The bot with its session and store, closed in order on exit. Raises StartupError when the
     store cannot be opened."""
-    timeouts = config.api.timeouts
-    timeout = aiohttp.ClientTimeout(
-        total=None, sock_connect=timeouts.connect, sock_read=timeouts.read
-    )
-    async with aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": USER_AGENT}) as http:
+    # No session-wide timeout: every request on this session passes its own, which replaces the
+    # session's (the API client its connect/read timeouts, the video downloader its total), since
+    # an API call and a whole video download need very different bounds.
+    async with aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}) as http:
         store = await _open_store(config)
         # New at every start: a restarted process must not pass for the one that died.
         owner = new_worker_id()
@@ -258,7 +257,7 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
                 config.api.api_key,
                 query_path_template=config.api.query_path_template,
                 cancel_path_template=config.api.cancel_path_template,
-                timeouts=timeouts,
+                timeouts=config.api.timeouts,
                 query_limiter=query_limiter,
             )
             # Videos come through their own guard (checked hosts, no API key), on the one session.

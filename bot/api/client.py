@@ -59,6 +59,10 @@ class BailianClient:
         self._cancel_path_template = cancel_path_template
         self._retry = retry or RetryPolicy()
         self._timeouts = timeouts or ApiTimeouts()
+        # Passed on every request: it replaces whatever timeout the shared session has.
+        self._request_timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=self._timeouts.connect, sock_read=self._timeouts.read
+        )
         self._sleep = sleep
         self._query_limiter = query_limiter
 
@@ -179,9 +183,6 @@ class BailianClient:
     async def _request_once(
         self, method: str, path: str, json_body: Mapping[str, Any] | None
     ) -> tuple[dict[str, Any], int]:
-        timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=self._timeouts.connect, sock_read=self._timeouts.read
-        )
         if method == "GET" and self._query_limiter is not None:
             # Every query attempt, retries included, counts against the global cap.
             await self._query_limiter.acquire()
@@ -191,7 +192,7 @@ class BailianClient:
                 self._base_url + path,
                 json=json_body,
                 headers=self._headers,
-                timeout=timeout,
+                timeout=self._request_timeout,
             ) as response:
                 text = await response.text(errors="replace")
                 status = response.status

@@ -251,15 +251,7 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
         log.info("worker id %s", owner)
         try:
             query_limiter = RateLimiter(config.tracker.max_queries_per_second)
-            api = BailianClient(
-                http,
-                config.api.base_url,
-                config.api.api_key,
-                query_path_template=config.api.query_path_template,
-                cancel_path_template=config.api.cancel_path_template,
-                timeouts=config.api.timeouts,
-                query_limiter=query_limiter,
-            )
+            api = BailianClient.from_settings(http, config.api, query_limiter=query_limiter)
             # Videos come through their own guard (checked hosts, no API key), on the one session.
             videos = VideoPipeline(http, config.video, config.api.base_url)
             bot = bot_for(

@@ -23,7 +23,7 @@ from bot.api.errors import (
 )
 from bot.api.models import SubmitResult, TaskResult, TaskStatus
 from bot.api.retry import RetryPolicy, backoff_delay, parse_retry_after
-from bot.api.settings import QUERY_PATH_TEMPLATE, ApiTimeouts
+from bot.api.settings import QUERY_PATH_TEMPLATE, ApiSettings, ApiTimeouts
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +65,25 @@ class BailianClient:
         )
         self._sleep = sleep
         self._query_limiter = query_limiter
+
+    @classmethod
+    def from_settings(
+        cls,
+        session: aiohttp.ClientSession,
+        settings: ApiSettings,
+        *,
+        query_limiter: Limiter | None = None,
+    ) -> BailianClient:
+        """The client the configured settings describe (the bot's and the CLI's alike)."""
+        return cls(
+            session,
+            settings.base_url,
+            settings.api_key,
+            query_path_template=settings.query_path_template,
+            cancel_path_template=settings.cancel_path_template,
+            timeouts=settings.timeouts,
+            query_limiter=query_limiter,
+        )
 
     @property
     def submit_time_limit_s(self) -> float:

@@ -67,7 +67,6 @@ class WebLink:
     """A link that passed every check: a public host and a direct file."""
 
     url: str
-    host: str
     kind: limits.Kind
     file_format: str
     name: str
@@ -133,9 +132,8 @@ def _direct_file(link: str, parsed: _ParsedUrl, where: dict[str, ParamValue]) ->
         file_format = extension[1:].upper()
     else:
         return Problem(ProblemCode.LINK_NOT_A_FILE, where)
-    host = str(parsed.host)
-    name = parsed.path.rsplit("/", 1)[-1] or host
-    return WebLink(url=link, host=host, kind=kind, file_format=file_format, name=name)
+    name = parsed.path.rsplit("/", 1)[-1] or str(parsed.host)
+    return WebLink(url=link, kind=kind, file_format=file_format, name=name)
 
 
 def _parse_web_url(link: str) -> _ParsedUrl | ProblemCode:

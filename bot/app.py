@@ -110,7 +110,6 @@ class R2VBot(commands.Bot):
             if query_limiter is not None:
                 query_limiter.set_rate(share_of_cap(cap, live_workers))
 
-        self.owner = owner
         self.tracker = Tracker(
             api,
             store,

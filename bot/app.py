@@ -320,7 +320,7 @@ def main() -> int:
     if config is None:
         return 2
     configure_logging(config.log_level, config.secrets)
-    # The database URL may hold a password: only its kind is logged.
-    database = "PostgreSQL" if config.store.database_url else str(config.store.db_path)
-    log.info("starting r2v-bot (API %s, database %s)", config.api.base_url, database)
+    # The store is named by open_store once it is open (the URL may hold a password: only its
+    # kind is logged there).
+    log.info("starting r2v-bot (API %s)", config.api.base_url)
     return asyncio.run(run(config))

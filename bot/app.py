@@ -10,7 +10,6 @@ import sqlite3
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -110,7 +109,6 @@ class R2VBot(commands.Bot):
             if query_limiter is not None:
                 query_limiter.set_rate(share_of_cap(cap, live_workers))
 
-        self.owner = owner
         self.tracker = Tracker(
             api,
             store,
@@ -241,29 +239,19 @@ def point_discord_at(settings: DiscordSettings) -> None:
 async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
     """The bot with its session and store, closed in order on exit. Raises StartupError when the
     store cannot be opened."""
-    timeouts = config.api.timeouts
-    timeout = aiohttp.ClientTimeout(
-        total=None, sock_connect=timeouts.connect, sock_read=timeouts.read
-    )
-    async with aiohttp.ClientSession(timeout=timeout, headers={"User-Agent": USER_AGENT}) as http:
+    # No session-wide timeout: every request on this session passes its own, which replaces the
+    # session's (the API client its connect/read timeouts, the video downloader its total), since
+    # an API call and a whole video download need very different bounds.
+    async with aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}) as http:
         store = await _open_store(config)
         # New at every start: a restarted process must not pass for the one that died.
         owner = new_worker_id()
         log.info("worker id %s", owner)
         try:
             query_limiter = RateLimiter(config.tracker.max_queries_per_second)
-            api = BailianClient(
-                http,
-                config.api.base_url,
-                config.api.api_key,
-                query_path_template=config.api.query_path_template,
-                cancel_path_template=config.api.cancel_path_template,
-                timeouts=timeouts,
-                query_limiter=query_limiter,
-            )
+            api = BailianClient.from_settings(http, config.api, query_limiter=query_limiter)
             # Videos come through their own guard (checked hosts, no API key), on the one session.
-            video_settings = replace(config.video, download_timeout_s=timeouts.download)
-            videos = VideoPipeline(http, video_settings, config.api.base_url)
+            videos = VideoPipeline(http, config.video, config.api.base_url)
             bot = bot_for(
                 config,
                 api,
@@ -320,7 +308,7 @@ def main() -> int:
     if config is None:
         return 2
     configure_logging(config.log_level, config.secrets)
-    # The database URL may hold a password: only its kind is logged.
-    database = "PostgreSQL" if config.store.database_url else str(config.store.db_path)
-    log.info("starting r2v-bot (API %s, database %s)", config.api.base_url, database)
+    # The store is named by open_store once it is open (the URL may hold a password: only its
+    # kind is logged there).
+    log.info("starting r2v-bot (API %s)", config.api.base_url)
     return asyncio.run(run(config))

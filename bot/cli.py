@@ -60,7 +60,7 @@ async def _check_discord(http: aiohttp.ClientSession, config: Config, say: Print
 
 
 async def _check_api(http: aiohttp.ClientSession, config: Config, say: Print) -> bool:
-    client = _client(http, config)
+    client = BailianClient.from_settings(http, config.api)
     try:
         await client.get_task(PROBE_TASK_ID)
     except AuthenticationError as error:
@@ -79,23 +79,13 @@ async def status(config: Config, task_id: str, say: Print = print) -> int:
     """A task's live status; 0 when the service answered."""
     async with aiohttp.ClientSession(timeout=CHECK_TIMEOUT) as http:
         try:
-            result = await _client(http, config).get_task(task_id)
+            result = await BailianClient.from_settings(http, config.api).get_task(task_id)
         except ApiError as error:
             say(cli_text.api_failed(config.api.base_url, str(error)))
             return 1
     for line in cli_text.task_lines(result):
         say(line)
     return 0
-
-
-def _client(http: aiohttp.ClientSession, config: Config) -> BailianClient:
-    return BailianClient(
-        http,
-        config.api.base_url,
-        config.api.api_key,
-        query_path_template=config.api.query_path_template,
-        timeouts=config.api.timeouts,
-    )
 
 
 def parser() -> argparse.ArgumentParser:

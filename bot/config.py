@@ -262,7 +262,6 @@ _API = (
 _API_TIMEOUTS = (
     _Var("R2V_API_CONNECT_TIMEOUT_SECONDS", "connect", _number(0.1, 600.0)),
     _Var("R2V_API_READ_TIMEOUT_SECONDS", "read", _number(1.0, 3600.0)),
-    _Var("R2V_DOWNLOAD_TIMEOUT_SECONDS", "download", _number(1.0, 3600.0)),
 )
 _STORE = (
     _Var("R2V_DB_PATH", "db_path", Path),
@@ -284,6 +283,7 @@ _VIDEO = (
     _Var("R2V_VIDEO_KEEP_DAYS", "keep_days", _number(0.0)),
     _Var("R2V_VIDEO_MAX_TOTAL_MB", "max_total_bytes", _megabytes),
     _Var("R2V_FFMPEG", "ffmpeg", _text),
+    _Var("R2V_DOWNLOAD_TIMEOUT_SECONDS", "download_timeout_s", _number(1.0, 3600.0)),
 )
 _DEFAULTS = (
     _Var("R2V_DEFAULT_MODEL", "model", _choice(limits.MODELS)),

@@ -31,7 +31,8 @@ def test_defaults():
     assert config.discord.token == TOKEN and config.api.api_key == API_KEY
     assert config.api.base_url == "https://api.gpt.ge"
     assert config.api.query_path_template == "/task/{task_id}"
-    assert config.api.timeouts == ApiTimeouts(connect=10.0, read=60.0, download=300.0)
+    assert config.api.timeouts == ApiTimeouts(connect=10.0, read=60.0)
+    assert config.video.download_timeout_s == 300.0
     assert config.discord.guild_ids == ()
     assert config.discord.registers_globally, "no guild listed: commands must be visible somewhere"
     assert config.discord.api_base is None and config.discord.gateway_url is None
@@ -187,7 +188,8 @@ def test_values_are_read_and_trimmed():
     assert config.discord.token == TOKEN
     assert config.api.base_url == "http://127.0.0.1:8080"
     assert config.api.query_path_template == "/v1/tasks/{task_id}"
-    assert config.api.timeouts == ApiTimeouts(connect=2.5, read=30.0, download=90.0)
+    assert config.api.timeouts == ApiTimeouts(connect=2.5, read=30.0)
+    assert config.video.download_timeout_s == 90.0
     assert config.discord.guild_ids == (123, 456, 789)
     assert config.discord.sync_global is True
     assert config.discord.api_base == "http://127.0.0.1:9000/api"

@@ -23,7 +23,7 @@ from bot.api.errors import (
 )
 from bot.api.models import SubmitResult, TaskResult, TaskStatus
 from bot.api.retry import RetryPolicy, backoff_delay, parse_retry_after
-from bot.api.settings import QUERY_PATH_TEMPLATE, ApiTimeouts
+from bot.api.settings import QUERY_PATH_TEMPLATE, ApiSettings, ApiTimeouts
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +59,31 @@ class BailianClient:
         self._cancel_path_template = cancel_path_template
         self._retry = retry or RetryPolicy()
         self._timeouts = timeouts or ApiTimeouts()
+        # Passed on every request: it replaces whatever timeout the shared session has.
+        self._request_timeout = aiohttp.ClientTimeout(
+            total=None, sock_connect=self._timeouts.connect, sock_read=self._timeouts.read
+        )
         self._sleep = sleep
         self._query_limiter = query_limiter
+
+    @classmethod
+    def from_settings(
+        cls,
+        session: aiohttp.ClientSession,
+        settings: ApiSettings,
+        *,
+        query_limiter: Limiter | None = None,
+    ) -> BailianClient:
+        """The client the configured settings describe (the bot's and the CLI's alike)."""
+        return cls(
+            session,
+            settings.base_url,
+            settings.api_key,
+            query_path_template=settings.query_path_template,
+            cancel_path_template=settings.cancel_path_template,
+            timeouts=settings.timeouts,
+            query_limiter=query_limiter,
+        )
 
     @property
     def submit_time_limit_s(self) -> float:
@@ -179,9 +202,6 @@ class BailianClient:
     async def _request_once(
         self, method: str, path: str, json_body: Mapping[str, Any] | None
     ) -> tuple[dict[str, Any], int]:
-        timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=self._timeouts.connect, sock_read=self._timeouts.read
-        )
         if method == "GET" and self._query_limiter is not None:
             # Every query attempt, retries included, counts against the global cap.
             await self._query_limiter.acquire()
@@ -191,7 +211,7 @@ class BailianClient:
                 self._base_url + path,
                 json=json_body,
                 headers=self._headers,
-                timeout=timeout,
+                timeout=self._request_timeout,
             ) as response:
                 text = await response.text(errors="replace")
                 status = response.status

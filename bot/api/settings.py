@@ -16,7 +16,6 @@ class ApiTimeouts:
 
     connect: float = 10.0
     read: float = 60.0
-    download: float = 300.0
 
 
 @dataclass(frozen=True, kw_only=True)

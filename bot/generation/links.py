@@ -21,6 +21,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass
+from urllib.parse import unquote_to_bytes
 
 import idna
 
@@ -66,7 +67,6 @@ class WebLink:
     """A link that passed every check: a public host and a direct file."""
 
     url: str
-    host: str
     kind: limits.Kind
     file_format: str
     name: str
@@ -132,9 +132,8 @@ def _direct_file(link: str, parsed: _ParsedUrl, where: dict[str, ParamValue]) ->
         file_format = extension[1:].upper()
     else:
         return Problem(ProblemCode.LINK_NOT_A_FILE, where)
-    host = str(parsed.host)
-    name = parsed.path.rsplit("/", 1)[-1] or host
-    return WebLink(url=link, host=host, kind=kind, file_format=file_format, name=name)
+    name = parsed.path.rsplit("/", 1)[-1] or str(parsed.host)
+    return WebLink(url=link, kind=kind, file_format=file_format, name=name)
 
 
 def _parse_web_url(link: str) -> _ParsedUrl | ProblemCode:
@@ -237,18 +236,9 @@ def _percent_decode(text: str) -> str | None:
     """The host with %XX escapes decoded as UTF-8 bytes, or None if an escape is broken."""
     if text.count("%") != len(_PERCENT_ESCAPE.findall(text)):
         return None  # a `%` not followed by two hex digits
-    buffer = bytearray()
-    index = 0
-    while index < len(text):
-        if text[index] == "%":
-            buffer.append(int(text[index + 1 : index + 3], 16))
-            index += 3
-        else:
-            buffer.extend(text[index].encode("utf-8", "surrogatepass"))
-            index += 1
     try:
-        return buffer.decode("utf-8")
-    except UnicodeDecodeError:
+        return unquote_to_bytes(text).decode("utf-8")
+    except UnicodeError:  # bytes that are not UTF-8, or a lone surrogate that cannot be encoded
         return None
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -42,7 +41,7 @@ def billed_seconds(request: GenerationRequest) -> int:
     attachment metadata, so any clip counts as the cap: the estimate never undershoots."""
     if request.video_count == 0:
         return request.duration
-    return request.duration + math.ceil(limits.BILLED_REFERENCE_VIDEO_CAP_S)
+    return request.duration + limits.BILLED_REFERENCE_VIDEO_CAP_S
 
 
 def estimate_cost(

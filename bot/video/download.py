@@ -95,6 +95,7 @@ class VideoDownloader:
         self._api_origin = ((base.host or "").lower(), base.port)
         self._max_bytes = max_bytes
         self._max_redirects = max_redirects
+        # Passed on every request: it replaces whatever timeout the shared session has.
         self._timeout = aiohttp.ClientTimeout(
             total=timeout_s, sock_connect=connect_timeout_s, sock_read=connect_timeout_s * 3
         )

@@ -58,8 +58,8 @@ class VideoKeeper:
         return self.path_for(task_id).is_file()
 
     def partial_path_for(self, final: Path) -> Path:
-        """A fresh temp name beside `final`; `commit` renames it into place."""
-        self.video_dir.mkdir(parents=True, exist_ok=True)
+        """A fresh temp name beside `final`; `commit` renames it into place. The folder is made
+        by whoever writes the file (the downloader, off the event loop)."""
         return final.with_name(f"{final.name}.{secrets.token_hex(4)}{_PART_SUFFIX}")
 
     def commit(self, partial: Path, final: Path) -> None:

@@ -69,11 +69,9 @@ def _probe(file: BinaryIO, size: int) -> ProbeResult:
     if file.read(8)[4:8] != b"ftyp":
         return NotMp4("it does not start with an ftyp box")
     boxes = _boxes(file, 0, size)
-    first = next(boxes, None)
+    first = next(boxes, None)  # the ftyp box checked above, or why its size is wrong
     if isinstance(first, NotMp4):
         return first
-    if first is None or first.kind != b"ftyp":
-        return NotMp4("it does not start with an ftyp box")
     moov: _Box | None = None
     for box in boxes:
         if isinstance(box, NotMp4):

@@ -13,7 +13,8 @@ GIB = 1024**3
 @dataclass(frozen=True)
 class VideoSettings:
     """Filled by the config loader from R2V_VIDEO_DIR, R2V_VIDEO_KEEP_DAYS,
-    R2V_VIDEO_MAX_TOTAL_MB and R2V_FFMPEG; everything else keeps its default."""
+    R2V_VIDEO_MAX_TOTAL_MB, R2V_FFMPEG and R2V_DOWNLOAD_TIMEOUT_SECONDS; everything else keeps its
+    default."""
 
     video_dir: Path = Path("data/videos")
     # Kept files older than this are deleted; 0 keeps them until the size cap needs the room.

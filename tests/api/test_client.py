@@ -39,7 +39,7 @@ from fakes.fake_bailian import (
 
 KEY = "sk-very-secret-key-0123456789"
 POLICY = RetryPolicy(max_attempts=4, base_delay=0.5, max_delay=8.0, max_retry_after=20.0)
-SHORT = ApiTimeouts(connect=2.0, read=0.3, download=5.0)
+SHORT = ApiTimeouts(connect=2.0, read=0.3)
 
 PAYLOAD = build_request(
     CommandInput(

@@ -8,7 +8,7 @@ import random
 
 import pytest
 
-from bot.generation.links import WebLink, judge_link, split_links
+from bot.generation.links import WebLink, judge_link, parse_host, split_links
 from bot.generation.problems import Problem, ProblemCode
 from bot.messages.catalog import ENGLISH
 from bot.messages.validation import describe_problem
@@ -161,9 +161,9 @@ def test_a_private_address_says_private_or_local_however_it_is_spelled():
 def test_an_idn_host_is_kept_as_written_and_judged_in_punycode():
     judged = judge_link(1, "https://bücher.example/Bild.PNG")
 
+    assert parse_host("bücher.example") == "xn--bcher-kva.example"
     assert judged == WebLink(
         url="https://bücher.example/Bild.PNG",
-        host="xn--bcher-kva.example",
         kind="image",
         file_format="PNG",
         name="Bild.PNG",

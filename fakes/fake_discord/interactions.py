@@ -161,7 +161,7 @@ class FakeInteraction:
 class InteractionsMixin:
     """Part of FakeDiscord (see server.py)."""
 
-    def _interaction(
+    async def _send_interaction(
         self,
         kind: int,
         data: dict,
@@ -172,6 +172,7 @@ class InteractionsMixin:
         message: dict | None = None,
         locale: str = "en-US",
     ) -> FakeInteraction:
+        """Build the interaction, record it and send it to the bot as INTERACTION_CREATE."""
         member = user or self.default_user
         cid = channel_id or self.channel_id
         guild = self.guild_of(cid)
@@ -216,7 +217,16 @@ class InteractionsMixin:
             message_id=int(message["id"]) if message else None,
         )
         self.interactions[iid] = it
+        await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=guild.id)
         return it
+
+    @staticmethod
+    def _command_data(cmd: dict, ctype: CommandType) -> dict[str, Any]:
+        """The `data` of an application command interaction for the registered `cmd`."""
+        data: dict[str, Any] = {"id": cmd["id"], "name": cmd["name"], "type": ctype}
+        if "guild_id" in cmd:
+            data["guild_id"] = cmd["guild_id"]
+        return data
 
     def _option_value(self, schema: dict, value: Any, resolved: dict) -> Any:
         otype = schema["type"]
@@ -310,14 +320,8 @@ class InteractionsMixin:
         opts = leaf
         for wrapper in reversed(nest):
             opts = [{**wrapper, "options": opts}]
-        data: dict[str, Any] = {
-            "id": cmd["id"],
-            "name": cmd["name"],
-            "type": CommandType.CHAT_INPUT,
-            "options": opts,
-        }
-        if "guild_id" in cmd:
-            data["guild_id"] = cmd["guild_id"]
+        data = self._command_data(cmd, CommandType.CHAT_INPUT)
+        data["options"] = opts
         if resolved:
             data["resolved"] = resolved
         kind = (
@@ -325,7 +329,7 @@ class InteractionsMixin:
             if focused is None
             else InteractionType.APPLICATION_COMMAND_AUTOCOMPLETE
         )
-        it = self._interaction(
+        return await self._send_interaction(
             kind,
             data,
             user=user,
@@ -333,8 +337,6 @@ class InteractionsMixin:
             attachment_size_limit=attachment_size_limit,
             locale=locale,
         )
-        await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
-        return it
 
     async def invoke_message_command(
         self,
@@ -347,16 +349,10 @@ class InteractionsMixin:
         """Send a message context-menu command (command type 3) targeting a message."""
         guild = self.guild_of(int(target_message["channel_id"]))
         cmd = self._find_command(name, CommandType.MESSAGE, guild.id if guild else None)
-        data: dict[str, Any] = {
-            "id": cmd["id"],
-            "name": name,
-            "type": CommandType.MESSAGE,
-            "target_id": str(target_message["id"]),
-            "resolved": {"messages": {str(target_message["id"]): self.public(target_message)}},
-        }
-        if "guild_id" in cmd:
-            data["guild_id"] = cmd["guild_id"]
-        it = self._interaction(
+        data = self._command_data(cmd, CommandType.MESSAGE)
+        data["target_id"] = str(target_message["id"])
+        data["resolved"] = {"messages": {str(target_message["id"]): self.public(target_message)}}
+        return await self._send_interaction(
             InteractionType.APPLICATION_COMMAND,
             data,
             user=user,
@@ -364,8 +360,6 @@ class InteractionsMixin:
             attachment_size_limit=None,
             locale=locale,
         )
-        await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
-        return it
 
     async def click(
         self,
@@ -389,7 +383,7 @@ class InteractionsMixin:
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": comp["type"]}
         if comp["type"] != ComponentType.BUTTON:
             data["values"] = list(values or [])
-        it = self._interaction(
+        return await self._send_interaction(
             InteractionType.MESSAGE_COMPONENT,
             data,
             user=user,
@@ -398,8 +392,6 @@ class InteractionsMixin:
             message=self.public(message),
             locale=locale,
         )
-        await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
-        return it
 
     async def submit_modal(
         self,
@@ -471,7 +463,7 @@ class InteractionsMixin:
         if interaction.message_id is not None:
             found = self.get_message(interaction.message_id)
             message = self.public(found) if found else None
-        it = self._interaction(
+        return await self._send_interaction(
             InteractionType.MODAL_SUBMIT,
             data,
             user=user or interaction.user,
@@ -481,8 +473,6 @@ class InteractionsMixin:
             # The same member's client, so the same language.
             locale=interaction.payload["locale"],
         )
-        await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
-        return it
 
     def _record_response(
         self,

@@ -25,13 +25,12 @@ from fakes.fake_discord.common import (
     MessageType,
     OptionType,
     _error,
-    _find_components,
     _form_error,
     _json_response,
     _truthy,
     _Upload,
 )
-from fakes.fake_discord.messages import _numbered
+from fakes.fake_discord.messages import _numbered, _walk
 
 if TYPE_CHECKING:
     from fakes.fake_discord.server import FakeDiscord
@@ -374,10 +373,11 @@ class InteractionsMixin:
         message = self.get_message(message_id)
         if message is None or message.get("deleted"):
             raise FakeDiscordError(f"no message {message_id}")
-        matches = _find_components(message["components"], lambda c: c.get("custom_id") == custom_id)
-        if not matches:
+        comp = next(
+            (c for c in _walk(message["components"]) if c.get("custom_id") == custom_id), None
+        )
+        if comp is None:
             raise FakeDiscordError(f"message {message_id} has no component {custom_id!r}")
-        comp = matches[0]
         if comp.get("disabled"):
             raise FakeDiscordError(f"component {custom_id!r} is disabled: it cannot be clicked")
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": comp["type"]}

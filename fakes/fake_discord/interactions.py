@@ -592,19 +592,40 @@ class InteractionsMixin:
 
     def _webhook_interaction(
         self, app: str, token: str, request: web.Request, payload: dict, uploads: list[_Upload]
-    ) -> tuple[FakeInteraction | None, dict | None, web.Response | None]:
+    ) -> tuple[FakeInteraction, dict] | web.Response:
+        """The interaction behind the webhook token and the record of this call, or the
+        error response (already recorded once the interaction is known)."""
         it = next((i for i in self.interactions.values() if i.token == token), None)
         if int(app) != self.app_id or it is None:
-            return None, None, _error(404, 10015, "Unknown Webhook")
+            return _error(404, 10015, "Unknown Webhook")
         entry = self._record_response(it, "webhook", request, payload or {}, uploads)
         if self.now() - it.created_at > TOKEN_LIFETIME:
-            return it, entry, self._finish(entry, _error(401, 50027, "Invalid Webhook Token"))
+            return self._finish(entry, _error(401, 50027, "Invalid Webhook Token"))
         if not it.acknowledged:
             # The interaction webhook only exists once the interaction has been responded to.
-            return it, entry, self._finish(entry, _error(404, 10015, "Unknown Webhook"))
+            return self._finish(entry, _error(404, 10015, "Unknown Webhook"))
         if REJECTION in request:
-            return it, entry, self._finish(entry, request[REJECTION])
-        return it, entry, None
+            return self._finish(entry, request[REJECTION])
+        return it, entry
+
+    def _webhook_message(
+        self,
+        app: str,
+        token: str,
+        mid: str,
+        request: web.Request,
+        payload: dict,
+        uploads: list[_Upload],
+    ) -> tuple[FakeInteraction, dict, dict] | web.Response:
+        """As _webhook_interaction, plus the message `mid` names (or the 404 for it)."""
+        found = self._webhook_interaction(app, token, request, payload, uploads)
+        if isinstance(found, web.Response):
+            return found
+        it, entry = found
+        target = self._webhook_target(it, mid)
+        if target is None:
+            return self._finish(entry, _error(404, 10008, "Unknown Message"))
+        return it, entry, target
 
     def _webhook_target(self, it: FakeInteraction, mid: str) -> dict | None:
         if mid == "@original":
@@ -658,9 +679,10 @@ class InteractionsMixin:
         return record
 
     async def _webhook_post(self, request, payload, uploads, app, token) -> web.Response:
-        it, entry, err = self._webhook_interaction(app, token, request, payload, uploads)
-        if err is not None or it is None or entry is None:
-            return err or _error(404, 10015, "Unknown Webhook")
+        found = self._webhook_interaction(app, token, request, payload, uploads)
+        if isinstance(found, web.Response):
+            return found
+        it, entry = found
         bad = self._validate(payload, uploads, it.attachment_size_limit, creating=True)
         if bad is not None:
             return self._finish(entry, bad)
@@ -686,21 +708,17 @@ class InteractionsMixin:
         return self._finish(entry, web.Response(status=204), record["id"])
 
     async def _webhook_get(self, request, payload, uploads, app, token, mid) -> web.Response:
-        it, entry, err = self._webhook_interaction(app, token, request, payload, uploads)
-        if err is not None or it is None or entry is None:
-            return err or _error(404, 10015, "Unknown Webhook")
-        target = self._webhook_target(it, mid)
-        if target is None:
-            return self._finish(entry, _error(404, 10008, "Unknown Message"))
+        found = self._webhook_message(app, token, mid, request, payload, uploads)
+        if isinstance(found, web.Response):
+            return found
+        _, entry, target = found
         return self._finish(entry, _json_response(self.public(target)))
 
     async def _webhook_patch(self, request, payload, uploads, app, token, mid) -> web.Response:
-        it, entry, err = self._webhook_interaction(app, token, request, payload, uploads)
-        if err is not None or it is None or entry is None:
-            return err or _error(404, 10015, "Unknown Webhook")
-        target = self._webhook_target(it, mid)
-        if target is None:
-            return self._finish(entry, _error(404, 10008, "Unknown Message"))
+        found = self._webhook_message(app, token, mid, request, payload, uploads)
+        if isinstance(found, web.Response):
+            return found
+        it, entry, target = found
         creating = mid == "@original" and not it.original_created
         bad = self._validate(payload, uploads, it.attachment_size_limit, creating=creating)
         if bad is not None:
@@ -713,12 +731,10 @@ class InteractionsMixin:
         return self._finish(entry, _json_response(self.public(record)), record["id"])
 
     async def _webhook_delete(self, request, payload, uploads, app, token, mid) -> web.Response:
-        it, entry, err = self._webhook_interaction(app, token, request, payload, uploads)
-        if err is not None or it is None or entry is None:
-            return err or _error(404, 10015, "Unknown Webhook")
-        target = self._webhook_target(it, mid)
-        if target is None:
-            return self._finish(entry, _error(404, 10008, "Unknown Message"))
+        found = self._webhook_message(app, token, mid, request, payload, uploads)
+        if isinstance(found, web.Response):
+            return found
+        it, entry, target = found
         if mid == "@original" and not it.original_created:
             # Deleting a "thinking" response removes it; keep a deleted record for tests.
             target = self._materialize_original(it, {}, [])

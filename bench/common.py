@@ -9,23 +9,56 @@ from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+import aiohttp
+
+from bot.api.client import BailianClient
 from bot.config import Config
+from bot.generation.pricing import CNY_LIST_PRICES
 from bot.generation.request import CommandInput, Defaults, GenerationRequest, build_request
-from bot.service import GenerationService, Requester, Submitted
+from bot.policy import LimitSettings
+from bot.service import Announce, GenerationService, Requester, Submitted
+from bot.store.protocol import TaskStore
 from bot.store.records import TaskRecord
+from bot.tracking.tracker import Tracker
 
 DEFAULTS = Defaults(model="wan2.6-r2v-flash", size="1920*1080")
 REQUESTER = Requester(user_id=42, guild_id=1, channel_id=2)
+# The benchmarks measure the bot, not the team's limits: a benchmark sends many commands.
+UNLIMITED = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
+HTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)
+
+
+def make_service(
+    api: BailianClient, store: TaskStore, tracker: Tracker, deadline_s: float
+) -> GenerationService:
+    """The real GenerationService as the bot wires it, with list prices and no user limits."""
+    return GenerationService(
+        api,
+        store,
+        tracker,
+        defaults=DEFAULTS,
+        prices=CNY_LIST_PRICES,
+        currency="CNY",
+        limits_for=lambda guild_id: UNLIMITED,
+        deadline_s=deadline_s,
+    )
 
 
 async def _status_message_1(record: TaskRecord) -> int:
     return 1
 
 
-async def submit_tracked(service: GenerationService, request: GenerationRequest) -> TaskRecord:
-    """Quote, submit and track one request as the cog would, with a status message of id 1."""
-    quote = await service.quote(request, REQUESTER)
-    outcome = await service.submit(quote, REQUESTER, _status_message_1)
+async def submit_tracked(
+    service: GenerationService,
+    request: GenerationRequest,
+    *,
+    who: Requester = REQUESTER,
+    post_status: Announce = _status_message_1,
+) -> TaskRecord:
+    """Quote, submit and track one request as the cog would, by `who`, with the status message
+    `post_status` posts (by default one of id 1)."""
+    quote = await service.quote(request, who)
+    outcome = await service.submit(quote, who, post_status)
     assert isinstance(outcome, Submitted), outcome
     return outcome.record
 
@@ -140,7 +173,6 @@ def without_user_limits(config: Config) -> Config:
     the test suite runs it: a benchmark sends many commands as one user."""
     if "limits" not in {f.name for f in fields(config)}:
         return config  # a bot without guardrails
-    from bot.policy import LimitBook, LimitSettings
+    from bot.policy import LimitBook
 
-    no_limits = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
-    return replace(config, limits=LimitBook(no_limits))  # type: ignore[call-arg]
+    return replace(config, limits=LimitBook(UNLIMITED))  # type: ignore[call-arg]

@@ -31,11 +31,17 @@ from pathlib import Path
 import aiohttp
 import asyncpg
 
-from bench.common import DEFAULTS, Row, format_table, make_request, peak_rss_mb
+from bench.common import (
+    HTTP_TIMEOUT,
+    Row,
+    format_table,
+    make_request,
+    make_service,
+    peak_rss_mb,
+    submit_tracked,
+)
 from bot.api.client import BailianClient
-from bot.generation.pricing import CNY_LIST_PRICES
-from bot.policy import LimitSettings
-from bot.service import GenerationService, Requester, Submitted
+from bot.service import Requester
 from bot.store.postgres import PostgresTaskStore
 from bot.store.records import TaskRecord
 from bot.store.types import new_worker_id
@@ -49,7 +55,6 @@ REPO = Path(__file__).resolve().parent.parent
 PROCESSES = 3
 QUERY_CAP_PER_S = 300.0
 RSS_TARGET_MB = 150.0
-UNLIMITED = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
 # Long enough that nothing ends before the kill; the plans are shortened after the take-over.
 PENDING_S = 3600.0
 
@@ -152,9 +157,8 @@ async def worker(url: str, api_base: str, api_key: str, deliveries: Path, size: 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
-    timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)
     rss = asyncio.create_task(_report_rss())
-    async with aiohttp.ClientSession(timeout=timeout) as http:
+    async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as http:
         limiter = RateLimiter(settings.max_queries_per_second)
         api = BailianClient(http, api_base, api_key, query_limiter=limiter)
         tracker = Tracker(
@@ -167,16 +171,7 @@ async def worker(url: str, api_base: str, api_key: str, deliveries: Path, size: 
                 share_of_cap(settings.max_queries_per_second, live)
             ),
         )
-        service = GenerationService(
-            api,
-            store,
-            tracker,
-            defaults=DEFAULTS,
-            prices=CNY_LIST_PRICES,
-            currency="CNY",
-            limits_for=lambda guild_id: UNLIMITED,
-            deadline_s=settings.deadline_s,
-        )
+        service = make_service(api, store, tracker, settings.deadline_s)
         await tracker.start()
         _say("owner", owner)
         await loop.run_in_executor(None, sys.stdin.readline)  # "go": every worker is live
@@ -186,9 +181,9 @@ async def worker(url: str, api_base: str, api_key: str, deliveries: Path, size: 
             # Many members: each member's reservations take turns, as in a real guild mix.
             who = Requester(user_id=1000 + seed % 997, guild_id=1 + n, channel_id=2)
             async with slots:
-                quote = await service.quote(make_request(seed=seed), who)
-                outcome = await service.submit(quote, who, _no_status_message)
-                assert isinstance(outcome, Submitted), outcome
+                await submit_tracked(
+                    service, make_request(seed=seed), who=who, post_status=_no_status_message
+                )
 
         await asyncio.gather(*(submit(n * 1_000_000 + i) for i in range(size.tasks_per_process)))
         _say("submitted")

@@ -27,10 +27,16 @@ from typing import Any
 
 import aiohttp
 
-from bench.common import DEFAULTS, Row, make_request, median, percentile, submit_tracked
+from bench.common import (
+    HTTP_TIMEOUT,
+    Row,
+    make_request,
+    make_service,
+    median,
+    percentile,
+    submit_tracked,
+)
 from bot.api.client import BailianClient
-from bot.generation.pricing import CNY_LIST_PRICES
-from bot.policy import LimitSettings
 from bot.service import GenerationService
 from bot.store.sqlite import SqliteTaskStore
 from bot.tracking.rate_limit import RateLimiter
@@ -100,10 +106,6 @@ def compressed(settings: TrackerSettings, scale: float) -> TrackerSettings:
     )
 
 
-# The bench measures tracking, not the team's limits.
-UNLIMITED = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
-
-
 @dataclass(frozen=True)
 class Pipeline:
     """Our real tracking stack against one fake API: client, store, tracker and service."""
@@ -119,8 +121,7 @@ async def tracking_pipeline(
     fake: FakeBailian, settings: TrackerSettings
 ) -> AsyncIterator[Pipeline]:
     """Starts `fake` and a running tracker on a temporary store; stops and closes all on exit."""
-    timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)
-    async with fake, aiohttp.ClientSession(timeout=timeout) as http:
+    async with fake, aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as http:
         with tempfile.TemporaryDirectory(prefix="r2v-bench-") as tmp:
             store = await SqliteTaskStore.open(Path(tmp) / "tasks.sqlite3")
             try:
@@ -132,16 +133,7 @@ async def tracking_pipeline(
                 )
                 notifier = RecordingNotifier()
                 tracker = Tracker(api, store, notifier, settings)
-                service = GenerationService(
-                    api,
-                    store,
-                    tracker,
-                    defaults=DEFAULTS,
-                    prices=CNY_LIST_PRICES,
-                    currency="CNY",
-                    limits_for=lambda guild_id: UNLIMITED,
-                    deadline_s=settings.deadline_s,
-                )
+                service = make_service(api, store, tracker, settings.deadline_s)
                 await tracker.start()
                 try:
                     yield Pipeline(http, service, tracker, notifier)

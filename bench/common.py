@@ -97,6 +97,34 @@ class Row:
         return cls(**data)  # type: ignore[arg-type]
 
 
+def cap_row(label: str, max_queries_1s: int, cap: float) -> Row:
+    """The most queries seen in any 1 s window against the query cap."""
+    return Row(
+        label,
+        float(max_queries_1s),
+        "",
+        peer=cap,
+        peer_name="the cap",
+        target="≤ cap",
+        met=max_queries_1s <= cap,
+    )
+
+
+def delivered_row(once: int, twice: int, total: int, queries: int, wall_s: float) -> Row:
+    """Every task delivered exactly once: `once` of `total`, none (`twice`) more than once."""
+    return Row(
+        f"delivered exactly once ({queries} queries, {wall_s:.0f} s)",
+        f"{once}/{total}",
+        target="all",
+        met=once == total and not twice,
+    )
+
+
+def once_and_twice(counts: Sequence[int]) -> tuple[int, int]:
+    """Of the deliveries per task: how many tasks had exactly one, how many more than one."""
+    return counts.count(1), sum(1 for count in counts if count > 1)
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory. On Linux VmHWM, which starts afresh at exec:
     `ru_maxrss` of a child process starts at its parent's RSS at fork time (a bench worker

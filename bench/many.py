@@ -34,9 +34,12 @@ import asyncpg
 from bench.common import (
     HTTP_TIMEOUT,
     Row,
+    cap_row,
+    delivered_row,
     format_table,
     make_request,
     make_service,
+    once_and_twice,
     peak_rss_mb,
     submit_tracked,
 )
@@ -111,20 +114,13 @@ class ManyResults:
                 target=f"< {RSS_TARGET_MB:.0f} MB each",
                 met=all(mb < RSS_TARGET_MB for mb in self.peak_rss_mb),
             ),
-            Row(
+            cap_row(
                 f"most queries in any 1 s window, {self.processes} processes together",
-                float(self.max_queries_1s),
-                "",
-                peer=self.cap,
-                peer_name="the cap",
-                target="≤ cap",
-                met=self.max_queries_1s <= self.cap,
+                self.max_queries_1s,
+                self.cap,
             ),
-            Row(
-                f"delivered exactly once ({self.queries} queries, {self.wall_s:.0f} s)",
-                f"{self.delivered_once}/{self.tasks}",
-                target="all",
-                met=self.delivered_once == self.tasks and not self.delivered_twice,
+            delivered_row(
+                self.delivered_once, self.delivered_twice, self.tasks, self.queries, self.wall_s
             ),
             Row(
                 f"take-over of a killed process's {self.moved} tasks",
@@ -284,8 +280,7 @@ async def run(size: Size = FULL) -> ManyResults:
             lines = deliveries.read_text().splitlines() if deliveries.exists() else []
             counts = Counter(line.split()[1] for line in lines)
             per_task = [counts.get(task_id, 0) for task_id in fake.tasks]
-            results.delivered_once = per_task.count(1)
-            results.delivered_twice = sum(1 for count in per_task if count > 1)
+            results.delivered_once, results.delivered_twice = once_and_twice(per_task)
     finally:
         server.stop()
     results.wall_s = time.monotonic() - started

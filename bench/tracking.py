@@ -36,6 +36,7 @@ from bench.common import (
     percentile,
     submit_tracked,
 )
+from bench.workloads import generation_median_s, sdk_sleep_s
 from bot.api.client import BailianClient
 from bot.service import GenerationService
 from bot.store.sqlite import SqliteTaskStore
@@ -44,10 +45,6 @@ from bot.tracking.settings import TrackerSettings
 from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, TaskPlan
 from fakes.recording import RecordingNotifier
-
-# The DashScope SDK's VideoSynthesis.wait(): sleeps 1, 1, 2, 2, 2, 4, 4, 4 s, then 5 s forever.
-SDK_SLEEPS_S = (1, 1, 2, 2, 2, 4, 4, 4)
-SDK_MAX_SLEEP_S = 5
 
 # The workload (real seconds).
 KEYS = [
@@ -62,13 +59,6 @@ QUEUE_SIGMA = 0.8
 QUERIES_RATIO_TARGET = 0.40
 # DashScope allows 20 queries/s per account; our cap is set there so it never decides the lag.
 QUERY_CAP_PER_S = 20.0
-
-
-def generation_median_s(model: str, size: str, duration: int) -> float:
-    """Typical generation time of a key: longer clips, 1080P and the full model take longer."""
-    tier = 1.0 if size in ("1920*1080", "1080*1920", "1440*1440", "1632*1248", "1248*1632") else 0.8
-    model_factor = 1.15 if model == "wan2.6-r2v" else 0.9
-    return (70 + 10 * duration) * tier * model_factor
 
 
 def _normal(seed: int, stream: str) -> float:
@@ -148,7 +138,7 @@ async def sdk_wait(api: BailianClient, task_id: str, scale: float, deadline_s: f
     give_up = time.monotonic() + deadline_s / scale
     step = 0
     while time.monotonic() < give_up:
-        sleep = SDK_SLEEPS_S[step] if step < len(SDK_SLEEPS_S) else SDK_MAX_SLEEP_S
+        sleep = sdk_sleep_s(step)
         step += 1
         await asyncio.sleep(sleep / scale)
         result = await api.get_task(task_id)

@@ -92,10 +92,6 @@ class Row:
             "met": self.met,
         }
 
-    @classmethod
-    def from_json(cls, data: dict[str, object]) -> Row:
-        return cls(**data)  # type: ignore[arg-type]
-
 
 def cap_row(label: str, max_queries_1s: int, cap: float) -> Row:
     """The most queries seen in any 1 s window against the query cap."""

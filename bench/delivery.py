@@ -12,7 +12,7 @@
 (b) Wall time of fitting a 10 s 1080P ~20 MB clip under 10 MiB (niced ffmpeg, the bot's
     settings), as a ratio to the clip's duration (target ≤ 2× on 2 cores).
 
-`run(quick)` returns `Row.to_json()` dicts; quick fetches the ~20 MB clip instead of ~100 MB.
+`run(quick)` returns the two Rows; quick fetches the ~20 MB clip instead of ~100 MB.
 """
 
 from __future__ import annotations
@@ -50,13 +50,13 @@ def big_clip(quick: bool) -> Path:
     return clip_1080p_10s() if quick else make_mp4(1920, 1080, 21, "80M")
 
 
-async def run(quick: bool) -> list[dict[str, object]]:
+async def run(quick: bool) -> list[Row]:
     clip = await asyncio.to_thread(big_clip, quick)
     await asyncio.to_thread(clip_720p_2s)  # made here, so the child only reads the cache
     rss = await _rss_in_child(clip)
     ratio, fitted_size = await _transcode_ratio()
     size_mb = clip.stat().st_size / 1e6
-    rows = [
+    return [
         Row(
             f"peak RSS growth fetching a {size_mb:.0f} MB video{rss['method']}",
             round(rss["growth_mb"], 1),
@@ -72,7 +72,6 @@ async def run(quick: bool) -> list[dict[str, object]]:
             met=ratio <= TRANSCODE_RATIO_TARGET and fitted_size <= UPLOAD_CAP,
         ),
     ]
-    return [row.to_json() for row in rows]
 
 
 async def _rss_in_child(clip: Path) -> dict[str, Any]:

@@ -126,12 +126,17 @@ def peak_rss_mb() -> float:
     `ru_maxrss` of a child process starts at its parent's RSS at fork time (a bench worker
     started late in a full run would report the whole bench's memory)."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return status_kb("VmHWM") / 1024
+    except (OSError, RuntimeError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def status_kb(field: str) -> int:
+    """A kB figure of this process from /proc/self/status (OSError or RuntimeError if none)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"/proc/self/status has no {field}")
 
 
 def percentile(values: Sequence[float], q: float) -> float:

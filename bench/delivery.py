@@ -27,7 +27,7 @@ from typing import Any
 
 import aiohttp
 
-from bench.common import Row
+from bench.common import Row, status_kb
 from bot.video.mp4 import Mp4Info, probe
 from bot.video.pipeline import Fetched, Fitted, VideoPipeline
 from bot.video.settings import VideoSettings
@@ -138,13 +138,6 @@ class _ServedClip:
         self._tmp.cleanup()
 
 
-def _status_kb(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise RuntimeError(f"/proc/self/status has no {field}")
-
-
 def _reset_peak_rss() -> bool:
     try:
         Path("/proc/self/clear_refs").write_text("5")
@@ -160,11 +153,11 @@ async def _rss_child(clip: Path) -> dict[str, Any]:
         warm_id, warm_url = await served.finished(clip_720p_2s())
         warm = await served.pipeline.fetch(warm_id, warm_url)
         assert isinstance(warm, Fetched), warm
-        before_hwm = _status_kb("VmHWM")
+        before_hwm = status_kb("VmHWM")
         reset = _reset_peak_rss()
-        before = _status_kb("VmRSS") if reset else before_hwm
+        before = status_kb("VmRSS") if reset else before_hwm
         fetched = await served.pipeline.fetch(task_id, url)
-        after = _status_kb("VmHWM")
+        after = status_kb("VmHWM")
         assert isinstance(fetched, Fetched) and not fetched.reused, fetched
     finally:
         await served.__aexit__(None, None, None)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import math
 import resource
 import statistics
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
@@ -119,6 +122,22 @@ def delivered_row(once: int, twice: int, total: int, queries: int, wall_s: float
 def once_and_twice(counts: Sequence[int]) -> tuple[int, int]:
     """Of the deliveries per task: how many tasks had exactly one, how many more than one."""
     return counts.count(1), sum(1 for count in counts if count > 1)
+
+
+async def until(
+    check: Callable[[], object], timeout_s: float, what: str, every_s: float = 0.1
+) -> None:
+    """Poll every `every_s` until `check()` (a value or an awaitable one) is true; after
+    `timeout_s`, raise TimeoutError(`what`)."""
+    deadline = time.monotonic() + timeout_s
+    while not await _value(check()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        await asyncio.sleep(every_s)
+
+
+async def _value(result: object) -> object:
+    return await result if inspect.isawaitable(result) else result
 
 
 def peak_rss_mb() -> float:

@@ -31,7 +31,7 @@ from typing import Any, Literal
 from aiohttp import web
 
 from bench.bare_bot import BareBot
-from bench.common import Row, median, percentile, without_user_limits
+from bench.common import Row, median, percentile, until, without_user_limits
 from bot.api.settings import ApiSettings
 from bot.app import open_bot
 from bot.config import Config, DiscordSettings
@@ -238,11 +238,12 @@ async def _session(
                 async def tracking(commands: int) -> None:
                     # A command goes on after its follow-up: it posts the status message,
                     # records it and hands the task to the tracker, last.
-                    deadline = time.monotonic() + 30
-                    while bot.tracker.active_count < commands:
-                        if time.monotonic() > deadline:
-                            raise TimeoutError(f"{commands} commands never all tracked")
-                        await asyncio.sleep(0.001)
+                    await until(
+                        lambda: bot.tracker.active_count >= commands,
+                        30,
+                        f"{commands} commands never all tracked",
+                        0.001,
+                    )
 
                 await _measure(fake, api, results, single, burst, rounds, tracking)
     return results

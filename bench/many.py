@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import inspect
 import json
 import random
 import signal
@@ -24,7 +23,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -42,6 +41,7 @@ from bench.common import (
     once_and_twice,
     peak_rss_mb,
     submit_tracked,
+    until,
 )
 from bot.api.client import BailianClient
 from bot.service import Requester
@@ -218,17 +218,6 @@ class _Worker:
                 print(raw.decode().rstrip(), file=sys.stderr)  # a worker's error
 
 
-async def _until(
-    check: Callable[[], object], timeout_s: float, what: str, every_s: float = 0.1
-) -> None:
-    """Until `check()` (a value or an awaitable one) is true."""
-    deadline = time.monotonic() + timeout_s
-    while not await _value(check()):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        await asyncio.sleep(every_s)
-
-
 async def run(size: Size = FULL) -> ManyResults:
     from tests.pg import PostgresServer, find_bin_dir  # the suite's throwaway server
 
@@ -251,26 +240,44 @@ async def run(size: Size = FULL) -> ManyResults:
             async with fake:
                 workers = [await _start(url, fake, deliveries, size, n) for n in range(PROCESSES)]
                 try:
-                    await _until(lambda: _all(w.owner for w in workers), 60, "the workers to start")
+                    await until(
+                        lambda: _all(w.owner for w in workers),
+                        60,
+                        "timed out waiting for the workers to start",
+                    )
                     await asyncio.sleep(size.claim_interval_s * 1.5)  # each sees the others
                     for w in workers:
                         assert w.process.stdin is not None
                         w.process.stdin.write(b"go\n")
                         await w.process.stdin.drain()
-                    await _until(lambda: _all(w.submitted for w in workers), 1200, "every submit")
+                    await until(
+                        lambda: _all(w.submitted for w in workers),
+                        1200,
+                        "timed out waiting for every submit",
+                    )
                     victim = workers[-1]
                     results.moved = await _count(url, "owner = $1", victim.owner)
                     victim.process.kill()
                     killed_at = time.monotonic()
                     await victim.process.wait()
-                    await _until(lambda: _none_left(url, victim.owner), 600, "the take-over", 0.05)
+                    await until(
+                        lambda: _none_left(url, victim.owner),
+                        600,
+                        "timed out waiting for the take-over",
+                        0.05,
+                    )
                     results.takeover_s = time.monotonic() - killed_at
                     # Now let every task end within seconds (in submit order, roughly).
                     now = fake.clock.now()
                     for task in fake.tasks.values():
                         ends_in = now - task.submitted_at + rng.uniform(0, 5)
                         task.plan = replace(task.plan, pending_s=ends_in)
-                    await _until(lambda: _none_active(url), 1200, "every task to end", 0.5)
+                    await until(
+                        lambda: _none_active(url),
+                        1200,
+                        "timed out waiting for every task to end",
+                        0.5,
+                    )
                 finally:
                     for w in workers:
                         await _stop(w)
@@ -289,10 +296,6 @@ async def run(size: Size = FULL) -> ManyResults:
 
 def _all(values: Iterable[object]) -> bool:
     return all(values)
-
-
-async def _value(result: object) -> object:
-    return await result if inspect.isawaitable(result) else result
 
 
 async def _start(url: str, fake: FakeBailian, deliveries: Path, size: Size, n: int) -> _Worker:

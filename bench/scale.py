@@ -26,6 +26,7 @@ from bench.common import (
     once_and_twice,
     peak_rss_mb,
     submit_tracked,
+    until,
 )
 from bench.tracking import tracking_pipeline
 from bot.tracking.settings import TrackerSettings
@@ -99,7 +100,13 @@ async def run(tasks: int = 5000, submit_concurrency: int = 50) -> ScaleResults:
 
             await asyncio.gather(*(submit(seed) for seed in range(tasks)))
             results.submit_s = time.monotonic() - started
-            await _until_idle(tracker, timeout_s=300)
+            # The tracker has no event to wait on when it follows no task: poll (bounded).
+            await until(
+                lambda: not tracker.active_count,
+                300,
+                "tasks still tracked after the scale run's deadline",
+                0.1,
+            )
         finally:
             sampler.cancel()
     results.peak_rss_mb = peak_rss_mb()
@@ -109,15 +116,6 @@ async def run(tasks: int = 5000, submit_concurrency: int = 50) -> ScaleResults:
     results.delivered_once, results.delivered_twice = once_and_twice(counts)
     results.wall_s = time.monotonic() - started
     return results
-
-
-async def _until_idle(tracker: Tracker, timeout_s: float) -> None:
-    """Poll (bounded) until the tracker follows no task: it has no event to wait on."""
-    deadline = time.monotonic() + timeout_s
-    while tracker.active_count:
-        if time.monotonic() > deadline:
-            raise TimeoutError("tasks still tracked after the scale run's deadline")
-        await asyncio.sleep(0.1)
 
 
 async def _sample_in_flight(tracker: Tracker, results: ScaleResults) -> None:

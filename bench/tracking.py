@@ -35,6 +35,7 @@ from bench.common import (
     median,
     percentile,
     submit_tracked,
+    until,
 )
 from bench.workloads import generation_median_s, sdk_sleep_s
 from bot.api.client import BailianClient
@@ -59,6 +60,7 @@ QUEUE_SIGMA = 0.8
 QUERIES_RATIO_TARGET = 0.40
 # DashScope allows 20 queries/s per account; our cap is set there so it never decides the lag.
 QUERY_CAP_PER_S = 20.0
+_LATE = "the tracker did not finish in time"
 
 
 def _normal(seed: int, stream: str) -> float:
@@ -219,7 +221,7 @@ async def run(
         sdk_api = BailianClient(pipeline.http, api_fake.base_url, api_fake.api_key)
         rng = random.Random(2026)
         warm = await _submit_ours(service, rng, warm_per_key, submit_window_s / 2 / scale)
-        await _until(lambda: not tracker.active_count, 120)
+        await until(lambda: not tracker.active_count, 120, _LATE, 0.02)
         results.warm_tasks = len(warm)
         pairs = await _submit_pairs(
             service,
@@ -231,7 +233,7 @@ async def run(
             settings.deadline_s * scale,
         )
         ours_ids = [ours for ours, _ in pairs]
-        await _until(lambda: all(i in notifier.delivered_at for i in ours_ids), 120)
+        await until(lambda: all(i in notifier.delivered_at for i in ours_ids), 120, _LATE, 0.02)
     for ours_id, sdk_id in pairs:
         ours_task, sdk_task = api_fake.tasks[ours_id], api_fake.tasks[sdk_id]
         for task, lags, queries in (
@@ -291,11 +293,3 @@ async def _submit_pairs(
         await asyncio.sleep(rng.expovariate(len(requests) / window_s))
     await asyncio.wait_for(asyncio.gather(*waits), timeout=120)
     return pairs
-
-
-async def _until(check: Any, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the tracker did not finish in time")
-        await asyncio.sleep(0.02)

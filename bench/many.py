@@ -23,7 +23,6 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -241,7 +240,7 @@ async def run(size: Size = FULL) -> ManyResults:
                 workers = [await _start(url, fake, deliveries, size, n) for n in range(PROCESSES)]
                 try:
                     await until(
-                        lambda: _all(w.owner for w in workers),
+                        lambda: all(w.owner for w in workers),
                         60,
                         "timed out waiting for the workers to start",
                     )
@@ -251,7 +250,7 @@ async def run(size: Size = FULL) -> ManyResults:
                         w.process.stdin.write(b"go\n")
                         await w.process.stdin.drain()
                     await until(
-                        lambda: _all(w.submitted for w in workers),
+                        lambda: all(w.submitted for w in workers),
                         1200,
                         "timed out waiting for every submit",
                     )
@@ -292,10 +291,6 @@ async def run(size: Size = FULL) -> ManyResults:
         server.stop()
     results.wall_s = time.monotonic() - started
     return results
-
-
-def _all(values: Iterable[object]) -> bool:
-    return all(values)
 
 
 async def _start(url: str, fake: FakeBailian, deliveries: Path, size: Size, n: int) -> _Worker:

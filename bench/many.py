@@ -218,7 +218,7 @@ class _Worker:
 
 
 async def run(size: Size = FULL) -> ManyResults:
-    from tests.pg import PostgresServer, find_bin_dir  # the suite's throwaway server
+    from fakes.pg import PostgresServer, find_bin_dir  # the suite's throwaway server
 
     total = PROCESSES * size.tasks_per_process
     results = ManyResults(

@@ -56,12 +56,7 @@ def scale_rows(parts: set[str], quick: bool) -> list[Row]:
 
 def delivery_rows(parts: set[str], quick: bool) -> list[Row]:
     print("running delivery (fetch RSS, fit 1080P to 10 MiB)…", file=sys.stderr, flush=True)
-    return rows_of(asyncio.run(delivery.run(quick)))
-
-
-def rows_of(part_rows: list[dict[str, object]]) -> list[Row]:
-    """Rows a part hands over as JSON-shaped dicts (`Row.to_json`)."""
-    return [Row.from_json(row) for row in part_rows]
+    return asyncio.run(delivery.run(quick))
 
 
 # Each part: a function (chosen parts, quick) -> rows, in the table's order. "ack" and "cost"

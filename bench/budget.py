@@ -19,7 +19,7 @@ import statistics
 from dataclasses import dataclass, field
 
 from bench.common import Row, median, percentile
-from bench.workloads import KINDS, SDK_MAX_SLEEP_S, SDK_SLEEPS_S, SimTask, Workload
+from bench.workloads import KINDS, SimTask, Workload, sdk_sleep_s
 from bot.api.models import TaskStatus
 from bot.config import TrackerSettings
 from bot.tracking.schedule import PollContext, PollSchedule
@@ -89,10 +89,6 @@ def _warm(schedule: PollSchedule, seed: int) -> None:
             schedule.learn(key, generation, queued_s=WORKLOAD.queue_s(rng))
 
 
-def _sdk_sleep(step: int) -> float:
-    return SDK_SLEEPS_S[step] if step < len(SDK_SLEEPS_S) else SDK_MAX_SLEEP_S
-
-
 def simulate(tasks: list[SimTask], cap: int, *, ours: bool, seed: int) -> CappedSide:
     settings = TrackerSettings()
     schedule = PollSchedule(
@@ -119,7 +115,7 @@ def simulate(tasks: list[SimTask], cap: int, *, ours: bool, seed: int) -> Capped
                 due[arrived] = task.submitted + schedule.next_delay(first)
             else:
                 steps[arrived] = 0
-                due[arrived] = task.submitted + _sdk_sleep(0)
+                due[arrived] = task.submitted + sdk_sleep_s(0)
             arrived += 1
         ready = [index for index, at in due.items() if at <= now]
         if ours:
@@ -150,7 +146,7 @@ def simulate(tasks: list[SimTask], cap: int, *, ours: bool, seed: int) -> Capped
                 due[index] = t + schedule.next_delay(_known(task, t, seen_start.get(index)))
             else:
                 steps[index] += 1
-                due[index] = t + _sdk_sleep(steps[index])
+                due[index] = t + sdk_sleep_s(steps[index])
         if 300 <= now <= tasks[-1].submitted:
             side.in_flight.append(len(due))
         second += 1

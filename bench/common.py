@@ -2,30 +2,66 @@
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import math
 import resource
 import statistics
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+import aiohttp
+
+from bot.api.client import BailianClient
 from bot.config import Config
+from bot.generation.pricing import CNY_LIST_PRICES
 from bot.generation.request import CommandInput, Defaults, GenerationRequest, build_request
-from bot.service import GenerationService, Requester, Submitted
+from bot.policy import LimitSettings
+from bot.service import Announce, GenerationService, Requester, Submitted
+from bot.store.protocol import TaskStore
 from bot.store.records import TaskRecord
+from bot.tracking.tracker import Tracker
 
 DEFAULTS = Defaults(model="wan2.6-r2v-flash", size="1920*1080")
 REQUESTER = Requester(user_id=42, guild_id=1, channel_id=2)
+# The benchmarks measure the bot, not the team's limits: a benchmark sends many commands.
+UNLIMITED = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
+HTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)
+
+
+def make_service(
+    api: BailianClient, store: TaskStore, tracker: Tracker, deadline_s: float
+) -> GenerationService:
+    """The real GenerationService as the bot wires it, with list prices and no user limits."""
+    return GenerationService(
+        api,
+        store,
+        tracker,
+        defaults=DEFAULTS,
+        prices=CNY_LIST_PRICES,
+        currency="CNY",
+        limits_for=lambda guild_id: UNLIMITED,
+        deadline_s=deadline_s,
+    )
 
 
 async def _status_message_1(record: TaskRecord) -> int:
     return 1
 
 
-async def submit_tracked(service: GenerationService, request: GenerationRequest) -> TaskRecord:
-    """Quote, submit and track one request as the cog would, with a status message of id 1."""
-    quote = await service.quote(request, REQUESTER)
-    outcome = await service.submit(quote, REQUESTER, _status_message_1)
+async def submit_tracked(
+    service: GenerationService,
+    request: GenerationRequest,
+    *,
+    who: Requester = REQUESTER,
+    post_status: Announce = _status_message_1,
+) -> TaskRecord:
+    """Quote, submit and track one request as the cog would, by `who`, with the status message
+    `post_status` posts (by default one of id 1)."""
+    quote = await service.quote(request, who)
+    outcome = await service.submit(quote, who, post_status)
     assert isinstance(outcome, Submitted), outcome
     return outcome.record
 
@@ -59,9 +95,49 @@ class Row:
             "met": self.met,
         }
 
-    @classmethod
-    def from_json(cls, data: dict[str, object]) -> Row:
-        return cls(**data)  # type: ignore[arg-type]
+
+def cap_row(label: str, max_queries_1s: int, cap: float) -> Row:
+    """The most queries seen in any 1 s window against the query cap."""
+    return Row(
+        label,
+        float(max_queries_1s),
+        "",
+        peer=cap,
+        peer_name="the cap",
+        target="≤ cap",
+        met=max_queries_1s <= cap,
+    )
+
+
+def delivered_row(once: int, twice: int, total: int, queries: int, wall_s: float) -> Row:
+    """Every task delivered exactly once: `once` of `total`, none (`twice`) more than once."""
+    return Row(
+        f"delivered exactly once ({queries} queries, {wall_s:.0f} s)",
+        f"{once}/{total}",
+        target="all",
+        met=once == total and not twice,
+    )
+
+
+def once_and_twice(counts: Sequence[int]) -> tuple[int, int]:
+    """Of the deliveries per task: how many tasks had exactly one, how many more than one."""
+    return counts.count(1), sum(1 for count in counts if count > 1)
+
+
+async def until(
+    check: Callable[[], object], timeout_s: float, what: str, every_s: float = 0.1
+) -> None:
+    """Poll every `every_s` until `check()` (a value or an awaitable one) is true; after
+    `timeout_s`, raise TimeoutError(`what`)."""
+    deadline = time.monotonic() + timeout_s
+    while not await _value(check()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        await asyncio.sleep(every_s)
+
+
+async def _value(result: object) -> object:
+    return await result if inspect.isawaitable(result) else result
 
 
 def peak_rss_mb() -> float:
@@ -69,12 +145,17 @@ def peak_rss_mb() -> float:
     `ru_maxrss` of a child process starts at its parent's RSS at fork time (a bench worker
     started late in a full run would report the whole bench's memory)."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        return status_kb("VmHWM") / 1024
+    except (OSError, RuntimeError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def status_kb(field: str) -> int:
+    """A kB figure of this process from /proc/self/status (OSError or RuntimeError if none)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"/proc/self/status has no {field}")
 
 
 def percentile(values: Sequence[float], q: float) -> float:
@@ -140,7 +221,6 @@ def without_user_limits(config: Config) -> Config:
     the test suite runs it: a benchmark sends many commands as one user."""
     if "limits" not in {f.name for f in fields(config)}:
         return config  # a bot without guardrails
-    from bot.policy import LimitBook, LimitSettings
+    from bot.policy import LimitBook
 
-    no_limits = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
-    return replace(config, limits=LimitBook(no_limits))  # type: ignore[call-arg]
+    return replace(config, limits=LimitBook(UNLIMITED))  # type: ignore[call-arg]

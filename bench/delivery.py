@@ -12,7 +12,7 @@
 (b) Wall time of fitting a 10 s 1080P ~20 MB clip under 10 MiB (niced ffmpeg, the bot's
     settings), as a ratio to the clip's duration (target ≤ 2× on 2 cores).
 
-`run(quick)` returns `Row.to_json()` dicts; quick fetches the ~20 MB clip instead of ~100 MB.
+`run(quick)` returns the two Rows; quick fetches the ~20 MB clip instead of ~100 MB.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from typing import Any
 
 import aiohttp
 
-from bench.common import Row
+from bench.common import Row, status_kb
 from bot.video.mp4 import Mp4Info, probe
 from bot.video.pipeline import Fetched, Fitted, VideoPipeline
 from bot.video.settings import VideoSettings
@@ -50,13 +50,13 @@ def big_clip(quick: bool) -> Path:
     return clip_1080p_10s() if quick else make_mp4(1920, 1080, 21, "80M")
 
 
-async def run(quick: bool) -> list[dict[str, object]]:
+async def run(quick: bool) -> list[Row]:
     clip = await asyncio.to_thread(big_clip, quick)
     await asyncio.to_thread(clip_720p_2s)  # made here, so the child only reads the cache
     rss = await _rss_in_child(clip)
     ratio, fitted_size = await _transcode_ratio()
     size_mb = clip.stat().st_size / 1e6
-    rows = [
+    return [
         Row(
             f"peak RSS growth fetching a {size_mb:.0f} MB video{rss['method']}",
             round(rss["growth_mb"], 1),
@@ -72,7 +72,6 @@ async def run(quick: bool) -> list[dict[str, object]]:
             met=ratio <= TRANSCODE_RATIO_TARGET and fitted_size <= UPLOAD_CAP,
         ),
     ]
-    return [row.to_json() for row in rows]
 
 
 async def _rss_in_child(clip: Path) -> dict[str, Any]:
@@ -139,13 +138,6 @@ class _ServedClip:
         self._tmp.cleanup()
 
 
-def _status_kb(field: str) -> int:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith(field + ":"):
-            return int(line.split()[1])
-    raise RuntimeError(f"/proc/self/status has no {field}")
-
-
 def _reset_peak_rss() -> bool:
     try:
         Path("/proc/self/clear_refs").write_text("5")
@@ -161,11 +153,11 @@ async def _rss_child(clip: Path) -> dict[str, Any]:
         warm_id, warm_url = await served.finished(clip_720p_2s())
         warm = await served.pipeline.fetch(warm_id, warm_url)
         assert isinstance(warm, Fetched), warm
-        before_hwm = _status_kb("VmHWM")
+        before_hwm = status_kb("VmHWM")
         reset = _reset_peak_rss()
-        before = _status_kb("VmRSS") if reset else before_hwm
+        before = status_kb("VmRSS") if reset else before_hwm
         fetched = await served.pipeline.fetch(task_id, url)
-        after = _status_kb("VmHWM")
+        after = status_kb("VmHWM")
         assert isinstance(fetched, Fetched) and not fetched.reused, fetched
     finally:
         await served.__aexit__(None, None, None)

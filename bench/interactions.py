@@ -31,7 +31,7 @@ from typing import Any, Literal
 from aiohttp import web
 
 from bench.bare_bot import BareBot
-from bench.common import Row, median, percentile, without_user_limits
+from bench.common import Row, median, percentile, until, without_user_limits
 from bot.api.settings import ApiSettings
 from bot.app import open_bot
 from bot.config import Config, DiscordSettings
@@ -202,14 +202,12 @@ async def run(*, single: int = 100, burst: int = 50, rounds: int = 6) -> PairedR
         if session % 2:
             order = ("ours", "bare")
         for side in order:
-            measured = await _session(side, share, burst, 1)
+            measured = await _session(side, share, burst)
             (results.ours if side == "ours" else results.bare).extend(measured)
     return results
 
 
-async def _session(
-    side: Literal["ours", "bare"], single: int, burst: int, rounds: int
-) -> InteractionResults:
+async def _session(side: Literal["ours", "bare"], single: int, burst: int) -> InteractionResults:
     results = InteractionResults(burst_size=burst)
     plan = TaskPlan(pending_s=3600, running_s=60)  # tasks stay pending: no tracking noise
     api = TimedBailian(submit_latency_s=SUBMIT_LATENCY_S, default_plan=plan)
@@ -220,7 +218,7 @@ async def _session(
             if side == "bare":
                 bare = BareBot(guild_id=fake.guild_id, api_base=api.base_url, api_key=api.api_key)
                 async with run_bot(bare, fake):
-                    await _measure(fake, api, results, single, burst, rounds, _done_at_answer)
+                    await _measure(fake, api, results, single, burst, _done_at_answer)
                 return results
             config = Config(
                 discord=DiscordSettings(token=fake.bot_token, guild_ids=(fake.guild_id,)),
@@ -238,13 +236,14 @@ async def _session(
                 async def tracking(commands: int) -> None:
                     # A command goes on after its follow-up: it posts the status message,
                     # records it and hands the task to the tracker, last.
-                    deadline = time.monotonic() + 30
-                    while bot.tracker.active_count < commands:
-                        if time.monotonic() > deadline:
-                            raise TimeoutError(f"{commands} commands never all tracked")
-                        await asyncio.sleep(0.001)
+                    await until(
+                        lambda: bot.tracker.active_count >= commands,
+                        30,
+                        f"{commands} commands never all tracked",
+                        0.001,
+                    )
 
-                await _measure(fake, api, results, single, burst, rounds, tracking)
+                await _measure(fake, api, results, single, burst, tracking)
     return results
 
 
@@ -258,7 +257,6 @@ async def _measure(
     results: InteractionResults,
     single: int,
     burst: int,
-    rounds: int,
     settled: Callable[[int], Awaitable[None]],
 ) -> None:
     """`settled(n)` returns once the bot has finished all it does for its first n commands."""
@@ -294,26 +292,25 @@ async def _measure(
         warm_burst.append(_generate(fake, seed))
     await _answered(fake, list(await asyncio.gather(*warm_burst)))
     await settled(seed)
-    # Bursts: `burst` commands written to the gateway at once. Each starts from a fresh
+    # The burst: `burst` commands written to the gateway at once. It starts from a fresh
     # garbage collection: a full one takes 35-50 ms in this process (both bots, the fakes and
-    # all they recorded), and whether it falls inside a burst or not would decide the p99.
-    for _ in range(rounds):
-        gc.collect()
-        batch = []
-        for _ in range(burst):
-            seed += 1
-            batch.append(_generate(fake, seed))
-        interactions = await asyncio.gather(*batch)
-        await _answered(fake, interactions)
-        await settled(seed)
-        for it in interactions:
-            results.sent += 1
-            ack = _first(it, "callback")
-            followup = _first(it, "webhook", "PATCH")
-            assert ack is not None and followup is not None
-            if _task_id(api, followup) in api.submit_handling:
-                results.answered += 1
-            results.ack_burst_ms.append((ack["at"] - it.created_at) * 1000)
+    # all they recorded), and whether it falls inside the burst or not would decide the p99.
+    gc.collect()
+    batch = []
+    for _ in range(burst):
+        seed += 1
+        batch.append(_generate(fake, seed))
+    interactions = await asyncio.gather(*batch)
+    await _answered(fake, interactions)
+    await settled(seed)
+    for it in interactions:
+        results.sent += 1
+        ack = _first(it, "callback")
+        followup = _first(it, "webhook", "PATCH")
+        assert ack is not None and followup is not None
+        if _task_id(api, followup) in api.submit_handling:
+            results.answered += 1
+        results.ack_burst_ms.append((ack["at"] - it.created_at) * 1000)
 
 
 def _task_id(api: TimedBailian, followup: dict) -> str | None:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import inspect
 import json
 import random
 import signal
@@ -24,18 +23,27 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import aiohttp
 import asyncpg
 
-from bench.common import DEFAULTS, Row, format_table, make_request, peak_rss_mb
+from bench.common import (
+    HTTP_TIMEOUT,
+    Row,
+    cap_row,
+    delivered_row,
+    format_table,
+    make_request,
+    make_service,
+    once_and_twice,
+    peak_rss_mb,
+    submit_tracked,
+    until,
+)
 from bot.api.client import BailianClient
-from bot.generation.pricing import CNY_LIST_PRICES
-from bot.policy import LimitSettings
-from bot.service import GenerationService, Requester, Submitted
+from bot.service import Requester
 from bot.store.postgres import PostgresTaskStore
 from bot.store.records import TaskRecord
 from bot.store.types import new_worker_id
@@ -49,7 +57,6 @@ REPO = Path(__file__).resolve().parent.parent
 PROCESSES = 3
 QUERY_CAP_PER_S = 300.0
 RSS_TARGET_MB = 150.0
-UNLIMITED = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
 # Long enough that nothing ends before the kill; the plans are shortened after the take-over.
 PENDING_S = 3600.0
 
@@ -106,20 +113,13 @@ class ManyResults:
                 target=f"< {RSS_TARGET_MB:.0f} MB each",
                 met=all(mb < RSS_TARGET_MB for mb in self.peak_rss_mb),
             ),
-            Row(
+            cap_row(
                 f"most queries in any 1 s window, {self.processes} processes together",
-                float(self.max_queries_1s),
-                "",
-                peer=self.cap,
-                peer_name="the cap",
-                target="≤ cap",
-                met=self.max_queries_1s <= self.cap,
+                self.max_queries_1s,
+                self.cap,
             ),
-            Row(
-                f"delivered exactly once ({self.queries} queries, {self.wall_s:.0f} s)",
-                f"{self.delivered_once}/{self.tasks}",
-                target="all",
-                met=self.delivered_once == self.tasks and not self.delivered_twice,
+            delivered_row(
+                self.delivered_once, self.delivered_twice, self.tasks, self.queries, self.wall_s
             ),
             Row(
                 f"take-over of a killed process's {self.moved} tasks",
@@ -152,9 +152,8 @@ async def worker(url: str, api_base: str, api_key: str, deliveries: Path, size: 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
-    timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)
     rss = asyncio.create_task(_report_rss())
-    async with aiohttp.ClientSession(timeout=timeout) as http:
+    async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as http:
         limiter = RateLimiter(settings.max_queries_per_second)
         api = BailianClient(http, api_base, api_key, query_limiter=limiter)
         tracker = Tracker(
@@ -167,16 +166,7 @@ async def worker(url: str, api_base: str, api_key: str, deliveries: Path, size: 
                 share_of_cap(settings.max_queries_per_second, live)
             ),
         )
-        service = GenerationService(
-            api,
-            store,
-            tracker,
-            defaults=DEFAULTS,
-            prices=CNY_LIST_PRICES,
-            currency="CNY",
-            limits_for=lambda guild_id: UNLIMITED,
-            deadline_s=settings.deadline_s,
-        )
+        service = make_service(api, store, tracker, settings.deadline_s)
         await tracker.start()
         _say("owner", owner)
         await loop.run_in_executor(None, sys.stdin.readline)  # "go": every worker is live
@@ -186,9 +176,9 @@ async def worker(url: str, api_base: str, api_key: str, deliveries: Path, size: 
             # Many members: each member's reservations take turns, as in a real guild mix.
             who = Requester(user_id=1000 + seed % 997, guild_id=1 + n, channel_id=2)
             async with slots:
-                quote = await service.quote(make_request(seed=seed), who)
-                outcome = await service.submit(quote, who, _no_status_message)
-                assert isinstance(outcome, Submitted), outcome
+                await submit_tracked(
+                    service, make_request(seed=seed), who=who, post_status=_no_status_message
+                )
 
         await asyncio.gather(*(submit(n * 1_000_000 + i) for i in range(size.tasks_per_process)))
         _say("submitted")
@@ -227,19 +217,8 @@ class _Worker:
                 print(raw.decode().rstrip(), file=sys.stderr)  # a worker's error
 
 
-async def _until(
-    check: Callable[[], object], timeout_s: float, what: str, every_s: float = 0.1
-) -> None:
-    """Until `check()` (a value or an awaitable one) is true."""
-    deadline = time.monotonic() + timeout_s
-    while not await _value(check()):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out waiting for {what}")
-        await asyncio.sleep(every_s)
-
-
 async def run(size: Size = FULL) -> ManyResults:
-    from tests.pg import PostgresServer, find_bin_dir  # the suite's throwaway server
+    from fakes.pg import PostgresServer, find_bin_dir  # the suite's throwaway server
 
     total = PROCESSES * size.tasks_per_process
     results = ManyResults(
@@ -260,26 +239,44 @@ async def run(size: Size = FULL) -> ManyResults:
             async with fake:
                 workers = [await _start(url, fake, deliveries, size, n) for n in range(PROCESSES)]
                 try:
-                    await _until(lambda: _all(w.owner for w in workers), 60, "the workers to start")
+                    await until(
+                        lambda: all(w.owner for w in workers),
+                        60,
+                        "timed out waiting for the workers to start",
+                    )
                     await asyncio.sleep(size.claim_interval_s * 1.5)  # each sees the others
                     for w in workers:
                         assert w.process.stdin is not None
                         w.process.stdin.write(b"go\n")
                         await w.process.stdin.drain()
-                    await _until(lambda: _all(w.submitted for w in workers), 1200, "every submit")
+                    await until(
+                        lambda: all(w.submitted for w in workers),
+                        1200,
+                        "timed out waiting for every submit",
+                    )
                     victim = workers[-1]
                     results.moved = await _count(url, "owner = $1", victim.owner)
                     victim.process.kill()
                     killed_at = time.monotonic()
                     await victim.process.wait()
-                    await _until(lambda: _none_left(url, victim.owner), 600, "the take-over", 0.05)
+                    await until(
+                        lambda: _none_left(url, victim.owner),
+                        600,
+                        "timed out waiting for the take-over",
+                        0.05,
+                    )
                     results.takeover_s = time.monotonic() - killed_at
                     # Now let every task end within seconds (in submit order, roughly).
                     now = fake.clock.now()
                     for task in fake.tasks.values():
                         ends_in = now - task.submitted_at + rng.uniform(0, 5)
                         task.plan = replace(task.plan, pending_s=ends_in)
-                    await _until(lambda: _none_active(url), 1200, "every task to end", 0.5)
+                    await until(
+                        lambda: _none_active(url),
+                        1200,
+                        "timed out waiting for every task to end",
+                        0.5,
+                    )
                 finally:
                     for w in workers:
                         await _stop(w)
@@ -289,20 +286,11 @@ async def run(size: Size = FULL) -> ManyResults:
             lines = deliveries.read_text().splitlines() if deliveries.exists() else []
             counts = Counter(line.split()[1] for line in lines)
             per_task = [counts.get(task_id, 0) for task_id in fake.tasks]
-            results.delivered_once = per_task.count(1)
-            results.delivered_twice = sum(1 for count in per_task if count > 1)
+            results.delivered_once, results.delivered_twice = once_and_twice(per_task)
     finally:
         server.stop()
     results.wall_s = time.monotonic() - started
     return results
-
-
-def _all(values: Iterable[object]) -> bool:
-    return all(values)
-
-
-async def _value(result: object) -> object:
-    return await result if inspect.isawaitable(result) else result
 
 
 async def _start(url: str, fake: FakeBailian, deliveries: Path, size: Size, n: int) -> _Worker:

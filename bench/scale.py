@@ -18,7 +18,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.common import Row, make_request, peak_rss_mb, submit_tracked
+from bench.common import (
+    Row,
+    cap_row,
+    delivered_row,
+    make_request,
+    once_and_twice,
+    peak_rss_mb,
+    submit_tracked,
+    until,
+)
 from bench.tracking import tracking_pipeline
 from bot.tracking.settings import TrackerSettings
 from bot.tracking.tracker import Tracker
@@ -59,20 +68,9 @@ class ScaleResults:
                 target=f"< {RSS_TARGET_MB:.0f} MB",
                 met=self.peak_rss_mb < RSS_TARGET_MB,
             ),
-            Row(
-                "most queries in any 1 s window",
-                float(self.max_queries_1s),
-                "",
-                peer=self.cap,
-                peer_name="the cap",
-                target="≤ cap",
-                met=self.max_queries_1s <= self.cap,
-            ),
-            Row(
-                f"delivered exactly once ({self.queries} queries, {self.wall_s:.0f} s)",
-                f"{self.delivered_once}/{self.tasks}",
-                target="all",
-                met=self.delivered_once == self.tasks and not self.delivered_twice,
+            cap_row("most queries in any 1 s window", self.max_queries_1s, self.cap),
+            delivered_row(
+                self.delivered_once, self.delivered_twice, self.tasks, self.queries, self.wall_s
             ),
         ]
 
@@ -102,26 +100,22 @@ async def run(tasks: int = 5000, submit_concurrency: int = 50) -> ScaleResults:
 
             await asyncio.gather(*(submit(seed) for seed in range(tasks)))
             results.submit_s = time.monotonic() - started
-            await _until_idle(tracker, timeout_s=300)
+            # The tracker has no event to wait on when it follows no task: poll (bounded).
+            await until(
+                lambda: not tracker.active_count,
+                300,
+                "tasks still tracked after the scale run's deadline",
+                0.1,
+            )
         finally:
             sampler.cancel()
     results.peak_rss_mb = peak_rss_mb()
     results.max_queries_1s = fake.max_queries_in_window(1.0)
     results.queries = len(fake.queries)
     counts = [len(notifier.delivered_at.get(task_id, [])) for task_id in fake.tasks]
-    results.delivered_once = counts.count(1)
-    results.delivered_twice = sum(1 for count in counts if count > 1)
+    results.delivered_once, results.delivered_twice = once_and_twice(counts)
     results.wall_s = time.monotonic() - started
     return results
-
-
-async def _until_idle(tracker: Tracker, timeout_s: float) -> None:
-    """Poll (bounded) until the tracker follows no task: it has no event to wait on."""
-    deadline = time.monotonic() + timeout_s
-    while tracker.active_count:
-        if time.monotonic() > deadline:
-            raise TimeoutError("tasks still tracked after the scale run's deadline")
-        await asyncio.sleep(0.1)
 
 
 async def _sample_in_flight(tracker: Tracker, results: ScaleResults) -> None:

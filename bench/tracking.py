@@ -27,10 +27,18 @@ from typing import Any
 
 import aiohttp
 
-from bench.common import DEFAULTS, Row, make_request, median, percentile, submit_tracked
+from bench.common import (
+    HTTP_TIMEOUT,
+    Row,
+    make_request,
+    make_service,
+    median,
+    percentile,
+    submit_tracked,
+    until,
+)
+from bench.workloads import generation_median_s, sdk_sleep_s
 from bot.api.client import BailianClient
-from bot.generation.pricing import CNY_LIST_PRICES
-from bot.policy import LimitSettings
 from bot.service import GenerationService
 from bot.store.sqlite import SqliteTaskStore
 from bot.tracking.rate_limit import RateLimiter
@@ -38,10 +46,6 @@ from bot.tracking.settings import TrackerSettings
 from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, TaskPlan
 from fakes.recording import RecordingNotifier
-
-# The DashScope SDK's VideoSynthesis.wait(): sleeps 1, 1, 2, 2, 2, 4, 4, 4 s, then 5 s forever.
-SDK_SLEEPS_S = (1, 1, 2, 2, 2, 4, 4, 4)
-SDK_MAX_SLEEP_S = 5
 
 # The workload (real seconds).
 KEYS = [
@@ -56,13 +60,7 @@ QUEUE_SIGMA = 0.8
 QUERIES_RATIO_TARGET = 0.40
 # DashScope allows 20 queries/s per account; our cap is set there so it never decides the lag.
 QUERY_CAP_PER_S = 20.0
-
-
-def generation_median_s(model: str, size: str, duration: int) -> float:
-    """Typical generation time of a key: longer clips, 1080P and the full model take longer."""
-    tier = 1.0 if size in ("1920*1080", "1080*1920", "1440*1440", "1632*1248", "1248*1632") else 0.8
-    model_factor = 1.15 if model == "wan2.6-r2v" else 0.9
-    return (70 + 10 * duration) * tier * model_factor
+_LATE = "the tracker did not finish in time"
 
 
 def _normal(seed: int, stream: str) -> float:
@@ -100,10 +98,6 @@ def compressed(settings: TrackerSettings, scale: float) -> TrackerSettings:
     )
 
 
-# The bench measures tracking, not the team's limits.
-UNLIMITED = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
-
-
 @dataclass(frozen=True)
 class Pipeline:
     """Our real tracking stack against one fake API: client, store, tracker and service."""
@@ -119,8 +113,7 @@ async def tracking_pipeline(
     fake: FakeBailian, settings: TrackerSettings
 ) -> AsyncIterator[Pipeline]:
     """Starts `fake` and a running tracker on a temporary store; stops and closes all on exit."""
-    timeout = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)
-    async with fake, aiohttp.ClientSession(timeout=timeout) as http:
+    async with fake, aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as http:
         with tempfile.TemporaryDirectory(prefix="r2v-bench-") as tmp:
             store = await SqliteTaskStore.open(Path(tmp) / "tasks.sqlite3")
             try:
@@ -132,16 +125,7 @@ async def tracking_pipeline(
                 )
                 notifier = RecordingNotifier()
                 tracker = Tracker(api, store, notifier, settings)
-                service = GenerationService(
-                    api,
-                    store,
-                    tracker,
-                    defaults=DEFAULTS,
-                    prices=CNY_LIST_PRICES,
-                    currency="CNY",
-                    limits_for=lambda guild_id: UNLIMITED,
-                    deadline_s=settings.deadline_s,
-                )
+                service = make_service(api, store, tracker, settings.deadline_s)
                 await tracker.start()
                 try:
                     yield Pipeline(http, service, tracker, notifier)
@@ -156,7 +140,7 @@ async def sdk_wait(api: BailianClient, task_id: str, scale: float, deadline_s: f
     give_up = time.monotonic() + deadline_s / scale
     step = 0
     while time.monotonic() < give_up:
-        sleep = SDK_SLEEPS_S[step] if step < len(SDK_SLEEPS_S) else SDK_MAX_SLEEP_S
+        sleep = sdk_sleep_s(step)
         step += 1
         await asyncio.sleep(sleep / scale)
         result = await api.get_task(task_id)
@@ -237,7 +221,7 @@ async def run(
         sdk_api = BailianClient(pipeline.http, api_fake.base_url, api_fake.api_key)
         rng = random.Random(2026)
         warm = await _submit_ours(service, rng, warm_per_key, submit_window_s / 2 / scale)
-        await _until(lambda: not tracker.active_count, 120)
+        await until(lambda: not tracker.active_count, 120, _LATE, 0.02)
         results.warm_tasks = len(warm)
         pairs = await _submit_pairs(
             service,
@@ -249,7 +233,7 @@ async def run(
             settings.deadline_s * scale,
         )
         ours_ids = [ours for ours, _ in pairs]
-        await _until(lambda: all(i in notifier.delivered_at for i in ours_ids), 120)
+        await until(lambda: all(i in notifier.delivered_at for i in ours_ids), 120, _LATE, 0.02)
     for ours_id, sdk_id in pairs:
         ours_task, sdk_task = api_fake.tasks[ours_id], api_fake.tasks[sdk_id]
         for task, lags, queries in (
@@ -309,11 +293,3 @@ async def _submit_pairs(
         await asyncio.sleep(rng.expovariate(len(requests) / window_s))
     await asyncio.wait_for(asyncio.gather(*waits), timeout=120)
     return pairs
-
-
-async def _until(check: Any, timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while not check():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the tracker did not finish in time")
-        await asyncio.sleep(0.02)

@@ -17,7 +17,7 @@ from pathlib import Path
 from fakes.fake_bailian import FakeBailian, TaskPlan
 from fakes.fake_discord import FakeDiscord
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parent.parent
 
 
 def show(message: dict, seen: dict[str, str]) -> None:

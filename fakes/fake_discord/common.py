@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -97,19 +96,6 @@ def _form_error(path: str, code: str, message: str) -> web.Response:
 
 def _truthy(value: str | None) -> bool:
     return value is not None and value.lower() in ("1", "true", "yes")
-
-
-def _find_components(components: list[dict], predicate: Callable[[dict], bool]) -> list[dict]:
-    found = []
-    for comp in components or []:
-        if predicate(comp):
-            found.append(comp)
-        found.extend(_find_components(comp.get("components", []), predicate))
-        if isinstance(comp.get("component"), dict):
-            found.extend(_find_components([comp["component"]], predicate))
-        if isinstance(comp.get("accessory"), dict):
-            found.extend(_find_components([comp["accessory"]], predicate))
-    return found
 
 
 class InteractionType(IntEnum):

@@ -25,13 +25,12 @@ from fakes.fake_discord.common import (
     MessageType,
     OptionType,
     _error,
-    _find_components,
     _form_error,
     _json_response,
     _truthy,
     _Upload,
 )
-from fakes.fake_discord.messages import _numbered
+from fakes.fake_discord.messages import _numbered, _walk
 
 if TYPE_CHECKING:
     from fakes.fake_discord.server import FakeDiscord
@@ -161,7 +160,7 @@ class FakeInteraction:
 class InteractionsMixin:
     """Part of FakeDiscord (see server.py)."""
 
-    def _interaction(
+    async def _send_interaction(
         self,
         kind: int,
         data: dict,
@@ -172,6 +171,7 @@ class InteractionsMixin:
         message: dict | None = None,
         locale: str = "en-US",
     ) -> FakeInteraction:
+        """Build the interaction, record it and send it to the bot as INTERACTION_CREATE."""
         member = user or self.default_user
         cid = channel_id or self.channel_id
         guild = self.guild_of(cid)
@@ -216,7 +216,16 @@ class InteractionsMixin:
             message_id=int(message["id"]) if message else None,
         )
         self.interactions[iid] = it
+        await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=guild.id)
         return it
+
+    @staticmethod
+    def _command_data(cmd: dict, ctype: CommandType) -> dict[str, Any]:
+        """The `data` of an application command interaction for the registered `cmd`."""
+        data: dict[str, Any] = {"id": cmd["id"], "name": cmd["name"], "type": ctype}
+        if "guild_id" in cmd:
+            data["guild_id"] = cmd["guild_id"]
+        return data
 
     def _option_value(self, schema: dict, value: Any, resolved: dict) -> Any:
         otype = schema["type"]
@@ -310,14 +319,8 @@ class InteractionsMixin:
         opts = leaf
         for wrapper in reversed(nest):
             opts = [{**wrapper, "options": opts}]
-        data: dict[str, Any] = {
-            "id": cmd["id"],
-            "name": cmd["name"],
-            "type": CommandType.CHAT_INPUT,
-            "options": opts,
-        }
-        if "guild_id" in cmd:
-            data["guild_id"] = cmd["guild_id"]
+        data = self._command_data(cmd, CommandType.CHAT_INPUT)
+        data["options"] = opts
         if resolved:
             data["resolved"] = resolved
         kind = (
@@ -325,7 +328,7 @@ class InteractionsMixin:
             if focused is None
             else InteractionType.APPLICATION_COMMAND_AUTOCOMPLETE
         )
-        it = self._interaction(
+        return await self._send_interaction(
             kind,
             data,
             user=user,
@@ -333,8 +336,6 @@ class InteractionsMixin:
             attachment_size_limit=attachment_size_limit,
             locale=locale,
         )
-        await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
-        return it
 
     async def invoke_message_command(
         self,
@@ -347,16 +348,10 @@ class InteractionsMixin:
         """Send a message context-menu command (command type 3) targeting a message."""
         guild = self.guild_of(int(target_message["channel_id"]))
         cmd = self._find_command(name, CommandType.MESSAGE, guild.id if guild else None)
-        data: dict[str, Any] = {
-            "id": cmd["id"],
-            "name": name,
-            "type": CommandType.MESSAGE,
-            "target_id": str(target_message["id"]),
-            "resolved": {"messages": {str(target_message["id"]): self.public(target_message)}},
-        }
-        if "guild_id" in cmd:
-            data["guild_id"] = cmd["guild_id"]
-        it = self._interaction(
+        data = self._command_data(cmd, CommandType.MESSAGE)
+        data["target_id"] = str(target_message["id"])
+        data["resolved"] = {"messages": {str(target_message["id"]): self.public(target_message)}}
+        return await self._send_interaction(
             InteractionType.APPLICATION_COMMAND,
             data,
             user=user,
@@ -364,8 +359,6 @@ class InteractionsMixin:
             attachment_size_limit=None,
             locale=locale,
         )
-        await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
-        return it
 
     async def click(
         self,
@@ -380,16 +373,17 @@ class InteractionsMixin:
         message = self.get_message(message_id)
         if message is None or message.get("deleted"):
             raise FakeDiscordError(f"no message {message_id}")
-        matches = _find_components(message["components"], lambda c: c.get("custom_id") == custom_id)
-        if not matches:
+        comp = next(
+            (c for c in _walk(message["components"]) if c.get("custom_id") == custom_id), None
+        )
+        if comp is None:
             raise FakeDiscordError(f"message {message_id} has no component {custom_id!r}")
-        comp = matches[0]
         if comp.get("disabled"):
             raise FakeDiscordError(f"component {custom_id!r} is disabled: it cannot be clicked")
         data: dict[str, Any] = {"custom_id": custom_id, "component_type": comp["type"]}
         if comp["type"] != ComponentType.BUTTON:
             data["values"] = list(values or [])
-        it = self._interaction(
+        return await self._send_interaction(
             InteractionType.MESSAGE_COMPONENT,
             data,
             user=user,
@@ -398,8 +392,6 @@ class InteractionsMixin:
             message=self.public(message),
             locale=locale,
         )
-        await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
-        return it
 
     async def submit_modal(
         self,
@@ -471,7 +463,7 @@ class InteractionsMixin:
         if interaction.message_id is not None:
             found = self.get_message(interaction.message_id)
             message = self.public(found) if found else None
-        it = self._interaction(
+        return await self._send_interaction(
             InteractionType.MODAL_SUBMIT,
             data,
             user=user or interaction.user,
@@ -481,8 +473,6 @@ class InteractionsMixin:
             # The same member's client, so the same language.
             locale=interaction.payload["locale"],
         )
-        await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=int(it.payload["guild_id"]))
-        return it
 
     def _record_response(
         self,
@@ -602,19 +592,40 @@ class InteractionsMixin:
 
     def _webhook_interaction(
         self, app: str, token: str, request: web.Request, payload: dict, uploads: list[_Upload]
-    ) -> tuple[FakeInteraction | None, dict | None, web.Response | None]:
+    ) -> tuple[FakeInteraction, dict] | web.Response:
+        """The interaction behind the webhook token and the record of this call, or the
+        error response (already recorded once the interaction is known)."""
         it = next((i for i in self.interactions.values() if i.token == token), None)
         if int(app) != self.app_id or it is None:
-            return None, None, _error(404, 10015, "Unknown Webhook")
+            return _error(404, 10015, "Unknown Webhook")
         entry = self._record_response(it, "webhook", request, payload or {}, uploads)
         if self.now() - it.created_at > TOKEN_LIFETIME:
-            return it, entry, self._finish(entry, _error(401, 50027, "Invalid Webhook Token"))
+            return self._finish(entry, _error(401, 50027, "Invalid Webhook Token"))
         if not it.acknowledged:
             # The interaction webhook only exists once the interaction has been responded to.
-            return it, entry, self._finish(entry, _error(404, 10015, "Unknown Webhook"))
+            return self._finish(entry, _error(404, 10015, "Unknown Webhook"))
         if REJECTION in request:
-            return it, entry, self._finish(entry, request[REJECTION])
-        return it, entry, None
+            return self._finish(entry, request[REJECTION])
+        return it, entry
+
+    def _webhook_message(
+        self,
+        app: str,
+        token: str,
+        mid: str,
+        request: web.Request,
+        payload: dict,
+        uploads: list[_Upload],
+    ) -> tuple[FakeInteraction, dict, dict] | web.Response:
+        """As _webhook_interaction, plus the message `mid` names (or the 404 for it)."""
+        found = self._webhook_interaction(app, token, request, payload, uploads)
+        if isinstance(found, web.Response):
+            return found
+        it, entry = found
+        target = self._webhook_target(it, mid)
+        if target is None:
+            return self._finish(entry, _error(404, 10008, "Unknown Message"))
+        return it, entry, target
 
     def _webhook_target(self, it: FakeInteraction, mid: str) -> dict | None:
         if mid == "@original":
@@ -668,9 +679,10 @@ class InteractionsMixin:
         return record
 
     async def _webhook_post(self, request, payload, uploads, app, token) -> web.Response:
-        it, entry, err = self._webhook_interaction(app, token, request, payload, uploads)
-        if err is not None or it is None or entry is None:
-            return err or _error(404, 10015, "Unknown Webhook")
+        found = self._webhook_interaction(app, token, request, payload, uploads)
+        if isinstance(found, web.Response):
+            return found
+        it, entry = found
         bad = self._validate(payload, uploads, it.attachment_size_limit, creating=True)
         if bad is not None:
             return self._finish(entry, bad)
@@ -696,21 +708,17 @@ class InteractionsMixin:
         return self._finish(entry, web.Response(status=204), record["id"])
 
     async def _webhook_get(self, request, payload, uploads, app, token, mid) -> web.Response:
-        it, entry, err = self._webhook_interaction(app, token, request, payload, uploads)
-        if err is not None or it is None or entry is None:
-            return err or _error(404, 10015, "Unknown Webhook")
-        target = self._webhook_target(it, mid)
-        if target is None:
-            return self._finish(entry, _error(404, 10008, "Unknown Message"))
+        found = self._webhook_message(app, token, mid, request, payload, uploads)
+        if isinstance(found, web.Response):
+            return found
+        _, entry, target = found
         return self._finish(entry, _json_response(self.public(target)))
 
     async def _webhook_patch(self, request, payload, uploads, app, token, mid) -> web.Response:
-        it, entry, err = self._webhook_interaction(app, token, request, payload, uploads)
-        if err is not None or it is None or entry is None:
-            return err or _error(404, 10015, "Unknown Webhook")
-        target = self._webhook_target(it, mid)
-        if target is None:
-            return self._finish(entry, _error(404, 10008, "Unknown Message"))
+        found = self._webhook_message(app, token, mid, request, payload, uploads)
+        if isinstance(found, web.Response):
+            return found
+        it, entry, target = found
         creating = mid == "@original" and not it.original_created
         bad = self._validate(payload, uploads, it.attachment_size_limit, creating=creating)
         if bad is not None:
@@ -723,12 +731,10 @@ class InteractionsMixin:
         return self._finish(entry, _json_response(self.public(record)), record["id"])
 
     async def _webhook_delete(self, request, payload, uploads, app, token, mid) -> web.Response:
-        it, entry, err = self._webhook_interaction(app, token, request, payload, uploads)
-        if err is not None or it is None or entry is None:
-            return err or _error(404, 10015, "Unknown Webhook")
-        target = self._webhook_target(it, mid)
-        if target is None:
-            return self._finish(entry, _error(404, 10008, "Unknown Message"))
+        found = self._webhook_message(app, token, mid, request, payload, uploads)
+        if isinstance(found, web.Response):
+            return found
+        it, entry, target = found
         if mid == "@original" and not it.original_created:
             # Deleting a "thinking" response removes it; keep a deleted record for tests.
             target = self._materialize_original(it, {}, [])

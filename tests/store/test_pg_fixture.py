@@ -22,7 +22,7 @@ ONE_POSTGRES_TEST = (
 )
 HOLD_A_SERVER = """
 import time
-from tests.pg import PostgresServer, find_bin_dir
+from fakes.pg import PostgresServer, find_bin_dir
 server = PostgresServer(find_bin_dir())
 server.start()
 print(server.pid, flush=True)

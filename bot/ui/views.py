@@ -19,6 +19,7 @@ from bot.generation import limits
 from bot.messages import features as text
 from bot.messages import tasks as task_text
 from bot.store.records import Ending, TaskRecord
+from bot.tracking.delivery import link_expires_at
 from bot.ui.edit_modal import EditModal
 from bot.ui.embeds import task_embed
 from bot.ui.interactions import locale_of
@@ -30,7 +31,6 @@ if TYPE_CHECKING:
 CUSTOM_ID_PREFIX = "r2v"
 # Discord's limit on a custom_id; task ids that would not fit are shortened by a lookup key.
 CUSTOM_ID_MAX = 100
-VIDEO_URL_LIFETIME_S = 24 * 3600
 
 RESULT_ACTIONS = frozenset({"reroll", "edit", "continue", "delete"})
 BUTTON_STYLES: dict[str, tuple[str, discord.ButtonStyle]] = {
@@ -155,8 +155,11 @@ def video_url_of(message: discord.Message | None, record: TaskRecord) -> str | N
             is_video = (attachment.content_type or "").startswith("video/")
             if is_video or attachment.filename.lower().endswith((".mp4", ".mov")):
                 return attachment.url
-    finished = record.finished_at
-    if record.video_url and finished is not None and time.time() < finished + VIDEO_URL_LIFETIME_S:
+    if (
+        record.video_url
+        and record.finished_at is not None
+        and time.time() < link_expires_at(record)
+    ):
         return record.video_url
     return None
 

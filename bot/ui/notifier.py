@@ -148,7 +148,7 @@ class DiscordNotifier:
                 case Passing(reason):
                     log.warning("posting task %s failed: %s", record.task_id, reason)
                     await self._show_being_delivered(record)
-                    return NotYet(record, reason, self._still_postable_until(record))
+                    return self._not_yet(record, reason)
                 case Lasting(reason):
                     log.warning("posting task %s refused: %s", record.task_id, reason)
                     return await self._fall_back(replace(post, record=record), reason)
@@ -156,9 +156,9 @@ class DiscordNotifier:
                     assert_never(unreachable)
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             # The post may or may not have been made: the recorded attempt decides next time.
-            reason = f"no answer from Discord ({type(error).__name__})"
-            log.warning("posting task %s failed: %s", record.task_id, reason)
-            return NotYet(record, reason, self._still_postable_until(record))
+            no_answer = self._no_answer(record, error)
+            log.warning("posting task %s failed: %s", record.task_id, no_answer.reason)
+            return no_answer
         return await self._delivered(replace(record, result_message_id=message.id))
 
     # -- what is posted ----------------------------------------------------------------------
@@ -234,6 +234,14 @@ class DiscordNotifier:
             return link_end
         return max(link_end, kept_at + keep_days * 86400)
 
+    def _not_yet(self, record: TaskRecord, reason: str) -> NotYet:
+        """Trouble that can pass: try again while what is posted can still be had."""
+        return NotYet(record, reason, self._still_postable_until(record))
+
+    def _no_answer(self, record: TaskRecord, error: Exception) -> NotYet:
+        """Discord did not answer (connection error or timeout): try again."""
+        return self._not_yet(record, f"no answer from Discord ({type(error).__name__})")
+
     async def _send(
         self, channel: discord.abc.Messageable, post: _Post, *, reply: bool
     ) -> discord.Message:
@@ -292,11 +300,10 @@ class DiscordNotifier:
         except discord.HTTPException as error:
             failure = discord_failure(error.status, error.code)
             if isinstance(failure, Passing):
-                return NotYet(record, failure.reason, self._still_postable_until(record))
+                return self._not_yet(record, failure.reason)
             log.info("task %s: no DM to its requester: %s", record.task_id, failure.reason)
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            reason = f"no answer from Discord ({type(error).__name__})"
-            return NotYet(record, reason, self._still_postable_until(record))
+            return self._no_answer(record, error)
         else:
             self._private.forget(record.task_id)
             return Delivered(replace(record, result_message_id=message.id), Place.DM)
@@ -330,11 +337,10 @@ class DiscordNotifier:
         except discord.HTTPException as error:
             dm_failure = discord_failure(error.status, error.code)
             if isinstance(dm_failure, Passing):
-                return NotYet(record, dm_failure.reason, self._still_postable_until(record))
+                return self._not_yet(record, dm_failure.reason)
             log.warning("task %s: no DM to its requester: %s", record.task_id, dm_failure.reason)
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            reason = f"no answer from Discord ({type(error).__name__})"
-            return NotYet(record, reason, self._still_postable_until(record))
+            return self._no_answer(record, error)
         else:
             delivered = replace(record, result_message_id=message.id)
             await self._show_final_status(delivered)
@@ -367,13 +373,12 @@ class DiscordNotifier:
         except discord.HTTPException as error:
             failure = discord_failure(error.status, error.code)
             if isinstance(failure, Passing):
-                return NotYet(record, failure.reason, self._still_postable_until(record))
+                return self._not_yet(record, failure.reason)
             # The channel is closed to the bot: the post that follows fails the same way and
             # goes to the fallback, which cannot double a channel post.
             log.warning("could not read history of channel %s: %s", record.channel_id, error)
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            reason = f"no answer from Discord ({type(error).__name__})"
-            return NotYet(record, reason, self._still_postable_until(record))
+            return self._no_answer(record, error)
         return None
 
     # -- the status message ------------------------------------------------------------------

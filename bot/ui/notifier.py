@@ -80,6 +80,11 @@ class _Post:
     file: Path | None
 
 
+def _over_dm_limit(path: Path) -> bool:
+    """Whether the file is larger than a DM takes (one local stat)."""
+    return path.stat().st_size > DEFAULT_UPLOAD_LIMIT
+
+
 class DiscordNotifier:
     def __init__(
         self,
@@ -280,9 +285,8 @@ class DiscordNotifier:
             return prepared
         record, locale = prepared.record, prepared.record.locale
         path = prepared.file
-        if path is not None and path.stat().st_size > DEFAULT_UPLOAD_LIMIT:
-            fitted = await self._videos.fit(record.task_id, DEFAULT_UPLOAD_LIMIT)
-            path = fitted.path if isinstance(fitted, Fitted) else None
+        if path is not None:
+            path = await self._fit_for_dm(record.task_id, path)
         if path is not None:
             content = features_text.private_video_ready(locale, record.task_id)
         else:
@@ -320,6 +324,14 @@ class DiscordNotifier:
         self._private.forget(record.task_id)
         return Delivered(replace(record, result_message_id=followup.id), Place.CHANNEL)
 
+    async def _fit_for_dm(self, task_id: str, path: Path) -> Path | None:
+        """The video as a DM (or an ephemeral follow-up) takes it: refitted to Discord's default
+        upload limit when it is over; None when it cannot fit."""
+        if not _over_dm_limit(path):
+            return path
+        fitted = await self._videos.fit(task_id, DEFAULT_UPLOAD_LIMIT)
+        return fitted.path if isinstance(fitted, Fitted) else None
+
     # -- when the channel will not take it ---------------------------------------------------
 
     async def _fall_back(self, post: _Post, reason: str) -> DeliveryOutcome:
@@ -327,9 +339,8 @@ class DiscordNotifier:
         the status message saying where to fetch it."""
         record = post.record
         dm_post = post
-        if post.file is not None and post.file.stat().st_size > DEFAULT_UPLOAD_LIMIT:
-            fitted = await self._videos.fit(record.task_id, DEFAULT_UPLOAD_LIMIT)
-            dm_post = replace(post, file=fitted.path if isinstance(fitted, Fitted) else None)
+        if post.file is not None:
+            dm_post = replace(post, file=await self._fit_for_dm(record.task_id, post.file))
         try:
             dm = await self._client.create_dm(discord.Object(record.requester_id))
             dm_post = replace(dm_post, text=f"{post.text}\n{text.sent_by_dm(record.locale)}")

@@ -45,7 +45,7 @@ from bot.tracking.delivery import (
 )
 from bot.ui.embeds import result_embed, task_embed
 from bot.ui.private import PrivateReplies
-from bot.ui.views import result_buttons, status_buttons
+from bot.ui.views import result_buttons, status_buttons, status_message
 from bot.video.pipeline import (
     Broken,
     CannotFit,
@@ -105,8 +105,9 @@ class DiscordNotifier:
 
     async def status_changed(self, record: TaskRecord) -> TaskRecord:
         # Posted long after the command: in the language the requester was answered in.
-        embed = task_embed(record.locale, record, self.progress(record))
-        view = status_buttons(record.locale, record, can_cancel=self._can_cancel)
+        embed, view = status_message(
+            record.locale, record, self.progress(record), can_cancel=self._can_cancel
+        )
         if record.private:
             # Only the requester's own answer shows it, while its token lives.
             await self._private.edit_status(record.task_id, embed=embed, view=view)

@@ -26,6 +26,7 @@ from bot.ui.interactions import locale_of
 from bot.ui.replies import reply
 
 if TYPE_CHECKING:
+    from bot.service import Progress
     from bot.ui.flow import GenerationFlow
 
 CUSTOM_ID_PREFIX = "r2v"
@@ -195,6 +196,14 @@ def status_buttons(
     if can_cancel and record.status is TaskStatus.PENDING and record.finished_at is None:
         view.add_item(TaskButton("cancel", record.task_id, locale))
     return view
+
+
+def status_message(
+    locale: str | None, record: TaskRecord, progress: Progress, *, can_cancel: bool
+) -> tuple[discord.Embed, discord.ui.View]:
+    """The status message of a running task: its embed and its buttons."""
+    embed = task_embed(locale, record, progress)
+    return embed, status_buttons(locale, record, can_cancel=can_cancel)
 
 
 def result_buttons(

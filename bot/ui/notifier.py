@@ -45,7 +45,7 @@ from bot.tracking.delivery import (
 )
 from bot.ui.embeds import result_embed, task_embed
 from bot.ui.private import PrivateReplies
-from bot.ui.views import result_buttons, status_buttons, status_message
+from bot.ui.views import result_buttons, status_buttons, status_message, video_file
 from bot.video.pipeline import (
     Broken,
     CannotFit,
@@ -262,7 +262,7 @@ class DiscordNotifier:
         if record.delivery_nonce:
             extras["nonce"] = record.delivery_nonce
         if post.file is not None:
-            extras["file"] = discord.File(post.file, filename=f"r2v-{record.task_id[:8]}.mp4")
+            extras["file"] = video_file(post.file, record.task_id)
         return await channel.send(
             content=shorten(f"<@{record.requester_id}> {post.text}", 2000),
             embed=result_embed(record.locale, record, note=post.note),
@@ -297,7 +297,7 @@ class DiscordNotifier:
         def video() -> dict[str, Any]:
             if path is None:
                 return {}
-            return {"file": discord.File(path, filename=f"r2v-{record.task_id[:8]}.mp4")}
+            return {"file": video_file(path, record.task_id)}
 
         try:
             dm = await self._client.create_dm(discord.Object(record.requester_id))

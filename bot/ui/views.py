@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import discord
@@ -146,6 +147,12 @@ class TaskButton(
             await interaction.response.send_modal(ContinueModal(locale, flow, record, url))
         elif self.action == "delete":
             await delete_result(interaction, record)
+
+
+def video_file(path: Path, task_id: str) -> discord.File:
+    """The task's video as an attachment. Its `.mp4` name is what `video_url_of` recognises
+    when Discord leaves out the content type."""
+    return discord.File(path, filename=f"r2v-{task_id[:8]}.mp4")
 
 
 def video_url_of(message: discord.Message | None, record: TaskRecord) -> str | None:

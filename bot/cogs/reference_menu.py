@@ -9,6 +9,7 @@ from discord.ext import commands
 
 from bot.generation import limits
 from bot.generation.request import AttachmentInput, CommandInput
+from bot.messages import features
 from bot.messages.catalog import text
 from bot.messages.tasks import bad_menu_duration, no_files_in_message
 from bot.ui.flow import GenerationFlow
@@ -53,7 +54,7 @@ class PromptModal(discord.ui.Modal):
         self._files = files
         names = ", ".join(f"character{n} = {f.filename}" for n, f in enumerate(files, 1))
         self.prompt: discord.ui.TextInput[PromptModal] = discord.ui.TextInput(
-            label=text(locale, "modal-prompt"),
+            label=features.prompt_label(locale),
             custom_id="prompt",
             style=discord.TextStyle.paragraph,
             placeholder=names[:100],

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from bot.ui.flow import GenerationFlow
 
 CUSTOM_ID_PREFIX = "r2v"
-# Discord's limit on a custom_id; task ids that would not fit are shortened by a lookup key.
+# Discord's limit on a custom_id; a task id that would not fit gets no buttons (`_fits`).
 CUSTOM_ID_MAX = 100
 
 RESULT_ACTIONS = frozenset({"reroll", "edit", "continue", "delete"})
@@ -200,7 +200,7 @@ def status_buttons(
     if not _fits(record.task_id) or record.finished_at is not None:
         return view
     view.add_item(TaskButton("refresh", record.task_id, locale))
-    if can_cancel and record.status is TaskStatus.PENDING and record.finished_at is None:
+    if can_cancel and record.status is TaskStatus.PENDING:
         view.add_item(TaskButton("cancel", record.task_id, locale))
     return view
 

@@ -24,6 +24,7 @@ from bot.tracking.delivery import link_expires_at
 from bot.ui.edit_modal import EditModal
 from bot.ui.embeds import task_embed
 from bot.ui.interactions import locale_of
+from bot.ui.modals import FlowModal
 from bot.ui.replies import reply
 
 if TYPE_CHECKING:
@@ -230,14 +231,13 @@ def result_buttons(
     return view
 
 
-class ContinueModal(discord.ui.Modal):
+class ContinueModal(FlowModal):
     """The prompt of the next shot; the video becomes character1."""
 
     def __init__(
         self, locale: str | None, flow: GenerationFlow, record: TaskRecord, video_url: str
     ) -> None:
-        super().__init__(title=text.continue_title(locale), timeout=600)
-        self._flow = flow
+        super().__init__(flow, title=text.continue_title(locale), timeout=600)
         self._record = record
         self._video_url = video_url
         self.prompt: discord.ui.TextInput[ContinueModal] = discord.ui.TextInput(
@@ -253,8 +253,3 @@ class ContinueModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         request = self._flow.service.continued(self._record, self._video_url, self.prompt.value)
         await self._flow.start(interaction, request, parent=self._record, renew_attachments=True)
-
-    async def on_error(  # type: ignore[override]
-        self, interaction: discord.Interaction, error: Exception
-    ) -> None:
-        await self._flow.report_unexpected(interaction, error)

@@ -27,7 +27,7 @@ from bot.ui.embeds import result_embed, task_embed
 from bot.ui.flow import GenerationFlow
 from bot.ui.interactions import attachment_input, locale_of, requester_of
 from bot.ui.replies import NO_PINGS, reply
-from bot.ui.views import result_buttons
+from bot.ui.views import result_buttons, video_file
 from bot.video.pipeline import CannotFit, Fitted
 
 Choice = app_commands.Choice
@@ -174,7 +174,7 @@ class GenerateCog(
         kept = await self.service.kept_video(record.task_id, interaction.filesize_limit)
         match kept:
             case Fitted(path):
-                return discord.File(path, filename=f"r2v-{record.task_id[:8]}.mp4")
+                return video_file(path, record.task_id)
             case CannotFit():
                 return delivery_text.no_kept_video(locale)
             case _:
@@ -235,7 +235,7 @@ class GenerateCog(
         await interaction.followup.send(
             content=features_text.shown_again(locale, record.requester_id, record.task_id),
             embed=result_embed(locale, record),
-            file=discord.File(path, filename=f"r2v-{record.task_id[:8]}.mp4"),
+            file=video_file(path, record.task_id),
             view=result_buttons(locale, record, deletable=not record.private),
             ephemeral=record.private,
             allowed_mentions=NO_PINGS,

@@ -9,10 +9,12 @@ from discord.ext import commands
 
 from bot.generation import limits
 from bot.generation.request import AttachmentInput, CommandInput
+from bot.messages import features
 from bot.messages.catalog import text
 from bot.messages.tasks import bad_menu_duration, no_files_in_message
 from bot.ui.flow import GenerationFlow
 from bot.ui.interactions import attachment_input, locale_of
+from bot.ui.modals import FlowModal
 from bot.ui.replies import reply
 
 MENU_NAME = "Use as r2v reference"
@@ -42,18 +44,17 @@ class ReferenceMenuCog(commands.Cog):
         await interaction.response.send_modal(PromptModal(locale, self.flow, tuple(files)))
 
 
-class PromptModal(discord.ui.Modal):
+class PromptModal(FlowModal):
     """The prompt for references taken from a message; they become character1, 2, … in order."""
 
     def __init__(
         self, locale: str | None, flow: GenerationFlow, files: tuple[AttachmentInput, ...]
     ) -> None:
-        super().__init__(title=text(locale, "menu-modal-title"), timeout=900)
-        self._flow = flow
+        super().__init__(flow, title=text(locale, "menu-modal-title"), timeout=900)
         self._files = files
         names = ", ".join(f"character{n} = {f.filename}" for n, f in enumerate(files, 1))
         self.prompt: discord.ui.TextInput[PromptModal] = discord.ui.TextInput(
-            label=text(locale, "modal-prompt"),
+            label=features.prompt_label(locale),
             custom_id="prompt",
             style=discord.TextStyle.paragraph,
             placeholder=names[:100],
@@ -89,8 +90,3 @@ class PromptModal(discord.ui.Modal):
             duration=int(duration_text) if duration_text else None,
         )
         await self._flow.start(interaction, self._flow.service.request_from(command))
-
-    async def on_error(  # type: ignore[override]
-        self, interaction: discord.Interaction, error: Exception
-    ) -> None:
-        await self._flow.report_unexpected(interaction, error)

@@ -3,13 +3,10 @@ and where to fetch a result that could not be posted."""
 
 from __future__ import annotations
 
+from bot.generation.text import megabytes
 from bot.messages.catalog import text
 
 MIB = 1024 * 1024
-
-
-def _mb(size: int) -> str:
-    return f"{size / MIB:.1f} MB"
 
 
 def _limit(limit: int) -> str:
@@ -27,7 +24,7 @@ def _link(locale: str | None, url: str, expires_at: int) -> str:
 def over_upload_limit(
     locale: str | None, url: str | None, expires_at: int, size: int | None, limit: int
 ) -> str:
-    shown = _mb(size) if size else text(locale, "size-too-large")
+    shown = megabytes(size) if size else text(locale, "size-too-large")
     said = text(locale, "over-upload-limit", shown=shown, limit=_limit(limit))
     return f"{said} {_link(locale, url, expires_at)}" if url else said
 
@@ -43,7 +40,9 @@ def reencoded_to_fit(
     scaled: bool,
 ) -> str:
     key = "reencoded-smaller-to-fit" if scaled else "reencoded-to-fit"
-    said = text(locale, key, limit=_limit(limit), original=_mb(original), fitted=_mb(fitted))
+    said = text(
+        locale, key, limit=_limit(limit), original=megabytes(original), fitted=megabytes(fitted)
+    )
     if not url:
         return said
     return f"{said} {text(locale, 'original-link', url=url, expires_at=expires_at)}"

@@ -9,6 +9,7 @@ from decimal import Decimal
 from bot.generation import limits
 from bot.generation.text import shorten
 from bot.messages.catalog import text
+from bot.messages.limits import money
 
 Locale = str | None
 
@@ -179,13 +180,13 @@ def cost_field(locale: Locale) -> str:
 
 def actual_cost(locale: Locale, amount: Decimal, estimated: Decimal | None, currency: str) -> str:
     if estimated is None:
-        return text(locale, "actual-cost", amount=f"{amount:.2f}", currency=currency)
+        return text(locale, "actual-cost", amount=money(amount), currency=currency)
     return text(
         locale,
         "actual-cost-with-estimate",
-        amount=f"{amount:.2f}",
+        amount=money(amount),
         currency=currency,
-        estimate=f"{estimated:.2f}",
+        estimate=money(estimated),
     )
 
 

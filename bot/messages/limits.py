@@ -69,9 +69,9 @@ def refusal_sentence(locale: str | None, refusal: Refusal) -> str:
             return text(
                 locale,
                 "refusal-budget-money",
-                in_use=_money(refusal.in_use),
-                allowed=_money(refusal.allowed),
-                needed=_money(refusal.needed),
+                in_use=money(refusal.in_use),
+                allowed=money(refusal.allowed),
+                needed=money(refusal.needed),
                 unit=unit,
             )
         case _:
@@ -98,7 +98,7 @@ def describe_estimate(locale: str | None, estimate: CostEstimate) -> str:
     return text(
         locale,
         "estimate-up-to" if estimate.upper_bound else "estimate-exact",
-        amount=_money(estimate.amount),
+        amount=money(estimate.amount),
         currency=estimate.currency,
         billed=estimate.billed_seconds,
     )
@@ -117,19 +117,20 @@ def budget_line(
         if max_seconds
         else text(locale, "budget-seconds", seconds=spent.seconds)
     )
-    money = (
+    money_part = (
         text(
             locale,
             "budget-money-of",
-            amount=_money(spent.amount),
-            max=_money(max_amount),
+            amount=money(spent.amount),
+            max=money(max_amount),
             currency=currency,
         )
         if max_amount
-        else text(locale, "budget-money", amount=_money(spent.amount), currency=currency)
+        else text(locale, "budget-money", amount=money(spent.amount), currency=currency)
     )
-    return text(locale, "budget-line", seconds=seconds, money=money)
+    return text(locale, "budget-line", seconds=seconds, money=money_part)
 
 
-def _money(value: int | Decimal) -> str:
+def money(value: int | Decimal) -> str:
+    """An amount of money with two decimals, as every sentence shows it."""
     return f"{Decimal(value):.2f}"

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from bot.messages.catalog import text
-from bot.messages.limits import budget_line, describe_wait
+from bot.messages.limits import budget_line, describe_wait, money
 from bot.messages.tasks import history_line
 from bot.policy import next_day
 from bot.service import QuotaView, SpendReport
@@ -26,7 +24,7 @@ def quota_text(locale: str | None, view: QuotaView) -> str:
         else text(locale, "quota-running-unlimited", active=usage.active_tasks)
     )
     confirm = (
-        text(locale, "quota-confirm-amount", amount=_money(limits.confirm_above), currency=currency)
+        text(locale, "quota-confirm-amount", amount=money(limits.confirm_above), currency=currency)
         if limits.confirm_above is not None
         else text(locale, "quota-confirm-never")
     )
@@ -78,14 +76,14 @@ def spend_text(locale: str | None, report: SpendReport) -> str:
             locale,
             "spend-today",
             seconds=today.seconds,
-            amount=_money(today.amount),
+            amount=money(today.amount),
             currency=currency,
         ),
         text(
             locale,
             "spend-week",
             seconds=week.seconds,
-            amount=_money(week.amount),
+            amount=money(week.amount),
             currency=currency,
         ),
         "",
@@ -97,7 +95,7 @@ def spend_text(locale: str | None, report: SpendReport) -> str:
             "spend-member",
             user=user,
             seconds=spent.seconds,
-            amount=_money(spent.amount),
+            amount=money(spent.amount),
             currency=currency,
         )
         for user, spent in report.by_member[:MAX_MEMBERS_SHOWN]
@@ -107,7 +105,3 @@ def spend_text(locale: str | None, report: SpendReport) -> str:
 
 def admin_only(locale: str | None) -> str:
     return text(locale, "admin-only")
-
-
-def _money(value: Decimal) -> str:
-    return f"{value:.2f}"

@@ -131,9 +131,7 @@ def ending_title(locale: str | None, record: TaskRecord) -> str | None:
 
 
 def foreign_status(locale: str | None, result: TaskResult) -> str:
-    lines = [_status_line(locale, result), *_result_details(locale, result)]
-    lines.append(text(locale, "status-foreign"))
-    return "\n".join(lines)
+    return known_status(locale, result) + "\n" + text(locale, "status-foreign")
 
 
 def known_status(locale: str | None, result: TaskResult) -> str:

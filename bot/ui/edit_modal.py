@@ -15,6 +15,7 @@ from bot.generation.request import Changes
 from bot.messages import features as text
 from bot.messages.tasks import size_name
 from bot.store.records import TaskRecord
+from bot.ui.modals import FlowModal
 from bot.ui.replies import reply
 
 if TYPE_CHECKING:
@@ -47,11 +48,10 @@ def duration_shot_options(
     ]
 
 
-class EditModal(discord.ui.Modal):
+class EditModal(FlowModal):
     def __init__(self, locale: str | None, flow: GenerationFlow, record: TaskRecord) -> None:
-        super().__init__(title=text.edit_title(locale), timeout=600)
+        super().__init__(flow, title=text.edit_title(locale), timeout=600)
         self._locale = locale
-        self._flow = flow
         self._record = record
         request = record.request
         self.prompt: discord.ui.TextInput[EditModal] = discord.ui.TextInput(
@@ -126,8 +126,3 @@ class EditModal(discord.ui.Modal):
             return
         request = self._flow.service.edited(self._record, changes)
         await self._flow.start(interaction, request, parent=self._record, renew_attachments=True)
-
-    async def on_error(  # type: ignore[override]
-        self, interaction: discord.Interaction, error: Exception
-    ) -> None:
-        await self._flow.report_unexpected(interaction, error)

@@ -42,11 +42,11 @@ from bot.service import (
 )
 from bot.store.records import TaskRecord
 from bot.ui.confirm import ConfirmView
-from bot.ui.embeds import task_embed, task_preview
+from bot.ui.embeds import task_preview
 from bot.ui.interactions import locale_of, missing_channel_permissions, requester_of
 from bot.ui.private import PrivateReplies
 from bot.ui.replies import NO_PINGS, reply
-from bot.ui.views import status_buttons
+from bot.ui.views import status_message
 
 log = logging.getLogger(__name__)
 
@@ -127,13 +127,16 @@ class GenerationFlow:
         answer is completed first: a follow-up sent while it is still loading would replace it.
         A private task is shown in that private answer only, and nothing is posted."""
         locale = record.locale
+        embed, view = status_message(
+            locale, record, self.service.progress(record), can_cancel=self.service.can_cancel
+        )
         if record.private:
             self.private.remember(record.task_id, interaction)
             await _edit_original(
                 interaction,
                 content=features_text.submitted_privately(locale, record.task_id),
-                embed=task_embed(locale, record, self.service.progress(record)),
-                view=status_buttons(locale, record, can_cancel=self.service.can_cancel),
+                embed=embed,
+                view=view,
             )
             return None
         await _edit_original(
@@ -141,8 +144,8 @@ class GenerationFlow:
         )
         try:
             message = await interaction.followup.send(
-                embed=task_embed(locale, record, self.service.progress(record)),
-                view=status_buttons(locale, record, can_cancel=self.service.can_cancel),
+                embed=embed,
+                view=view,
                 allowed_mentions=NO_PINGS,
                 wait=True,
             )

@@ -45,7 +45,7 @@ from bot.tracking.delivery import (
 )
 from bot.ui.embeds import result_embed, task_embed
 from bot.ui.private import PrivateReplies
-from bot.ui.views import result_buttons, status_buttons
+from bot.ui.views import result_buttons, status_buttons, status_message, video_file
 from bot.video.pipeline import (
     Broken,
     CannotFit,
@@ -80,6 +80,11 @@ class _Post:
     file: Path | None
 
 
+def _over_dm_limit(path: Path) -> bool:
+    """Whether the file is larger than a DM takes (one local stat)."""
+    return path.stat().st_size > DEFAULT_UPLOAD_LIMIT
+
+
 class DiscordNotifier:
     def __init__(
         self,
@@ -100,8 +105,9 @@ class DiscordNotifier:
 
     async def status_changed(self, record: TaskRecord) -> TaskRecord:
         # Posted long after the command: in the language the requester was answered in.
-        embed = task_embed(record.locale, record, self.progress(record))
-        view = status_buttons(record.locale, record, can_cancel=self._can_cancel)
+        embed, view = status_message(
+            record.locale, record, self.progress(record), can_cancel=self._can_cancel
+        )
         if record.private:
             # Only the requester's own answer shows it, while its token lives.
             await self._private.edit_status(record.task_id, embed=embed, view=view)
@@ -148,7 +154,7 @@ class DiscordNotifier:
                 case Passing(reason):
                     log.warning("posting task %s failed: %s", record.task_id, reason)
                     await self._show_being_delivered(record)
-                    return NotYet(record, reason, self._still_postable_until(record))
+                    return self._not_yet(record, reason)
                 case Lasting(reason):
                     log.warning("posting task %s refused: %s", record.task_id, reason)
                     return await self._fall_back(replace(post, record=record), reason)
@@ -156,9 +162,9 @@ class DiscordNotifier:
                     assert_never(unreachable)
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             # The post may or may not have been made: the recorded attempt decides next time.
-            reason = f"no answer from Discord ({type(error).__name__})"
-            log.warning("posting task %s failed: %s", record.task_id, reason)
-            return NotYet(record, reason, self._still_postable_until(record))
+            no_answer = self._no_answer(record, error)
+            log.warning("posting task %s failed: %s", record.task_id, no_answer.reason)
+            return no_answer
         return await self._delivered(replace(record, result_message_id=message.id))
 
     # -- what is posted ----------------------------------------------------------------------
@@ -234,6 +240,14 @@ class DiscordNotifier:
             return link_end
         return max(link_end, kept_at + keep_days * 86400)
 
+    def _not_yet(self, record: TaskRecord, reason: str) -> NotYet:
+        """Trouble that can pass: try again while what is posted can still be had."""
+        return NotYet(record, reason, self._still_postable_until(record))
+
+    def _no_answer(self, record: TaskRecord, error: Exception) -> NotYet:
+        """Discord did not answer (connection error or timeout): try again."""
+        return self._not_yet(record, f"no answer from Discord ({type(error).__name__})")
+
     async def _send(
         self, channel: discord.abc.Messageable, post: _Post, *, reply: bool
     ) -> discord.Message:
@@ -248,7 +262,7 @@ class DiscordNotifier:
         if record.delivery_nonce:
             extras["nonce"] = record.delivery_nonce
         if post.file is not None:
-            extras["file"] = discord.File(post.file, filename=f"r2v-{record.task_id[:8]}.mp4")
+            extras["file"] = video_file(post.file, record.task_id)
         return await channel.send(
             content=shorten(f"<@{record.requester_id}> {post.text}", 2000),
             embed=result_embed(record.locale, record, note=post.note),
@@ -272,9 +286,8 @@ class DiscordNotifier:
             return prepared
         record, locale = prepared.record, prepared.record.locale
         path = prepared.file
-        if path is not None and path.stat().st_size > DEFAULT_UPLOAD_LIMIT:
-            fitted = await self._videos.fit(record.task_id, DEFAULT_UPLOAD_LIMIT)
-            path = fitted.path if isinstance(fitted, Fitted) else None
+        if path is not None:
+            path = await self._fit_for_dm(record.task_id, path)
         if path is not None:
             content = features_text.private_video_ready(locale, record.task_id)
         else:
@@ -284,7 +297,7 @@ class DiscordNotifier:
         def video() -> dict[str, Any]:
             if path is None:
                 return {}
-            return {"file": discord.File(path, filename=f"r2v-{record.task_id[:8]}.mp4")}
+            return {"file": video_file(path, record.task_id)}
 
         try:
             dm = await self._client.create_dm(discord.Object(record.requester_id))
@@ -292,11 +305,10 @@ class DiscordNotifier:
         except discord.HTTPException as error:
             failure = discord_failure(error.status, error.code)
             if isinstance(failure, Passing):
-                return NotYet(record, failure.reason, self._still_postable_until(record))
+                return self._not_yet(record, failure.reason)
             log.info("task %s: no DM to its requester: %s", record.task_id, failure.reason)
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            reason = f"no answer from Discord ({type(error).__name__})"
-            return NotYet(record, reason, self._still_postable_until(record))
+            return self._no_answer(record, error)
         else:
             self._private.forget(record.task_id)
             return Delivered(replace(record, result_message_id=message.id), Place.DM)
@@ -313,6 +325,14 @@ class DiscordNotifier:
         self._private.forget(record.task_id)
         return Delivered(replace(record, result_message_id=followup.id), Place.CHANNEL)
 
+    async def _fit_for_dm(self, task_id: str, path: Path) -> Path | None:
+        """The video as a DM (or an ephemeral follow-up) takes it: refitted to Discord's default
+        upload limit when it is over; None when it cannot fit."""
+        if not _over_dm_limit(path):
+            return path
+        fitted = await self._videos.fit(task_id, DEFAULT_UPLOAD_LIMIT)
+        return fitted.path if isinstance(fitted, Fitted) else None
+
     # -- when the channel will not take it ---------------------------------------------------
 
     async def _fall_back(self, post: _Post, reason: str) -> DeliveryOutcome:
@@ -320,9 +340,8 @@ class DiscordNotifier:
         the status message saying where to fetch it."""
         record = post.record
         dm_post = post
-        if post.file is not None and post.file.stat().st_size > DEFAULT_UPLOAD_LIMIT:
-            fitted = await self._videos.fit(record.task_id, DEFAULT_UPLOAD_LIMIT)
-            dm_post = replace(post, file=fitted.path if isinstance(fitted, Fitted) else None)
+        if post.file is not None:
+            dm_post = replace(post, file=await self._fit_for_dm(record.task_id, post.file))
         try:
             dm = await self._client.create_dm(discord.Object(record.requester_id))
             dm_post = replace(dm_post, text=f"{post.text}\n{text.sent_by_dm(record.locale)}")
@@ -330,11 +349,10 @@ class DiscordNotifier:
         except discord.HTTPException as error:
             dm_failure = discord_failure(error.status, error.code)
             if isinstance(dm_failure, Passing):
-                return NotYet(record, dm_failure.reason, self._still_postable_until(record))
+                return self._not_yet(record, dm_failure.reason)
             log.warning("task %s: no DM to its requester: %s", record.task_id, dm_failure.reason)
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            reason = f"no answer from Discord ({type(error).__name__})"
-            return NotYet(record, reason, self._still_postable_until(record))
+            return self._no_answer(record, error)
         else:
             delivered = replace(record, result_message_id=message.id)
             await self._show_final_status(delivered)
@@ -367,13 +385,12 @@ class DiscordNotifier:
         except discord.HTTPException as error:
             failure = discord_failure(error.status, error.code)
             if isinstance(failure, Passing):
-                return NotYet(record, failure.reason, self._still_postable_until(record))
+                return self._not_yet(record, failure.reason)
             # The channel is closed to the bot: the post that follows fails the same way and
             # goes to the fallback, which cannot double a channel post.
             log.warning("could not read history of channel %s: %s", record.channel_id, error)
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
-            reason = f"no answer from Discord ({type(error).__name__})"
-            return NotYet(record, reason, self._still_postable_until(record))
+            return self._no_answer(record, error)
         return None
 
     # -- the status message ------------------------------------------------------------------

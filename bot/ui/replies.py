@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 from typing import Any
 
@@ -37,31 +36,3 @@ async def reply(
             getattr(error, "status", "?"),
             getattr(error, "code", "?"),
         )
-
-
-async def answer_privately(
-    interaction: discord.Interaction, content: str, **kwargs: Any
-) -> discord.WebhookMessage | None:
-    """For an interaction already deferred publicly: answer so that only the user sees it.
-
-    The deferred response is completed first (a follow-up sent while it is still loading would
-    replace it and ignore the ephemeral flag), then the private follow-up is sent, then the
-    public placeholder is deleted. If the private message fails, the placeholder carries the
-    answer instead, so the user is never left with nothing. Returns the private message."""
-    kwargs.setdefault("allowed_mentions", NO_PINGS)
-    try:
-        await interaction.edit_original_response(content="…")
-        message = await interaction.followup.send(content, ephemeral=True, wait=True, **kwargs)
-    except discord.HTTPException as error:
-        log.error(
-            "could not answer interaction %s privately (%s %s)",
-            interaction.id,
-            error.status,
-            error.code,
-        )
-        with contextlib.suppress(discord.HTTPException):
-            await interaction.edit_original_response(content=content, **kwargs)
-        return None
-    with contextlib.suppress(discord.HTTPException):
-        await interaction.delete_original_response()
-    return message

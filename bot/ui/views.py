@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 import discord
@@ -19,18 +20,20 @@ from bot.generation import limits
 from bot.messages import features as text
 from bot.messages import tasks as task_text
 from bot.store.records import Ending, TaskRecord
+from bot.tracking.delivery import link_expires_at
 from bot.ui.edit_modal import EditModal
 from bot.ui.embeds import task_embed
 from bot.ui.interactions import locale_of
+from bot.ui.modals import FlowModal
 from bot.ui.replies import reply
 
 if TYPE_CHECKING:
+    from bot.service import Progress
     from bot.ui.flow import GenerationFlow
 
 CUSTOM_ID_PREFIX = "r2v"
-# Discord's limit on a custom_id; task ids that would not fit are shortened by a lookup key.
+# Discord's limit on a custom_id; a task id that would not fit gets no buttons (`_fits`).
 CUSTOM_ID_MAX = 100
-VIDEO_URL_LIFETIME_S = 24 * 3600
 
 RESULT_ACTIONS = frozenset({"reroll", "edit", "continue", "delete"})
 BUTTON_STYLES: dict[str, tuple[str, discord.ButtonStyle]] = {
@@ -147,6 +150,12 @@ class TaskButton(
             await delete_result(interaction, record)
 
 
+def video_file(path: Path, task_id: str) -> discord.File:
+    """The task's video as an attachment. Its `.mp4` name is what `video_url_of` recognises
+    when Discord leaves out the content type."""
+    return discord.File(path, filename=f"r2v-{task_id[:8]}.mp4")
+
+
 def video_url_of(message: discord.Message | None, record: TaskRecord) -> str | None:
     """The delivered video's URL: the result message's attachment as Discord sent it with this
     click (freshly signed), else the service's link while it lives."""
@@ -155,8 +164,11 @@ def video_url_of(message: discord.Message | None, record: TaskRecord) -> str | N
             is_video = (attachment.content_type or "").startswith("video/")
             if is_video or attachment.filename.lower().endswith((".mp4", ".mov")):
                 return attachment.url
-    finished = record.finished_at
-    if record.video_url and finished is not None and time.time() < finished + VIDEO_URL_LIFETIME_S:
+    if (
+        record.video_url
+        and record.finished_at is not None
+        and time.time() < link_expires_at(record)
+    ):
         return record.video_url
     return None
 
@@ -189,9 +201,17 @@ def status_buttons(
     if not _fits(record.task_id) or record.finished_at is not None:
         return view
     view.add_item(TaskButton("refresh", record.task_id, locale))
-    if can_cancel and record.status is TaskStatus.PENDING and record.finished_at is None:
+    if can_cancel and record.status is TaskStatus.PENDING:
         view.add_item(TaskButton("cancel", record.task_id, locale))
     return view
+
+
+def status_message(
+    locale: str | None, record: TaskRecord, progress: Progress, *, can_cancel: bool
+) -> tuple[discord.Embed, discord.ui.View]:
+    """The status message of a running task: its embed and its buttons."""
+    embed = task_embed(locale, record, progress)
+    return embed, status_buttons(locale, record, can_cancel=can_cancel)
 
 
 def result_buttons(
@@ -211,14 +231,13 @@ def result_buttons(
     return view
 
 
-class ContinueModal(discord.ui.Modal):
+class ContinueModal(FlowModal):
     """The prompt of the next shot; the video becomes character1."""
 
     def __init__(
         self, locale: str | None, flow: GenerationFlow, record: TaskRecord, video_url: str
     ) -> None:
-        super().__init__(title=text.continue_title(locale), timeout=600)
-        self._flow = flow
+        super().__init__(flow, title=text.continue_title(locale), timeout=600)
         self._record = record
         self._video_url = video_url
         self.prompt: discord.ui.TextInput[ContinueModal] = discord.ui.TextInput(
@@ -234,8 +253,3 @@ class ContinueModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         request = self._flow.service.continued(self._record, self._video_url, self.prompt.value)
         await self._flow.start(interaction, request, parent=self._record, renew_attachments=True)
-
-    async def on_error(  # type: ignore[override]
-        self, interaction: discord.Interaction, error: Exception
-    ) -> None:
-        await self._flow.report_unexpected(interaction, error)

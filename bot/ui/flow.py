@@ -127,11 +127,9 @@ class GenerationFlow:
         answer is completed first: a follow-up sent while it is still loading would replace it.
         A private task is shown in that private answer only, and nothing is posted."""
         locale = record.locale
-        embed, view = status_message(
-            locale, record, self.service.progress(record), can_cancel=self.service.can_cancel
-        )
         if record.private:
             self.private.remember(record.task_id, interaction)
+            embed, view = self._status_message(record)
             await _edit_original(
                 interaction,
                 content=features_text.submitted_privately(locale, record.task_id),
@@ -142,6 +140,8 @@ class GenerationFlow:
         await _edit_original(
             interaction, content=task_text.submitted(locale, record), embed=None, view=None
         )
+        # Built after the member has the task ID: nothing the answer does not need comes first.
+        embed, view = self._status_message(record)
         try:
             message = await interaction.followup.send(
                 embed=embed,
@@ -153,6 +153,14 @@ class GenerationFlow:
             log.warning("could not show task %s in its channel: %s", record.task_id, error)
             return None
         return message.id
+
+    def _status_message(self, record: TaskRecord) -> tuple[discord.Embed, discord.ui.View]:
+        return status_message(
+            record.locale,
+            record,
+            self.service.progress(record),
+            can_cancel=self.service.can_cancel,
+        )
 
     async def _show(self, interaction: discord.Interaction, outcome: Outcome) -> None:
         locale = locale_of(interaction)

@@ -26,16 +26,22 @@ from bot.config import Config, ConfigError, load_config
 DISCORD_API = "https://discord.com/api/v10"
 # An id no task has: the answer tells an accepted key (unknown task) from a refused one (401).
 PROBE_TASK_ID = "r2v-bot-check-00000000"
-CHECK_TIMEOUT = aiohttp.ClientTimeout(total=30)
+# How long `check` and `status` wait for each service. The session's total bounds the Discord
+# probe; the API client's requests carry their own timeouts and retries, so its calls are bounded
+# as a whole.
+CHECK_TIME_LIMIT_S = 30.0
+CHECK_TIMEOUT = aiohttp.ClientTimeout(total=CHECK_TIME_LIMIT_S)
 
 Print = Callable[[str], None]
 
 
-async def check(config: Config, say: Print = print) -> int:
+async def check(
+    config: Config, say: Print = print, *, time_limit_s: float = CHECK_TIME_LIMIT_S
+) -> int:
     """One line each for the Discord token and the API key; 0 when both are accepted."""
     async with aiohttp.ClientSession(timeout=CHECK_TIMEOUT) as http:
         discord_ok = await _check_discord(http, config, say)
-        api_ok = await _check_api(http, config, say)
+        api_ok = await _check_api(http, config, say, time_limit_s)
     return 0 if discord_ok and api_ok else 1
 
 
@@ -59,10 +65,16 @@ async def _check_discord(http: aiohttp.ClientSession, config: Config, say: Print
     return False
 
 
-async def _check_api(http: aiohttp.ClientSession, config: Config, say: Print) -> bool:
+async def _check_api(
+    http: aiohttp.ClientSession, config: Config, say: Print, time_limit_s: float
+) -> bool:
     client = BailianClient.from_settings(http, config.api)
     try:
-        await client.get_task(PROBE_TASK_ID)
+        async with asyncio.timeout(time_limit_s):
+            await client.get_task(PROBE_TASK_ID)
+    except TimeoutError:
+        say(cli_text.api_failed(config.api.base_url, cli_text.no_answer_within(time_limit_s)))
+        return False
     except AuthenticationError as error:
         say(cli_text.api_key_refused(error.status))
         return False
@@ -75,11 +87,17 @@ async def _check_api(http: aiohttp.ClientSession, config: Config, say: Print) ->
     return True
 
 
-async def status(config: Config, task_id: str, say: Print = print) -> int:
+async def status(
+    config: Config, task_id: str, say: Print = print, *, time_limit_s: float = CHECK_TIME_LIMIT_S
+) -> int:
     """A task's live status; 0 when the service answered."""
     async with aiohttp.ClientSession(timeout=CHECK_TIMEOUT) as http:
         try:
-            result = await BailianClient.from_settings(http, config.api).get_task(task_id)
+            async with asyncio.timeout(time_limit_s):
+                result = await BailianClient.from_settings(http, config.api).get_task(task_id)
+        except TimeoutError:
+            say(cli_text.api_failed(config.api.base_url, cli_text.no_answer_within(time_limit_s)))
+            return 1
         except ApiError as error:
             say(cli_text.api_failed(config.api.base_url, str(error)))
             return 1

@@ -34,6 +34,10 @@ def api_failed(base_url: str, reason: str) -> str:
     return f"API: {base_url} did not answer usefully: {reason}"
 
 
+def no_answer_within(seconds: float) -> str:
+    return f"no answer within {seconds:g} s"
+
+
 def task_lines(result: TaskResult) -> list[str]:
     lines = [f"task {result.task_id}: {result.raw_status}"]
     for label, moment in (

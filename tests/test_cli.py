@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 
 from bot.cli import check, status
-from fakes.fake_bailian import TaskPlan
+from fakes.fake_bailian import Delay, TaskPlan
 from tests.test_process import CONSOLE_SCRIPT, bot_env
 from tests.ui.test_buttons import generate
 
@@ -81,3 +81,16 @@ async def test_the_console_script_runs_check(fake_api, fake_discord, tmp_path):
     assert process.returncode == 0, output.decode()
     lines = output.decode().splitlines()
     assert [line.split(":")[0] for line in lines] == ["Discord token", "API key"]
+
+
+async def test_check_and_status_give_up_on_an_api_that_never_answers(cli_config, fake_api):
+    # The client's own timeouts and retries would keep an operator waiting for minutes.
+    fake_api.script_query(*[Delay(30.0)] * 10)
+    lines: list[str] = []
+    assert await check(cli_config, lines.append, time_limit_s=0.5) == 1
+    assert lines[0].startswith("Discord token: accepted")
+    assert lines[1].endswith("did not answer usefully: no answer within 0.5 s")
+
+    lines = []
+    assert await status(cli_config, "some-task", lines.append, time_limit_s=0.5) == 1
+    assert lines == [lines[0]] and lines[0].endswith("no answer within 0.5 s")

@@ -147,9 +147,7 @@ class SqliteTaskStore:
         connection.row_factory = aiosqlite.Row
         store = cls(connection)
         try:
-            # WAL survives a SIGKILL without losing committed rows and lets reads run beside
-            # writes.
-            await connection.execute("PRAGMA journal_mode=WAL")
+            await _use_wal(connection)
             await connection.execute("PRAGMA synchronous=NORMAL")
             await connection.execute("PRAGMA foreign_keys=ON")
             await store._migrate()
@@ -436,6 +434,23 @@ class SqliteTaskStore:
             f"SELECT {_CODEC.select_list} FROM tasks {where}", tuple(params)
         )
         return [_CODEC.from_row(row) for row in rows]
+
+
+async def _use_wal(connection: aiosqlite.Connection) -> None:
+    """Switch the file to WAL, which survives a SIGKILL without losing committed rows and lets
+    reads run beside writes. Several processes opening a new file at once can find it busy
+    without SQLite's busy handler waiting (a switch needs the file to itself): retried here,
+    for as long as a write would wait."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + BUSY_TIMEOUT_S
+    while True:
+        try:
+            await connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or loop.time() >= deadline:
+                raise
+        await asyncio.sleep(0.05)
 
 
 # Billed spend grouped by amount: `n` tasks of `amount` each, `seconds` in all.

@@ -19,13 +19,14 @@ from bot.config import Config
 from bot.generation.pricing import CNY_LIST_PRICES
 from bot.generation.request import CommandInput, Defaults, GenerationRequest, build_request
 from bot.policy import LimitSettings
-from bot.service import Announce, GenerationService, Requester, Submitted
+from bot.requester import Requester
+from bot.service import Announce, GenerationService, Submitted
 from bot.store.protocol import TaskStore
-from bot.store.records import TaskRecord
+from bot.store.records import Origin, TaskRecord
 from bot.tracking.tracker import Tracker
 
 DEFAULTS = Defaults(model="wan2.6-r2v-flash", size="1920*1080")
-REQUESTER = Requester(user_id=42, guild_id=1, channel_id=2)
+REQUESTER = Requester(Origin(requester_id=42, guild_id=1, channel_id=2))
 # The benchmarks measure the bot, not the team's limits: a benchmark sends many commands.
 UNLIMITED = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)

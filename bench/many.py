@@ -43,9 +43,9 @@ from bench.common import (
     until,
 )
 from bot.api.client import BailianClient
-from bot.service import Requester
+from bot.requester import Requester
 from bot.store.postgres import PostgresTaskStore
-from bot.store.records import TaskRecord
+from bot.store.records import Origin, TaskRecord
 from bot.store.types import new_worker_id
 from bot.tracking.rate_limit import RateLimiter, share_of_cap
 from bot.tracking.settings import TrackerSettings
@@ -174,7 +174,7 @@ async def worker(url: str, api_base: str, api_key: str, deliveries: Path, size: 
 
         async def submit(seed: int) -> None:
             # Many members: each member's reservations take turns, as in a real guild mix.
-            who = Requester(user_id=1000 + seed % 997, guild_id=1 + n, channel_id=2)
+            who = Requester(Origin(requester_id=1000 + seed % 997, guild_id=1 + n, channel_id=2))
             async with slots:
                 await submit_tracked(
                     service, make_request(seed=seed), who=who, post_status=_no_status_message

@@ -26,12 +26,15 @@ from bot.cogs.reference_menu import ReferenceMenuCog
 from bot.config import Config, DiscordSettings
 from bot.logging_setup import configure_logging
 from bot.messages import catalog
+from bot.queries import TaskQueries
+from bot.quota.accounts import Accounts
 from bot.redaction import Redactor
 from bot.service import GenerationService
 from bot.store.open import open_store
 from bot.store.protocol import TaskStore
 from bot.store.types import new_worker_id
 from bot.tracking.rate_limit import RateLimiter, share_of_cap
+from bot.tracking.result import ResultPreparer
 from bot.tracking.tracker import Tracker
 from bot.ui.attachments import AttachmentRefresher
 from bot.ui.command_errors import R2VCommandTree
@@ -100,7 +103,7 @@ class R2VBot(commands.Bot):
         self.videos = videos
         self.private = PrivateReplies()
         self.notifier = DiscordNotifier(
-            self, videos, private=self.private, can_cancel=api.can_cancel
+            self, ResultPreparer(videos), private=self.private, can_cancel=api.can_cancel
         )
         cap = config.tracker.max_queries_per_second
 
@@ -127,13 +130,17 @@ class R2VBot(commands.Bot):
             currency=config.generation.currency,
             limits_for=config.limits.for_guild,
             deadline_s=config.tracker.deadline_s,
-            renewer=AttachmentRefresher(self),
-            videos=videos,
-            account_concurrency=config.generation.account_concurrency,
         )
-        self.notifier.progress = self.service.progress
+        self.queries = TaskQueries(api, store, self.tracker, videos)
+        self.accounts = Accounts(
+            store, currency=config.generation.currency, limits_for=config.limits.for_guild
+        )
         self.flow = GenerationFlow(
-            self.service, self.private, private_default=config.generation.private_default
+            self.service,
+            self.queries,
+            AttachmentRefresher(self),
+            self.private,
+            private_default=config.generation.private_default,
         )
         # Nothing secret reaches Discord: every body this bot sends is redacted like the logs.
         redactor = Redactor(config.secrets)
@@ -148,8 +155,8 @@ class R2VBot(commands.Bot):
         await super().start(token, reconnect=reconnect)
 
     async def setup_hook(self) -> None:
-        await self.add_cog(GenerateCog(self.flow))
-        await self.add_cog(AdminCog(self.service))
+        await self.add_cog(GenerateCog(self.flow, self.accounts))
+        await self.add_cog(AdminCog(self.queries, self.accounts))
         await self.add_cog(ReferenceMenuCog(self, self.flow))
         self.add_dynamic_items(TaskButton)
         await self.tree.set_translator(CatalogTranslator())

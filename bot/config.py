@@ -277,6 +277,7 @@ _TRACKER = (
     _Var("R2V_STATUS_EDIT_SECONDS", "status_edit_interval_s", _number(0.0)),
     _Var("R2V_WORKER_TIMEOUT_SECONDS", "worker_timeout_s", _number(0.2, 3600.0)),
     _Var("R2V_CLAIM_INTERVAL_SECONDS", "claim_interval_s", _number(0.05, 600.0)),
+    _Var("R2V_ACCOUNT_CONCURRENCY", "account_concurrency", _whole(1, 1000)),
 )
 _VIDEO = (
     _Var("R2V_VIDEO_DIR", "video_dir", Path),
@@ -293,7 +294,6 @@ _GENERATION = (
     _Var("R2V_CURRENCY", "currency", _text),
     _Var("R2V_PRICES", "prices", _prices),
     _Var("R2V_PRIVATE_DEFAULT", "private_default", _boolean),
-    _Var("R2V_ACCOUNT_CONCURRENCY", "account_concurrency", _whole(1, 1000)),
 )
 _LIMITS = (
     _Var("R2V_ALLOWED_CHANNEL_IDS", "allowed_channel_ids", _id_set),

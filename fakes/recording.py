@@ -13,6 +13,7 @@ from pathlib import Path
 
 from bot.store.records import TaskRecord
 from bot.tracking.delivery import Delivered, NotYet, Place
+from bot.tracking.progress import Progress
 from bot.tracking.tracker import RecordAttempt
 
 
@@ -28,7 +29,7 @@ class RecordingNotifier:
     attempts: int = 0
     until: float | None = None
 
-    async def status_changed(self, record: TaskRecord) -> TaskRecord:
+    async def status_changed(self, record: TaskRecord, progress: Progress) -> TaskRecord:
         self.statuses.append(record.raw_status)
         return replace(record, status_message_id=record.status_message_id or 1)
 
@@ -51,7 +52,7 @@ class FileNotifier:
         self._path = path
         self._owner = owner
 
-    async def status_changed(self, record: TaskRecord) -> TaskRecord:
+    async def status_changed(self, record: TaskRecord, progress: Progress) -> TaskRecord:
         return record
 
     async def deliver(self, record: TaskRecord, record_attempt: RecordAttempt) -> Delivered:

@@ -16,7 +16,7 @@ from discord import app_commands
 from bot.cogs.reference_menu import PromptModal
 from bot.generation.request import AttachmentInput, GenerationRequest
 from bot.messages.catalog import LOCALES
-from bot.store.records import Ending, TaskRecord
+from bot.store.records import Ending, Origin, TaskRecord
 from bot.ui.confirm import ConfirmView
 from bot.ui.edit_modal import EditModal
 from bot.ui.views import ContinueModal, result_buttons, status_buttons
@@ -219,7 +219,7 @@ def a_task(prompt: str, negative_prompt: str | None) -> TaskRecord:
         duration=5,
         negative_prompt=negative_prompt,
     )
-    return TaskRecord(LONGEST_TASK_ID, 1, 2, 3, request, created_at=0.0, deadline_at=1.0)
+    return TaskRecord(LONGEST_TASK_ID, Origin(1, 2, 3), request, created_at=0.0, deadline_at=1.0)
 
 
 def check_buttons(view: discord.ui.View) -> None:

@@ -12,7 +12,8 @@ from discord.ext import commands
 from bot.messages import tasks as task_text
 from bot.messages.features import spend_csv_note
 from bot.messages.quota import admin_only, spend_text
-from bot.service import AlreadyEnded, GenerationService, NotInGuild, Untracked
+from bot.queries import AlreadyEnded, NotInGuild, TaskQueries, Untracked
+from bot.quota.accounts import Accounts
 from bot.ui.command_text import command_text
 from bot.ui.interactions import locale_of
 from bot.ui.replies import reply
@@ -28,8 +29,9 @@ class AdminCog(
 ):
     """Spend and tracking control for server managers."""
 
-    def __init__(self, service: GenerationService) -> None:
-        self.service = service
+    def __init__(self, queries: TaskQueries, accounts: Accounts) -> None:
+        self.queries = queries
+        self.accounts = accounts
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -45,11 +47,11 @@ class AdminCog(
         """This server's spend today and over the last 7 days, by member."""
         assert interaction.guild_id is not None
         locale = locale_of(interaction)
-        report = spend_text(locale, await self.service.spend(interaction.guild_id))
+        report = spend_text(locale, await self.accounts.spend(interaction.guild_id))
         if not csv:
             await reply(interaction, report)
             return
-        table = await self.service.spend_csv(interaction.guild_id)
+        table = await self.accounts.spend_csv(interaction.guild_id)
         attachment = discord.File(io.BytesIO(table.encode()), filename="r2v-tasks.csv")
         await reply(interaction, f"{report}\n{spend_csv_note(locale)}", file=attachment)
 
@@ -61,7 +63,7 @@ class AdminCog(
         """Stop following a task; the bot will not post its result."""
         assert interaction.guild_id is not None
         locale = locale_of(interaction)
-        outcome = await self.service.untrack(
+        outcome = await self.queries.untrack(
             task_id.strip(), interaction.guild_id, interaction.user.id
         )
         match outcome:

@@ -20,8 +20,18 @@ from bot.messages import features as features_text
 from bot.messages import tasks as task_text
 from bot.messages.errors import describe_query_error
 from bot.messages.quota import quota_text
-from bot.service import Followed, Foreign, Hidden, NoSuchTask, QueryFailed
-from bot.store.records import Ending, TaskRecord
+from bot.queries import (
+    Followed,
+    Foreign,
+    Hidden,
+    NoSuchTask,
+    NotFinished,
+    NothingToShow,
+    QueryFailed,
+    Showable,
+)
+from bot.quota.accounts import Accounts
+from bot.store.records import TaskRecord
 from bot.ui.command_text import command_text, size_choice_name
 from bot.ui.embeds import result_embed, task_embed
 from bot.ui.flow import GenerationFlow
@@ -59,9 +69,10 @@ class GenerateCog(
 ):
     """Make multi-character videos from a prompt and reference images or clips."""
 
-    def __init__(self, flow: GenerationFlow) -> None:
+    def __init__(self, flow: GenerationFlow, accounts: Accounts) -> None:
         self.flow = flow
-        self.service = flow.service
+        self.queries = flow.queries
+        self.accounts = accounts
         super().__init__()
 
     @app_commands.command(name="generate", description=command_text("cmd-r2v-generate"))
@@ -120,7 +131,7 @@ class GenerateCog(
             audio=audio,
             negative_prompt=negative_prompt,
         )
-        await self.flow.start(interaction, self.service.request_from(command), private=private)
+        await self.flow.start(interaction, self.flow.service.request_from(command), private=private)
 
     @app_commands.command(name="status", description=command_text("cmd-r2v-status"))
     @app_commands.describe(
@@ -135,7 +146,7 @@ class GenerateCog(
         """Show a task's live status, queried fresh from the service."""
         locale = locale_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        answer = await self.service.status(task_id.strip(), interaction.user.id)
+        answer = await self.queries.status(task_id.strip(), interaction.user.id)
         match answer:
             case Followed(record, result):
                 text = task_text.known_status(locale, result) if result else None
@@ -149,7 +160,7 @@ class GenerateCog(
                         extras["file"] = kept
                     else:
                         text = f"{text}\n{kept}" if text else kept
-                embed = task_embed(locale, record, self.service.progress(record))
+                embed = task_embed(locale, record, self.queries.progress(record))
                 await reply(interaction, text, embed=embed, **extras)
             case Hidden():
                 await reply(interaction, features_text.not_your_private_task(locale))
@@ -166,12 +177,11 @@ class GenerateCog(
     async def _kept_video(
         self, interaction: discord.Interaction, locale: str | None, record: TaskRecord
     ) -> discord.File | str:
-        """The kept video of a finished task of this server (or of the one asking), fitted to
-        what this answer may attach; else why there is none."""
-        mine = record.requester_id == interaction.user.id
-        if record.is_active or not (mine or record.guild_id == interaction.guild_id):
-            return delivery_text.no_kept_video(locale)
-        kept = await self.service.kept_video(record.task_id, interaction.filesize_limit)
+        """The kept video of the task, fitted to what this answer may attach; else why there is
+        none."""
+        kept = await self.queries.kept_video(
+            record, interaction.user.id, interaction.guild_id, interaction.filesize_limit
+        )
         match kept:
             case Fitted(path):
                 return video_file(path, record.task_id)
@@ -184,22 +194,22 @@ class GenerateCog(
     async def history(self, interaction: discord.Interaction) -> None:
         """List your recent video tasks (only you see this)."""
         locale = locale_of(interaction)
-        records = await self.service.history(interaction.user.id)
+        records = await self.queries.history(interaction.user.id)
         if not records:
             await reply(interaction, task_text.no_history(locale))
             return
         lines = []
         for record in records:
             lines.append(task_text.history_line(locale, record))
-            if record.parent_task_id:
-                lines.append(features_text.history_parent(locale, record.parent_task_id))
+            if record.lineage is not None:
+                lines.append(features_text.history_parent(locale, record.lineage.parent_task_id))
         listing = task_text.history_heading(locale) + "\n" + "\n".join(lines)
         await reply(interaction, shorten(listing, 2000))
 
     @app_commands.command(name="quota", description=command_text("cmd-r2v-quota"))
     async def quota(self, interaction: discord.Interaction) -> None:
         """Your usage today, the team's limits and your running videos (only you see this)."""
-        view = await self.service.quota(requester_of(interaction))
+        view = await self.accounts.quota(requester_of(interaction))
         await reply(interaction, quota_text(locale_of(interaction), view))
 
     @app_commands.command(name="show", description=command_text("cmd-r2v-show"))
@@ -209,22 +219,29 @@ class GenerateCog(
     ) -> None:
         """Post a finished task's video again in this channel."""
         locale = locale_of(interaction)
-        record = await self.service.task(task_id.strip())
-        if record is None or (record.guild_id != interaction.guild_id and not record.private):
-            await reply(interaction, task_text.no_such_task(locale, task_id.strip()))
-            return
-        if record.private and record.requester_id != interaction.user.id:
-            await reply(interaction, features_text.not_your_private_task(locale))
-            return
-        if record.finished_at is None:
-            await reply(interaction, features_text.not_finished_yet(locale))
-            return
-        if record.ending is not Ending.SUCCEEDED:
-            await reply(interaction, features_text.nothing_to_show(locale))
-            return
+        answer = await self.queries.showable(
+            task_id.strip(), interaction.user.id, interaction.guild_id
+        )
+        match answer:
+            case Showable(record):
+                await self._show_again(interaction, locale, record)
+            case NoSuchTask(unknown):
+                await reply(interaction, task_text.no_such_task(locale, unknown))
+            case Hidden():
+                await reply(interaction, features_text.not_your_private_task(locale))
+            case NotFinished():
+                await reply(interaction, features_text.not_finished_yet(locale))
+            case NothingToShow():
+                await reply(interaction, features_text.nothing_to_show(locale))
+            case _:
+                assert_never(answer)
+
+    async def _show_again(
+        self, interaction: discord.Interaction, locale: str | None, record: TaskRecord
+    ) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         # Posted as a follow-up of this interaction, whose own upload limit applies.
-        path = await self.service.video_again(record, interaction.filesize_limit)
+        path = await self.queries.video_again(record, interaction.filesize_limit)
         if path is None:
             await interaction.edit_original_response(
                 content=features_text.video_no_longer_available(locale)
@@ -233,7 +250,7 @@ class GenerateCog(
         # The private answer is completed before the post, which would otherwise replace it.
         await interaction.edit_original_response(content=features_text.shown(locale))
         await interaction.followup.send(
-            content=features_text.shown_again(locale, record.requester_id, record.task_id),
+            content=features_text.shown_again(locale, record.origin.requester_id, record.task_id),
             embed=result_embed(locale, record),
             file=video_file(path, record.task_id),
             view=result_buttons(locale, record, deletable=not record.private),
@@ -248,7 +265,7 @@ class GenerateCog(
     ) -> list[Choice[str]]:
         """The member's own recent tasks, by prompt excerpt, matching what they typed."""
         needle = current.strip().lower()
-        records = await self.service.history(interaction.user.id, limit=AUTOCOMPLETE_TASKS)
+        records = await self.queries.history(interaction.user.id, limit=AUTOCOMPLETE_TASKS)
         return [
             Choice(name=features_text.task_choice(r.task_id, r.request.prompt), value=r.task_id)
             for r in records

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
@@ -34,6 +35,14 @@ class CostEstimate:
     amount: Decimal
     currency: str
     upper_bound: bool
+
+
+@dataclass(frozen=True)
+class ActualCost:
+    """What the service billed for a finished task, priced like its estimate."""
+
+    billed_seconds: int
+    amount: Decimal
 
 
 def billed_seconds(request: GenerationRequest) -> int:
@@ -84,10 +93,11 @@ def parse_price_table(text: str) -> dict[tuple[str, str, bool], Decimal]:
     return table
 
 
-def actual_amount(estimated_amount: Decimal, estimated_seconds: int, billed_s: float) -> Decimal:
+def actual_cost(estimate: CostEstimate, billed_s: float) -> ActualCost:
     """The real cost once the service reports the billed seconds: the estimate's price per
     second (it depends only on model, tier and sound, which do not change) times those seconds."""
-    if estimated_seconds <= 0:
-        return estimated_amount
-    per_second = estimated_amount / estimated_seconds
-    return (per_second * Decimal(str(billed_s))).quantize(Decimal("0.0001"))
+    seconds = math.ceil(billed_s)
+    if estimate.billed_seconds <= 0:
+        return ActualCost(seconds, estimate.amount)
+    per_second = estimate.amount / estimate.billed_seconds
+    return ActualCost(seconds, (per_second * Decimal(str(billed_s))).quantize(Decimal("0.0001")))

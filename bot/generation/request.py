@@ -43,7 +43,9 @@ class AttachmentInput:
 
 @dataclass(frozen=True)
 class CommandInput:
-    """The raw options of `/r2v generate`; None means the user left the option out."""
+    """The raw options of `/r2v generate` (or of a form that redoes a task); None means the user
+    left the option out. `carried` are references an earlier request already validated (a
+    re-run's, a continuation's): they come first, then the attachments, then the links."""
 
     prompt: str
     attachments: tuple[AttachmentInput, ...] = ()
@@ -55,6 +57,7 @@ class CommandInput:
     seed: int | None = None
     audio: bool | None = None
     negative_prompt: str | None = None
+    carried: tuple[Reference, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,55 +155,30 @@ class GenerationRequest:
         refs = tuple(replace(ref, url=url) for ref, url in zip(self.references, urls, strict=True))
         return replace(self, references=refs, warnings=())
 
-    def with_prompts(self, prompt: str, negative_prompt: str | None) -> GenerationRequest:
-        """The same request with new text, validated by the same rules as a fresh command."""
-        problems = _check_prompts(prompt, negative_prompt)
-        _, warnings = _check_character_mentions(prompt, len(self.references), problems)
-        if problems:
-            raise InputError(problems)
-        return replace(
-            self,
-            prompt=prompt.strip(),
-            negative_prompt=(negative_prompt or "").strip() or None,
-            warnings=tuple(warnings),
+    def as_command(self) -> CommandInput:
+        """The options that build this request again, its references carried."""
+        return CommandInput(
+            prompt=self.prompt,
+            model=self.model,
+            size=self.size,
+            duration=self.duration,
+            shot_type=self.shot_type,
+            seed=self.seed,
+            audio=self.audio,
+            negative_prompt=self.negative_prompt,
+            carried=self.references,
         )
 
-    def with_changes(self, changes: Changes) -> GenerationRequest:
-        """The same references with every other option as changed (Edit & re-run), validated
-        by the same rules as a fresh command. Raises InputError."""
+    def edited(self, changes: CommandInput) -> CommandInput:
+        """Edit & re-run: these references with every other option as `changes` says (sound
+        stays as it was where the model can be silent). Validated by `build_request`."""
         audio = self.audio if changes.model in limits.MODELS_THAT_CAN_BE_SILENT else None
-        command = CommandInput(
-            prompt=changes.prompt,
-            model=changes.model,
-            size=changes.size,
-            duration=changes.duration,
-            shot_type=changes.shot_type,
-            seed=changes.seed,
-            audio=audio,
-            negative_prompt=changes.negative_prompt,
-        )
-        problems = _check_prompts(changes.prompt, changes.negative_prompt)
-        _check_parameters(command, changes.model, changes.size, changes.duration, problems)
-        _, warnings = _check_character_mentions(changes.prompt, len(self.references), problems)
-        if problems:
-            raise InputError(problems)
-        return replace(
-            self,
-            prompt=changes.prompt.strip(),
-            negative_prompt=(changes.negative_prompt or "").strip() or None,
-            model=changes.model,
-            size=changes.size,
-            duration=changes.duration,
-            shot_type=changes.shot_type,
-            seed=changes.seed,
-            seed_is_random=False,
-            audio=audio,
-            warnings=tuple(warnings),
-        )
+        return replace(changes, carried=self.references, audio=audio)
 
-    def continued_from(self, video_url: str, prompt: str) -> GenerationRequest:
+    def continued_from(self, video_url: str, prompt: str) -> CommandInput:
         """The next shot: the delivered video as character1, then this request's references as
-        far as the limits allow (5 in all, 3 clips), with a new prompt. Raises InputError."""
+        far as the limits allow (5 in all, 3 clips), with a new prompt and no seed. Validated
+        by `build_request`."""
         video = Reference(
             url=video_url,
             kind="video",
@@ -216,9 +194,7 @@ class GenerationRequest:
             if ref.kind == "video" and videos >= limits.VIDEO_REFERENCES_MAX:
                 continue
             kept.append(ref)
-        return replace(self, references=tuple(kept), seed=None, seed_is_random=False).with_prompts(
-            prompt, self.negative_prompt
-        )
+        return replace(self.as_command(), prompt=prompt, seed=None, carried=tuple(kept))
 
 
 # The source of a reference that is the video a continuation was made from: a Discord
@@ -228,19 +204,6 @@ PREVIOUS_VIDEO_SOURCE: Final = "previous video"
 
 def is_discord_attachment(reference: Reference) -> bool:
     return reference.source.startswith("ref") or reference.source == PREVIOUS_VIDEO_SOURCE
-
-
-@dataclass(frozen=True)
-class Changes:
-    """Everything Edit & re-run may change; the references stay."""
-
-    prompt: str
-    negative_prompt: str | None
-    model: str
-    size: str
-    duration: int
-    shot_type: str | None
-    seed: int | None
 
 
 _CHARACTER_MENTION = re.compile(r"\bcharacter(\d+)\b", re.IGNORECASE)
@@ -261,7 +224,7 @@ def build_request(command: CommandInput, defaults: Defaults) -> GenerationReques
     references = _collect_references(command, links, problems)
     # characterN is the Nth reference the user gave, counted before any was refused, so a bad
     # file does not also make the names after it look out of range.
-    given = len(command.attachments) + len(links)
+    given = len(command.carried) + len(command.attachments) + len(links)
     warnings: list[Problem] = []
     if given:
         _, warnings = _check_character_mentions(command.prompt, given, problems)
@@ -347,14 +310,14 @@ def _collect_references(
 ) -> list[Reference]:
     # The count comes first: with many bad links it is the problem worth seeing if a long
     # refusal has to leave some out.
-    given = len(command.attachments) + len(links)
+    given = len(command.carried) + len(command.attachments) + len(links)
     if given < limits.REFERENCES_MIN:
         problems.append(problem(ProblemCode.REFERENCES_MISSING))
     elif given > limits.REFERENCES_MAX:
         problems.append(
             problem(ProblemCode.TOO_MANY_REFERENCES, given=given, limit=limits.REFERENCES_MAX)
         )
-    references: list[Reference] = []
+    references = list(command.carried)
     for attachment in sorted(command.attachments, key=lambda a: a.slot):
         reference = _attachment_reference(attachment, problems)
         if reference is not None:

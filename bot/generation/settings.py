@@ -16,5 +16,3 @@ class GenerationSettings:
     prices: PriceTable = field(default_factory=lambda: CNY_LIST_PRICES)
     # Whether `/r2v generate` is private when the member does not say.
     private_default: bool = False
-    # Tasks the account runs at once per model (Alibaba: 5); the rest of this bot's wait.
-    account_concurrency: int = 5

@@ -6,7 +6,7 @@ from bot.messages.catalog import text
 from bot.messages.limits import budget_line, describe_wait, money
 from bot.messages.tasks import history_line
 from bot.policy import next_day
-from bot.service import QuotaView, SpendReport
+from bot.quota.accounts import QuotaView, SpendReport
 
 MAX_MEMBERS_SHOWN = 20
 

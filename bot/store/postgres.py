@@ -12,18 +12,41 @@ from decimal import Decimal
 from typing import Any, Final, TypeVar
 
 import asyncpg
+from asyncpg.pool import PoolConnectionProxy
 
-from bot.store.codec import POSTGRES_ADAPTERS, RowCodec, dollar
+from bot.store.codec import POSTGRES_ADAPTERS, RowCodec, dollar, legacy_estimate
 from bot.store.protocol import DuplicateTaskError, SchemaTooNew
 from bot.store.records import TaskRecord
 from bot.store.types import UNBILLED, Hold, Spend, Usage
 
-Refused = TypeVar("Refused")
+RefusalT = TypeVar("RefusalT")
 
 log = logging.getLogger(__name__)
 
+
+async def _fill_estimates(db: PoolConnectionProxy) -> None:
+    rows = await db.fetch(
+        "SELECT task_id, cost_text, billed_seconds, cost_amount, estimated_amount FROM tasks "
+        "WHERE currency IS NULL AND cost_amount IS NOT NULL"
+    )
+    await db.executemany(
+        "UPDATE tasks SET currency = $1, estimate_seconds = $2, estimate_upper_bound = $3 "
+        "WHERE task_id = $4",
+        [_legacy_estimate_values(row) for row in rows],
+    )
+
+
+def _legacy_estimate_values(row: asyncpg.Record) -> tuple[Any, ...]:
+    amount = row["estimated_amount"] if row["estimated_amount"] is not None else row["cost_amount"]
+    estimate = legacy_estimate(row["cost_text"], amount, row["billed_seconds"] or 0)
+    return (estimate.currency, estimate.billed_seconds, int(estimate.upper_bound), row["task_id"])
+
+
+# A schema step: SQL, or a function run in the same transaction.
+Migration = str | Callable[[PoolConnectionProxy], Awaitable[None]]
+
 # Each entry moves the schema from its index to index + 1. Never edit a released entry: add one.
-MIGRATIONS: Final[tuple[str, ...]] = (
+MIGRATIONS: Final[tuple[Migration, ...]] = (
     """
     CREATE TABLE tasks (
         task_id TEXT PRIMARY KEY,
@@ -101,6 +124,15 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     CREATE INDEX reservations_user ON reservations (user_id);
     CREATE INDEX reservations_guild ON reservations (guild_id);
     """,
+    # 7: the estimate as data (currency, its billed seconds, whether it is an upper bound)
+    # instead of a sentence in the requester's language.
+    """
+    ALTER TABLE tasks ADD COLUMN currency TEXT;
+    ALTER TABLE tasks ADD COLUMN estimate_seconds INTEGER;
+    ALTER TABLE tasks ADD COLUMN estimate_upper_bound INTEGER;
+    """,
+    # 8: ... filled once from the sentences older versions kept.
+    _fill_estimates,
 )
 
 # Any constants: taken while migrating, so two processes starting together migrate once, and
@@ -148,7 +180,11 @@ class PostgresTaskStore:
                     f"({len(MIGRATIONS)}); upgrade the bot"
                 )
             for number in range(version, len(MIGRATIONS)):
-                await db.execute(MIGRATIONS[number])
+                migration = MIGRATIONS[number]
+                if callable(migration):
+                    await migration(db)
+                else:
+                    await db.execute(migration)
                 await db.execute("INSERT INTO schema_version (version) VALUES ($1)", number + 1)
                 log.info("task database migrated to schema %d", number + 1)
 
@@ -214,8 +250,8 @@ class PostgresTaskStore:
         return await self._select("WHERE owner = $1 AND phase <> 'done' ORDER BY created_at", owner)
 
     async def reserve(
-        self, hold: Hold, decide: Callable[[], Awaitable[Refused | None]]
-    ) -> int | Refused:
+        self, hold: Hold, decide: Callable[[], Awaitable[RefusalT | None]]
+    ) -> int | RefusalT:
         async with self._pool.acquire() as db, db.transaction():
             # One member's reservations take turns, in every process; `decide` reads through
             # the pool, which sees every hold and task committed before this lock was granted.

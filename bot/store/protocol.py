@@ -8,7 +8,7 @@ from typing import Protocol, TypeVar
 from bot.store.records import TaskRecord
 from bot.store.types import Hold, Spend, Usage
 
-Refused = TypeVar("Refused")
+RefusalT = TypeVar("RefusalT")
 
 
 class DuplicateTaskError(Exception):
@@ -106,8 +106,8 @@ class TaskStore(Protocol):
         """The active tasks `owner` owns, oldest first."""
 
     async def reserve(
-        self, hold: Hold, decide: Callable[[], Awaitable[Refused | None]]
-    ) -> int | Refused:
+        self, hold: Hold, decide: Callable[[], Awaitable[RefusalT | None]]
+    ) -> int | RefusalT:
         """Ask `decide` whether one more submission fits and, if it does, store `hold`; no
         other `reserve` of the same member, in any process, runs in between. `decide` must read
         (`usage`, `holds`) through this same store: on SQLite its one connection holds the lock.

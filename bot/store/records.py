@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from decimal import Decimal
 from enum import StrEnum
 
 from bot.api.models import TaskStatus
+from bot.generation.pricing import ActualCost, CostEstimate
 from bot.generation.request import GenerationRequest
+from bot.store.types import Spend
 
 
 class Phase(StrEnum):
@@ -34,11 +35,32 @@ class Ending(StrEnum):
 
 
 @dataclass(frozen=True)
-class TaskRecord:
-    task_id: str
+class Origin:
+    """Who asked for a task and where: the facts of the command, fixed at submission."""
+
     requester_id: int
     guild_id: int | None
     channel_id: int
+    # The catalog locale the requester was answered in (None: the default), for later posts.
+    locale: str | None = None
+    # What the interaction's own answers may attach (it counts the member's Nitro); the bot's
+    # channel posts are capped by `TaskRecord.upload_limit`, the server's boost-tier limit.
+    interaction_upload_limit: int | None = None
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """The task a re-roll, re-run or continuation was made from."""
+
+    parent_task_id: str
+    # Link to the parent's result message; None when it was private or not delivered.
+    parent_result_url: str | None = None
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    task_id: str
+    origin: Origin
     request: GenerationRequest
     created_at: float
     deadline_at: float
@@ -47,9 +69,12 @@ class TaskRecord:
     phase: Phase = Phase.TRACKING
     status_message_id: int | None = None
     submit_request_id: str | None = None
+    # The bot's own upload limit in the channel, as last read (a server can lose its boost).
     upload_limit: int | None = None
-    billed_seconds: int | None = None
-    cost_text: str | None = None
+    # The price at submission (None: the price table had none) and, once the service reported
+    # the billed seconds, what it actually cost. Words: bot.messages.
+    estimate: CostEstimate | None = None
+    actual: ActualCost | None = None
     api_times: dict[str, float] = field(default_factory=dict)
     video_url: str | None = None
     error_code: str | None = None
@@ -57,16 +82,8 @@ class TaskRecord:
     result_message_id: int | None = None
     finished_at: float | None = None
     updated_at: float | None = None
-    parent_task_id: str | None = None
-    # The amount budgets count: the estimate until the query reports the real usage, then the
-    # actual cost (`estimated_amount` then keeps the estimate).
-    cost_amount: Decimal | None = None
+    lineage: Lineage | None = None
     ending: Ending | None = None
-    # The catalog locale the requester was answered in (None: the default), for later posts.
-    locale: str | None = None
-    # What the interaction's own answers may attach (it counts the member's Nitro); the bot's
-    # channel posts are capped by `upload_limit`, the server's boost-tier limit.
-    interaction_upload_limit: int | None = None
     # Delivery retries: failed attempts so far and when the next one is due.
     delivery_attempts: int = 0
     next_delivery_at: float | None = None
@@ -76,14 +93,32 @@ class TaskRecord:
     delivery_nonce: str | None = None
     # Shown only to the requester: ephemeral status, the video by DM.
     private: bool = False
-    # Link to the result message of the task this one was made from (re-roll, edit, continue).
-    parent_result_url: str | None = None
-    estimated_amount: Decimal | None = None
 
     @property
-    def actual_cost_known(self) -> bool:
-        return self.estimated_amount is not None
+    def counted(self) -> Spend | None:
+        """What budgets count: the actual cost once known, else the estimate; None unpriced."""
+        if self.actual is not None:
+            return Spend(self.actual.billed_seconds, self.actual.amount)
+        if self.estimate is not None:
+            return Spend(self.estimate.billed_seconds, self.estimate.amount)
+        return None
 
     @property
     def is_active(self) -> bool:
         return self.phase is not Phase.DONE
+
+    @property
+    def result_url(self) -> str | None:
+        """The link to the result message in its channel; None for a private task (its result
+        is in a DM) or one not delivered."""
+        origin = self.origin
+        if self.private or self.result_message_id is None or origin.guild_id is None:
+            return None
+        return (
+            f"https://discord.com/channels/{origin.guild_id}/{origin.channel_id}/"
+            f"{self.result_message_id}"
+        )
+
+    def as_parent(self) -> Lineage:
+        """What a task made from this one (a re-roll, re-run, continuation) keeps of it."""
+        return Lineage(self.task_id, self.result_url)

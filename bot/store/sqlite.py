@@ -13,17 +13,39 @@ from typing import Any, Final, TypeVar
 
 import aiosqlite
 
-from bot.store.codec import SQLITE_ADAPTERS, RowCodec, question_mark
+from bot.store.codec import SQLITE_ADAPTERS, RowCodec, legacy_estimate, question_mark
 from bot.store.protocol import DuplicateTaskError, SchemaTooNew
 from bot.store.records import TaskRecord
 from bot.store.types import UNBILLED, Hold, Spend, Usage
 
-Refused = TypeVar("Refused")
+RefusalT = TypeVar("RefusalT")
 
 log = logging.getLogger(__name__)
 
+
+async def _fill_estimates(db: aiosqlite.Connection) -> None:
+    rows = await db.execute_fetchall(
+        "SELECT task_id, cost_text, billed_seconds, cost_amount, estimated_amount FROM tasks "
+        "WHERE currency IS NULL AND cost_amount IS NOT NULL"
+    )
+    await db.executemany(
+        "UPDATE tasks SET currency = ?, estimate_seconds = ?, estimate_upper_bound = ? "
+        "WHERE task_id = ?",
+        [_legacy_estimate_values(row) for row in rows],
+    )
+
+
+def _legacy_estimate_values(row: sqlite3.Row) -> tuple[Any, ...]:
+    amount = Decimal(row["estimated_amount"] or row["cost_amount"])
+    estimate = legacy_estimate(row["cost_text"], amount, row["billed_seconds"] or 0)
+    return (estimate.currency, estimate.billed_seconds, int(estimate.upper_bound), row["task_id"])
+
+
+# A schema step: SQL statements separated by ";", or a function run in the same transaction.
+Migration = str | Callable[[aiosqlite.Connection], Awaitable[None]]
+
 # Each entry moves the schema from its index to index + 1. Never edit a released entry: add one.
-MIGRATIONS: Final[tuple[str, ...]] = (
+MIGRATIONS: Final[tuple[Migration, ...]] = (
     """
     CREATE TABLE tasks (
         task_id TEXT PRIMARY KEY,
@@ -116,6 +138,15 @@ MIGRATIONS: Final[tuple[str, ...]] = (
     CREATE INDEX reservations_user ON reservations (user_id);
     CREATE INDEX reservations_guild ON reservations (guild_id);
     """,
+    # 9: the estimate as data (currency, its billed seconds, whether it is an upper bound)
+    # instead of a sentence in the requester's language.
+    """
+    ALTER TABLE tasks ADD COLUMN currency TEXT;
+    ALTER TABLE tasks ADD COLUMN estimate_seconds INTEGER;
+    ALTER TABLE tasks ADD COLUMN estimate_upper_bound INTEGER;
+    """,
+    # 10: ... filled once from the sentences older versions kept.
+    _fill_estimates,
 )
 # A write waits this long for another connection's (or process's) write lock.
 BUSY_TIMEOUT_S = 10.0
@@ -198,10 +229,14 @@ class SqliteTaskStore:
                     )
                 if version == len(MIGRATIONS):
                     return
-                # executescript() would commit first: the statements run one by one instead.
-                for statement in MIGRATIONS[version].split(";"):
-                    if statement.strip():
-                        await db.execute(statement)
+                migration = MIGRATIONS[version]
+                if callable(migration):
+                    await migration(db)
+                else:
+                    # executescript() would commit first: the statements run one by one instead.
+                    for statement in migration.split(";"):
+                        if statement.strip():
+                            await db.execute(statement)
                 await db.execute(f"PRAGMA user_version = {version + 1}")
             log.info("task database migrated to schema %d", version + 1)
 
@@ -285,8 +320,8 @@ class SqliteTaskStore:
         )
 
     async def reserve(
-        self, hold: Hold, decide: Callable[[], Awaitable[Refused | None]]
-    ) -> int | Refused:
+        self, hold: Hold, decide: Callable[[], Awaitable[RefusalT | None]]
+    ) -> int | RefusalT:
         # The write lock is taken before `decide` reads (through this connection, inside the
         # transaction; the DELETE of expired holds begins it): every other process's reserve
         # waits until this one has inserted its hold or refused.

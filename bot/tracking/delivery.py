@@ -26,10 +26,11 @@ LASTING_REFUSALS: Final = frozenset({(403, 50001), (403, 50013), (404, 10003)})
 
 
 class Place(StrEnum):
-    """Where the message holding the result was posted."""
+    """Where the message holding the result was posted (worded for the log)."""
 
-    CHANNEL = "channel"
-    DM = "direct message"
+    CHANNEL = "in its channel"
+    DM = "by direct message"
+    FOLLOWUP = "as a private follow-up"
 
 
 @dataclass(frozen=True)

@@ -7,12 +7,11 @@ Time comes in as an argument; nothing here does I/O.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 from typing import assert_never
 
 from bot.api.models import TaskResult, TaskStatus
-from bot.generation.pricing import actual_amount
+from bot.generation.pricing import actual_cost
 from bot.store.records import Ending, Phase, TaskRecord
 from bot.tracking.delivery import LINK_LIFETIME_S
 
@@ -96,15 +95,10 @@ def observe(record: TaskRecord, result: TaskResult, now: float) -> Step:
 def with_actual_cost(record: TaskRecord, billed_s: float | None) -> TaskRecord:
     """The record counting what the service billed instead of the estimate, when it said;
     the estimate is kept beside it."""
-    estimate, seconds = record.cost_amount, record.billed_seconds
-    if billed_s is None or estimate is None or not seconds or record.actual_cost_known:
+    estimate = record.estimate
+    if billed_s is None or estimate is None or not estimate.billed_seconds or record.actual:
         return record
-    return replace(
-        record,
-        cost_amount=actual_amount(estimate, seconds, billed_s),
-        billed_seconds=math.ceil(billed_s),
-        estimated_amount=estimate,
-    )
+    return replace(record, actual=actual_cost(estimate, billed_s))
 
 
 def give_up(record: TaskRecord, ending: Ending, now: float) -> TaskRecord:

@@ -21,3 +21,6 @@ class TrackerSettings:
     worker_timeout_s: float = 60.0
     # How often a process looks for orphaned tasks (of dead processes) to take over.
     claim_interval_s: float = 5.0
+    # Tasks the account runs at once per model (Alibaba: 5); the rest of this bot's wait, and a
+    # status message shows their place.
+    account_concurrency: int = 5

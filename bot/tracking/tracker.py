@@ -53,6 +53,7 @@ from bot.tracking.delivery import (
     Undeliverable,
 )
 from bot.tracking.lifecycle import Ended, Progressed, Unchanged
+from bot.tracking.progress import Progress, progress_of
 from bot.tracking.schedule import PollContext, PollSchedule, poll_context, schedule_key
 from bot.tracking.settings import TrackerSettings
 
@@ -83,8 +84,9 @@ class _TakenOver(Exception):
 class Notifier(Protocol):
     """Shows tasks to people. Implemented by the Discord layer."""
 
-    async def status_changed(self, record: TaskRecord) -> TaskRecord:
-        """Show the new status; returns the record with any new message id."""
+    async def status_changed(self, record: TaskRecord, progress: Progress) -> TaskRecord:
+        """Show the new status and what it can promise; returns the record with any new
+        message id."""
         ...
 
     async def deliver(self, record: TaskRecord, record_attempt: RecordAttempt) -> DeliveryOutcome:
@@ -219,12 +221,19 @@ class Tracker:
             delay = self.schedule.next_delay(self._context(record))
         self._push(record.task_id, self._clock() + delay)
 
-    def tracked_records(self) -> list[TaskRecord]:
-        """The records of every task followed now, as last seen."""
-        return [tracked.record for tracked in self._tasks.values()]
-
     def is_tracking(self, task_id: str) -> bool:
         return task_id in self._tasks
+
+    def progress(self, record: TaskRecord) -> Progress:
+        """What the status of a task can promise, from what this tracker has learnt and
+        follows."""
+        return progress_of(
+            record,
+            self.schedule,
+            (tracked.record for tracked in self._tasks.values()),
+            self._settings.account_concurrency,
+            self._clock(),
+        )
 
     async def refresh(self, task_id: str) -> TaskRecord | None:
         """Query a task now (the Refresh button); returns its record afterwards. A task this
@@ -533,7 +542,7 @@ class Tracker:
         tracked.status_stale = False
         record = tracked.record
         try:
-            shown = await self._notifier.status_changed(record)
+            shown = await self._notifier.status_changed(record, self.progress(record))
         except Exception:
             log.exception("could not show the status of task %s", record.task_id)
             return
@@ -574,7 +583,7 @@ class Tracker:
             case Delivered(delivered, place):
                 await self._close(tracked, delivered)
                 log.info(
-                    "task %s delivered (%s) by %s as message %s",
+                    "task %s delivered (%s) %s, message %s",
                     record.task_id,
                     delivered.ending or delivered.raw_status,
                     place.value,

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.generation import limits
-from bot.generation.request import Changes
+from bot.generation.request import CommandInput
 from bot.messages import features as text
 from bot.messages.tasks import size_name
 from bot.store.records import TaskRecord
@@ -90,7 +90,7 @@ class EditModal(FlowModal):
         ):
             self.add_item(discord.ui.Label(text=label, component=component))
 
-    def changes(self) -> Changes | None:
+    def changes(self) -> CommandInput | None:
         """What the member chose, or None when the seed is not a number in range."""
         request = self._record.request
         model, size = request.model, request.size
@@ -109,7 +109,7 @@ class EditModal(FlowModal):
         seed = int(seed_text) if seed_text else None
         if seed is not None and not limits.SEED_MIN <= seed <= limits.SEED_MAX:
             return None
-        return Changes(
+        return CommandInput(
             prompt=self.prompt.value,
             negative_prompt=self.negative.value or None,
             model=model,

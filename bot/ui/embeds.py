@@ -3,9 +3,7 @@ tracker's edits and `/r2v status` all look the same."""
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime
-from decimal import Decimal
 
 import discord
 
@@ -14,10 +12,11 @@ from bot.generation.request import GenerationRequest
 from bot.generation.text import inline_code, plain, shorten
 from bot.messages import features as features_text
 from bot.messages.catalog import text
+from bot.messages.limits import describe_estimate
 from bot.messages.tasks import ending_title, reference_source, size_name
 from bot.messages.validation import describe_problem
-from bot.service import Progress
 from bot.store.records import TaskRecord
+from bot.tracking.progress import Progress
 
 # The catalog key of each status's title, and its colour.
 STATUS_STYLE: dict[TaskStatus, tuple[str, discord.Colour]] = {
@@ -83,10 +82,13 @@ def task_embed(
         name=text(locale, "field-status"), value=_status_value(locale, record, progress)
     )
     embed.add_field(name=text(locale, "field-parameters"), value=parameter_lines(locale, request))
-    if record.actual_cost_known:
+    if record.actual is not None:
         embed.add_field(name=features_text.cost_field(locale), value=_actual_cost(locale, record))
-    elif record.cost_text:
-        embed.add_field(name=text(locale, "field-estimated-cost"), value=record.cost_text)
+    elif record.estimate is not None:
+        embed.add_field(
+            name=text(locale, "field-estimated-cost"),
+            value=describe_estimate(locale, record.estimate),
+        )
     embed.add_field(
         name=text(locale, "field-references"),
         value=reference_lines(locale, request) or "—",
@@ -127,23 +129,21 @@ def task_preview(locale: str | None, request: GenerationRequest) -> discord.Embe
     return embed
 
 
-# The currency is the one the estimate was written in (`describe_estimate`).
-_CURRENCY_IN_ESTIMATE = re.compile(r"\d\s+([^\s(（]+)")
-
-
 def _actual_cost(locale: str | None, record: TaskRecord) -> str:
-    found = _CURRENCY_IN_ESTIMATE.search(record.cost_text or "")
-    currency = found.group(1) if found else ""
-    amount = record.cost_amount if record.cost_amount is not None else Decimal(0)
-    return features_text.actual_cost(locale, amount, record.estimated_amount, currency)
+    actual, estimate = record.actual, record.estimate
+    assert actual is not None  # the caller's condition
+    if estimate is None:
+        return features_text.actual_cost(locale, actual.amount, None, "")
+    return features_text.actual_cost(locale, actual.amount, estimate.amount, estimate.currency)
 
 
 def _add_lineage(locale: str | None, embed: discord.Embed, record: TaskRecord) -> None:
     """A re-roll, re-run or continuation says what it came from."""
-    if record.parent_task_id:
+    lineage = record.lineage
+    if lineage is not None:
         embed.add_field(
             name=features_text.lineage_field(locale),
-            value=features_text.lineage(locale, record.parent_task_id, record.parent_result_url),
+            value=features_text.lineage(locale, lineage.parent_task_id, lineage.parent_result_url),
             inline=False,
         )
 
@@ -204,7 +204,7 @@ def result_embed(
             value=shorten(plain(request.negative_prompt), 1024),
             inline=False,
         )
-    if record.actual_cost_known:
+    if record.actual is not None:
         embed.add_field(name=features_text.cost_field(locale), value=_actual_cost(locale, record))
     _add_lineage(locale, embed, record)
     if note:

@@ -24,23 +24,20 @@ from bot.messages.errors import (
     generic_apology,
 )
 from bot.messages.limits import confirm_question, describe_estimate, nothing_submitted
+from bot.queries import CancelFailed, Cancelled, CannotCancel, TaskQueries, TooLateToCancel
 from bot.service import (
     ApiFailed,
-    CancelFailed,
-    Cancelled,
-    CannotCancel,
     GenerationService,
     Invalid,
-    LinksExpired,
     Outcome,
+    OverLimit,
     Quote,
-    Refused,
     Stopping,
     Submitted,
-    TooLateToCancel,
     Unrecorded,
 )
 from bot.store.records import TaskRecord
+from bot.ui.attachments import AttachmentRefresher
 from bot.ui.confirm import ConfirmView
 from bot.ui.embeds import task_preview
 from bot.ui.interactions import locale_of, missing_channel_permissions, requester_of
@@ -55,11 +52,15 @@ class GenerationFlow:
     def __init__(
         self,
         service: GenerationService,
+        queries: TaskQueries,
+        renewer: AttachmentRefresher,
         private: PrivateReplies | None = None,
         *,
         private_default: bool = False,
     ) -> None:
         self.service = service
+        self.queries = queries
+        self._renewer = renewer
         self.private = private or PrivateReplies()
         self.private_default = private_default
 
@@ -84,14 +85,20 @@ class GenerationFlow:
             return
         # Acknowledge before anything that waits on the store, Discord or the API.
         await interaction.response.defer(ephemeral=True, thinking=True)
+        if renew_attachments:
+            # The files of a task redone later: Discord's signed links expire.
+            renewed = await self._renewer.renew(request)
+            if renewed is None:
+                await _edit_original(interaction, content=task_text.links_expired(locale))
+                return
+            request = renewed
         if private is None:
             private = parent.private if parent is not None else self.private_default
         quote = await self.service.quote(
             request,
             requester_of(interaction),
-            parent=parent,
+            parent=parent.as_parent() if parent is not None else None,
             private=private,
-            renew_attachments=renew_attachments,
         )
         if quote.refusal is not None:
             await _edit_original(interaction, content=nothing_submitted(locale, quote.refusal))
@@ -126,7 +133,7 @@ class GenerationFlow:
         """Tell the member privately, then post the status message in the channel. The private
         answer is completed first: a follow-up sent while it is still loading would replace it.
         A private task is shown in that private answer only, and nothing is posted."""
-        locale = record.locale
+        locale = record.origin.locale
         if record.private:
             self.private.remember(record.task_id, interaction)
             embed, view = self._status_message(record)
@@ -156,10 +163,10 @@ class GenerationFlow:
 
     def _status_message(self, record: TaskRecord) -> tuple[discord.Embed, discord.ui.View]:
         return status_message(
-            record.locale,
+            record.origin.locale,
             record,
-            self.service.progress(record),
-            can_cancel=self.service.can_cancel,
+            self.queries.progress(record),
+            can_cancel=self.queries.can_cancel,
         )
 
     async def _show(self, interaction: discord.Interaction, outcome: Outcome) -> None:
@@ -167,7 +174,7 @@ class GenerationFlow:
         match outcome:
             case Submitted():
                 return  # announced by the service's call to `_announce`
-            case Refused(refusal):
+            case OverLimit(refusal):
                 text = nothing_submitted(locale, refusal)
             case ApiFailed(error):
                 log.warning(
@@ -179,8 +186,6 @@ class GenerationFlow:
                 text = f"❌ {describe_submit_error(locale, error)}"
             case Unrecorded(task_id):
                 text = task_text.unrecorded(locale, task_id)
-            case LinksExpired():
-                text = task_text.links_expired(locale)
             case Stopping():
                 text = task_text.stopping(locale)
             case _:
@@ -191,7 +196,7 @@ class GenerationFlow:
         """The requester's Cancel click on a queued task."""
         locale = locale_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.service.cancel(record)
+        outcome = await self.queries.cancel(record)
         match outcome:
             case Cancelled():
                 text = features_text.cancel_requested(locale)

@@ -6,22 +6,26 @@ import discord
 
 from bot.generation.request import AttachmentInput
 from bot.messages.catalog import catalog_locale, text
-from bot.service import Requester
+from bot.requester import Requester
+from bot.store.records import Origin
 
 # What delivery needs: post, embed, upload, and read back its own posts after a restart.
 DELIVERY_PERMISSIONS = ("view_channel", "embed_links", "attach_files", "read_message_history")
 
 
 def requester_of(interaction: discord.Interaction) -> Requester:
-    return Requester(
-        user_id=interaction.user.id,
+    origin = Origin(
+        requester_id=interaction.user.id,
         guild_id=interaction.guild_id,
         channel_id=interaction.channel_id or 0,
+        locale=locale_of(interaction),
+        interaction_upload_limit=interaction.filesize_limit,
+    )
+    return Requester(
+        origin,
         channel_ids=tuple(channel_ids_of(interaction)),
         role_ids=tuple(role_ids_of(interaction)),
         upload_limit=channel_upload_limit(interaction),
-        interaction_upload_limit=interaction.filesize_limit,
-        locale=locale_of(interaction),
     )
 
 

@@ -28,7 +28,7 @@ from bot.ui.modals import FlowModal
 from bot.ui.replies import reply
 
 if TYPE_CHECKING:
-    from bot.service import Progress
+    from bot.tracking.progress import Progress
     from bot.ui.flow import GenerationFlow
 
 CUSTOM_ID_PREFIX = "r2v"
@@ -92,22 +92,24 @@ class TaskButton(
         if flow is None:
             await reply(interaction, task_text.starting_up(locale))
             return False
-        self.record = await flow.service.task(self.task_id)
+        self.record = await flow.queries.task(self.task_id)
         if self.record is None:
             await reply(interaction, task_text.not_in_records(locale))
             return False
         if self.action in RESULT_ACTIONS and interaction.message is not None:
             # The clicked message is the result, even before the tracker has recorded it.
             self.record = replace(self.record, result_message_id=interaction.message.id)
-        if interaction.user.id == self.record.requester_id:
+        if interaction.user.id == self.record.origin.requester_id:
             return True
         if self.action == "delete":
             # Moderators tidy up any result; the check is Discord's own, in this channel.
             if interaction.permissions.manage_messages:
                 return True
-            await reply(interaction, text.delete_not_allowed(locale, self.record.requester_id))
+            await reply(
+                interaction, text.delete_not_allowed(locale, self.record.origin.requester_id)
+            )
             return False
-        await reply(interaction, task_text.not_yours(locale, self.record.requester_id))
+        await reply(interaction, task_text.not_yours(locale, self.record.origin.requester_id))
         return False
 
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -126,8 +128,8 @@ class TaskButton(
         locale = locale_of(interaction)
         if self.action == "refresh":
             await interaction.response.defer(ephemeral=True, thinking=True)
-            fresh = await flow.service.refresh(record.task_id) or record
-            progress = flow.service.progress(fresh)
+            fresh = await flow.queries.refresh(record.task_id) or record
+            progress = flow.queries.progress(fresh)
             await reply(interaction, embed=task_embed(locale, fresh, progress))
         elif self.action == "cancel":
             await flow.cancel(interaction, record)

@@ -47,7 +47,7 @@ class Downloaded:
 
 
 @dataclass(frozen=True)
-class Refused:
+class Disallowed:
     """The bot will not fetch this: scheme, address, redirects or size are not allowed."""
 
     reason: str
@@ -67,7 +67,7 @@ class Transient:
     reason: str
 
 
-DownloadOutcome = Downloaded | Refused | Unavailable | Transient
+DownloadOutcome = Downloaded | Disallowed | Unavailable | Transient
 
 
 @dataclass(frozen=True)
@@ -117,23 +117,23 @@ class VideoDownloader:
                 return outcome
             current = current.join(outcome)
             log.info("video link redirects (hop %d) to host %s", hop + 1, current.host)
-        return Refused(f"more than {self._max_redirects} redirects")
+        return Disallowed(f"more than {self._max_redirects} redirects")
 
     def _is_api_origin(self, url: URL) -> bool:
         return ((url.host or "").lower(), url.port) == self._api_origin
 
-    async def _check(self, url: URL) -> _Target | Refused | Transient:
+    async def _check(self, url: URL) -> _Target | Disallowed | Transient:
         if url.scheme not in ("http", "https") or not url.raw_host:
-            return Refused("not an http(s) link")
+            return Disallowed("not an http(s) link")
         if self._is_api_origin(url):
             return _Target(url)
         if url.scheme != "https":
-            return Refused("only https links are fetched")
+            return Disallowed("only https links are fetched")
         host = url.raw_host
         literal = _ip_literal(host)
         if literal is not None:
             reason = self._address_policy(literal)
-            return Refused(f"the link points at a {reason} address") if reason else _Target(url)
+            return Disallowed(f"the link points at a {reason} address") if reason else _Target(url)
         port = url.port or 443
         try:
             resolver = self._resolver or self._default_resolver()
@@ -146,13 +146,13 @@ class VideoDownloader:
         try:
             addresses = [ipaddress.ip_address(answer["host"]) for answer in answers]
         except ValueError:
-            return Refused("the video host resolves to an address that cannot be checked")
+            return Disallowed("the video host resolves to an address that cannot be checked")
         if not addresses:
             return Transient("the video host resolves to no address")
         for address in addresses:
             reason = self._address_policy(address)
             if reason is not None:
-                return Refused(f"the video host resolves to a {reason} address")
+                return Disallowed(f"the video host resolves to a {reason} address")
         host_header = host if url.is_default_port() else f"{host}:{url.port}"
         return _Target(url.with_host(str(addresses[0])), host_header, host)
 
@@ -177,7 +177,7 @@ class VideoDownloader:
                 if status in REDIRECT_STATUSES:
                     location = response.headers.get("Location")
                     if not location:
-                        return Refused(f"HTTP {status} redirect without a Location")
+                        return Disallowed(f"HTTP {status} redirect without a Location")
                     return URL(location, encoded=True)
                 if status == 429 or status >= 500:
                     return Transient(f"the video host answered HTTP {status}")
@@ -185,7 +185,7 @@ class VideoDownloader:
                     return Unavailable(status)
                 declared = response.content_length
                 if declared is not None and declared > self._max_bytes:
-                    return Refused(f"the video is {declared} bytes, over {self._max_bytes}")
+                    return Disallowed(f"the video is {declared} bytes, over {self._max_bytes}")
                 return await self._save(response, dest)
         except (TimeoutError, aiohttp.ServerTimeoutError):
             return Transient("the video host did not answer in time")
@@ -200,7 +200,7 @@ class VideoDownloader:
                 async for chunk in response.content.iter_chunked(CHUNK_BYTES):
                     received += len(chunk)
                     if received > self._max_bytes:
-                        return Refused(f"the video is over {self._max_bytes} bytes")
+                        return Disallowed(f"the video is over {self._max_bytes} bytes")
                     await asyncio.to_thread(file.write, chunk)
             finally:
                 await asyncio.to_thread(file.close)

@@ -57,6 +57,18 @@ class VideoKeeper:
     def has(self, task_id: str) -> bool:
         return self.path_for(task_id).is_file()
 
+    def postable_until(self, task_id: str, link_expires_at: float) -> float:
+        """Until when a task's video can still be had: its kept file while it is kept (for ever
+        with no age limit; pruning for size may end it sooner), else the API's link. Blocking:
+        one stat."""
+        try:
+            kept_at = self.path_for(task_id).stat().st_mtime
+        except OSError:  # not kept, or pruned meanwhile
+            return link_expires_at
+        if self._keep_s == 0:
+            return float("inf")
+        return max(link_expires_at, kept_at + self._keep_s)
+
     def partial_path_for(self, final: Path) -> Path:
         """A fresh temp name beside `final`; `commit` renames it into place. The folder is made
         by whoever writes the file (the downloader, off the event loop)."""

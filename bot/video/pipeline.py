@@ -1,7 +1,7 @@
 """The one object the notifier calls: fetch a task's video once, then fit it under a limit.
 
     pipeline = VideoPipeline(http, settings, api_base)
-    fetched = await pipeline.fetch(task_id, video_url)   # Fetched | Refused | Unavailable | ...
+    fetched = await pipeline.fetch(task_id, video_url)   # Fetched | Disallowed | Unavailable | ...
     fitted = await pipeline.fit(task_id, limit_bytes)    # Fitted | CannotFit
 
 Both reuse what is already on disk: a second `fetch` of a task never downloads again, and a
@@ -22,8 +22,8 @@ import aiohttp
 from aiohttp.abc import AbstractResolver
 
 from bot.video.download import (
+    Disallowed,
     Downloaded,
-    Refused,
     Transient,
     Unavailable,
     VideoDownloader,
@@ -50,16 +50,16 @@ class Broken:
     problem: Mp4Problem
 
 
-FetchOutcome = Fetched | Refused | Unavailable | Transient | Broken
+FetchOutcome = Fetched | Disallowed | Unavailable | Transient | Broken
 
 __all__ = [
     "Broken",
     "CannotFit",
+    "Disallowed",
     "FetchOutcome",
     "Fetched",
     "FitOutcome",
     "Fitted",
-    "Refused",
     "Transient",
     "Unavailable",
     "VideoPipeline",

@@ -8,7 +8,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from bot.policy import LimitBook
-from bot.service import tasks_csv
+from bot.quota.accounts import tasks_csv
 from fakes.fake_bailian import TaskPlan
 from tests.conftest import NO_LIMITS, make_config, running
 from tests.ui.test_buttons import generate
@@ -62,6 +62,6 @@ def test_the_csv_has_estimate_and_actual_per_task():
     rows = list(csv.DictReader(io.StringIO(tasks_csv([FULL], "CNY"))))
     assert rows[0]["task_id"] == FULL.task_id
     assert rows[0]["estimated_cost"] == "9.0000" and rows[0]["actual_cost"] == "7.8000"
-    estimate_only = replace(FULL, estimated_amount=None)
+    estimate_only = replace(FULL, actual=None)
     rows = list(csv.DictReader(io.StringIO(tasks_csv([estimate_only], "CNY"))))
-    assert rows[0]["estimated_cost"] == "7.8000" and rows[0]["actual_cost"] == ""
+    assert rows[0]["estimated_cost"] == "9.0000" and rows[0]["actual_cost"] == ""

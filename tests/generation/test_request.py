@@ -553,18 +553,47 @@ def test_seed_zero_is_sent():
 # --- derived requests --------------------------------------------------------------------------
 
 
-def test_with_prompts_applies_the_same_rules():
+def test_a_redone_request_with_new_prompts_applies_the_same_rules():
     request = build_request(cmd(attachments=(image(1), image(2)), prompt=naming(2)), DEFAULTS)
 
-    changed = request.with_prompts("  character2 sits  ", "  ")
+    redone = replace(request.as_command(), prompt="  character2 sits  ", negative_prompt="  ")
+    changed = build_request(redone, DEFAULTS)
     assert changed.prompt == "character2 sits"
     assert changed.negative_prompt is None
+    assert changed.references == request.references
     assert any("character1" in describe_problem(ENGLISH, warning) for warning in changed.warnings)
 
     for prompt, words in ((padded(1501), "1,500"), ("character3 sits", "character3")):
         with pytest.raises(InputError) as caught:
-            request.with_prompts(prompt, None)
+            build_request(replace(request.as_command(), prompt=prompt), DEFAULTS)
         assert words in describe_problem(ENGLISH, caught.value.problems[0])
+
+
+def test_an_edit_keeps_the_references_and_checks_every_option():
+    request = build_request(cmd(attachments=(image(1), video(2)), prompt=naming(2)), DEFAULTS)
+    changes = CommandInput(prompt=naming(2), model="wan2.6-r2v", size="1280*720", duration=3)
+
+    edited = build_request(request.edited(changes), DEFAULTS)
+    assert edited.references == request.references
+    assert (edited.model, edited.size, edited.duration) == ("wan2.6-r2v", "1280*720", 3)
+    with pytest.raises(InputError) as caught:
+        build_request(request.edited(replace(changes, duration=11)), DEFAULTS)
+    assert "11" in describe_problem(ENGLISH, caught.value.problems[0])
+
+
+def test_a_continuation_puts_the_video_first_within_the_limits():
+    clips = tuple(video(slot) for slot in range(1, 4))
+    request = build_request(
+        cmd(attachments=(*clips, image(4), image(5)), prompt=naming(5)), DEFAULTS
+    )
+
+    following = build_request(
+        request.continued_from("https://cdn.example/v.mp4", "character1 bows"), DEFAULTS
+    )
+    sources = [ref.source for ref in following.references]
+    # Five in all and three clips at most: the third clip gives way to the video.
+    assert sources == ["previous video", "ref1", "ref2", "ref4", "ref5"]
+    assert following.prompt == "character1 bows" and following.seed is None
 
 
 def test_with_reference_urls_replaces_addresses_in_order():

@@ -19,7 +19,7 @@ from bot.messages.catalog import ENGLISH
 from bot.messages.errors import describe_query_error
 from bot.messages.limits import describe_wait
 from bot.messages.tasks import ending_text, history_line
-from bot.store.records import Ending, TaskRecord
+from bot.store.records import Ending, Origin, TaskRecord
 
 REQUEST = GenerationRequest(
     model="wan2.6-r2v-flash",
@@ -28,7 +28,7 @@ REQUEST = GenerationRequest(
     size="1920*1080",
     duration=5,
 )
-RECORD = TaskRecord("t-1", 1, 2, 3, REQUEST, created_at=0.0, deadline_at=1800.0)
+RECORD = TaskRecord("t-1", Origin(1, 2, 3), REQUEST, created_at=0.0, deadline_at=1800.0)
 
 
 def test_every_ending_reads_differently():

@@ -3,6 +3,7 @@ back, field for field, and spending is counted the same way."""
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import fields, replace
 from decimal import Decimal
@@ -11,11 +12,12 @@ import asyncpg
 import pytest
 
 from bot.api.models import TaskStatus
+from bot.generation.pricing import ActualCost, CostEstimate
 from bot.generation.request import CommandInput, Defaults, build_request
 from bot.store import postgres, sqlite
-from bot.store.codec import TASK_COLUMNS
+from bot.store.codec import COST_COLUMNS, LEGACY_COST_TEXT, PARTS, TASK_COLUMNS
 from bot.store.protocol import DuplicateTaskError, TaskStore
-from bot.store.records import Ending, Phase, TaskRecord
+from bot.store.records import Ending, Lineage, Origin, Phase, TaskRecord
 from bot.store.types import Spend, Usage
 from tests.store.conftest import Backend
 
@@ -34,17 +36,29 @@ REQUEST = build_request(
 )
 
 
+ORIGIN_FIELDS = frozenset(f.name for f in fields(Origin))
+
+
 def record(task_id: str = "task-1", **changes) -> TaskRecord:
+    """A task of member 42 in guild 7; `changes` may name fields of its origin too."""
+    origin = Origin(requester_id=42, guild_id=7, channel_id=8)
+    origin_changes = {name: changes.pop(name) for name in ORIGIN_FIELDS & changes.keys()}
     base = TaskRecord(
         task_id=task_id,
-        requester_id=42,
-        guild_id=7,
-        channel_id=8,
+        origin=replace(origin, **origin_changes),
         request=REQUEST,
         created_at=1000.0,
         deadline_at=2800.0,
     )
     return replace(base, **changes)
+
+
+def value(task: TaskRecord, path: str) -> object:
+    """A field of the record, or of its part (`origin.guild_id`)."""
+    found: object = task
+    for name in path.split("."):
+        found = getattr(found, name, None)
+    return found
 
 
 # Every field set, none to its default; Discord snowflakes need 64 bits.
@@ -59,8 +73,8 @@ FULL = record(
     status_message_id=1_111_111_111_111_111_111,
     submit_request_id="req-abc",
     upload_limit=500 * 1024 * 1024,
-    billed_seconds=13,
-    cost_text="up to 7.80 CNY (13 billed s)",
+    estimate=CostEstimate(13, Decimal("9.00"), "CNY", upper_bound=True),
+    actual=ActualCost(12, Decimal("7.80")),
     api_times={"queued_s": 1.5, "running_s": 200.25},
     video_url="https://oss.example/v.mp4?Signature=a%2Bb",
     error_code="none-really",
@@ -68,8 +82,7 @@ FULL = record(
     result_message_id=2_222_222_222_222_222_222,
     finished_at=1300.5,
     updated_at=1301.0,
-    parent_task_id="task-parent",
-    cost_amount=Decimal("7.80"),
+    lineage=Lineage("task-parent", "https://discord.com/channels/1/2/3"),
     ending=Ending.SUCCEEDED,
     locale="zh-CN",
     interaction_upload_limit=50 * 1024 * 1024,
@@ -78,8 +91,6 @@ FULL = record(
     delivery_attempt_at=1350.75,
     delivery_nonce="a1b2c3d4e5f6a1b2c3d4e5f6",
     private=True,
-    parent_result_url="https://discord.com/channels/1/2/3",
-    estimated_amount=Decimal("9.00"),
 )
 
 IMMUTABLE = {column.field for column in TASK_COLUMNS if not column.mutable}
@@ -87,8 +98,16 @@ MIGRATIONS = {"sqlite": sqlite.MIGRATIONS, "postgres": postgres.MIGRATIONS}
 
 
 def test_every_record_field_has_exactly_one_column():
-    assert [column.field for column in TASK_COLUMNS] == [f.name for f in fields(TaskRecord)]
-    assert len({column.name for column in TASK_COLUMNS}) == len(TASK_COLUMNS)
+    # The cost (estimate, actual) has columns of its own; a part's fields each have one.
+    leaves = []
+    for field in fields(TaskRecord):
+        if field.name in PARTS:
+            leaves += [f"{field.name}.{f.name}" for f in fields(PARTS[field.name][0])]
+        elif field.name not in ("estimate", "actual"):
+            leaves.append(field.name)
+    assert sorted(column.field for column in TASK_COLUMNS) == sorted(leaves)
+    names = [column.name for column in TASK_COLUMNS] + list(COST_COLUMNS)
+    assert len(set(names)) == len(names)
 
 
 def test_full_differs_from_the_defaults_in_every_field():
@@ -129,8 +148,13 @@ async def test_an_empty_database_is_migrated_to_the_codec_columns(backend: Backe
     await store.close()
 
     assert await schema_version(backend) == len(MIGRATIONS[backend.name])
-    # The owner belongs to the store (which process follows the task), not to the record.
-    assert await stored_columns(backend) == {column.name for column in TASK_COLUMNS} | {"owner"}
+    # The owner belongs to the store (which process follows the task), not to the record; the
+    # estimate in words is only read, from rows of older versions.
+    assert await stored_columns(backend) == {column.name for column in TASK_COLUMNS} | {
+        *COST_COLUMNS,
+        LEGACY_COST_TEXT,
+        "owner",
+    }
 
 
 async def test_reopening_keeps_data_and_does_not_migrate_again(backend: Backend):
@@ -156,7 +180,9 @@ async def test_full_record_round_trip(store: TaskStore):
     assert got.request.to_payload() == REQUEST.to_payload()
     assert got.status is TaskStatus.SUCCEEDED and got.phase is Phase.DELIVERING
     assert got.ending is Ending.SUCCEEDED
-    assert isinstance(got.cost_amount, Decimal) and str(got.cost_amount) == "7.80"
+    assert got.actual is not None and got.estimate is not None
+    assert isinstance(got.actual.amount, Decimal) and str(got.actual.amount) == "7.80"
+    assert got.estimate == CostEstimate(13, Decimal("9.00"), "CNY", upper_bound=True)
 
 
 async def test_minimal_record_round_trip_and_unknown_id(store: TaskStore):
@@ -180,7 +206,18 @@ async def test_the_same_task_id_cannot_be_added_twice(store: TaskStore):
 
 async def test_save_writes_every_mutable_field(store: TaskStore):
     await store.add(record("task-full"))
-    saved = replace(FULL, **{name: getattr(record("task-full"), name) for name in IMMUTABLE})
+    saved = replace(
+        FULL,
+        origin=record("task-full").origin,
+        request=REQUEST,
+        created_at=1000.0,
+        submit_request_id=None,
+        lineage=None,
+        private=False,
+    )
+    assert {name: value(saved, name) for name in IMMUTABLE} == {
+        name: value(record("task-full"), name) for name in IMMUTABLE
+    }
 
     assert await store.save(saved) is True
 
@@ -190,27 +227,28 @@ async def test_save_writes_every_mutable_field(store: TaskStore):
 async def test_save_leaves_the_request_fields_as_submitted(store: TaskStore):
     await store.add(FULL)
 
-    other = record("task-full", guild_id=None, parent_task_id=None, created_at=5.0)
+    other = record("task-full", guild_id=None, lineage=None, created_at=5.0)
     assert await store.save(other) is True
 
     got = await store.get("task-full")
-    assert {name: getattr(got, name) for name in IMMUTABLE} == {
-        name: getattr(FULL, name) for name in IMMUTABLE
+    assert {name: value(got, name) for name in IMMUTABLE} == {
+        name: value(FULL, name) for name in IMMUTABLE
     }
-    assert got.status is TaskStatus.PENDING and got.cost_amount is None and got.ending is None
+    assert got.status is TaskStatus.PENDING and got.estimate is None and got.ending is None
 
 
 @pytest.mark.parametrize(
     "changes",
     [
         {"ending": Ending.VIDEO_GONE, "phase": Phase.DONE},
-        {"ending": None, "cost_amount": None, "api_times": {}, "video_url": None},
-        {"cost_amount": Decimal("0.000001"), "billed_seconds": 0},
-        {"cost_amount": Decimal("123456789.12345678")},
+        {"ending": None, "estimate": None, "actual": None, "api_times": {}, "video_url": None},
+        {"actual": None},
+        {"actual": ActualCost(0, Decimal("0.000001"))},
+        {"actual": ActualCost(13, Decimal("123456789.12345678"))},
         {"api_times": {"offset_s": -3.25, "queued_s": 0.0}},
         {"deadline_at": 1e10, "finished_at": 1764612345.123456},
     ],
-    ids=["ending", "nones", "tiny-money", "big-money", "api-times", "times"],
+    ids=["ending", "nones", "estimate-only", "tiny-money", "big-money", "api-times", "times"],
 )
 async def test_save_round_trips_values(store: TaskStore, changes):
     await store.add(FULL)
@@ -280,7 +318,8 @@ async def test_recent_finished_is_only_done_successes_newest_first(store: TaskSt
 
 
 def billed(task_id: str, seconds: int, amount: str, **changes) -> TaskRecord:
-    return record(task_id, billed_seconds=seconds, cost_amount=Decimal(amount), **changes)
+    estimate = CostEstimate(seconds, Decimal(amount), "CNY", upper_bound=False)
+    return record(task_id, estimate=estimate, **changes)
 
 
 async def test_usage_counts_running_tasks_last_submit_and_billed_spend(store: TaskStore):
@@ -365,3 +404,129 @@ async def test_guild_tasks_since_lists_one_guilds_tasks_oldest_first(store: Task
 
     assert [task.task_id for task in listed] == ["early", "late"]
     assert listed[0].private, "private tasks count for accounting too"
+
+
+# Rows as versions before 0.2 wrote them: the estimate as a sentence in the requester's
+# language, the counted seconds and amount, and the estimate apart once the actual was known.
+LEGACY_ROWS = [
+    # task_id, cost_text, billed_seconds, cost_amount, estimated_amount, expected estimate, actual
+    (
+        "exact",
+        "≈ 1.25 CNY (5 billed s)",
+        5,
+        "1.25",
+        None,
+        CostEstimate(5, Decimal("1.25"), "CNY", False),
+        None,
+    ),
+    (
+        "bound-zh",
+        "最多 7.80 USD（计费 13 秒）",
+        13,
+        "7.80",
+        None,
+        CostEstimate(13, Decimal("7.80"), "USD", True),
+        None,
+    ),
+    (
+        "billed",
+        "up to 9.00 CNY (13 billed s)",
+        12,
+        "7.80",
+        "9.00",
+        CostEstimate(13, Decimal("9.00"), "CNY", True),
+        ActualCost(12, Decimal("7.80")),
+    ),
+    ("garbled", "??", 4, "2.00", None, CostEstimate(4, Decimal("2.00"), "", False), None),
+    ("unpriced", None, None, None, None, None, None),
+]
+
+
+async def database_before_the_estimate_columns(backend: Backend) -> None:
+    """A database at the last schema that kept the estimate only as a sentence."""
+    migrations = MIGRATIONS[backend.name]
+    old = migrations[: len(migrations) - 2]
+    assert all(isinstance(step, str) for step in old) and "currency" in str(migrations[-2])
+    if backend.name == "sqlite":
+        with sqlite3.connect(backend.location) as db:
+            for step in old:
+                db.executescript(step)
+            db.execute(f"PRAGMA user_version = {len(old)}")
+        return
+    db = await asyncpg.connect(backend.location)
+    try:
+        await db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        for number, step in enumerate(old, start=1):
+            await db.execute(step)
+            await db.execute("INSERT INTO schema_version (version) VALUES ($1)", number)
+    finally:
+        await db.close()
+
+
+async def write_legacy_rows(backend: Backend) -> None:
+    columns = (
+        "task_id, requester_id, channel_id, request_json, created_at, deadline_at, status, "
+        "raw_status, phase, cost_text, billed_seconds, cost_amount, estimated_amount"
+    )
+    done = (1000.0, 2800.0, "SUCCEEDED", "SUCCEEDED", "done")
+    rows = [
+        (task_id, 42, 8, REQUEST.to_record(), *done, text, seconds, amount, estimated)
+        for task_id, text, seconds, amount, estimated, _, _ in LEGACY_ROWS
+    ]
+    if backend.name == "sqlite":
+        with sqlite3.connect(backend.location) as db:
+            db.executemany(
+                f"INSERT INTO tasks ({columns}) VALUES ({', '.join('?' * 13)})",
+                [(*row[:3], json.dumps(row[3]), *row[4:]) for row in rows],
+            )
+        return
+    db = await asyncpg.connect(backend.location)
+    try:
+        await db.executemany(
+            f"INSERT INTO tasks ({columns}) VALUES ({', '.join(f'${n}' for n in range(1, 14))})",
+            [
+                (
+                    *row[:3],
+                    json.dumps(row[3]),
+                    *row[4:11],
+                    None if row[11] is None else Decimal(row[11]),
+                    None if row[12] is None else Decimal(row[12]),
+                )
+                for row in rows
+            ],
+        )
+    finally:
+        await db.close()
+
+
+async def test_the_migration_turns_old_estimates_in_words_into_data(backend: Backend):
+    await database_before_the_estimate_columns(backend)
+    await write_legacy_rows(backend)
+
+    store = await backend.open()
+    try:
+        got = {task_id: await store.get(task_id) for task_id, *_ in LEGACY_ROWS}
+        spend = await store.spend_since(0.0, requester_id=42)
+    finally:
+        await store.close()
+
+    for task_id, *_, estimate, actual in LEGACY_ROWS:
+        assert (got[task_id].estimate, got[task_id].actual) == (estimate, actual), task_id
+    # Budgets count what they counted before: the actual cost where it was known.
+    assert spend == Spend(5 + 13 + 12 + 4, Decimal("1.25") + Decimal("7.80") * 2 + 2)
+    assert await schema_version(backend) == len(MIGRATIONS[backend.name])
+
+
+async def test_rows_an_older_process_writes_after_the_migration_are_read_alike(backend: Backend):
+    # During a rolling upgrade an older process still writes the sentence and no currency.
+    store = await backend.open()
+    await store.close()
+    await write_legacy_rows(backend)
+
+    store = await backend.open()
+    try:
+        for task_id, *_, estimate, actual in LEGACY_ROWS:
+            got = await store.get(task_id)
+            assert (got.estimate, got.actual) == (estimate, actual), task_id
+    finally:
+        await store.close()

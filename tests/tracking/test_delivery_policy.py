@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.store.records import Phase, TaskRecord
+from bot.store.records import Origin, Phase, TaskRecord
 from bot.tracking.delivery import (
     LINK_LIFETIME_S,
     Backoff,
@@ -26,9 +26,7 @@ from tests.tracking.test_tracker import REQUEST
 def record(**changes) -> TaskRecord:
     base = TaskRecord(
         task_id="t",
-        requester_id=1,
-        guild_id=2,
-        channel_id=3,
+        origin=Origin(requester_id=1, guild_id=2, channel_id=3),
         request=REQUEST,
         created_at=1000.0,
         deadline_at=2800.0,

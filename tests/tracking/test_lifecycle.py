@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from bot.api.models import TaskResult, TaskStatus
-from bot.store.records import Ending, Phase, TaskRecord
+from bot.store.records import Ending, Origin, Phase, TaskRecord
 from bot.tracking import lifecycle
 from bot.tracking.delivery import LINK_LIFETIME_S
 from bot.tracking.lifecycle import Ended, Progressed, Unchanged
@@ -16,7 +16,9 @@ from tests.tracking.test_tracker import REQUEST
 
 T0 = datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC)
 NOW = T0.timestamp() + 100
-RECORD = TaskRecord("t1", 1, 2, 3, REQUEST, created_at=T0.timestamp(), deadline_at=NOW + 600)
+RECORD = TaskRecord(
+    "t1", Origin(1, 2, 3), REQUEST, created_at=T0.timestamp(), deadline_at=NOW + 600
+)
 VIDEO = "https://dashscope-result.oss.example/t1.mp4?Expires=1"
 
 

@@ -14,7 +14,7 @@ from bot.api.client import BailianClient
 from bot.api.models import TaskStatus
 from bot.generation.request import GenerationRequest, Reference
 from bot.store.protocol import TaskStore
-from bot.store.records import Ending, Phase, TaskRecord
+from bot.store.records import Ending, Origin, Phase, TaskRecord
 from bot.store.sqlite import SqliteTaskStore
 from bot.tracking.schedule import schedule_key
 from bot.tracking.tracker import Tracker
@@ -48,9 +48,7 @@ async def submit(
     now = time.time()
     record = TaskRecord(
         task_id=submitted.task_id,
-        requester_id=1,
-        guild_id=2,
-        channel_id=3,
+        origin=Origin(requester_id=1, guild_id=2, channel_id=3),
         request=REQUEST,
         created_at=now,
         deadline_at=now + 60,
@@ -210,9 +208,7 @@ async def test_at_start_the_schedule_learns_the_latest_finished_tasks_most(parts
         await store.add(
             TaskRecord(
                 f"done-{number}",
-                1,
-                2,
-                3,
+                Origin(1, 2, 3),
                 REQUEST,
                 created_at=1_000.0 + number,
                 deadline_at=9_999.0,

@@ -91,7 +91,7 @@ async def test_reroll_submits_the_same_request_with_a_new_seed_and_fresh_urls(
     # The re-roll says what it came from: the parent's task id and a link to its result.
     assert task_id in shown and f"/{result['channel_id']}/{result['id']}" in shown
     record = await bot.store.get(fake_api.submits[1].task_id)
-    assert record.parent_task_id == task_id
+    assert record.lineage is not None and record.lineage.parent_task_id == task_id
 
 
 async def test_edit_and_rerun_opens_a_prefilled_modal_and_submits_the_new_text(

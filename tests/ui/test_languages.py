@@ -77,7 +77,7 @@ async def test_a_chinese_member_gets_a_chinese_status_and_a_chinese_result(
     assert "计费 6 秒" in fields["预估费用"]
     assert labels(status) == ["刷新"]
     record = await bot.store.get(task_id)
-    assert record is not None and record.locale == "zh-CN"
+    assert record is not None and record.origin.locale == "zh-CN"
 
     # Posted by the tracker long after the command, with no interaction to read a locale from.
     await fake_discord.wait_for(

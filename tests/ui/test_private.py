@@ -40,7 +40,9 @@ async def test_a_private_task_shows_its_status_privately_and_sends_the_video_by_
     assert task_id in str(dm)
     assert public_mentions_of(fake_discord, task_id) == [], "nothing public about it"
     record = await bot.store.get(task_id)
-    assert record.private and record.cost_amount > 0, "it still counts against budgets"
+    assert record.private and record.counted is not None and record.counted.amount > 0, (
+        "it still counts against budgets"
+    )
 
 
 async def test_closed_dms_get_the_video_as_a_private_follow_up(bot, fake_discord, fake_api):

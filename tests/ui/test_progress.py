@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.generation.settings import GenerationSettings
 from fakes.fake_bailian import TaskPlan
 from tests.conftest import make_config, running
 from tests.ui.test_buttons import generate
@@ -52,8 +51,8 @@ async def test_usually_ready_appears_once_the_bot_has_learnt_the_kind(bot, fake_
 
 
 async def test_members_see_their_place_when_the_account_is_busy(tmp_path, fake_api, fake_discord):
-    settings = replace(GenerationSettings(), account_concurrency=1)
-    config = make_config(tmp_path, fake_api, fake_discord, generation=settings)
+    config = make_config(tmp_path, fake_api, fake_discord)
+    config = replace(config, tracker=replace(config.tracker, account_concurrency=1))
     fake_api.default_plan = TaskPlan(pending_s=60, running_s=60)
     async with running(config, fake_discord):
         _, first = await generate(fake_discord)

@@ -110,7 +110,8 @@ async def test_the_servers_cap_not_the_interactions_decides_what_is_attached(
     post = await wait_final(fake_discord, status["id"])
     assert post["attachments"][0]["size"] == 2_000_000
     record = await bot.store.get(fake_api.submits[0].task_id)
-    assert (record.upload_limit, record.interaction_upload_limit) == (10 * 1024**2, 1_000_000)
+    limits = (record.upload_limit, record.origin.interaction_upload_limit)
+    assert limits == (10 * 1024**2, 1_000_000)
 
 
 async def test_a_failed_task_says_why_and_what_to_change(bot, fake_discord, fake_api):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.video.download import Downloaded, Refused, Transient, Unavailable, VideoDownloader
+from bot.video.download import Disallowed, Downloaded, Transient, Unavailable, VideoDownloader
 from tests.video.conftest import MapResolver, finished_task, instant
 
 MB = 1024 * 1024
@@ -53,7 +53,7 @@ async def test_one_redirect_too_many_is_refused(api, http, clock, clip_720p, tmp
 
     outcome = await downloader(http, api, max_redirects=3).download(url, tmp_path / "v.mp4")
 
-    assert outcome == Refused("more than 3 redirects")
+    assert outcome == Disallowed("more than 3 redirects")
     assert api.tasks and next(iter(api.tasks.values())).videos_served == 0
 
 
@@ -81,7 +81,7 @@ async def test_a_redirect_to_a_forbidden_place_is_refused_before_any_request(
 
     outcome = await downloader(http, api).download(url, tmp_path / "v.mp4")
 
-    assert isinstance(outcome, Refused)
+    assert isinstance(outcome, Disallowed)
     assert why in outcome.reason
     assert traffic.requests == [url]  # only the API host was asked
 
@@ -95,7 +95,7 @@ async def test_a_name_that_resolves_to_a_private_address_is_refused_before_conne
         "https://video.test/files/x.mp4?Signature=abc", tmp_path / "v.mp4"
     )
 
-    assert outcome == Refused("the video host resolves to a private address")
+    assert outcome == Disallowed("the video host resolves to a private address")
     assert resolver.asked == ["video.test"]
     assert traffic.requests == []
     assert traffic.connections == 0
@@ -110,7 +110,7 @@ async def test_one_forbidden_address_among_public_ones_is_enough_to_refuse(api, 
         "https://video.test/x.mp4", Path("/nonexistent/never-written.mp4")
     )
 
-    assert outcome == Refused("the video host resolves to a link-local address")
+    assert outcome == Disallowed("the video host resolves to a link-local address")
     assert traffic.requests == []
 
 
@@ -126,7 +126,7 @@ async def test_a_redirect_to_a_name_resolving_to_loopback_is_refused(
 
     outcome = await downloader(http, api, resolver=resolver).download(url, tmp_path / "v.mp4")
 
-    assert outcome == Refused("the video host resolves to a loopback address")
+    assert outcome == Disallowed("the video host resolves to a loopback address")
     assert traffic.requests == [url]
 
 
@@ -146,7 +146,7 @@ async def test_a_file_over_the_byte_cap_is_refused_without_reading_it(api, http,
 
     outcome = await downloader(http, api, max_bytes=MB).download(url, dest)
 
-    assert outcome == Refused(f"the video is {size} bytes, over {MB}")
+    assert outcome == Disallowed(f"the video is {size} bytes, over {MB}")
     assert not dest.exists() or dest.stat().st_size <= MB
 
 
@@ -209,7 +209,7 @@ async def test_a_body_without_a_declared_size_is_cut_at_the_cap(api, http, clock
 
     outcome = await downloader(http, api, max_bytes=MB).download(url, dest)
 
-    assert outcome == Refused(f"the video is over {MB} bytes")
+    assert outcome == Disallowed(f"the video is over {MB} bytes")
     assert dest.stat().st_size <= MB
 
 

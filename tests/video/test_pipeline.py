@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from bot.video.download import Refused, Transient, Unavailable
+from bot.video.download import Disallowed, Transient, Unavailable
 from bot.video.mp4 import Empty, NotMp4
 from bot.video.pipeline import Broken, CannotFit, Fetched, Fitted, VideoPipeline
 from bot.video.settings import VideoSettings
@@ -84,7 +84,7 @@ async def test_dead_and_refused_links_come_back_as_values(api, http, clock, pipe
 
     assert await pipeline.fetch(task_id, url) == Unavailable(404)
     refused = await pipeline.fetch("t2", "http://example.com/x.mp4")
-    assert refused == Refused("only https links are fetched")
+    assert refused == Disallowed("only https links are fetched")
 
 
 async def test_a_video_under_the_limit_is_posted_as_it_is(api, http, clock, pipeline, clip_720p):

@@ -40,7 +40,7 @@ from bot.ui.flow import GenerationFlow
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.private import PrivateReplies
 from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
-from bot.ui.views import TaskButton
+from bot.ui.views import TASK_BUTTONS
 from bot.video.pipeline import VideoPipeline
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ class R2VBot(commands.Bot):
         await self.add_cog(GenerateCog(self.flow))
         await self.add_cog(AdminCog(self.service))
         await self.add_cog(ReferenceMenuCog(self, self.flow))
-        self.add_dynamic_items(TaskButton)
+        self.add_dynamic_items(*TASK_BUTTONS)
         await self.tree.set_translator(CatalogTranslator())
         if self.config.discord.syncs_commands:
             await self._sync_commands()

@@ -1,5 +1,6 @@
-"""The composition root: loads config, opens the one aiohttp session and the store, builds the
-API client, tracker and bot, and wires them. No other module reads the environment."""
+"""The composition root: loads config (`bot.config.load_settings`, the one reader of the
+environment), opens the one aiohttp session and the store, builds the API client, tracker and
+bot, and wires them."""
 
 from __future__ import annotations
 
@@ -19,11 +20,10 @@ from discord.ext import commands
 
 from bot import operator_text
 from bot.api.client import BailianClient
-from bot.cli import load_settings
 from bot.cogs.admin import AdminCog
 from bot.cogs.generate import GenerateCog
 from bot.cogs.reference_menu import ReferenceMenuCog
-from bot.config import Config, DiscordSettings
+from bot.config import Config, DiscordSettings, load_settings
 from bot.logging_setup import configure_logging
 from bot.messages import catalog
 from bot.redaction import Redactor

@@ -1,5 +1,6 @@
-"""The composition root: loads config, opens the one aiohttp session and the store, builds the
-API client, tracker and bot, and wires them. No other module reads the environment."""
+"""The composition root: loads config (`bot.config.load_settings`, the one reader of the
+environment), opens the one aiohttp session and the store, builds the API client, tracker and
+bot, and wires them."""
 
 from __future__ import annotations
 
@@ -19,11 +20,10 @@ from discord.ext import commands
 
 from bot import operator_text
 from bot.api.client import BailianClient
-from bot.cli import load_settings
 from bot.cogs.admin import AdminCog
 from bot.cogs.generate import GenerateCog
 from bot.cogs.reference_menu import ReferenceMenuCog
-from bot.config import Config, DiscordSettings
+from bot.config import Config, DiscordSettings, load_settings
 from bot.logging_setup import configure_logging
 from bot.messages import catalog
 from bot.queries import TaskQueries
@@ -43,7 +43,7 @@ from bot.ui.flow import GenerationFlow
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.private import PrivateReplies
 from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
-from bot.ui.views import TaskButton
+from bot.ui.views import TASK_BUTTONS
 from bot.video.pipeline import VideoPipeline
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,7 @@ class R2VBot(commands.Bot):
         await self.add_cog(GenerateCog(self.flow, self.accounts))
         await self.add_cog(AdminCog(self.queries, self.accounts))
         await self.add_cog(ReferenceMenuCog(self, self.flow))
-        self.add_dynamic_items(TaskButton)
+        self.add_dynamic_items(*TASK_BUTTONS)
         await self.tree.set_translator(CatalogTranslator())
         if self.config.discord.syncs_commands:
             await self._sync_commands()

@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import sys
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import aiohttp
-from dotenv import load_dotenv
 
 from bot import cli_text
 from bot.api.client import BailianClient
 from bot.api.errors import ApiError, AuthenticationError, NotFoundError
-from bot.config import Config, ConfigError, load_config
+from bot.app import main as run_bot
+from bot.config import Config, load_settings
 
 DISCORD_API = "https://discord.com/api/v10"
 # An id no task has: the answer tells an accepted key (unknown task) from a refused one (401).
@@ -115,24 +112,10 @@ def parser() -> argparse.ArgumentParser:
     return parse
 
 
-def load_settings() -> Config | None:
-    """The settings from `.env` and the environment, or None once every problem with them has
-    been printed for the operator."""
-    load_dotenv(Path.cwd() / ".env")
-    try:
-        return load_config(os.environ)
-    except ConfigError as error:
-        for problem in error.problems:
-            print(f"r2v-bot: {problem}", file=sys.stderr)
-        return None
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """`r2v-bot` and `python -m bot`."""
     args = parser().parse_args(argv)
     if args.command is None:
-        from bot.app import main as run_bot  # the bot's imports only when it runs
-
         return run_bot()
     config = load_settings()
     if config is None:

@@ -1,6 +1,8 @@
 """All settings, read once into one frozen object composed of each layer's own settings.
 
-Nothing here runs at import time: `load_config` is called by the composition root. Every default
+Nothing here runs at import time: the composition root and the operator's commands call
+`load_settings`, the one reader of `.env` and the environment, which prints every problem for the
+operator; `load_config` builds the settings from any mapping and only raises. Every default
 is written once, in the settings dataclasses; the tables below only say which variable sets which
 field and how its text is read, so a variable left empty keeps the dataclass default. Every
 missing or malformed value is reported at once, one line each, naming the variable and what to
@@ -11,6 +13,8 @@ from __future__ import annotations
 
 import json
 import math
+import os
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from decimal import Decimal, InvalidOperation
@@ -18,6 +22,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
+
+from dotenv import load_dotenv
 
 from bot.api.settings import QUERY_PATH_TEMPLATE, ApiSettings, ApiTimeouts
 from bot.generation import limits
@@ -314,6 +320,18 @@ _APP = (
 
 # The settings a guild may override in R2V_GUILD_LIMITS.
 LIMIT_SETTINGS = tuple(var.name for var in _LIMITS)
+
+
+def load_settings() -> Config | None:
+    """The settings from `.env` in the working directory and the environment (which wins), or
+    None once every problem with them has been printed for the operator."""
+    load_dotenv(Path.cwd() / ".env")
+    try:
+        return load_config(os.environ)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"r2v-bot: {problem}", file=sys.stderr)
+        return None
 
 
 def load_config(env: Mapping[str, str]) -> Config:

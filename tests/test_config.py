@@ -1,4 +1,5 @@
-"""load_config: one frozen object, one sentence naming any missing or malformed variable."""
+"""load_config: one frozen object, one sentence naming any missing or malformed variable;
+load_settings: the same from `.env` and the environment, each problem printed for the operator."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 from dotenv import dotenv_values
 
 from bot.api.settings import ApiSettings, ApiTimeouts
-from bot.config import Config, ConfigError, DiscordSettings, load_config
+from bot.config import Config, ConfigError, DiscordSettings, load_config, load_settings
 from bot.generation.pricing import CNY_LIST_PRICES
 from bot.tracking.settings import TrackerSettings
 from bot.video.settings import VideoSettings
@@ -333,6 +334,47 @@ def test_load_config_reads_only_what_it_is_given(monkeypatch):
     with pytest.raises(ConfigError):
         load_config({})
     assert isinstance(load_config(REQUIRED), Config)
+
+
+def dotenv_in(directory: Path, monkeypatch, **values: str) -> None:
+    """`.env` in `directory`, the working directory of the test. load_dotenv writes what it reads
+    into os.environ: setting each name first makes monkeypatch remove it again afterwards."""
+    (directory / ".env").write_text("".join(f"{k}={v}\n" for k, v in values.items()))
+    monkeypatch.chdir(directory)
+    for name in values:
+        monkeypatch.setenv(name, "")
+        monkeypatch.delenv(name)
+
+
+def test_load_settings_reads_dotenv_in_the_working_directory_and_the_environment_wins(
+    tmp_path, monkeypatch
+):
+    dotenv_in(tmp_path, monkeypatch, **REQUIRED, R2V_POLL_MIN_INTERVAL_SECONDS="soon")
+    monkeypatch.setenv("R2V_POLL_MIN_INTERVAL_SECONDS", "3")
+
+    config = load_settings()
+
+    assert config is not None and config.discord.token == TOKEN
+    assert config.tracker.min_interval_s == 3.0
+
+
+def test_load_settings_prints_every_problem_and_gives_nothing(tmp_path, monkeypatch, capsys):
+    dotenv_in(
+        tmp_path,
+        monkeypatch,
+        DISCORD_TOKEN=TOKEN,
+        R2V_API_KEY="",
+        R2V_POLL_MIN_INTERVAL_SECONDS="soon",
+    )
+
+    assert load_settings() is None
+
+    err = capsys.readouterr().err
+    printed = err.splitlines()
+    assert len(printed) == 2 and all(line.startswith("r2v-bot: ") for line in printed)
+    assert any("R2V_API_KEY" in line for line in printed)
+    assert any("R2V_POLL_MIN_INTERVAL_SECONDS" in line for line in printed)
+    assert TOKEN not in err
 
 
 def test_team_guardrails_are_read():

@@ -1,6 +1,8 @@
 """Buttons on status and result messages. They are dynamic items: the action and task ID live in
-the `custom_id`, so they keep working after a restart without any stored view state. Each button
-checks who clicked and does its own work through the flow the bot carries.
+the `custom_id` (`r2v:<action>:<task_id>`), so they keep working after a restart, and after an
+upgrade, without any stored view state. Each action is its own class: it declares its template and
+its look, and does its own work in `act`; `TaskButton` holds what they share (loading the task's
+record, who may click, the reply to an unexpected error).
 
 The status message carries Refresh (and Cancel while queued, where the API can cancel) while the
 task runs; the result message carries Re-roll, Edit & re-run, Continue and Delete."""
@@ -11,7 +13,7 @@ import re
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, runtime_checkable
 
 import discord
 
@@ -34,16 +36,9 @@ if TYPE_CHECKING:
 CUSTOM_ID_PREFIX = "r2v"
 # Discord's limit on a custom_id; a task id that would not fit gets no buttons (`_fits`).
 CUSTOM_ID_MAX = 100
-
-RESULT_ACTIONS = frozenset({"reroll", "edit", "continue", "delete"})
-BUTTON_STYLES: dict[str, tuple[str, discord.ButtonStyle]] = {
-    "refresh": ("🔄", discord.ButtonStyle.secondary),
-    "cancel": ("🚫", discord.ButtonStyle.danger),
-    "reroll": ("🎲", discord.ButtonStyle.primary),
-    "edit": ("✏️", discord.ButtonStyle.secondary),
-    "continue": ("🎞️", discord.ButtonStyle.secondary),
-    "delete": ("🗑️", discord.ButtonStyle.secondary),
-}
+# The base class's template: no custom_id matches it, and the base is never registered; only the
+# actions below are, each with its own template.
+_MATCHES_NOTHING = r"(?!)"
 
 
 @runtime_checkable
@@ -58,21 +53,36 @@ def flow_of(interaction: discord.Interaction) -> GenerationFlow | None:
     return client.flow if isinstance(client, CarriesFlow) else None
 
 
-class TaskButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"r2v:(?P<action>refresh|cancel|reroll|edit|continue|delete):(?P<task_id>.{1,90})",
-):
-    def __init__(self, action: str, task_id: str, locale: str | None = None) -> None:
-        emoji, style = BUTTON_STYLES[action]
+class TaskButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=_MATCHES_NOTHING):
+    """What every task button shares. An action subclasses it as
+    `class XButton(TaskButton, action="x")`, which gives it the template
+    `r2v:x:(?P<task_id>...)`: the custom_id every version of the bot has written, so buttons on
+    messages posted before an upgrade still reach their action."""
+
+    action: ClassVar[str]
+    emoji: ClassVar[str]
+    style: ClassVar[discord.ButtonStyle] = discord.ButtonStyle.secondary
+    # The button sits on the task's result: the clicked message is the result, even before the
+    # tracker has recorded it.
+    on_result: ClassVar[bool] = False
+
+    def __init_subclass__(cls, *, action: str) -> None:
+        super().__init_subclass__(template=rf"{CUSTOM_ID_PREFIX}:{action}:(?P<task_id>.{{1,90}})")
+        cls.action = action
+
+    @classmethod
+    def custom_id_for(cls, task_id: str) -> str:
+        return f"{CUSTOM_ID_PREFIX}:{cls.action}:{task_id}"
+
+    def __init__(self, task_id: str, locale: str | None = None) -> None:
         super().__init__(
             discord.ui.Button(
-                label=text.button_label(locale, action),
-                emoji=emoji,
-                style=style,
-                custom_id=f"{CUSTOM_ID_PREFIX}:{action}:{task_id}",
+                label=text.button_label(locale, self.action),
+                emoji=self.emoji,
+                style=self.style,
+                custom_id=self.custom_id_for(task_id),
             )
         )
-        self.action = action
         self.task_id = task_id
         self.record: TaskRecord | None = None
 
@@ -83,33 +93,32 @@ class TaskButton(
         item: discord.ui.Item[Any],
         match: re.Match[str],
         /,
-    ) -> TaskButton:
-        return cls(match["action"], match["task_id"])
+    ) -> Self:
+        return cls(match["task_id"])
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Load the task's record; the requester may click, anyone else as `admits` says."""
         flow = flow_of(interaction)
         locale = locale_of(interaction)
         if flow is None:
             await reply(interaction, task_text.starting_up(locale))
             return False
-        self.record = await flow.queries.task(self.task_id)
-        if self.record is None:
+        record = await flow.queries.task(self.task_id)
+        if record is None:
             await reply(interaction, task_text.not_in_records(locale))
             return False
-        if self.action in RESULT_ACTIONS and interaction.message is not None:
-            # The clicked message is the result, even before the tracker has recorded it.
-            self.record = replace(self.record, result_message_id=interaction.message.id)
-        if interaction.user.id == self.record.origin.requester_id:
+        if self.on_result and interaction.message is not None:
+            record = replace(record, result_message_id=interaction.message.id)
+        self.record = record
+        if interaction.user.id == record.origin.requester_id:
             return True
-        if self.action == "delete":
-            # Moderators tidy up any result; the check is Discord's own, in this channel.
-            if interaction.permissions.manage_messages:
-                return True
-            await reply(
-                interaction, text.delete_not_allowed(locale, self.record.origin.requester_id)
-            )
-            return False
-        await reply(interaction, task_text.not_yours(locale, self.record.origin.requester_id))
+        return await self.admits(interaction, record)
+
+    async def admits(self, interaction: discord.Interaction, record: TaskRecord) -> bool:
+        """Whether someone other than the requester may click; they are told why not."""
+        await reply(
+            interaction, task_text.not_yours(locale_of(interaction), record.origin.requester_id)
+        )
         return False
 
     async def callback(self, interaction: discord.Interaction) -> None:
@@ -118,38 +127,116 @@ class TaskButton(
         if flow is None or record is None:
             return  # interaction_check answered
         try:
-            await self._act(interaction, flow, record)
+            await self.act(interaction, flow, record)
         except Exception as error:
             await flow.report_unexpected(interaction, error)
 
-    async def _act(
+    async def act(
+        self, interaction: discord.Interaction, flow: GenerationFlow, record: TaskRecord
+    ) -> None:
+        """The action's work, once the click is admitted."""
+        raise NotImplementedError
+
+
+class RefreshButton(TaskButton, action="refresh"):
+    """Query the task now and show its status privately."""
+
+    emoji = "🔄"
+
+    async def act(
+        self, interaction: discord.Interaction, flow: GenerationFlow, record: TaskRecord
+    ) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        fresh = await flow.queries.refresh(record.task_id) or record
+        progress = flow.queries.progress(fresh)
+        await reply(interaction, embed=task_embed(locale_of(interaction), fresh, progress))
+
+
+class CancelButton(TaskButton, action="cancel"):
+    """Cancel the task while it is queued."""
+
+    emoji = "🚫"
+    style = discord.ButtonStyle.danger
+
+    async def act(
+        self, interaction: discord.Interaction, flow: GenerationFlow, record: TaskRecord
+    ) -> None:
+        await flow.cancel(interaction, record)
+
+
+class RerollButton(TaskButton, action="reroll"):
+    """Submit the same request with a new seed (and freshly signed attachment links)."""
+
+    emoji = "🎲"
+    style = discord.ButtonStyle.primary
+    on_result = True
+
+    async def act(
+        self, interaction: discord.Interaction, flow: GenerationFlow, record: TaskRecord
+    ) -> None:
+        request = flow.service.rerolled(record)
+        await flow.start(interaction, request, parent=record, renew_attachments=True)
+
+
+class EditButton(TaskButton, action="edit"):
+    """Open the request, prefilled, in a modal to change and submit again."""
+
+    emoji = "✏️"
+    on_result = True
+
+    async def act(
+        self, interaction: discord.Interaction, flow: GenerationFlow, record: TaskRecord
+    ) -> None:
+        await interaction.response.send_modal(EditModal(locale_of(interaction), flow, record))
+
+
+class ContinueButton(TaskButton, action="continue"):
+    """Ask for the next shot's prompt; the result's video becomes character1."""
+
+    emoji = "🎞️"
+    on_result = True
+
+    async def act(
         self, interaction: discord.Interaction, flow: GenerationFlow, record: TaskRecord
     ) -> None:
         locale = locale_of(interaction)
-        if self.action == "refresh":
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            fresh = await flow.queries.refresh(record.task_id) or record
-            progress = flow.queries.progress(fresh)
-            await reply(interaction, embed=task_embed(locale, fresh, progress))
-        elif self.action == "cancel":
-            await flow.cancel(interaction, record)
-        elif self.action == "reroll":
-            await flow.start(
-                interaction,
-                flow.service.rerolled(record),
-                parent=record,
-                renew_attachments=True,
-            )
-        elif self.action == "edit":
-            await interaction.response.send_modal(EditModal(locale, flow, record))
-        elif self.action == "continue":
-            url = video_url_of(interaction.message, record)
-            if url is None:
-                await reply(interaction, text.no_video_to_continue(locale))
-                return
-            await interaction.response.send_modal(ContinueModal(locale, flow, record, url))
-        elif self.action == "delete":
-            await delete_result(interaction, record)
+        url = video_url_of(interaction.message, record)
+        if url is None:
+            await reply(interaction, text.no_video_to_continue(locale))
+            return
+        await interaction.response.send_modal(ContinueModal(locale, flow, record, url))
+
+
+class DeleteButton(TaskButton, action="delete"):
+    """Delete the result message; the requester, or anyone who may manage messages there."""
+
+    emoji = "🗑️"
+    on_result = True
+
+    async def admits(self, interaction: discord.Interaction, record: TaskRecord) -> bool:
+        # Moderators tidy up any result; the check is Discord's own, in this channel.
+        if interaction.permissions.manage_messages:
+            return True
+        await reply(
+            interaction, text.delete_not_allowed(locale_of(interaction), record.origin.requester_id)
+        )
+        return False
+
+    async def act(
+        self, interaction: discord.Interaction, flow: GenerationFlow, record: TaskRecord
+    ) -> None:
+        await delete_result(interaction, record)
+
+
+# Every action, registered by the bot (`add_dynamic_items`) so that clicks on any message reach it.
+TASK_BUTTONS: tuple[type[TaskButton], ...] = (
+    RefreshButton,
+    CancelButton,
+    RerollButton,
+    EditButton,
+    ContinueButton,
+    DeleteButton,
+)
 
 
 def video_file(path: Path, task_id: str) -> discord.File:
@@ -191,7 +278,7 @@ async def delete_result(interaction: discord.Interaction, record: TaskRecord) ->
 
 
 def _fits(task_id: str) -> bool:
-    return len(f"{CUSTOM_ID_PREFIX}:continue:{task_id}") <= CUSTOM_ID_MAX
+    return all(len(button.custom_id_for(task_id)) <= CUSTOM_ID_MAX for button in TASK_BUTTONS)
 
 
 def status_buttons(
@@ -202,9 +289,9 @@ def status_buttons(
     view = discord.ui.View(timeout=None)
     if not _fits(record.task_id) or record.finished_at is not None:
         return view
-    view.add_item(TaskButton("refresh", record.task_id, locale))
+    view.add_item(RefreshButton(record.task_id, locale))
     if can_cancel and record.status is TaskStatus.PENDING:
-        view.add_item(TaskButton("cancel", record.task_id, locale))
+        view.add_item(CancelButton(record.task_id, locale))
     return view
 
 
@@ -224,12 +311,12 @@ def result_buttons(
     view = discord.ui.View(timeout=None)
     if not _fits(record.task_id):
         return view
-    for action in ("reroll", "edit"):
-        view.add_item(TaskButton(action, record.task_id, locale))
+    view.add_item(RerollButton(record.task_id, locale))
+    view.add_item(EditButton(record.task_id, locale))
     if record.ending is Ending.SUCCEEDED:
-        view.add_item(TaskButton("continue", record.task_id, locale))
+        view.add_item(ContinueButton(record.task_id, locale))
     if deletable:
-        view.add_item(TaskButton("delete", record.task_id, locale))
+        view.add_item(DeleteButton(record.task_id, locale))
     return view
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 
+import discord
+
 from fakes.fake_bailian import TaskPlan
 from tests.conftest import running
 
@@ -177,6 +179,28 @@ async def test_buttons_still_work_after_a_restart(config, fake_discord, fake_api
         )
         await click.wait_public()
         assert len(fake_api.submits) == 2
+
+
+async def test_buttons_on_a_result_posted_before_an_upgrade_still_work(bot, fake_discord, fake_api):
+    interaction, _, _ = await delivered(fake_discord, fake_api)
+    task_id = fake_api.submits[0].task_id
+    # A result as an older version posted it: plain buttons, the custom_ids spelled out.
+    old = discord.ui.View(timeout=None)
+    for action, label in (("reroll", "Re-roll"), ("edit", "Edit & re-run"), ("delete", "Delete")):
+        old.add_item(discord.ui.Button(label=label, custom_id=f"r2v:{action}:{task_id}"))
+    posted = await bot.http.send_message(
+        fake_discord.channel_id,
+        params=discord.http.handle_message_parameters(content="older result", view=old),
+    )
+
+    edit = await fake_discord.click(posted["id"], f"r2v:edit:{task_id}", user=interaction.user)
+    await edit.wait_response()
+    assert "character1 dances" in str(edit.modal)
+    delete = await fake_discord.click(posted["id"], f"r2v:delete:{task_id}", user=interaction.user)
+    await delete.wait_response()
+    await fake_discord.wait_for(
+        lambda: fake_discord.get_message(posted["id"]).get("deleted"), 5, what="deleted"
+    )
 
 
 async def test_refresh_queries_the_task_now(bot, fake_discord, fake_api):

@@ -7,7 +7,18 @@ import pytest
 
 from bot.api.models import TaskStatus
 from bot.store.records import Ending
-from bot.ui.views import CUSTOM_ID_MAX, TaskButton, result_buttons, status_buttons
+from bot.ui.views import (
+    CUSTOM_ID_MAX,
+    TASK_BUTTONS,
+    CancelButton,
+    ContinueButton,
+    DeleteButton,
+    EditButton,
+    RefreshButton,
+    RerollButton,
+    result_buttons,
+    status_buttons,
+)
 from tests.store.test_contract import record
 
 
@@ -24,9 +35,36 @@ def test_a_button_finds_its_task_again_after_a_restart(task_id):
     view = result_buttons("en-US", done)
     ids = [item.custom_id for item in view.children]  # type: ignore[attr-defined]
     assert len(ids) == 4 and all(len(i) <= CUSTOM_ID_MAX for i in ids)
-    for custom_id in ids:
-        match = TaskButton.__discord_ui_compiled_template__.fullmatch(custom_id)
+    for item in view.children:
+        match = type(item).__discord_ui_compiled_template__.fullmatch(item.custom_id)
         assert match is not None and match["task_id"] == task_id
+
+
+# custom_ids as every version of the bot so far has written them, on messages that outlive
+# an upgrade; the actions must go on reading them exactly so.
+UUID = "ac22cbc8-3fb3-45b6-9091-d8a7b41650bc"
+WRITTEN_BEFORE = [
+    (f"r2v:refresh:{UUID}", RefreshButton),
+    (f"r2v:cancel:{UUID}", CancelButton),
+    (f"r2v:reroll:{UUID}", RerollButton),
+    (f"r2v:edit:{UUID}", EditButton),
+    (f"r2v:continue:{UUID}", ContinueButton),
+    (f"r2v:delete:{UUID}", DeleteButton),
+    ("r2v:delete:r2v:refresh:x", DeleteButton),
+]
+
+
+@pytest.mark.parametrize(("custom_id", "action"), WRITTEN_BEFORE)
+def test_a_custom_id_written_before_reaches_its_action_and_no_other(custom_id, action):
+    # discord.py runs every registered item whose template matches: exactly one must.
+    matching = [
+        button
+        for button in TASK_BUTTONS
+        if button.__discord_ui_compiled_template__.fullmatch(custom_id)
+    ]
+    assert matching == [action]
+    task_id = custom_id.split(":", 2)[2]
+    assert action(task_id, "en-US").custom_id == custom_id
 
 
 def test_a_task_id_too_long_for_a_custom_id_gets_no_broken_buttons():

@@ -41,6 +41,7 @@ from bot.ui.notifier import DiscordNotifier
 from bot.ui.private import PrivateReplies
 from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
 from bot.ui.views import TaskButton
+from bot.video.housekeeping import Housekeeping
 from bot.video.pipeline import VideoPipeline
 
 log = logging.getLogger(__name__)
@@ -114,10 +115,10 @@ class R2VBot(commands.Bot):
             store,
             self.notifier,
             config.tracker,
-            housekeeper=videos,
             owner=owner,
             on_live_workers=take_share,
         )
+        self.housekeeping = Housekeeping(videos)
         self.service = GenerationService(
             api,
             store,
@@ -158,6 +159,7 @@ class R2VBot(commands.Bot):
         else:
             log.info(operator_text.commands_synced_elsewhere(self.config.discord.shard_ids))
         await self.tracker.start()
+        self.housekeeping.start()
 
     async def _sync_commands(self) -> None:
         """Register the commands in each listed guild, then globally if asked or if no guild is
@@ -201,6 +203,7 @@ class R2VBot(commands.Bot):
         self.service.stop_accepting()
         await self.service.drain(self.api.submit_time_limit_s + SHUTDOWN_MARGIN_S)
         await self.tracker.stop()
+        await self.housekeeping.stop()
         await super().close()
 
 

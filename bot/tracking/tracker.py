@@ -8,8 +8,7 @@ then. `start()` learns typical generation times from finished tasks and resumes 
 store says is active (a delivery waiting out its backoff at its recorded time).
 
 A finished task is delivered by the notifier, one attempt per call; what an attempt came to and
-when to try again are decided by the pure `delivery` module. Housekeeping prunes kept videos
-once at start and every hour.
+when to try again are decided by the pure `delivery` module.
 
 With an `owner` (one id per process, so several processes can share one database), the tracker
 follows only the tasks it owns: those its process submitted and those it claims. It renews its
@@ -34,7 +33,7 @@ import math
 import time
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol, assert_never
+from typing import Protocol, assert_never
 
 from bot.api.client import BailianClient
 from bot.api.errors import ApiError, AuthenticationError
@@ -70,7 +69,6 @@ HEARTBEAT_RETRY_S = 1.0
 # A claim for another process's timeout runs this long after it: its heartbeat is then older
 # than the timeout, by the claim's own comparison.
 PAST_TIMEOUT_S = 0.1
-HOUSEKEEPING_INTERVAL_S = 3600.0
 
 # Saves a delivery attempt before the notifier posts; returns the record as saved.
 RecordAttempt = Callable[[TaskRecord], Awaitable[TaskRecord]]
@@ -91,12 +89,6 @@ class Notifier(Protocol):
         """One attempt to post the final message (video, link or explanation of the ending),
         exactly once: `record_attempt` is awaited just before anything is posted."""
         ...
-
-
-class Housekeeper(Protocol):
-    """Kept videos, pruned by age and total size (the video pipeline)."""
-
-    async def prune(self, now: float | None = None) -> Any: ...
 
 
 @dataclass(eq=False)
@@ -123,7 +115,6 @@ class Tracker:
         clock: Callable[[], float] = time.time,
         owner: str | None = None,
         on_live_workers: Callable[[int], None] | None = None,
-        housekeeper: Housekeeper | None = None,
     ) -> None:
         self._api = api
         self._store = store
@@ -135,8 +126,6 @@ class Tracker:
             jitter=settings.jitter,
         )
         self._clock = clock
-        self._housekeeper = housekeeper
-        self._housekeeping: asyncio.Task[None] | None = None
         self._backoff = Backoff(
             first_s=settings.delivery_retry_first_s, max_s=settings.delivery_retry_max_s
         )
@@ -185,15 +174,13 @@ class Tracker:
             await self._claim()
             self._ownership = asyncio.create_task(self._keep_ownership(), name="r2v-ownership")
         self._runner = asyncio.create_task(self._run(), name="r2v-tracker")
-        if self._housekeeper is not None:
-            self._housekeeping = asyncio.create_task(self._keep_house(), name="r2v-housekeeping")
 
     async def stop(self) -> None:
         # A flag, not only cancel(): the loop checks it between waits, so a cancellation that
         # lands while the loop is between awaits cannot leave it running.
         self._stopping = True
         self._wake.set()
-        for loop_task in (self._housekeeping, self._runner, self._ownership):
+        for loop_task in (self._runner, self._ownership):
             if loop_task:
                 loop_task.cancel()
                 await asyncio.gather(loop_task, return_exceptions=True)
@@ -623,17 +610,6 @@ class Tracker:
     async def _close(self, tracked: _Tracked, record: TaskRecord) -> None:
         await self._store.save(replace(record, phase=Phase.DONE, next_delivery_at=None))
         self._tasks.pop(record.task_id, None)
-
-    async def _keep_house(self) -> None:
-        """Prune kept videos now and every hour; a failure is logged and tried again later."""
-        assert self._housekeeper is not None
-        while not self._stopping:
-            try:
-                report = await self._housekeeper.prune(self._clock())
-                log.info("housekeeping: %s", report)
-            except Exception:
-                log.exception("housekeeping failed; will retry in an hour")
-            await asyncio.sleep(HOUSEKEEPING_INTERVAL_S)
 
     def _learn(self, record: TaskRecord) -> None:
         times = record.api_times

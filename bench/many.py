@@ -47,6 +47,7 @@ from bot.requester import Requester
 from bot.store.postgres import PostgresTaskStore
 from bot.store.records import Origin, TaskRecord
 from bot.store.types import new_worker_id
+from bot.tracking.ownership import SharedLease
 from bot.tracking.rate_limit import RateLimiter, share_of_cap
 from bot.tracking.settings import TrackerSettings
 from bot.tracking.tracker import Tracker
@@ -156,16 +157,15 @@ async def worker(url: str, api_base: str, api_key: str, deliveries: Path, size: 
     async with aiohttp.ClientSession(timeout=HTTP_TIMEOUT) as http:
         limiter = RateLimiter(settings.max_queries_per_second)
         api = BailianClient(http, api_base, api_key, query_limiter=limiter)
-        tracker = Tracker(
-            api,
+        lease = SharedLease(
             store,
-            FileNotifier(deliveries, owner),
+            owner,
             settings,
-            owner=owner,
             on_live_workers=lambda live: limiter.set_rate(
                 share_of_cap(settings.max_queries_per_second, live)
             ),
         )
+        tracker = Tracker(api, store, FileNotifier(deliveries, owner), settings, lease=lease)
         service = make_service(api, store, tracker, settings.deadline_s)
         await tracker.start()
         _say("owner", owner)

@@ -32,7 +32,7 @@ from bot.redaction import Redactor
 from bot.service import GenerationService
 from bot.store.open import open_store
 from bot.store.protocol import TaskStore
-from bot.store.types import new_worker_id
+from bot.tracking.ownership import Lease, SharedLease
 from bot.tracking.rate_limit import RateLimiter, share_of_cap
 from bot.tracking.result import ResultPreparer
 from bot.tracking.tracker import Tracker
@@ -44,6 +44,7 @@ from bot.ui.notifier import DiscordNotifier
 from bot.ui.private import PrivateReplies
 from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
 from bot.ui.views import TASK_BUTTONS
+from bot.video.housekeeping import Housekeeping
 from bot.video.pipeline import VideoPipeline
 
 log = logging.getLogger(__name__)
@@ -84,8 +85,7 @@ class R2VBot(commands.Bot):
         store: TaskStore,
         videos: VideoPipeline,
         *,
-        owner: str | None = None,
-        query_limiter: RateLimiter | None = None,
+        lease: Lease | None = None,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -105,22 +105,8 @@ class R2VBot(commands.Bot):
         self.notifier = DiscordNotifier(
             self, ResultPreparer(videos), private=self.private, can_cancel=api.can_cancel
         )
-        cap = config.tracker.max_queries_per_second
-
-        def take_share(live_workers: int) -> None:
-            # Every live process queries the same account: each takes its share of the cap.
-            if query_limiter is not None:
-                query_limiter.set_rate(share_of_cap(cap, live_workers))
-
-        self.tracker = Tracker(
-            api,
-            store,
-            self.notifier,
-            config.tracker,
-            housekeeper=videos,
-            owner=owner,
-            on_live_workers=take_share,
-        )
+        self.tracker = Tracker(api, store, self.notifier, config.tracker, lease=lease)
+        self.housekeeping = Housekeeping(videos)
         self.service = GenerationService(
             api,
             store,
@@ -165,6 +151,7 @@ class R2VBot(commands.Bot):
         else:
             log.info(operator_text.commands_synced_elsewhere(self.config.discord.shard_ids))
         await self.tracker.start()
+        self.housekeeping.start()
 
     async def _sync_commands(self) -> None:
         """Register the commands in each listed guild, then globally if asked or if no guild is
@@ -208,6 +195,7 @@ class R2VBot(commands.Bot):
         self.service.stop_accepting()
         await self.service.drain(self.api.submit_time_limit_s + SHUTDOWN_MARGIN_S)
         await self.tracker.stop()
+        await self.housekeeping.stop()
         await super().close()
 
 
@@ -251,11 +239,15 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
     # an API call and a whole video download need very different bounds.
     async with aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}) as http:
         store = await _open_store(config)
-        # New at every start: a restarted process must not pass for the one that died.
-        owner = new_worker_id()
-        log.info("worker id %s", owner)
         try:
-            query_limiter = RateLimiter(config.tracker.max_queries_per_second)
+            cap = config.tracker.max_queries_per_second
+            query_limiter = RateLimiter(cap)
+
+            def take_share(live_workers: int) -> None:
+                # Every live process queries the same account: each takes its share of the cap.
+                query_limiter.set_rate(share_of_cap(cap, live_workers))
+
+            lease = SharedLease.for_this_process(store, config.tracker, on_live_workers=take_share)
             api = BailianClient.from_settings(http, config.api, query_limiter=query_limiter)
             # Videos come through their own guard (checked hosts, no API key), on the one session.
             videos = VideoPipeline(http, config.video, config.api.base_url)
@@ -264,8 +256,7 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
                 api,
                 store,
                 videos,
-                owner=owner,
-                query_limiter=query_limiter,
+                lease=lease,
                 **bot_options,
             )
             try:

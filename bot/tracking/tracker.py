@@ -4,23 +4,17 @@ result to the notifier and never stops because one task fails.
 It knows nothing of Discord: it talks to a `Notifier`. What one answer of the API means is
 decided by the pure `lifecycle` module; this module schedules, saves whole records and retries.
 Every task has a deadline; statuses the contract does not name count as still running until
-then. `start()` learns typical generation times from finished tasks and resumes every task the
-store says is active (a delivery waiting out its backoff at its recorded time).
+then. `start()` learns typical generation times from finished tasks and resumes every active
+task its lease gives it (a delivery waiting out its backoff at its recorded time).
 
 A finished task is delivered by the notifier, one attempt per call; what an attempt came to and
-when to try again are decided by the pure `delivery` module. Housekeeping prunes kept videos
-once at start and every hour.
+when to try again are decided by the pure `delivery` module.
 
-With an `owner` (one id per process, so several processes can share one database), the tracker
-follows only the tasks it owns: those its process submitted and those it claims. It renews its
-heartbeat every quarter of the worker timeout, claims orphans (tasks of dead processes, or of
-none) every claim interval up to its free capacity, and also at the moment another live
-process's heartbeat would time out (so a dead process's tasks move at the timeout, not up to a
-claim interval later), and fences every save by its ownership: a
-save that changes nothing means another process took the task over, and the task is forgotten
-here. A tracker that could not renew its heartbeat for half the timeout (a stall, a lost
-database) neither polls nor delivers until it has re-read which tasks are still its own. Without
-an owner it resumes every active task, as a single process on its own database may.
+Which tasks are its own is its lease's business (`ownership`): a process alone on its store
+resumes every active task; processes sharing one store each follow the tasks they submitted and
+those their lease claims, save through the lease (a save that changes nothing means another
+process took the task over, and the task is forgotten here), and act on none while the lease is
+fenced.
 """
 
 from __future__ import annotations
@@ -32,9 +26,9 @@ import itertools
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol, assert_never
+from typing import Protocol, assert_never
 
 from bot.api.client import BailianClient
 from bot.api.errors import ApiError, AuthenticationError
@@ -53,6 +47,7 @@ from bot.tracking.delivery import (
     Undeliverable,
 )
 from bot.tracking.lifecycle import Ended, Progressed, Unchanged
+from bot.tracking.ownership import Lease, SoleLease
 from bot.tracking.progress import Progress, progress_of
 from bot.tracking.schedule import PollContext, PollSchedule, poll_context, schedule_key
 from bot.tracking.settings import TrackerSettings
@@ -66,12 +61,6 @@ RANK_EVERY_S = 0.5
 # Tasks one process follows per poll slot: a poll takes a fraction of a second and a task is
 # polled every few seconds at most, so a slot serves hundreds. Claims stop at this capacity.
 TASKS_PER_POLL_SLOT = 1000
-# After a failed heartbeat, try again this soon (at most).
-HEARTBEAT_RETRY_S = 1.0
-# A claim for another process's timeout runs this long after it: its heartbeat is then older
-# than the timeout, by the claim's own comparison.
-PAST_TIMEOUT_S = 0.1
-HOUSEKEEPING_INTERVAL_S = 3600.0
 
 # Saves a delivery attempt before the notifier posts; returns the record as saved.
 RecordAttempt = Callable[[TaskRecord], Awaitable[TaskRecord]]
@@ -93,12 +82,6 @@ class Notifier(Protocol):
         """One attempt to post the final message (video, link or explanation of the ending),
         exactly once: `record_attempt` is awaited just before anything is posted."""
         ...
-
-
-class Housekeeper(Protocol):
-    """Kept videos, pruned by age and total size (the video pipeline)."""
-
-    async def prune(self, now: float | None = None) -> Any: ...
 
 
 @dataclass(eq=False)
@@ -123,9 +106,7 @@ class Tracker:
         *,
         schedule: PollSchedule | None = None,
         clock: Callable[[], float] = time.time,
-        owner: str | None = None,
-        on_live_workers: Callable[[int], None] | None = None,
-        housekeeper: Housekeeper | None = None,
+        lease: Lease | None = None,
     ) -> None:
         self._api = api
         self._store = store
@@ -137,8 +118,7 @@ class Tracker:
             jitter=settings.jitter,
         )
         self._clock = clock
-        self._housekeeper = housekeeper
-        self._housekeeping: asyncio.Task[None] | None = None
+        self._lease = lease if lease is not None else SoleLease(store)
         self._backoff = Backoff(
             first_s=settings.delivery_retry_first_s, max_s=settings.delivery_retry_max_s
         )
@@ -150,13 +130,6 @@ class Tracker:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
-        self._owner = owner
-        self._on_live_workers = on_live_workers
-        self._ownership: asyncio.Task[None] | None = None
-        # Clock time of the last heartbeat the store took (the request's start, to be safe).
-        self._renewed_at = clock()
-        # When another live process's heartbeat times out, unless it renews it first.
-        self._orphans_due_at: float | None = None
 
     @property
     def active_count(self) -> int:
@@ -165,7 +138,7 @@ class Tracker:
     @property
     def owner(self) -> str | None:
         """This process's owner id in the store, or None when it does not share the store."""
-        return self._owner
+        return self._lease.owner
 
     @property
     def capacity(self) -> int:
@@ -173,46 +146,26 @@ class Tracker:
         return self._settings.concurrency * TASKS_PER_POLL_SLOT
 
     async def start(self) -> None:
-        """Learn from finished tasks, take the active tasks that are this process's to follow
-        (every one without an owner; with one, the orphans it claims), start polling."""
+        """Learn from finished tasks, take the active tasks the lease gives this process to
+        follow, start polling."""
         # Oldest first: the schedule weighs its latest samples most.
         for record in reversed(await self._store.recent_finished(limit=HISTORY_SAMPLES)):
             self._learn(record)
-        if self._owner is None:
-            for record in await self._store.active():
-                self.track(record, delay=delivery.resume_delay(record, self._clock()))
-            if self._tasks:
-                log.info("resumed tracking %d active task(s)", len(self._tasks))
-        else:
-            await self._claim()
-            self._ownership = asyncio.create_task(self._keep_ownership(), name="r2v-ownership")
+        await self._lease.start(self)
         self._runner = asyncio.create_task(self._run(), name="r2v-tracker")
-        if self._housekeeper is not None:
-            self._housekeeping = asyncio.create_task(self._keep_house(), name="r2v-housekeeping")
 
     async def stop(self) -> None:
         # A flag, not only cancel(): the loop checks it between waits, so a cancellation that
         # lands while the loop is between awaits cannot leave it running.
         self._stopping = True
         self._wake.set()
-        for loop_task in (self._housekeeping, self._runner, self._ownership):
-            if loop_task:
-                loop_task.cancel()
-                await asyncio.gather(loop_task, return_exceptions=True)
+        if self._runner:
+            self._runner.cancel()
+            await asyncio.gather(self._runner, return_exceptions=True)
         for task in list(self._in_flight):
             task.cancel()
         await asyncio.gather(*self._in_flight, return_exceptions=True)
-        if self._owner is not None:
-            # A clean exit hands the tasks over at once instead of after the timeout.
-            try:
-                await self._store.release(self._owner)
-            except Exception:
-                log.exception(
-                    "could not release this process's tasks; others take them over "
-                    "after the worker timeout"
-                )
-            else:
-                log.info("released %d task(s) to the other processes", len(self._tasks))
+        await self._lease.release()
 
     def track(self, record: TaskRecord, *, delay: float | None = None) -> None:
         """Follow a task (already in the store) from now on."""
@@ -220,6 +173,25 @@ class Tracker:
         if delay is None:
             delay = self.schedule.next_delay(self._context(record))
         self._push(record.task_id, self._clock() + delay)
+
+    def adopt(self, records: Iterable[TaskRecord]) -> None:
+        """Follow tasks the lease gives this process (resumed or claimed), each from where the
+        store left it; a task already followed is kept as it is."""
+        for record in records:
+            if record.task_id not in self._tasks:
+                self.track(record, delay=delivery.resume_delay(record, self._clock()))
+
+    def keep_only(self, task_ids: Collection[str]) -> int:
+        """Stop following every task not in `task_ids` (the lease lost them); returns how many
+        were dropped."""
+        lost = [task_id for task_id in self._tasks if task_id not in task_ids]
+        for task_id in lost:
+            del self._tasks[task_id]
+        return len(lost)
+
+    def tracked_records(self) -> list[TaskRecord]:
+        """The records of every task followed now, as last seen."""
+        return [tracked.record for tracked in self._tasks.values()]
 
     def is_tracking(self, task_id: str) -> bool:
         return task_id in self._tasks
@@ -272,104 +244,6 @@ class Tracker:
         except ApiError:
             return record
         return lifecycle.observe(record, result, self._clock()).record
-
-    # -- ownership (several processes on one store) --------------------------------------------
-
-    @property
-    def _fenced(self) -> bool:
-        """True when the heartbeat has not been renewed for half the timeout: other processes
-        may be about to take this one's tasks, so it must not act on them."""
-        if self._owner is None:
-            return False
-        return self._clock() - self._renewed_at > self._settings.worker_timeout_s / 2
-
-    async def _keep_ownership(self) -> None:
-        """Heartbeat every quarter of the timeout; claim orphans every claim interval and when
-        another process's heartbeat times out."""
-        heartbeat_every = self._settings.worker_timeout_s / 4
-        claim_every = self._settings.claim_interval_s
-        next_heartbeat = self._clock() + heartbeat_every
-        next_claim = self._clock() + claim_every
-        while not self._stopping:
-            due = self._orphans_due_at if self._orphans_due_at is not None else next_claim
-            wake = min(next_heartbeat, next_claim, due)
-            await asyncio.sleep(max(0.0, wake - self._clock()))
-            now = self._clock()
-            try:
-                if now >= min(next_claim, due):
-                    await self._claim()
-                    next_claim = now + claim_every
-                else:
-                    await self._heartbeat()
-                next_heartbeat = now + heartbeat_every
-            except Exception as error:
-                log.warning(
-                    "could not renew this process's heartbeat: %s; retrying",
-                    type(error).__name__,
-                )
-                # A failed claim is retried then too, not at once (and again, in a loop).
-                next_heartbeat = now + min(HEARTBEAT_RETRY_S, heartbeat_every)
-                next_claim = max(next_claim, next_heartbeat)
-                self._orphans_due_at = None
-
-    async def _heartbeat(self) -> None:
-        assert self._owner is not None
-        now = self._clock()
-        if self._fenced:
-            await self._reclaim(now)
-            return
-        await self._store.heartbeat(self._owner, now)
-        self._renewed_at = now
-        await self._count_workers(now)
-
-    async def _claim(self) -> None:
-        """Take over orphaned tasks up to the free capacity (also a heartbeat)."""
-        assert self._owner is not None
-        now = self._clock()
-        if self._fenced:
-            await self._reclaim(now)
-        free = max(0, self.capacity - len(self._tasks))
-        claimed = await self._store.claim_orphans(
-            self._owner, now, self._settings.worker_timeout_s, free
-        )
-        self._renewed_at = now
-        for record in claimed:
-            if record.task_id not in self._tasks:
-                self.track(record, delay=delivery.resume_delay(record, now))
-        if claimed:
-            log.info("took over %d task(s) without a live owner", len(claimed))
-        await self._count_workers(now)
-        expiry = await self._store.next_expiry(self._owner, now, self._settings.worker_timeout_s)
-        self._orphans_due_at = None if expiry is None else expiry + PAST_TIMEOUT_S
-
-    async def _reclaim(self, now: float) -> None:
-        """After a stall: renew the heartbeat, then keep only the tasks still owned here. Until
-        this is done, polls and deliveries wait."""
-        assert self._owner is not None
-        await self._store.heartbeat(self._owner, now)
-        owned = {record.task_id: record for record in await self._store.owned(self._owner)}
-        lost = [task_id for task_id in self._tasks if task_id not in owned]
-        for task_id in lost:
-            self._tasks.pop(task_id, None)
-        for task_id, record in owned.items():
-            if task_id not in self._tasks:
-                self.track(record, delay=delivery.resume_delay(record, now))
-        self._renewed_at = now
-        log.warning(
-            "heartbeat renewed after a stall; %d task(s) had moved to other processes", len(lost)
-        )
-
-    async def _count_workers(self, now: float) -> None:
-        if self._on_live_workers is None:
-            return
-        live = await self._store.live_workers(now, self._settings.worker_timeout_s)
-        self._on_live_workers(live)
-
-    def _lost(self, tracked: _Tracked) -> None:
-        """A fenced save changed nothing: the task is another process's now (or ended)."""
-        if self._tasks.get(tracked.record.task_id) is tracked:
-            del self._tasks[tracked.record.task_id]
-        log.info("task %s is followed by another process now", tracked.record.task_id)
 
     def _push(self, task_id: str, due: float) -> None:
         heapq.heappush(self._due, (due, next(self._order), task_id))
@@ -448,7 +322,7 @@ class Tracker:
         async with tracked.lock:
             if self._tasks.get(tracked.record.task_id) is not tracked:
                 return  # forgotten or delivered while this poll waited for the lock
-            if self._fenced:
+            if self._lease.fenced:
                 # Not sure the task is still ours: neither query nor deliver until re-claimed.
                 if reschedule:
                     self._push(
@@ -498,8 +372,9 @@ class Tracker:
     async def _save(self, tracked: _Tracked, record: TaskRecord) -> bool:
         """Write the record while the task is still this tracker's; False (and the task
         forgotten here) when another process has taken it over."""
-        if not await self._store.save(record, owner=self._owner):
-            self._lost(tracked)
+        if not await self._lease.save(record):
+            if self._tasks.get(record.task_id) is tracked:
+                del self._tasks[record.task_id]
             return False
         tracked.record = record
         return True
@@ -632,17 +507,6 @@ class Tracker:
     async def _close(self, tracked: _Tracked, record: TaskRecord) -> None:
         await self._store.save(replace(record, phase=Phase.DONE, next_delivery_at=None))
         self._tasks.pop(record.task_id, None)
-
-    async def _keep_house(self) -> None:
-        """Prune kept videos now and every hour; a failure is logged and tried again later."""
-        assert self._housekeeper is not None
-        while not self._stopping:
-            try:
-                report = await self._housekeeper.prune(self._clock())
-                log.info("housekeeping: %s", report)
-            except Exception:
-                log.exception("housekeeping failed; will retry in an hour")
-            await asyncio.sleep(HOUSEKEEPING_INTERVAL_S)
 
     def _learn(self, record: TaskRecord) -> None:
         times = record.api_times

@@ -22,6 +22,7 @@ import pytest
 from bot.api.client import BailianClient
 from bot.store.postgres import PostgresTaskStore
 from bot.store.records import Phase
+from bot.tracking.ownership import SharedLease
 from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, TaskPlan
 from fakes.recording import FileNotifier
@@ -135,7 +136,8 @@ def delivered(deliveries: Path) -> Counter[tuple[str, str]]:
 
 def a_tracker(client: BailianClient, store: PostgresTaskStore, deliveries: Path) -> Tracker:
     settings = replace(FAST_TRACKING, worker_timeout_s=TIMEOUT_S, claim_interval_s=0.2)
-    return Tracker(client, store, FileNotifier(deliveries, "b"), settings, owner="b")
+    lease = SharedLease(store, "b", settings)
+    return Tracker(client, store, FileNotifier(deliveries, "b"), settings, lease=lease)
 
 
 async def test_a_killed_owners_tasks_are_taken_over_after_the_timeout_and_delivered_once(

@@ -16,6 +16,7 @@ from bot.generation.request import GenerationRequest, Reference
 from bot.store.protocol import TaskStore
 from bot.store.records import Ending, Origin, Phase, TaskRecord
 from bot.store.sqlite import SqliteTaskStore
+from bot.tracking.ownership import SharedLease
 from bot.tracking.schedule import schedule_key
 from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, Reply, TaskPlan
@@ -169,7 +170,8 @@ async def test_a_dead_processes_tasks_move_at_its_timeout_not_a_claim_interval_l
     second = await SqliteTaskStore.open(tmp_path / "t.sqlite3")
     settings = replace(FAST_TRACKING, worker_timeout_s=1.0, claim_interval_s=60.0)
     notifier = RecordingNotifier()
-    tracker = Tracker(client, second, notifier, settings, owner="alive")
+    lease = SharedLease(second, "alive", settings)
+    tracker = Tracker(client, second, notifier, settings, lease=lease)
     try:
         await tracker.start()
         assert not tracker.is_tracking(orphan.task_id), "its owner was still live"
@@ -188,7 +190,8 @@ async def test_a_lost_database_is_retried_calmly_not_in_a_loop(parts, tmp_path, 
     _, client, _ = parts
     second = await SqliteTaskStore.open(tmp_path / "t.sqlite3")
     settings = replace(FAST_TRACKING, worker_timeout_s=0.4, claim_interval_s=0.1)
-    tracker = Tracker(client, second, RecordingNotifier(), settings, owner="alive")
+    lease = SharedLease(second, "alive", settings)
+    tracker = Tracker(client, second, RecordingNotifier(), settings, lease=lease)
     await tracker.start()
     try:
         await second.close()  # every heartbeat and claim fails from now on

@@ -20,6 +20,7 @@ import aiohttp
 from bot.api.client import BailianClient
 from bot.store.postgres import PostgresTaskStore
 from bot.store.types import new_worker_id
+from bot.tracking.ownership import SharedLease
 from bot.tracking.tracker import Tracker
 from fakes.recording import FileNotifier
 from tests.conftest import FAST_TRACKING
@@ -33,7 +34,8 @@ async def main(url: str, api_base: str, api_key: str, deliveries: Path, timeout_
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with aiohttp.ClientSession() as session:
         client = BailianClient(session, api_base, api_key)
-        tracker = Tracker(client, store, FileNotifier(deliveries, owner), settings, owner=owner)
+        lease = SharedLease(store, owner, settings)
+        tracker = Tracker(client, store, FileNotifier(deliveries, owner), settings, lease=lease)
         print(f"owner {owner}", flush=True)
         await tracker.start()
         print("ready", flush=True)

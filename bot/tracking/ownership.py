@@ -1,0 +1,276 @@
+"""Which active tasks are this process's to follow: the lease the tracker holds them under.
+
+A process alone on its store holds a `SoleLease`: every active task is its own, from start to
+stop, and nothing is ever fenced.
+
+Processes sharing one store each hold a `SharedLease` under their own worker id (see the store's
+ownership contract in `bot.store.protocol`). The lease renews its heartbeat every quarter of the
+worker timeout, and claims orphans (active tasks with no owner, or whose owner sent no heartbeat
+within the timeout) every claim interval, up to the tracker's free capacity, and also at the
+moment another live worker's heartbeat times out, so a dead process's tasks move at its timeout,
+not up to a claim interval later. Every save is fenced by ownership: a save that changes nothing
+means another process took the task over, and the tracker forgets it. A lease not renewed for
+half the timeout (a stall, a lost database) is `fenced`: the tracker neither polls nor delivers
+until the lease has re-read which tasks are still its own. `release()` at a clean stop hands the
+tasks over at once instead of after the timeout.
+
+How a process is named as a worker (`SharedLease.for_this_process`) and what it takes over
+(`SharedLease._claim`) are decided in this module only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable, Collection, Iterable
+from typing import Protocol
+
+from bot.store.protocol import TaskStore
+from bot.store.records import TaskRecord
+from bot.store.types import new_worker_id
+from bot.tracking.settings import TrackerSettings
+
+log = logging.getLogger(__name__)
+
+# After a failed heartbeat, try again this soon (at most).
+HEARTBEAT_RETRY_S = 1.0
+# A claim for another process's timeout runs this long after it: its heartbeat is then older
+# than the timeout, by the claim's own comparison.
+PAST_TIMEOUT_S = 0.1
+
+
+class Holder(Protocol):
+    """The tracker, as its lease sees it: the tasks it follows under the lease."""
+
+    @property
+    def active_count(self) -> int:
+        """How many tasks it follows now."""
+        ...
+
+    @property
+    def capacity(self) -> int:
+        """How many tasks it takes on at most by claiming."""
+        ...
+
+    def adopt(self, records: Iterable[TaskRecord]) -> None:
+        """Follow these tasks (now the lease's) from where the store left them; a task it
+        already follows is kept as it is."""
+        ...
+
+    def keep_only(self, task_ids: Collection[str]) -> int:
+        """Stop following every task not in `task_ids` (no longer the lease's); returns how
+        many it dropped."""
+        ...
+
+
+class Lease(Protocol):
+    """What the tracker asks of its lease."""
+
+    @property
+    def owner(self) -> str | None:
+        """The worker id tasks are stored under, or None when the store is not shared."""
+        ...
+
+    @property
+    def fenced(self) -> bool:
+        """True when the tasks may be another process's by now: act on none of them."""
+        ...
+
+    async def start(self, holder: Holder) -> None:
+        """Hand `holder` the tasks that are its own now, and keep the lease from here on."""
+        ...
+
+    async def save(self, record: TaskRecord) -> bool:
+        """Write the whole record while its task is still held; False when nothing was written
+        (its task is another process's now, or gone): stop following it."""
+        ...
+
+    async def release(self) -> None:
+        """A clean stop: give the tasks up."""
+        ...
+
+
+class SoleLease:
+    """The lease of a process alone on its store: every active task is its own."""
+
+    def __init__(self, store: TaskStore) -> None:
+        self._store = store
+
+    @property
+    def owner(self) -> None:
+        return None
+
+    @property
+    def fenced(self) -> bool:
+        return False
+
+    async def start(self, holder: Holder) -> None:
+        """Resume every active task."""
+        records = await self._store.active()
+        holder.adopt(records)
+        if records:
+            log.info("resumed tracking %d active task(s)", len(records))
+
+    async def save(self, record: TaskRecord) -> bool:
+        if await self._store.save(record):
+            return True
+        log.info("task %s is no longer in the store", record.task_id)
+        return False
+
+    async def release(self) -> None:
+        """Nothing to hand over: the next start resumes every active task."""
+
+
+class SharedLease:
+    """The lease of one process among several on one store, under its worker id."""
+
+    def __init__(
+        self,
+        store: TaskStore,
+        owner: str,
+        settings: TrackerSettings,
+        *,
+        on_live_workers: Callable[[int], None] | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._store = store
+        self._owner = owner
+        self._timeout_s = settings.worker_timeout_s
+        self._claim_every_s = settings.claim_interval_s
+        # Told how many workers are live after every heartbeat (each takes its share of the
+        # account's query cap).
+        self._on_live_workers = on_live_workers
+        self._clock = clock
+        self._holder: Holder | None = None
+        self._keeping: asyncio.Task[None] | None = None
+        self._released = False
+        # Clock time of the last heartbeat the store took (the request's start, to be safe).
+        self._renewed_at = clock()
+        # When another live process's heartbeat times out, unless it renews it first.
+        self._orphans_due_at: float | None = None
+
+    @classmethod
+    def for_this_process(
+        cls,
+        store: TaskStore,
+        settings: TrackerSettings,
+        *,
+        on_live_workers: Callable[[int], None] | None = None,
+    ) -> SharedLease:
+        """A lease under a new worker id: a restarted process must not pass for the one that
+        died, whose tasks it claims like any other orphans."""
+        owner = new_worker_id()
+        log.info("worker id %s", owner)
+        return cls(store, owner, settings, on_live_workers=on_live_workers)
+
+    @property
+    def owner(self) -> str:
+        return self._owner
+
+    @property
+    def fenced(self) -> bool:
+        """True when the heartbeat has not been renewed for half the timeout: other processes
+        may be about to take this one's tasks, so it must not act on them."""
+        return self._clock() - self._renewed_at > self._timeout_s / 2
+
+    async def start(self, holder: Holder) -> None:
+        """Claim the orphans there are now, then keep the lease in the background."""
+        self._holder = holder
+        await self._claim(holder)
+        self._keeping = asyncio.create_task(self._keep(holder), name="r2v-ownership")
+
+    async def save(self, record: TaskRecord) -> bool:
+        if await self._store.save(record, owner=self._owner):
+            return True
+        log.info("task %s is followed by another process now", record.task_id)
+        return False
+
+    async def release(self) -> None:
+        """Stop renewing, then hand the tasks over at once instead of after the timeout."""
+        # A flag, not only cancel(): the loop checks it between waits, so a cancellation that
+        # lands while the loop is between awaits cannot leave it running.
+        self._released = True
+        if self._keeping is not None:
+            self._keeping.cancel()
+            await asyncio.gather(self._keeping, return_exceptions=True)
+        try:
+            await self._store.release(self._owner)
+        except Exception:
+            log.exception(
+                "could not release this process's tasks; others take them over "
+                "after the worker timeout"
+            )
+        else:
+            held = self._holder.active_count if self._holder is not None else 0
+            log.info("released %d task(s) to the other processes", held)
+
+    async def _keep(self, holder: Holder) -> None:
+        """Heartbeat every quarter of the timeout; claim orphans every claim interval and when
+        another process's heartbeat times out."""
+        heartbeat_every = self._timeout_s / 4
+        next_heartbeat = self._clock() + heartbeat_every
+        next_claim = self._clock() + self._claim_every_s
+        while not self._released:
+            due = self._orphans_due_at if self._orphans_due_at is not None else next_claim
+            wake = min(next_heartbeat, next_claim, due)
+            await asyncio.sleep(max(0.0, wake - self._clock()))
+            now = self._clock()
+            try:
+                if now >= min(next_claim, due):
+                    await self._claim(holder)
+                    next_claim = now + self._claim_every_s
+                else:
+                    await self._heartbeat(holder)
+                next_heartbeat = now + heartbeat_every
+            except Exception as error:
+                log.warning(
+                    "could not renew this process's heartbeat: %s; retrying",
+                    type(error).__name__,
+                )
+                # A failed claim is retried then too, not at once (and again, in a loop).
+                next_heartbeat = now + min(HEARTBEAT_RETRY_S, heartbeat_every)
+                next_claim = max(next_claim, next_heartbeat)
+                self._orphans_due_at = None
+
+    async def _heartbeat(self, holder: Holder) -> None:
+        now = self._clock()
+        if self.fenced:
+            await self._reclaim(holder, now)
+            return
+        await self._store.heartbeat(self._owner, now)
+        self._renewed_at = now
+        await self._count_workers(now)
+
+    async def _claim(self, holder: Holder) -> None:
+        """Take over orphaned tasks up to the holder's free capacity (also a heartbeat)."""
+        now = self._clock()
+        if self.fenced:
+            await self._reclaim(holder, now)
+        free = max(0, holder.capacity - holder.active_count)
+        claimed = await self._store.claim_orphans(self._owner, now, self._timeout_s, free)
+        self._renewed_at = now
+        holder.adopt(claimed)
+        if claimed:
+            log.info("took over %d task(s) without a live owner", len(claimed))
+        await self._count_workers(now)
+        expiry = await self._store.next_expiry(self._owner, now, self._timeout_s)
+        self._orphans_due_at = None if expiry is None else expiry + PAST_TIMEOUT_S
+
+    async def _reclaim(self, holder: Holder, now: float) -> None:
+        """After a stall: renew the heartbeat, then keep only the tasks still owned here. Until
+        this is done, polls and deliveries wait."""
+        await self._store.heartbeat(self._owner, now)
+        owned = await self._store.owned(self._owner)
+        lost = holder.keep_only({record.task_id for record in owned})
+        holder.adopt(owned)
+        self._renewed_at = now
+        log.warning(
+            "heartbeat renewed after a stall; %d task(s) had moved to other processes", lost
+        )
+
+    async def _count_workers(self, now: float) -> None:
+        if self._on_live_workers is None:
+            return
+        live = await self._store.live_workers(now, self._timeout_s)
+        self._on_live_workers(live)

@@ -1,0 +1,193 @@
+"""The lease a tracker holds its tasks under, on SQLite and PostgreSQL alike: what it claims and
+leaves, when a dead worker's tasks move, fenced saves, the stall that fences it until it has
+re-read what it still owns, the live-worker count, the release at a clean stop, and the lease of
+a process alone on its store.
+
+The holder is a real tracker that is not started: it follows what the lease hands it and polls
+nothing, so what it follows is exactly what the lease decided."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import time
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import aiohttp
+import pytest
+
+from bot.api.client import BailianClient
+from bot.store.protocol import TaskStore
+from bot.store.records import Phase
+from bot.tracking.ownership import Lease, SharedLease, SoleLease
+from bot.tracking.tracker import Tracker
+from fakes.fake_bailian import FakeBailian, ManualClock
+from fakes.recording import RecordingNotifier
+from tests.conftest import FAST_TRACKING, eventually
+from tests.pg import postgres_server, postgres_url
+from tests.store.conftest import backend, store
+from tests.store.test_contract import record
+
+__all__ = ["backend", "postgres_server", "postgres_url", "store"]
+
+TIMEOUT_S = 30.0
+SETTINGS = replace(FAST_TRACKING, worker_timeout_s=TIMEOUT_S, claim_interval_s=60.0)
+
+
+@pytest.fixture
+async def client() -> AsyncIterator[BailianClient]:
+    async with FakeBailian() as api, aiohttp.ClientSession() as session:
+        yield BailianClient(session, api.base_url, api.api_key)
+
+
+def holder(client: BailianClient, store: TaskStore, lease: Lease, **options) -> Tracker:
+    return Tracker(client, store, RecordingNotifier(), SETTINGS, lease=lease, **options)
+
+
+def followed(tracker: Tracker) -> list[str]:
+    return sorted(r.task_id for r in tracker.tracked_records())
+
+
+def lease_loops() -> list[asyncio.Task]:
+    return [t for t in asyncio.all_tasks() if t.get_name() == "r2v-ownership"]
+
+
+async def test_a_lease_takes_the_orphans_and_leaves_a_live_workers_tasks(store, client):
+    now = time.time()
+    await store.heartbeat("dead", now - TIMEOUT_S - 1)
+    await store.heartbeat("live", now)
+    await store.add(record("unowned", created_at=1.0))
+    await store.add(record("of-the-dead", created_at=2.0), owner="dead")
+    await store.add(record("of-the-living", created_at=3.0), owner="live")
+    lease = SharedLease(store, "me", SETTINGS)
+    tracker = holder(client, store, lease)
+
+    await lease.start(tracker)
+    try:
+        assert followed(tracker) == ["of-the-dead", "unowned"]
+        assert [r.task_id for r in await store.owned("me")] == ["unowned", "of-the-dead"]
+        assert tracker.owner == "me"
+    finally:
+        await lease.release()
+
+
+async def test_a_dead_workers_tasks_move_at_its_timeout_and_the_live_count_follows(store, client):
+    settings = replace(SETTINGS, worker_timeout_s=1.0)
+    await store.heartbeat("other", time.time())
+    await store.add(record("t1", created_at=time.time()), owner="other")
+    live: list[int] = []
+    lease = SharedLease(store, "me", settings, on_live_workers=live.append)
+    tracker = holder(client, store, lease)
+
+    await lease.start(tracker)
+    try:
+        assert followed(tracker) == [] and live == [2], "other was live at the start"
+
+        # Claims come every 60 s only: the take-over is timed by other's heartbeat.
+        async def taken_over() -> bool:
+            return followed(tracker) == ["t1"]
+
+        await eventually(taken_over, 5, what="the take-over at other's timeout")
+        assert live[-1] == 1
+        assert [r.task_id for r in await store.owned("me")] == ["t1"]
+    finally:
+        await lease.release()
+
+
+async def test_a_save_writes_only_while_the_task_is_held(store, client, caplog):
+    caplog.set_level(logging.INFO, logger="bot.tracking.ownership")
+    await store.add(record("t1"))
+    lease = SharedLease(store, "me", SETTINGS)
+    await lease.start(holder(client, store, lease))
+    try:
+        assert await lease.save(record("t1", raw_status="RUNNING")) is True
+        # Past this process's timeout, as another worker sees it, the task is an orphan.
+        later = time.time() + TIMEOUT_S + 1
+        assert [r.task_id for r in await store.claim_orphans("other", later, TIMEOUT_S, 1)] == [
+            "t1"
+        ]
+
+        assert await lease.save(record("t1", raw_status="STALE")) is False
+    finally:
+        await lease.release()
+    stored = await store.get("t1")
+    assert stored is not None and stored.raw_status == "RUNNING"
+    assert "task t1 is followed by another process now" in caplog.text
+
+
+async def test_a_stalled_lease_is_fenced_until_it_has_reread_what_it_still_owns(
+    store, client, caplog
+):
+    settings = replace(SETTINGS, worker_timeout_s=0.4)
+    clock = ManualClock(10_000.0)
+    await store.add(record("first", created_at=1.0))
+    await store.add(record("second", created_at=2.0))
+    lease = SharedLease(store, "me", settings, clock=clock.now)
+    tracker = holder(client, store, lease, clock=clock.now)
+    await lease.start(tracker)
+    try:
+        assert not lease.fenced and followed(tracker) == ["first", "second"]
+        # This process stalls: another worker, past its timeout, takes the oldest task.
+        taken = await store.claim_orphans("other", clock.now() + 10, 0.4, 1)
+        assert [r.task_id for r in taken] == ["first"]
+
+        clock.advance(0.21)  # no heartbeat for over half the timeout
+        assert lease.fenced and followed(tracker) == ["first", "second"]
+
+        async def renewed() -> bool:
+            return not lease.fenced
+
+        await eventually(renewed, 5, what="the lease to renew after the stall")
+        assert followed(tracker) == ["second"]
+        assert await lease.save(record("first", raw_status="RUNNING")) is False
+        assert await lease.save(record("second", raw_status="RUNNING")) is True
+    finally:
+        await lease.release()
+    assert "heartbeat renewed after a stall; 1 task(s) had moved to other processes" in (
+        caplog.text
+    )
+
+
+async def test_a_release_hands_every_task_over_at_once(store, client):
+    await store.add(record("t1"))
+    lease = SharedLease(store, "me", SETTINGS)
+    await lease.start(holder(client, store, lease))
+    assert lease_loops(), "the lease is kept in the background"
+
+    await lease.release()
+
+    now = time.time()
+    assert lease_loops() == [], "nothing renews a released lease"
+    assert await store.live_workers(now, TIMEOUT_S) == 0
+    assert [r.task_id for r in await store.claim_orphans("other", now, TIMEOUT_S, 10)] == ["t1"]
+
+
+async def test_a_process_gets_a_new_worker_id_at_every_start(store):
+    first = SharedLease.for_this_process(store, SETTINGS)
+    second = SharedLease.for_this_process(store, SETTINGS)
+
+    assert first.owner != second.owner
+    # host:pid:random, which the operator reads in the database and the process tests parse.
+    assert first.owner.split(":")[1] == str(os.getpid())
+
+
+async def test_a_process_alone_on_its_store_holds_every_active_task(store, client):
+    await store.heartbeat("someone", time.time())
+    await store.add(record("unowned", created_at=1.0))
+    await store.add(record("owned", created_at=2.0), owner="someone")
+    await store.add(record("done", created_at=3.0, phase=Phase.DONE))
+    lease = SoleLease(store)
+    tracker = holder(client, store, lease)
+
+    await lease.start(tracker)
+
+    assert followed(tracker) == ["owned", "unowned"]
+    assert lease.owner is None and tracker.owner is None and not lease.fenced
+    assert await lease.save(record("owned", raw_status="RUNNING")) is True
+    assert await lease.save(record("ghost")) is False
+    await lease.release()
+    stored = await store.get("owned")
+    assert stored is not None and stored.raw_status == "RUNNING"
+    assert lease_loops() == []

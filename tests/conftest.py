@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -22,6 +22,8 @@ from bot.video.settings import VideoSettings
 from fakes.fake_bailian import FakeBailian, TaskPlan
 from fakes.fake_discord import FakeDiscord, run_bot
 from fakes.media import clip_720p_2s, clip_1080p_10s
+
+T = TypeVar("T")
 
 # Fast enough for tests, slow enough to see each status on the way.
 FAST_TRACKING = TrackerSettings(
@@ -110,7 +112,9 @@ async def bot(config: Config, fake_discord: FakeDiscord) -> AsyncIterator[R2VBot
     assert not fake_discord.unhandled, "the bot called Discord routes the fake does not know"
 
 
-async def eventually(check: Any, timeout: float = 5.0, what: str = "condition") -> Any:
+async def eventually(
+    check: Callable[[], Awaitable[T]], timeout: float = 5.0, what: str = "condition"
+) -> T:
     """Await `check()` (an async callable) until it returns something truthy."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -11,6 +11,7 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -249,7 +250,7 @@ async def test_a_task_survives_sigkill_and_is_delivered_exactly_once(
         process.kill()
         await process.wait()
 
-    def videos() -> list[dict]:
+    def videos() -> list[dict[str, Any]]:
         return [m for m in fake_discord.messages() if m["attachments"]]
 
     assert videos() == [], "killed before the video was ready"

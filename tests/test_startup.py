@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -238,7 +239,7 @@ def test_discord_settings_hide_the_token():
 def test_a_multipart_body_has_its_json_and_file_names_redacted_and_its_data_untouched():
     redactor = Redactor(["sk-secret-key"])
     data = io.BytesIO(b"sk-secret-key inside a video is not text the bot wrote")
-    form = [
+    form: list[dict[str, Any]] = [
         {"name": "payload_json", "value": json.dumps({"content": "key sk-secret-key", "n": 1})},
         {"name": "files[0]", "value": data, "filename": "sk-secret-key.mp4"},
     ]

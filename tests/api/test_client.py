@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 import aiohttp
 import pytest
 
-from bot.api.client import ApiTimeouts, BailianClient
+from bot.api.client import BailianClient
 from bot.api.errors import (
     ApiConnectionError,
     ApiError,
@@ -26,6 +26,7 @@ from bot.api.errors import (
 )
 from bot.api.models import TaskStatus
 from bot.api.retry import RetryPolicy
+from bot.api.settings import ApiTimeouts
 from bot.generation.request import CommandInput, Defaults, build_request
 from fakes.fake_bailian import (
     Delay,
@@ -94,7 +95,8 @@ def client(api: FakeBailian, http: aiohttp.ClientSession, sleeps: SleepRecorder)
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 async def wait_until(condition, seconds: float = 3.0) -> None:

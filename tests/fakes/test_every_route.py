@@ -39,7 +39,7 @@ async def test_every_route_answers_per_the_spec(fake: FakeDiscord) -> None:
         it = await fake.invoke("upload", {"size": 10})
         await it.wait_followup()
         hook = f"/webhooks/{app}/{it.token}"
-        calls = [
+        calls: list[tuple[str, str, Any]] = [  # method, path, JSON body (or None)
             ("GET", "/users/@me", None),
             ("GET", f"/users/{user_id}", None),
             ("POST", "/users/@me/channels", {"recipient_id": user_id}),

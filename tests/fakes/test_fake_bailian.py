@@ -91,7 +91,8 @@ async def query(api: FakeBailian, http: aiohttp.ClientSession, task_id: str) -> 
 async def new_task(api: FakeBailian, http: aiohttp.ClientSession) -> str:
     status, body = await submit(api, http)
     assert status == 200, body
-    return body["output"]["task_id"]
+    task_id: str = body["output"]["task_id"]
+    return task_id
 
 
 # --- auth --------------------------------------------------------------------------------------
@@ -363,9 +364,14 @@ async def test_unknown_task_id_can_answer_404_instead(api, http):
 async def test_plans_come_from_queue_then_factory_then_default(api, http, clock):
     api.default_plan = TaskPlan(running_s=3)
     api.plan_next(TaskPlan(running_s=1))
-    seen: list[dict] = []
+    seen: list[dict[str, Any]] = []
     first = await new_task(api, http)
-    api.plan_factory = lambda body: seen.append(body) or TaskPlan(running_s=2)
+
+    def factory(body: dict[str, Any]) -> TaskPlan:
+        seen.append(body)
+        return TaskPlan(running_s=2)
+
+    api.plan_factory = factory
     second = await new_task(api, http)
     api.plan_factory = None
     third = await new_task(api, http)
@@ -586,7 +592,8 @@ def test_base_url_needs_a_started_server():
 async def finished_video_url(api: FakeBailian, http: aiohttp.ClientSession, plan: TaskPlan) -> str:
     api.plan_next(plan)
     _, done = await query(api, http, await new_task(api, http))
-    return done["output"]["video_url"]
+    url: str = done["output"]["video_url"]
+    return url
 
 
 def instant(**changes: Any) -> TaskPlan:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import discord
@@ -22,7 +23,8 @@ async def fake() -> AsyncIterator[FakeDiscord]:
     assert not server.violations, "\n".join(map(str, server.violations))
 
 
-async def history(fake: FakeDiscord, **query: int) -> tuple[int, list | dict]:
+async def history(fake: FakeDiscord, **query: int) -> tuple[int, Any]:
+    """The status and the JSON body (a page of messages, or Discord's error)."""
     url = f"{fake.api_base}/channels/{fake.channel_id}/messages"
     headers = {"Authorization": f"Bot {fake.bot_token}"}
     params = {k: str(v) for k, v in query.items()}
@@ -33,7 +35,7 @@ async def history(fake: FakeDiscord, **query: int) -> tuple[int, list | dict]:
         return resp.status, await resp.json()
 
 
-def ids(page: list) -> list[int]:
+def ids(page: list[dict[str, Any]]) -> list[int]:
     return [int(m["id"]) for m in page]
 
 

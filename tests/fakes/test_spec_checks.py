@@ -15,7 +15,9 @@ LONG_LABEL = "L" * 46  # Discord's limit is 45
 
 
 class LongLabelModal(discord.ui.Modal, title="Too long"):
-    text = discord.ui.TextInput(label=LONG_LABEL, custom_id="text")
+    text: discord.ui.TextInput[LongLabelModal] = discord.ui.TextInput(
+        label=LONG_LABEL, custom_id="text"
+    )
 
 
 def make_bot(fake: FakeDiscord, errors: list[Exception]) -> discord.Client:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import AsyncIterator
+from typing import Any
 
 import discord
 import pytest
@@ -86,7 +87,7 @@ async def test_the_bot_delivers_a_nitro_members_big_video_as_a_link(bot, fake_di
     )
     status = await interaction.wait_public()
 
-    def final() -> list[dict]:
+    def final() -> list[dict[str, Any]]:
         return [
             m
             for m in fake_discord.messages()

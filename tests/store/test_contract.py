@@ -17,6 +17,7 @@ from bot.store.codec import TASK_COLUMNS
 from bot.store.protocol import DuplicateTaskError, TaskStore
 from bot.store.records import Ending, Phase, TaskRecord
 from bot.store.types import Spend, Usage
+from tests.common import stored
 from tests.store.conftest import Backend
 
 REQUEST = build_request(
@@ -103,25 +104,27 @@ async def stored_columns(backend: Backend) -> set[str]:
     if backend.name == "sqlite":
         with sqlite3.connect(backend.location) as db:
             return {row[1] for row in db.execute("PRAGMA table_info(tasks)")}
-    db = await asyncpg.connect(backend.location)
+    conn = await asyncpg.connect(backend.location)
     try:
-        rows = await db.fetch(
+        rows = await conn.fetch(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'tasks'"
         )
     finally:
-        await db.close()
+        await conn.close()
     return {row["column_name"] for row in rows}
 
 
 async def schema_version(backend: Backend) -> int:
     if backend.name == "sqlite":
         with sqlite3.connect(backend.location) as db:
-            return db.execute("PRAGMA user_version").fetchone()[0]
-    db = await asyncpg.connect(backend.location)
+            version: int = db.execute("PRAGMA user_version").fetchone()[0]
+            return version
+    conn = await asyncpg.connect(backend.location)
     try:
-        return await db.fetchval("SELECT max(version) FROM schema_version")
+        version = await conn.fetchval("SELECT max(version) FROM schema_version")
+        return version
     finally:
-        await db.close()
+        await conn.close()
 
 
 async def test_an_empty_database_is_migrated_to_the_codec_columns(backend: Backend):
@@ -150,7 +153,7 @@ async def test_reopening_keeps_data_and_does_not_migrate_again(backend: Backend)
 async def test_full_record_round_trip(store: TaskStore):
     await store.add(FULL)
 
-    got = await store.get("task-full")
+    got = await stored(store, "task-full")
 
     assert got == FULL
     assert got.request.to_payload() == REQUEST.to_payload()
@@ -193,7 +196,7 @@ async def test_save_leaves_the_request_fields_as_submitted(store: TaskStore):
     other = record("task-full", guild_id=None, parent_task_id=None, created_at=5.0)
     assert await store.save(other) is True
 
-    got = await store.get("task-full")
+    got = await stored(store, "task-full")
     assert {name: getattr(got, name) for name in IMMUTABLE} == {
         name: getattr(FULL, name) for name in IMMUTABLE
     }

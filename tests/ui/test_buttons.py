@@ -4,6 +4,7 @@ still working after a restart."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fakes.fake_bailian import TaskPlan
 from tests.conftest import running
@@ -30,7 +31,7 @@ async def delivered(fake_discord, fake_api, **options):
     return interaction, status, result
 
 
-def custom_ids(message: dict) -> list[str]:
+def custom_ids(message: dict[str, Any]) -> list[str]:
     return [
         button["custom_id"]
         for row in message.get("components", [])

@@ -9,6 +9,7 @@ from dataclasses import replace
 from bot.store.sqlite import SqliteTaskStore
 from fakes.fake_bailian import TaskPlan
 from fakes.media import clip_720p_2s
+from tests.common import stored
 from tests.conftest import FAST_TRACKING, eventually, make_config, running
 
 DAY_S = 86400.0
@@ -35,7 +36,7 @@ async def test_a_delivery_waiting_out_its_backoff_resumes_at_its_time_after_a_re
         task_id = fake_api.submits[0].task_id
 
         async def waiting():
-            record = await bot.store.get(task_id)
+            record = await stored(bot.store, task_id)
             return record if record.next_delivery_at is not None else None
 
         failed = await eventually(waiting, what="the first failed attempt")
@@ -51,7 +52,7 @@ async def test_a_delivery_waiting_out_its_backoff_resumes_at_its_time_after_a_re
     async with running(config, fake_discord) as bot:
 
         async def delivered():
-            record = await bot.store.get(task_id)
+            record = await stored(bot.store, task_id)
             return record if not record.is_active else None
 
         done = await eventually(delivered, what="the delivery after the restart")

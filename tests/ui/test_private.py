@@ -3,6 +3,8 @@ channel when their DMs are closed), and nothing of it in public."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fakes.fake_bailian import TaskPlan
 from tests.conftest import eventually
 
@@ -17,7 +19,7 @@ async def generate_privately(fake_discord, user=None):
     )
 
 
-def public_mentions_of(fake_discord, task_id: str) -> list[dict]:
+def public_mentions_of(fake_discord, task_id: str) -> list[dict[str, Any]]:
     return [m for m in fake_discord.messages() if task_id in str(m)]
 
 

@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import replace
 
 from fakes.fake_bailian import TaskPlan
+from tests.common import stored
 from tests.conftest import FAST_TRACKING, eventually, make_config, running
 
 
@@ -82,7 +83,7 @@ async def test_the_video_is_posted_in_the_channel_replying_to_the_status(
     task_id = fake_api.submits[0].task_id
 
     async def finished():
-        record = await bot.store.get(task_id)
+        record = await stored(bot.store, task_id)
         return record if not record.is_active else None
 
     record = await eventually(finished, what="the task to be closed in the store")
@@ -150,7 +151,7 @@ async def test_a_status_outside_the_contract_runs_until_the_deadline(
         task_id = fake_api.submits[0].task_id
 
         async def closed():
-            record = await bot.store.get(task_id)
+            record = await stored(bot.store, task_id)
             return record if not record.is_active else None
 
         record = await eventually(closed)
@@ -180,7 +181,7 @@ async def test_a_task_that_finished_while_the_bot_was_down_is_still_delivered(
         _, status = await generate(fake_discord)
 
         async def status_recorded():
-            record = await bot.store.get(fake_api.submits[0].task_id)
+            record = await stored(bot.store, fake_api.submits[0].task_id)
             return record.status_message_id
 
         await eventually(status_recorded)
@@ -202,11 +203,12 @@ async def test_a_task_whose_status_message_was_never_recorded_is_still_delivered
         task_id = fake_api.submits[0].task_id
 
         async def recorded():
-            return (await bot.store.get(task_id)).status_message_id
+            record = await stored(bot.store, task_id)
+            return record.status_message_id
 
         await eventually(recorded)
-        stored = await bot.store.get(task_id)
-        await bot.store.save(replace(stored, status_message_id=None))
+        record = await stored(bot.store, task_id)
+        await bot.store.save(replace(record, status_message_id=None))
     async with running(config, fake_discord):
         await fake_discord.wait_for(
             lambda: any(m["attachments"] for m in fake_discord.messages()), 10, what="the video"

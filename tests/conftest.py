@@ -1,4 +1,5 @@
-"""Shared fixtures: the two loopback fakes and the real bot wired to them."""
+"""Shared fixtures: the two loopback fakes and the real bot wired to them; the fake API alone
+on a hand-moved clock with a plain HTTP session, for tests that call it directly."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
 
+import aiohttp
 import pytest
 
 from bot.api.settings import ApiSettings
@@ -19,9 +21,10 @@ from bot.policy import LimitBook, LimitSettings
 from bot.store.settings import StoreSettings
 from bot.tracking.settings import TrackerSettings
 from bot.video.settings import VideoSettings
-from fakes.fake_bailian import FakeBailian, TaskPlan
+from fakes.fake_bailian import FakeBailian, ManualClock, TaskPlan
 from fakes.fake_discord import FakeDiscord, run_bot
 from fakes.media import clip_720p_2s, clip_1080p_10s
+from tests.common import API_KEY
 
 T = TypeVar("T")
 
@@ -60,6 +63,26 @@ def english_by_default() -> Iterator[None]:
     test starts from English again."""
     yield
     catalog.set_default_locale(catalog.ENGLISH)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The fake API's clock, moved by hand (`api`)."""
+    return ManualClock()
+
+
+@pytest.fixture
+async def api(clock: ManualClock) -> AsyncIterator[FakeBailian]:
+    """The fake API on its own, on a hand-moved clock, for tests that call it directly."""
+    async with FakeBailian(api_key=API_KEY, clock=clock) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain client session for tests that make their own requests."""
+    async with aiohttp.ClientSession() as session:
+        yield session
 
 
 @pytest.fixture

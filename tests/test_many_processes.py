@@ -18,6 +18,7 @@ import asyncpg
 
 from fakes.fake_bailian import FakeBailian, TaskPlan
 from fakes.fake_discord import FakeDiscord, FakeGuild
+from tests.common import png
 from tests.conftest import eventually
 from tests.pg import postgres_server, postgres_url
 from tests.test_process import bot_env
@@ -107,11 +108,10 @@ def many_env(
 async def generate(
     fake: FakeDiscord, guild: FakeGuild, prompt: str, user: dict[str, Any] | None = None
 ):
-    png = fake.add_attachment("a.png", "image/png", 1000, width=512, height=512)
     return await fake.invoke(
         "r2v generate",
         {"prompt": prompt},
-        attachments={"ref1": png},
+        attachments={"ref1": png(fake)},
         channel_id=guild.channel_ids[0],
         user=user,
     )

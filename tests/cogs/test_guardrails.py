@@ -14,7 +14,7 @@ from aiohttp import web
 from bot.policy import LimitBook
 from fakes.fake_bailian import Reply, TaskPlan
 from tests.cogs.common import command
-from tests.common import stored
+from tests.common import custom_ids, stored
 from tests.conftest import NO_LIMITS, eventually, make_config, running
 
 # flash, 1080P, with audio, 5 s = 2.50 CNY; 10 s = 5.00 CNY
@@ -27,15 +27,11 @@ def with_limits(tmp_path, fake_api, fake_discord, **limits):
     )
 
 
-def button_ids(message):
-    return [c["custom_id"] for row in message["components"] for c in row["components"]]
-
-
 async def ask_confirmation(fake_discord, user=None):
     interaction = await command(fake_discord, EXPENSIVE, user=user)
     message = await interaction.wait_private()
     assert "5.00 CNY" in message["content"]
-    confirm, cancel = button_ids(message)
+    confirm, cancel = custom_ids(message)
     return interaction, message, confirm, cancel
 
 

@@ -136,13 +136,6 @@ def make_bot(fake: FakeDiscord, probe: Probe) -> commands.Bot:
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
-    assert not server.violations, "\n".join(map(str, server.violations))
-
-
-@pytest.fixture
 async def probe() -> Probe:
     return Probe()
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -14,13 +13,6 @@ import pytest
 from fakes.fake_discord import FakeDiscord
 from fakes.fake_discord.common import DISCORD_EPOCH_MS
 from tests.fakes.minibot import mini_bot
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
-    assert not server.violations, "\n".join(map(str, server.violations))
 
 
 async def history(fake: FakeDiscord, **query: int) -> tuple[int, Any]:

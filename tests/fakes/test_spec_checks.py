@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 import discord
 import pytest
@@ -53,12 +51,6 @@ def make_bot(fake: FakeDiscord, errors: list[Exception]) -> discord.Client:
             await self.tree.sync(guild=guild)
 
     return SpecBot()
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 async def test_a_46_character_text_input_label_is_rejected_like_discord_does(

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 from bot.generation.settings import GenerationSettings
 from fakes.fake_bailian import TaskPlan
+from tests.common import generate
 from tests.conftest import make_config, running
-from tests.ui.test_buttons import generate
 
 
 def status_text(fake_discord, message_id) -> str:

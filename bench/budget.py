@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from bench.common import Row, median, percentile
 from bench.workloads import KINDS, SimTask, Workload, sdk_sleep_s
 from bot.api.models import TaskStatus
-from bot.config import TrackerSettings
 from bot.tracking.schedule import PollContext, PollSchedule
+from bot.tracking.settings import TrackerSettings
 
 CAP_PER_S = 20
 MEDIAN_LAG_TARGET = 1 / 3

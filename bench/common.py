@@ -224,4 +224,4 @@ def without_user_limits(config: Config) -> Config:
         return config  # a bot without guardrails
     from bot.policy import LimitBook
 
-    return replace(config, limits=LimitBook(UNLIMITED))  # type: ignore[call-arg]
+    return replace(config, limits=LimitBook(UNLIMITED))

@@ -165,7 +165,7 @@ class PairedResults:
         ]
 
 
-def _first(it: FakeInteraction, kind: str, method: str | None = None) -> dict | None:
+def _first(it: FakeInteraction, kind: str, method: str | None = None) -> dict[str, Any] | None:
     for response in it.responses:
         if response["kind"] != kind or (method and response["method"] != method):
             continue
@@ -313,7 +313,7 @@ async def _measure(
         results.ack_burst_ms.append((ack["at"] - it.created_at) * 1000)
 
 
-def _task_id(api: TimedBailian, followup: dict) -> str | None:
+def _task_id(api: TimedBailian, followup: dict[str, Any]) -> str | None:
     """The task ID the follow-up (the status message) shows, among those the fake created."""
     text = json.dumps(followup["json"])
     return next((task_id for task_id in api.submit_handling if task_id in text), None)

@@ -145,7 +145,9 @@ async def _report_rss() -> None:
         await asyncio.sleep(0.5)
 
 
-async def worker(url: str, api_base: str, api_key: str, deliveries: Path, size: Size, n: int):
+async def worker(
+    url: str, api_base: str, api_key: str, deliveries: Path, size: Size, n: int
+) -> None:
     """Track what it submits and claims until SIGTERM; told to submit by a line on stdin."""
     settings = tracker_settings(size)
     owner = new_worker_id()

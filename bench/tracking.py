@@ -19,7 +19,7 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -79,7 +79,7 @@ def durations_s(payload: dict[str, Any]) -> tuple[float, float]:
     return queue, generation
 
 
-def plan_factory(scale: float):
+def plan_factory(scale: float) -> Callable[[dict[str, Any]], TaskPlan]:
     def plan(payload: dict[str, Any]) -> TaskPlan:
         queue, generation = durations_s(payload)
         return TaskPlan(pending_s=queue / scale, running_s=generation / scale)
@@ -243,6 +243,7 @@ async def run(
             assert task.done_at is not None and task.first_seen_done_at is not None
             lags.append((task.first_seen_done_at - task.done_at) * scale)
             queries.append(task.queries)
+        assert ours_task.done_at is not None  # checked in the loop above
         results.durations_s.append((ours_task.done_at - ours_task.submitted_at) * scale)
     tracked = list(warm) + ours_ids
     results.tracked = len(tracked)

@@ -24,8 +24,8 @@ from dataclasses import dataclass, field
 
 from bench.common import Row, median, percentile
 from bot.api.models import TaskStatus
-from bot.config import TrackerSettings
 from bot.tracking.schedule import PollContext, PollSchedule, ScheduleKey
+from bot.tracking.settings import TrackerSettings
 
 # The DashScope SDK's VideoSynthesis.wait(): sleeps 1, 1, 2, 2, 2, 4, 4, 4 s, then 5 s forever.
 SDK_SLEEPS_S = (1, 1, 2, 2, 2, 4, 4, 4)
@@ -84,7 +84,8 @@ class Workload:
             return self.queue_median_s * math.exp(self.queue_sigma * rng.gauss(0, 1))
         alpha = self.queue_pareto_alpha
         scale = self.queue_median_s / (2 ** (1 / alpha) - 1)
-        return scale * ((1 - rng.random()) ** (-1 / alpha) - 1)
+        draw: float = (1 - rng.random()) ** (-1 / alpha)  # a float ** float types as Any
+        return scale * (draw - 1)
 
     def generation_s(self, rng: random.Random, kind_median: float, slow: bool) -> float:
         pick, held = rng.random(), 0.0

@@ -13,6 +13,7 @@ import signal
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from fakes.fake_bailian import FakeBailian, TaskPlan
 from fakes.fake_discord import FakeDiscord
@@ -20,7 +21,7 @@ from fakes.fake_discord import FakeDiscord
 REPO = Path(__file__).resolve().parent.parent
 
 
-def show(message: dict, seen: dict[str, str]) -> None:
+def show(message: dict[str, Any], seen: dict[str, str]) -> None:
     embeds = message.get("embeds") or [{}]
     title = embeds[0].get("title", "")
     status = next((f["value"] for f in embeds[0].get("fields", []) if f["name"] == "Status"), "")

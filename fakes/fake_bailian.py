@@ -246,11 +246,13 @@ class FakeTask:
 
     @property
     def duration(self) -> int:
-        return self.payload.get("parameters", {}).get("duration", DEFAULT_DURATION)
+        duration: int = self.payload.get("parameters", {}).get("duration", DEFAULT_DURATION)
+        return duration
 
     @property
     def size(self) -> str:
-        return self.payload.get("parameters", {}).get("size", DEFAULT_SIZE)
+        size: str = self.payload.get("parameters", {}).get("size", DEFAULT_SIZE)
+        return size
 
 
 # --- scripted answers ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Final
 
-import imageio_ffmpeg
+import imageio_ffmpeg  # type: ignore[import-untyped]  # the package ships no types
 
 CACHE_DIR: Final = Path(tempfile.gettempdir()) / "r2v-fake-media"
 # Bump when the command changes, so old cached files are not mistaken for new ones.

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypedDict
 
 _UNPRIVILEGED_USER = "nobody"
 _START_TIMEOUT_S = 120.0
@@ -62,6 +63,14 @@ def _first_with_server(candidates: list[Path]) -> Path | None:
 class _Account:
     uid: int
     gid: int
+
+
+class _AccountArgs(TypedDict, total=False):
+    """The subprocess arguments that run a program as the unprivileged account."""
+
+    user: int
+    group: int
+    extra_groups: list[int]
 
 
 def _unprivileged_account() -> _Account:
@@ -189,7 +198,7 @@ class PostgresServer:
             output = (result.stdout + result.stderr).decode(errors="replace")
             raise RuntimeError(f"{program} failed ({result.returncode}):\n{output}")
 
-    def _as_account(self) -> dict[str, object]:
+    def _as_account(self) -> _AccountArgs:
         if self._account is None:
             return {}
         return {"user": self._account.uid, "group": self._account.gid, "extra_groups": []}

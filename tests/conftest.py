@@ -1,14 +1,16 @@
-"""Shared fixtures: the two loopback fakes and the real bot wired to them."""
+"""Shared fixtures: the two loopback fakes and the real bot wired to them; the fake API alone
+on a hand-moved clock with a plain HTTP session, for tests that call it directly."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import aiohttp
 import pytest
 
 from bot.api.settings import ApiSettings
@@ -19,9 +21,12 @@ from bot.policy import LimitBook, LimitSettings
 from bot.store.settings import StoreSettings
 from bot.tracking.settings import TrackerSettings
 from bot.video.settings import VideoSettings
-from fakes.fake_bailian import FakeBailian, TaskPlan
+from fakes.fake_bailian import FakeBailian, ManualClock, TaskPlan
 from fakes.fake_discord import FakeDiscord, run_bot
 from fakes.media import clip_720p_2s, clip_1080p_10s
+from tests.common import API_KEY
+
+T = TypeVar("T")
 
 # Fast enough for tests, slow enough to see each status on the way.
 FAST_TRACKING = TrackerSettings(
@@ -58,6 +63,26 @@ def english_by_default() -> Iterator[None]:
     test starts from English again."""
     yield
     catalog.set_default_locale(catalog.ENGLISH)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    """The fake API's clock, moved by hand (`api`)."""
+    return ManualClock()
+
+
+@pytest.fixture
+async def api(clock: ManualClock) -> AsyncIterator[FakeBailian]:
+    """The fake API on its own, on a hand-moved clock, for tests that call it directly."""
+    async with FakeBailian(api_key=API_KEY, clock=clock) as fake:
+        yield fake
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain client session for tests that make their own requests."""
+    async with aiohttp.ClientSession() as session:
+        yield session
 
 
 @pytest.fixture
@@ -110,7 +135,9 @@ async def bot(config: Config, fake_discord: FakeDiscord) -> AsyncIterator[R2VBot
     assert not fake_discord.unhandled, "the bot called Discord routes the fake does not know"
 
 
-async def eventually(check: Any, timeout: float = 5.0, what: str = "condition") -> Any:
+async def eventually(
+    check: Callable[[], Awaitable[T]], timeout: float = 5.0, what: str = "condition"
+) -> T:
     """Await `check()` (an async callable) until it returns something truthy."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout

@@ -9,8 +9,8 @@ import pytest
 
 from bot.cli import check, status
 from fakes.fake_bailian import Delay, TaskPlan
+from tests.common import generate
 from tests.test_process import CONSOLE_SCRIPT, bot_env
-from tests.ui.test_buttons import generate
 
 
 @pytest.fixture

@@ -117,14 +117,15 @@ def within(schema: str, prop: str, value: Any, where: str) -> None:
         assert re.search(rules["pattern"], value), f"{where}: {prop} {value!r} vs {rules}"
 
 
-def chinese(entry: dict, prop: str, where: str) -> str:
+def chinese(entry: dict[str, Any], prop: str, where: str) -> str:
     """The zh-CN localisation of `prop` that the bot synced for a command, option or choice."""
     localized = entry.get(f"{prop}_localizations") or {}
     assert "zh-CN" in localized, f"{where}: no zh-CN {prop}"
-    return localized["zh-CN"]
+    text: str = localized["zh-CN"]
+    return text
 
 
-def check_options(options: list[dict], where: str) -> None:
+def check_options(options: list[dict[str, Any]], where: str) -> None:
     for option in options:
         schema = OPTION_SCHEMAS[option["type"]]
         here = f"{where} {option['name']}"
@@ -168,8 +169,8 @@ async def test_every_synced_name_description_and_choice_keeps_the_specs_limits(
                 check_options(command.get("options") or [], command["name"])
 
 
-def modal_inputs(modal: dict) -> list[dict]:
-    inputs = []
+def modal_inputs(modal: dict[str, Any]) -> list[dict[str, Any]]:
+    inputs: list[dict[str, Any]] = []
     for row in modal["components"]:
         inputs.extend(row.get("components") or [])
         if "component" in row:

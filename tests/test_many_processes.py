@@ -12,12 +12,13 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 
 from fakes.fake_bailian import FakeBailian, TaskPlan
-from fakes.fake_discord import FakeDiscord
-from fakes.fake_discord.guilds import FakeGuild
+from fakes.fake_discord import FakeDiscord, FakeGuild
+from tests.common import png
 from tests.conftest import eventually
 from tests.pg import postgres_server, postgres_url
 from tests.test_process import bot_env
@@ -104,18 +105,19 @@ def many_env(
     }
 
 
-async def generate(fake: FakeDiscord, guild: FakeGuild, prompt: str, user: dict | None = None):
-    png = fake.add_attachment("a.png", "image/png", 1000, width=512, height=512)
+async def generate(
+    fake: FakeDiscord, guild: FakeGuild, prompt: str, user: dict[str, Any] | None = None
+):
     return await fake.invoke(
         "r2v generate",
         {"prompt": prompt},
-        attachments={"ref1": png},
+        attachments={"ref1": png(fake)},
         channel_id=guild.channel_ids[0],
         user=user,
     )
 
 
-def videos(fake: FakeDiscord, guilds: list[FakeGuild]) -> list[dict]:
+def videos(fake: FakeDiscord, guilds: list[FakeGuild]) -> list[dict[str, Any]]:
     return [m for g in guilds for m in fake.messages(g.channel_ids[0]) if m["attachments"]]
 
 

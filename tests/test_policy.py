@@ -78,12 +78,12 @@ def test_limits_both_sides_of_each_boundary(settings, used, refused_by):
 
 def test_a_refusal_says_when_the_limit_frees_up():
     cooldown = check_limits(LimitSettings(user_cooldown_s=30), usage(last=NOW - 10), COST, NOW)
-    assert cooldown.frees_at == NOW + 20
+    assert cooldown is not None and cooldown.frees_at == NOW + 20
     assert f"<t:{int(NOW + 20)}:R>" in describe_refusal(ENGLISH, cooldown)
     budget = check_limits(
         LimitSettings(user_cooldown_s=0, user_daily_seconds=5), usage(), COST, NOW
     )
-    assert budget.frees_at == next_day(NOW)
+    assert budget is not None and budget.frees_at == next_day(NOW)
     sentence = refusal_sentence(ENGLISH, budget)
     assert "0 of 5 billed seconds" in sentence and "10 more" in sentence
 

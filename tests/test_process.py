@@ -11,11 +11,13 @@ import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from fakes.fake_bailian import Delay, FakeBailian, TaskPlan
 from fakes.fake_discord import FakeDiscord, FakeDiscordError
+from tests.common import png
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -187,7 +189,7 @@ async def test_the_bot_process_takes_a_command_delivers_the_video_and_stops_clea
     async with bot_process(env, tmp_path) as process:
         await wait_ready(fake_discord, process)
         start_up = await read_until(process, "invite the bot")
-        ref1 = fake_discord.add_attachment("a.png", "image/png", 1000, width=512, height=512)
+        ref1 = png(fake_discord)
         ref2 = fake_discord.add_attachment("b.mov", "video/quicktime", 900_000)
         interaction = await fake_discord.invoke(
             "r2v generate",
@@ -236,9 +238,9 @@ async def test_a_task_survives_sigkill_and_is_delivered_exactly_once(
     env = bot_env(fake_api, fake_discord, tmp_path / "tasks.sqlite3")
     async with bot_process(env, tmp_path) as process:
         await wait_ready(fake_discord, process)
-        png = fake_discord.add_attachment("a.png", "image/png", 1000, width=512, height=512)
+        ref = png(fake_discord)
         interaction = await fake_discord.invoke(
-            "r2v generate", {"prompt": "character1 runs"}, attachments={"ref1": png}
+            "r2v generate", {"prompt": "character1 runs"}, attachments={"ref1": ref}
         )
         status = await interaction.wait_public()
         await fake_discord.wait_for(
@@ -249,7 +251,7 @@ async def test_a_task_survives_sigkill_and_is_delivered_exactly_once(
         process.kill()
         await process.wait()
 
-    def videos() -> list[dict]:
+    def videos() -> list[dict[str, Any]]:
         return [m for m in fake_discord.messages() if m["attachments"]]
 
     assert videos() == [], "killed before the video was ready"
@@ -272,9 +274,9 @@ async def test_a_stop_during_a_submit_still_records_the_task(tmp_path, fake_api,
     env = bot_env(fake_api, fake_discord, db_path)
     async with bot_process(env, tmp_path) as process:
         await wait_ready(fake_discord, process)
-        png = fake_discord.add_attachment("a.png", "image/png", 1000, width=512, height=512)
+        ref = png(fake_discord)
         await fake_discord.invoke(
-            "r2v generate", {"prompt": "character1 runs"}, attachments={"ref1": png}
+            "r2v generate", {"prompt": "character1 runs"}, attachments={"ref1": ref}
         )
         await fake_discord.wait_for(lambda: fake_api.submits, 10, what="the submit to arrive")
         process.send_signal(signal.SIGTERM)
@@ -299,7 +301,7 @@ async def test_commands_during_a_stop_are_answered_and_every_paid_task_is_kept(
     sent = []
     async with bot_process(env, tmp_path) as process:
         await wait_ready(fake_discord, process)
-        png = fake_discord.add_attachment("a.png", "image/png", 1000, width=512, height=512)
+        ref = png(fake_discord)
         for number in range(30):
             if number == 8:
                 process.send_signal(signal.SIGTERM)
@@ -309,7 +311,7 @@ async def test_commands_during_a_stop_are_answered_and_every_paid_task_is_kept(
                     await fake_discord.invoke(
                         "r2v generate",
                         {"prompt": f"character1 runs, take {number}"},
-                        attachments={"ref1": png},
+                        attachments={"ref1": ref},
                         user=fake_discord.make_user(name=f"member{number}"),
                     )
                 )

@@ -12,6 +12,7 @@ import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -22,6 +23,7 @@ from bot.operator_text import store_unusable
 from bot.redaction import Redactor
 from bot.ui.redaction import redact_form
 from fakes.fake_bailian import Reply, TaskPlan
+from tests.common import png
 from tests.conftest import eventually, make_config, running
 
 # View Channel, Send Messages, Send Messages in Threads, Embed Links, Attach Files, Read Message
@@ -44,10 +46,6 @@ async def wait_logged(caplog, text: str) -> list[logging.LogRecord]:
         return lines_with(caplog, text)
 
     return await eventually(found, what=f"a log line with {text!r}")
-
-
-def png(fake_discord):
-    return fake_discord.add_attachment("a.png", "image/png", 1000, width=512, height=512)
 
 
 async def test_without_guild_ids_the_commands_are_registered_globally_and_the_log_says_so(
@@ -103,11 +101,8 @@ async def test_a_server_that_refuses_the_commands_is_named_and_the_others_get_th
     assert "403" in refused[0].getMessage()
 
 
-async def test_the_bot_announces_itself_once_with_an_invite_link(
-    tmp_path, fake_api, fake_discord, caplog
-):
+async def test_the_bot_announces_itself_once_with_an_invite_link(config, fake_discord, caplog):
     caplog.set_level(logging.INFO)
-    config = make_config(tmp_path, fake_api, fake_discord)
     async with running(config, fake_discord):
         await wait_logged(caplog, "invite the bot")
 
@@ -136,9 +131,8 @@ def discord_logging() -> Iterator[None]:
 
 
 async def test_a_lost_gateway_connection_shows_as_one_warning_and_the_bot_resumes(
-    tmp_path, fake_api, fake_discord, caplog, discord_logging
+    config, fake_discord, caplog, discord_logging
 ):
-    config = make_config(tmp_path, fake_api, fake_discord)
     async with running(config, fake_discord):
         caplog.clear()
         await fake_discord.drop_connection(4000)
@@ -238,7 +232,7 @@ def test_discord_settings_hide_the_token():
 def test_a_multipart_body_has_its_json_and_file_names_redacted_and_its_data_untouched():
     redactor = Redactor(["sk-secret-key"])
     data = io.BytesIO(b"sk-secret-key inside a video is not text the bot wrote")
-    form = [
+    form: list[dict[str, Any]] = [
         {"name": "payload_json", "value": json.dumps({"content": "key sk-secret-key", "n": 1})},
         {"name": "files[0]", "value": data, "filename": "sk-secret-key.mp4"},
     ]

@@ -8,14 +8,16 @@ from urllib.parse import quote, urlsplit
 
 from aiohttp import web
 
+from fakes.fake_discord.base import FakeDiscordBase
 from fakes.fake_discord.common import (
     ATTACHMENT_URL_LIFETIME,
+    JsonObject,
     _json_response,
     _Upload,
 )
 
 
-class CdnMixin:
+class CdnMixin(FakeDiscordBase):
     """Part of FakeDiscord (see server.py)."""
 
     def _sign(self, path: str) -> str:
@@ -36,7 +38,7 @@ class CdnMixin:
         width: int | None = None,
         height: int | None = None,
         description: str | None = None,
-    ) -> dict:
+    ) -> JsonObject:
         att_id = self.snowflake()
         path = f"/attachments/{channel_id}/{att_id}/{quote(filename)}"
         self._blobs[path] = data
@@ -66,7 +68,7 @@ class CdnMixin:
         height: int | None = None,
         data: bytes = b"",
         channel_id: int | None = None,
-    ) -> dict:
+    ) -> JsonObject:
         """A user-uploaded attachment object with a signed URL served by the fake (24 h)."""
         return self._store_blob(
             channel_id or self.channel_id,
@@ -81,12 +83,12 @@ class CdnMixin:
     def _attachments_for(
         self,
         channel_id: int,
-        payload: dict,
+        payload: JsonObject,
         uploads: list[_Upload],
-        existing: list[dict] | None = None,
-    ) -> list[dict]:
+        existing: list[JsonObject] | None = None,
+    ) -> list[JsonObject]:
         meta = {str(a.get("id")): a for a in payload.get("attachments") or []}
-        kept: list[dict] = []
+        kept: list[JsonObject] = []
         if existing:
             # On edit, "attachments" lists the ones to keep; absent means keep them all.
             kept = (
@@ -122,7 +124,9 @@ class CdnMixin:
             return web.Response(status=404, text="This content is no longer available.")
         return web.Response(body=self._blobs[path], content_type="application/octet-stream")
 
-    async def _refresh_urls(self, request, payload, uploads) -> web.Response:
+    async def _refresh_urls(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload]
+    ) -> web.Response:
         refreshed = []
         for url in payload.get("attachment_urls") or []:
             path = urlsplit(url).path

@@ -9,7 +9,15 @@ from enum import Enum
 import discord
 from aiohttp import web
 
-from fakes.fake_discord.common import INJECTED, FakeDiscordError, _error, _json_response
+from fakes.fake_discord.base import FakeDiscordBase
+from fakes.fake_discord.common import (
+    INJECTED,
+    FakeDiscordError,
+    JsonObject,
+    _error,
+    _json_response,
+    _Upload,
+)
 
 VIEW_CHANNEL = discord.Permissions.view_channel.flag
 SEND_MESSAGES = discord.Permissions.send_messages.flag
@@ -61,7 +69,7 @@ class _Outage:
         return response
 
 
-class ChannelsMixin:
+class ChannelsMixin(FakeDiscordBase):
     """Part of FakeDiscord (see server.py)."""
 
     # -- knobs for tests
@@ -123,7 +131,7 @@ class ChannelsMixin:
         if self.connected_to(guild.id):
             await self._dispatch("CHANNEL_DELETE", data, guild_id=guild.id)
 
-    def open_dm(self, user: dict) -> dict:
+    def open_dm(self, user: JsonObject) -> JsonObject:
         """The DM channel with a user (a member dict or user dict), made on first use."""
         uid = int(user.get("user", user)["id"])
         cid = next((c for c, u in self._dm_channels.items() if u == uid), None)
@@ -133,11 +141,11 @@ class ChannelsMixin:
             self._channel_order[cid] = []
         return self.channel_object(cid)
 
-    def close_dms(self, user: dict) -> None:
+    def close_dms(self, user: JsonObject) -> None:
         """The user turns off DMs from this server: the bot's DMs answer 403 50007."""
         self._closed_dms.add(int(user.get("user", user)["id"]))
 
-    def dm_messages(self, user: dict) -> list[dict]:
+    def dm_messages(self, user: JsonObject) -> list[JsonObject]:
         """Messages in the DM channel with a user, oldest first."""
         return self.messages(int(self.open_dm(user)["id"]))
 
@@ -183,17 +191,23 @@ class ChannelsMixin:
 
     # -- routes
 
-    async def _get_channel(self, request, payload, uploads, cid) -> web.Response:
+    async def _get_channel(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload], cid: str
+    ) -> web.Response:
         if (denied := self._channel_gate(int(cid), Action.READ)) is not None:
             return denied
         return _json_response(self.channel_object(int(cid)))
 
-    async def _typing(self, request, payload, uploads, cid) -> web.Response:
+    async def _typing(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload], cid: str
+    ) -> web.Response:
         if (denied := self._channel_gate(int(cid), Action.SEND)) is not None:
             return denied
         return web.Response(status=204)
 
-    async def _create_dm(self, request, payload, uploads) -> web.Response:
+    async def _create_dm(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload]
+    ) -> web.Response:
         recipient = int(payload.get("recipient_id") or 0)
         user = self._users.get(recipient)
         if user is None:

@@ -2,28 +2,33 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aiohttp import web
 
+from fakes.fake_discord.base import FakeDiscordBase
 from fakes.fake_discord.common import (
     FakeDiscordError,
+    JsonObject,
     _error,
     _form_error,
     _json_response,
+    _Upload,
 )
 
 
-class CommandsMixin:
+class CommandsMixin(FakeDiscordBase):
     """Part of FakeDiscord (see server.py)."""
 
     @property
-    def registered_commands(self) -> list[dict]:
+    def registered_commands(self) -> list[JsonObject]:
         """Every command the bot registered (guild commands first, then global ones)."""
-        out: list[dict] = []
+        out: list[JsonObject] = []
         for gid in sorted(self._commands, key=lambda g: g is None):
             out.extend(self._commands[gid])
         return out
 
-    def _put_commands(self, guild_id: int | None, body: list[dict]) -> list[dict]:
+    def _put_commands(self, guild_id: int | None, body: list[JsonObject]) -> list[JsonObject]:
         stored = []
         for cmd in body:
             ctype = int(cmd.get("type", 1))
@@ -54,7 +59,7 @@ class CommandsMixin:
         self._commands[guild_id] = stored
         return stored
 
-    def _find_command(self, name: str, ctype: int, guild_id: int | None = None) -> dict:
+    def _find_command(self, name: str, ctype: int, guild_id: int | None = None) -> JsonObject:
         """A command the bot registered in that guild (default guild) or globally."""
         gid = guild_id or self.guild_id
         for cmd in self._commands.get(gid, []) + self._commands.get(None, []):
@@ -66,12 +71,26 @@ class CommandsMixin:
     def _wrong_app(self, app: str) -> web.Response | None:
         return None if int(app) == self.app_id else _error(403, 50001, "Missing Access")
 
-    async def _get_commands(self, request, payload, uploads, app, guild=None) -> web.Response:
+    async def _get_commands(
+        self,
+        request: web.Request,
+        payload: JsonObject,
+        uploads: list[_Upload],
+        app: str,
+        guild: str | None = None,
+    ) -> web.Response:
         if (err := self._wrong_app(app)) is not None:
             return err
         return _json_response(self._commands.get(int(guild) if guild else None, []))
 
-    async def _put_commands_route(self, request, payload, uploads, app, guild=None):
+    async def _put_commands_route(
+        self,
+        request: web.Request,
+        payload: Any,
+        uploads: list[_Upload],
+        app: str,
+        guild: str | None = None,
+    ) -> web.Response:
         if (err := self._wrong_app(app)) is not None:
             return err
         if guild is not None and int(guild) not in self.guilds:

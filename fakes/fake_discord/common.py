@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
 import discord
 from aiohttp import web
+
+# A JSON object as Discord sends or takes it (a message, member, channel, request body...).
+JsonObject = dict[str, Any]
+
+MIB = 1024 * 1024
+# What the bot's own channel posts may carry per attachment, by the guild's boost tier.
+UPLOAD_CAPS = {0: 10 * MIB, 1: 10 * MIB, 2: 50 * MIB, 3: 100 * MIB}
 
 DISCORD_EPOCH_MS = 1420070400000
 CALLBACK_WINDOW = 3.0  # seconds to send the first interaction callback
@@ -30,6 +37,23 @@ _PRIVATE_KEYS = ("edits", "allowed_mentions", "interaction_id", "ephemeral", "de
 
 class FakeDiscordError(AssertionError):
     """Raised when a test drives the fake in a way Discord's client would not allow."""
+
+
+@dataclass
+class FakeGuild:
+    """One guild the bot is in. Change it before the bot connects (or see set_premium_tier)."""
+
+    id: int
+    name: str
+    channel_ids: list[int]
+    premium_tier: int = 0
+    locale: str = "en-US"
+    roles: list[JsonObject] = field(default_factory=list)
+
+    @property
+    def upload_limit(self) -> int:
+        """The per-attachment cap on the bot's own channel posts here (its boost tier's)."""
+        return UPLOAD_CAPS[self.premium_tier]
 
 
 @dataclass
@@ -81,7 +105,7 @@ def _json_response(data: Any, status: int = 200) -> web.Response:
     )
 
 
-def _error(status: int, code: int, message: str, errors: dict | None = None) -> web.Response:
+def _error(status: int, code: int, message: str, errors: JsonObject | None = None) -> web.Response:
     body: dict[str, Any] = {"message": message, "code": code}
     if errors is not None:
         body["errors"] = errors

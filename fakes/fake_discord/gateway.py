@@ -13,10 +13,13 @@ from dataclasses import dataclass, field
 
 from aiohttp import WSMsgType, web
 
+from fakes.fake_discord.base import FakeDiscordBase
 from fakes.fake_discord.common import (
     FakeDiscordError,
     GatewayOp,
+    JsonObject,
     _json_response,
+    _Upload,
 )
 
 
@@ -41,10 +44,10 @@ class GatewaySession:
         return (guild_id >> 22) % self.shard_count == self.shard_id
 
 
-class GatewayMixin:
+class GatewayMixin(FakeDiscordBase):
     """Part of FakeDiscord (see server.py)."""
 
-    async def _send(self, ws: web.WebSocketResponse, frame: dict) -> None:
+    async def _send(self, ws: web.WebSocketResponse, frame: JsonObject) -> None:
         async with self._ws_lock:
             self.gateway_sent.append(frame)
             await ws.send_str(json.dumps(frame))
@@ -62,7 +65,7 @@ class GatewayMixin:
     async def _dispatch(
         self,
         event: str,
-        data: dict,
+        data: JsonObject,
         *,
         guild_id: int | None = None,
         session: GatewaySession | None = None,
@@ -95,7 +98,9 @@ class GatewayMixin:
         """Every session identified so far (one per shard and IDENTIFY)."""
         return list(self._sessions.values())
 
-    async def dispatch_event(self, event: str, data: dict, *, guild_id: int | None = None) -> None:
+    async def dispatch_event(
+        self, event: str, data: JsonObject, *, guild_id: int | None = None
+    ) -> None:
         """Send any gateway DISPATCH event to the bot (to the guild's shard, if given)."""
         await self._dispatch(event, data, guild_id=guild_id)
 
@@ -105,7 +110,7 @@ class GatewayMixin:
             if session.live:
                 await session.ws.close(code=code)
 
-    def _guild_create(self, guild_id: int) -> dict:
+    def _guild_create(self, guild_id: int) -> JsonObject:
         guild = self.guilds[guild_id]
         members = [self.bot_member()]
         channels = [c for c in guild.channel_ids if c not in self._deleted]
@@ -146,7 +151,7 @@ class GatewayMixin:
             self._bump()
         return ws
 
-    async def _on_frame(self, ws: web.WebSocketResponse, frame: dict) -> None:
+    async def _on_frame(self, ws: web.WebSocketResponse, frame: JsonObject) -> None:
         op, d = frame.get("op"), frame.get("d") or {}
         if op == GatewayOp.HEARTBEAT:
             await self._send(ws, {"op": GatewayOp.HEARTBEAT_ACK, "d": None, "s": None, "t": None})
@@ -175,7 +180,7 @@ class GatewayMixin:
             if session is not None:
                 await self._dispatch("GUILD_MEMBERS_CHUNK", chunk, session=session)
 
-    async def _identify(self, ws: web.WebSocketResponse, d: dict) -> None:
+    async def _identify(self, ws: web.WebSocketResponse, d: JsonObject) -> None:
         self.identify_payloads.append(d)
         shard_id, shard_count = d.get("shard") or [0, 1]
         # A new IDENTIFY for a shard replaces that shard's old session.
@@ -203,10 +208,14 @@ class GatewayMixin:
             guild_create = self._guild_create(gid)
             await self._dispatch("GUILD_CREATE", guild_create, guild_id=gid, session=session)
 
-    async def _get_gateway(self, request, payload, uploads) -> web.Response:
+    async def _get_gateway(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload]
+    ) -> web.Response:
         return _json_response({"url": self.gateway_url})
 
-    async def _get_gateway_bot(self, request, payload, uploads) -> web.Response:
+    async def _get_gateway_bot(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload]
+    ) -> web.Response:
         limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
         return _json_response(
             {"url": self.gateway_url, "shards": self.shard_count, "session_start_limit": limit}

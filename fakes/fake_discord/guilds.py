@@ -2,42 +2,25 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from aiohttp import web
 
+from fakes.fake_discord.base import FakeDiscordBase
 from fakes.fake_discord.common import (
     ALL_BUT_ADMIN,
+    UPLOAD_CAPS,
     ChannelType,
     FakeDiscordError,
+    FakeGuild,
+    JsonObject,
     _error,
     _json_response,
+    _Upload,
 )
 
-MIB = 1024 * 1024
-# What the bot's own channel posts may carry per attachment, by the guild's boost tier.
-UPLOAD_CAPS = {0: 10 * MIB, 1: 10 * MIB, 2: 50 * MIB, 3: 100 * MIB}
 CHANNEL_NAMES = ("general", "videos", "other")
 
 
-@dataclass
-class FakeGuild:
-    """One guild the bot is in. Change it before the bot connects (or see set_premium_tier)."""
-
-    id: int
-    name: str
-    channel_ids: list[int]
-    premium_tier: int = 0
-    locale: str = "en-US"
-    roles: list[dict] = field(default_factory=list)
-
-    @property
-    def upload_limit(self) -> int:
-        """The per-attachment cap on the bot's own channel posts here (its boost tier's)."""
-        return UPLOAD_CAPS[self.premium_tier]
-
-
-class GuildsMixin:
+class GuildsMixin(FakeDiscordBase):
     """Part of FakeDiscord (see server.py)."""
 
     def make_user(
@@ -47,7 +30,7 @@ class GuildsMixin:
         *,
         roles: tuple[int, ...] | list[int] = (),
         permissions: str = ALL_BUT_ADMIN,
-    ) -> dict:
+    ) -> JsonObject:
         """A guild member dict (with "user") that can invoke commands and post messages."""
         uid = user_id or self.snowflake()
         user = {
@@ -78,7 +61,7 @@ class GuildsMixin:
             "communication_disabled_until": None,
         }
 
-    def bot_member(self) -> dict:
+    def bot_member(self) -> JsonObject:
         """The bot as a guild member."""
         return {
             "user": self.bot_user,
@@ -141,7 +124,7 @@ class GuildsMixin:
         if self.connected_to(guild.id):
             await self._dispatch("GUILD_UPDATE", self.guild_object(guild.id), guild_id=guild.id)
 
-    def channel_object(self, channel_id: int) -> dict:
+    def channel_object(self, channel_id: int) -> JsonObject:
         """The channel object for one of our guild channels or DM channels."""
         order = self._channel_order.get(channel_id) or []
         last = str(order[-1]) if order else None
@@ -173,7 +156,7 @@ class GuildsMixin:
             "flags": 0,
         }
 
-    def guild_object(self, guild_id: int | None = None) -> dict:
+    def guild_object(self, guild_id: int | None = None) -> JsonObject:
         """The guild as GET /guilds/{id} returns it."""
         guild = self.guild(guild_id)
         return {
@@ -219,7 +202,7 @@ class GuildsMixin:
             "max_video_channel_users": 25,
         }
 
-    def add_role(self, role_id: int, name: str, guild_id: int | None = None) -> dict:
+    def add_role(self, role_id: int, name: str, guild_id: int | None = None) -> JsonObject:
         """A guild role; add it before the bot connects so GUILD_CREATE carries it."""
         guild = self.guild(guild_id)
         role = {**self._everyone_role(guild.id), "id": str(role_id), "name": name, "position": 1}
@@ -227,7 +210,7 @@ class GuildsMixin:
         guild.roles.append(role)
         return role
 
-    def _everyone_role(self, guild_id: int) -> dict:
+    def _everyone_role(self, guild_id: int) -> JsonObject:
         return {
             "id": str(guild_id),
             "name": "@everyone",
@@ -243,15 +226,21 @@ class GuildsMixin:
             "flags": 0,
         }
 
-    async def _get_me(self, request, payload, uploads) -> web.Response:
+    async def _get_me(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload]
+    ) -> web.Response:
         # The current user is the one place Discord adds the account's private fields.
         return _json_response({**self.bot_user, "mfa_enabled": False, "locale": "en-US"})
 
-    async def _get_user(self, request, payload, uploads, uid) -> web.Response:
+    async def _get_user(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload], uid: str
+    ) -> web.Response:
         user = self._users.get(int(uid))
         return _json_response(user) if user else _error(404, 10013, "Unknown User")
 
-    async def _get_app(self, request, payload, uploads) -> web.Response:
+    async def _get_app(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload]
+    ) -> web.Response:
         owner = self.default_user["user"]
         return _json_response(
             {
@@ -279,24 +268,32 @@ class GuildsMixin:
             }
         )
 
-    async def _get_guild(self, request, payload, uploads, gid) -> web.Response:
+    async def _get_guild(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload], gid: str
+    ) -> web.Response:
         if int(gid) not in self.guilds:
             return _error(404, 10004, "Unknown Guild")
         return _json_response(self.guild_object(int(gid)))
 
-    async def _get_guild_channels(self, request, payload, uploads, gid) -> web.Response:
+    async def _get_guild_channels(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload], gid: str
+    ) -> web.Response:
         if int(gid) not in self.guilds:
             return _error(404, 10004, "Unknown Guild")
         channels = [c for c in self.guilds[int(gid)].channel_ids if c not in self._deleted]
         return _json_response([self.channel_object(cid) for cid in channels])
 
-    async def _get_roles(self, request, payload, uploads, gid) -> web.Response:
+    async def _get_roles(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload], gid: str
+    ) -> web.Response:
         if int(gid) not in self.guilds:
             return _error(404, 10004, "Unknown Guild")
         guild = self.guilds[int(gid)]
         return _json_response([self._everyone_role(guild.id), *guild.roles])
 
-    async def _get_member(self, request, payload, uploads, gid, uid) -> web.Response:
+    async def _get_member(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload], gid: str, uid: str
+    ) -> web.Response:
         if int(gid) not in self.guilds:
             return _error(404, 10004, "Unknown Guild")
         if int(uid) == self.bot_user_id:

@@ -6,10 +6,11 @@ import json
 import secrets
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
 
+from fakes.fake_discord.base import FakeDiscordBase
 from fakes.fake_discord.common import (
     ALL_BUT_ADMIN,
     CALLBACK_WINDOW,
@@ -22,6 +23,7 @@ from fakes.fake_discord.common import (
     ComponentType,
     FakeDiscordError,
     InteractionType,
+    JsonObject,
     MessageType,
     OptionType,
     _error,
@@ -31,9 +33,6 @@ from fakes.fake_discord.common import (
     _Upload,
 )
 from fakes.fake_discord.messages import _numbered, _walk
-
-if TYPE_CHECKING:
-    from fakes.fake_discord.server import FakeDiscord
 
 _NEW_MESSAGE_CALLBACKS = (
     CallbackType.CHANNEL_MESSAGE_WITH_SOURCE,
@@ -45,20 +44,20 @@ _NEW_MESSAGE_CALLBACKS = (
 class FakeInteraction:
     """An interaction the fake sent to the bot, with every callback/webhook call made for it."""
 
-    fake: FakeDiscord = field(repr=False)
+    fake: FakeDiscordBase = field(repr=False)
     id: int
     token: str
     kind: InteractionType
-    user: dict
+    user: JsonObject
     channel_id: int
     created_at: float
     attachment_size_limit: int
-    payload: dict = field(repr=False)
+    payload: JsonObject = field(repr=False)
     message_id: int | None = None  # component interactions: the message the component is on
-    responses: list[dict] = field(default_factory=list)
+    responses: list[JsonObject] = field(default_factory=list)
     callback_type: CallbackType | None = None
     callback_flags: int = 0
-    modal: dict | None = None
+    modal: JsonObject | None = None
     original_id: int | None = None
     original_created: bool = False
 
@@ -90,13 +89,13 @@ class FakeInteraction:
         return self.callback_type is not None
 
     @property
-    def original_message(self) -> dict | None:
+    def original_message(self) -> JsonObject | None:
         """The @original response message, once it exists."""
         if self.original_id is None or not self.original_created:
             return None
         return self.fake.get_message(self.original_id)
 
-    async def wait_response(self, timeout: float = 5) -> dict:
+    async def wait_response(self, timeout: float = 5) -> JsonObject:
         """Wait for the first callback request (accepted or not) and return its record."""
         await self.fake.wait_for(
             lambda: any(r["kind"] == "callback" for r in self.responses),
@@ -105,11 +104,11 @@ class FakeInteraction:
         )
         return next(r for r in self.responses if r["kind"] == "callback")
 
-    async def wait_private(self, timeout: float = 5) -> dict:
+    async def wait_private(self, timeout: float = 5) -> JsonObject:
         """Wait for the first message of this interaction that only the user sees (an ephemeral
         response or follow-up, not deleted); return it."""
 
-        def first() -> dict | None:
+        def first() -> JsonObject | None:
             for message in self.fake.ephemeral_messages:
                 if message.get("interaction_id") == self.id and not message.get("deleted"):
                     return message
@@ -117,11 +116,11 @@ class FakeInteraction:
 
         return await self._wait_message(first, timeout, f"a private answer to {self.id}")
 
-    async def wait_public(self, timeout: float = 5) -> dict:
+    async def wait_public(self, timeout: float = 5) -> JsonObject:
         """Wait for the first message of this interaction that everyone in the channel sees
         (not ephemeral, not deleted); return it."""
 
-        def first() -> dict | None:
+        def first() -> JsonObject | None:
             for message in self._made():
                 if not message.get("ephemeral") and not message.get("deleted"):
                     return message
@@ -129,15 +128,15 @@ class FakeInteraction:
 
         return await self._wait_message(first, timeout, f"a public message of {self.id}")
 
-    async def wait_followup(self, timeout: float = 5) -> dict:
+    async def wait_followup(self, timeout: float = 5) -> JsonObject:
         """Wait for the first message made by a webhook follow-up or @original edit; return it."""
 
-        def first() -> dict | None:
+        def first() -> JsonObject | None:
             return next(self._made(webhook_only=True), None)
 
         return await self._wait_message(first, timeout, f"a follow-up for interaction {self.id}")
 
-    def _made(self, *, webhook_only: bool = False) -> Iterator[dict]:
+    def _made(self, *, webhook_only: bool = False) -> Iterator[JsonObject]:
         """The messages this interaction's accepted calls made or edited, in call order."""
         for r in self.responses:
             if r["status"] is None or r["status"] >= 300 or not r["message_id"]:
@@ -149,26 +148,26 @@ class FakeInteraction:
                 yield message
 
     async def _wait_message(
-        self, first: Callable[[], dict | None], timeout: float, what: str
-    ) -> dict:
+        self, first: Callable[[], JsonObject | None], timeout: float, what: str
+    ) -> JsonObject:
         await self.fake.wait_for(lambda: first() is not None, timeout, what=what)
         result = first()
         assert result is not None
         return result
 
 
-class InteractionsMixin:
+class InteractionsMixin(FakeDiscordBase):
     """Part of FakeDiscord (see server.py)."""
 
     async def _send_interaction(
         self,
-        kind: int,
-        data: dict,
+        kind: InteractionType,
+        data: JsonObject,
         *,
-        user: dict | None,
+        user: JsonObject | None,
         channel_id: int | None,
         attachment_size_limit: int | None,
-        message: dict | None = None,
+        message: JsonObject | None = None,
         locale: str = "en-US",
     ) -> FakeInteraction:
         """Build the interaction, record it and send it to the bot as INTERACTION_CREATE."""
@@ -220,14 +219,14 @@ class InteractionsMixin:
         return it
 
     @staticmethod
-    def _command_data(cmd: dict, ctype: CommandType) -> dict[str, Any]:
+    def _command_data(cmd: JsonObject, ctype: CommandType) -> dict[str, Any]:
         """The `data` of an application command interaction for the registered `cmd`."""
         data: dict[str, Any] = {"id": cmd["id"], "name": cmd["name"], "type": ctype}
         if "guild_id" in cmd:
             data["guild_id"] = cmd["guild_id"]
         return data
 
-    def _option_value(self, schema: dict, value: Any, resolved: dict) -> Any:
+    def _option_value(self, schema: JsonObject, value: Any, resolved: JsonObject) -> Any:
         otype = schema["type"]
         if otype == OptionType.ATTACHMENT:
             att = value if isinstance(value, dict) else None
@@ -260,10 +259,10 @@ class InteractionsMixin:
     async def invoke(
         self,
         command: str,
-        options: dict | None = None,
+        options: JsonObject | None = None,
         *,
-        attachments: dict[str, dict] | None = None,
-        user: dict | None = None,
+        attachments: dict[str, JsonObject] | None = None,
+        user: JsonObject | None = None,
         channel_id: int | None = None,
         attachment_size_limit: int | None = None,
         locale: str = "en-US",
@@ -279,7 +278,7 @@ class InteractionsMixin:
         cmd = self._find_command(parts[0], CommandType.CHAT_INPUT, guild_id)
         given = {**(options or {}), **(attachments or {})}
         schemas = cmd.get("options") or []
-        nest: list[dict] = []  # subcommand group / subcommand wrappers, outermost first
+        nest: list[JsonObject] = []  # subcommand group / subcommand wrappers, outermost first
         for part in parts[1:]:
             sub = next(
                 (
@@ -294,8 +293,8 @@ class InteractionsMixin:
                 raise FakeDiscordError(f"{command!r}: no subcommand {part!r} in {cmd['name']!r}")
             nest.append({"type": sub["type"], "name": part})
             schemas = sub.get("options") or []
-        resolved: dict[str, dict] = {}
-        leaf: list[dict] = []
+        resolved: dict[str, JsonObject] = {}
+        leaf: list[JsonObject] = []
         by_name = {o["name"]: o for o in schemas}
         for name, value in given.items():
             if name not in by_name:
@@ -340,9 +339,9 @@ class InteractionsMixin:
     async def invoke_message_command(
         self,
         name: str,
-        target_message: dict,
+        target_message: JsonObject,
         *,
-        user: dict | None = None,
+        user: JsonObject | None = None,
         locale: str = "en-US",
     ) -> FakeInteraction:
         """Send a message context-menu command (command type 3) targeting a message."""
@@ -365,7 +364,7 @@ class InteractionsMixin:
         message_id: int | str,
         custom_id: str,
         *,
-        user: dict | None = None,
+        user: JsonObject | None = None,
         values: list[str] | None = None,
         locale: str = "en-US",
     ) -> FakeInteraction:
@@ -398,7 +397,7 @@ class InteractionsMixin:
         interaction: FakeInteraction,
         values: dict[str, str | list[str]],
         *,
-        user: dict | None = None,
+        user: JsonObject | None = None,
     ) -> FakeInteraction:
         """Submit the modal `interaction` was answered with: INTERACTION_CREATE type 5. Text
         inputs take strings; string selects a list of values (or one), else their defaults."""
@@ -407,7 +406,7 @@ class InteractionsMixin:
             raise FakeDiscordError(f"interaction {interaction.id} was not answered with a modal")
         remaining = dict(values)
 
-        def answer(comp: dict) -> dict | None:
+        def answer(comp: JsonObject) -> JsonObject | None:
             if comp.get("type") == ComponentType.TEXT_INPUT:
                 cid = comp["custom_id"]
                 if cid not in remaining and comp.get("required", True):
@@ -479,9 +478,9 @@ class InteractionsMixin:
         it: FakeInteraction,
         kind: str,
         request: web.Request,
-        payload: dict,
+        payload: JsonObject,
         uploads: list[_Upload],
-    ) -> dict:
+    ) -> JsonObject:
         data = (payload.get("data") or {}) if kind == "callback" else payload
         entry = {
             "kind": kind,
@@ -501,7 +500,9 @@ class InteractionsMixin:
         return entry
 
     @staticmethod
-    def _finish(entry: dict, response: web.Response, message_id: int | str | None = None):
+    def _finish(
+        entry: JsonObject, response: web.Response, message_id: int | str | None = None
+    ) -> web.Response:
         entry["status"] = response.status
         if response.status >= 400 and response.body:
             entry["error"] = json.loads(response.body)  # type: ignore[arg-type]
@@ -509,7 +510,14 @@ class InteractionsMixin:
             entry["message_id"] = str(message_id)
         return response
 
-    async def _callback(self, request, payload, uploads, iid, token) -> web.Response:
+    async def _callback(
+        self,
+        request: web.Request,
+        payload: JsonObject,
+        uploads: list[_Upload],
+        iid: str,
+        token: str,
+    ) -> web.Response:
         it = self.interactions.get(int(iid))
         if it is None or it.token != token:
             return _error(404, 10062, "Unknown interaction")
@@ -525,7 +533,7 @@ class InteractionsMixin:
         ctype = payload.get("type")
         data = payload.get("data") or {}
         flags = int(data.get("flags") or 0)
-        message: dict | None = None
+        message: JsonObject | None = None
         if ctype == CallbackType.CHANNEL_MESSAGE_WITH_SOURCE:
             err = self._validate(data, uploads, it.attachment_size_limit, creating=True)
             if err is not None:
@@ -591,8 +599,13 @@ class InteractionsMixin:
         )
 
     def _webhook_interaction(
-        self, app: str, token: str, request: web.Request, payload: dict, uploads: list[_Upload]
-    ) -> tuple[FakeInteraction, dict] | web.Response:
+        self,
+        app: str,
+        token: str,
+        request: web.Request,
+        payload: JsonObject,
+        uploads: list[_Upload],
+    ) -> tuple[FakeInteraction, JsonObject] | web.Response:
         """The interaction behind the webhook token and the record of this call, or the
         error response (already recorded once the interaction is known)."""
         it = next((i for i in self.interactions.values() if i.token == token), None)
@@ -614,9 +627,9 @@ class InteractionsMixin:
         token: str,
         mid: str,
         request: web.Request,
-        payload: dict,
+        payload: JsonObject,
         uploads: list[_Upload],
-    ) -> tuple[FakeInteraction, dict, dict] | web.Response:
+    ) -> tuple[FakeInteraction, JsonObject, JsonObject] | web.Response:
         """As _webhook_interaction, plus the message `mid` names (or the 404 for it)."""
         found = self._webhook_interaction(app, token, request, payload, uploads)
         if isinstance(found, web.Response):
@@ -627,7 +640,7 @@ class InteractionsMixin:
             return self._finish(entry, _error(404, 10008, "Unknown Message"))
         return it, entry, target
 
-    def _webhook_target(self, it: FakeInteraction, mid: str) -> dict | None:
+    def _webhook_target(self, it: FakeInteraction, mid: str) -> JsonObject | None:
         if mid == "@original":
             if it.original_id is None:
                 return None
@@ -640,7 +653,7 @@ class InteractionsMixin:
             return None
         return record
 
-    def _loading_placeholder(self, it: FakeInteraction) -> dict:
+    def _loading_placeholder(self, it: FakeInteraction) -> JsonObject:
         return {
             "id": str(it.original_id),
             "channel_id": str(it.channel_id),
@@ -663,8 +676,8 @@ class InteractionsMixin:
         }
 
     def _materialize_original(
-        self, it: FakeInteraction, payload: dict, uploads: list[_Upload]
-    ) -> dict:
+        self, it: FakeInteraction, payload: JsonObject, uploads: list[_Upload]
+    ) -> JsonObject:
         record = self._new_message(
             it.channel_id,
             payload,
@@ -678,7 +691,14 @@ class InteractionsMixin:
         it.original_created = True
         return record
 
-    async def _webhook_post(self, request, payload, uploads, app, token) -> web.Response:
+    async def _webhook_post(
+        self,
+        request: web.Request,
+        payload: JsonObject,
+        uploads: list[_Upload],
+        app: str,
+        token: str,
+    ) -> web.Response:
         found = self._webhook_interaction(app, token, request, payload, uploads)
         if isinstance(found, web.Response):
             return found
@@ -707,14 +727,30 @@ class InteractionsMixin:
             return self._finish(entry, _json_response(self.public(record)), record["id"])
         return self._finish(entry, web.Response(status=204), record["id"])
 
-    async def _webhook_get(self, request, payload, uploads, app, token, mid) -> web.Response:
+    async def _webhook_get(
+        self,
+        request: web.Request,
+        payload: JsonObject,
+        uploads: list[_Upload],
+        app: str,
+        token: str,
+        mid: str,
+    ) -> web.Response:
         found = self._webhook_message(app, token, mid, request, payload, uploads)
         if isinstance(found, web.Response):
             return found
         _, entry, target = found
         return self._finish(entry, _json_response(self.public(target)))
 
-    async def _webhook_patch(self, request, payload, uploads, app, token, mid) -> web.Response:
+    async def _webhook_patch(
+        self,
+        request: web.Request,
+        payload: JsonObject,
+        uploads: list[_Upload],
+        app: str,
+        token: str,
+        mid: str,
+    ) -> web.Response:
         found = self._webhook_message(app, token, mid, request, payload, uploads)
         if isinstance(found, web.Response):
             return found
@@ -730,7 +766,15 @@ class InteractionsMixin:
             self._edit_message(record, payload, uploads)
         return self._finish(entry, _json_response(self.public(record)), record["id"])
 
-    async def _webhook_delete(self, request, payload, uploads, app, token, mid) -> web.Response:
+    async def _webhook_delete(
+        self,
+        request: web.Request,
+        payload: JsonObject,
+        uploads: list[_Upload],
+        app: str,
+        token: str,
+        mid: str,
+    ) -> web.Response:
         found = self._webhook_message(app, token, mid, request, payload, uploads)
         if isinstance(found, web.Response):
             return found

@@ -5,29 +5,39 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from aiohttp import web
 
+from fakes.fake_discord.base import FakeDiscordBase
 from fakes.fake_discord.channels import MANAGE_MESSAGES, Action
 from fakes.fake_discord.common import (
     _PRIVATE_KEYS,
     EPHEMERAL,
     LOADING,
     NONCE_WINDOW,
+    UPLOAD_CAPS,
+    JsonObject,
     MessageType,
     _error,
     _form_error,
     _json_response,
     _Upload,
 )
-from fakes.fake_discord.guilds import UPLOAD_CAPS
 
 if TYPE_CHECKING:
     from fakes.fake_discord.interactions import FakeInteraction
 
 
-def _numbered(components: list[dict]) -> list[dict]:
+class Pinged(TypedDict):
+    """Who a message notifies (see MessagesMixin.pinged)."""
+
+    everyone: bool
+    users: set[int]
+    roles: set[int]
+
+
+def _numbered(components: list[JsonObject]) -> list[JsonObject]:
     """The components with Discord's `id` on each: missing ones are numbered on from the
     largest given id, depth first, as Discord numbers them."""
     components = copy.deepcopy(components)
@@ -43,7 +53,7 @@ def _numbered(components: list[dict]) -> list[dict]:
     return components
 
 
-def _walk(components: list[dict]) -> Iterator[dict]:
+def _walk(components: list[JsonObject]) -> Iterator[JsonObject]:
     for component in components:
         yield component
         yield from _walk(component.get("components") or [])
@@ -52,10 +62,10 @@ def _walk(components: list[dict]) -> Iterator[dict]:
                 yield from _walk([component[key]])
 
 
-class MessagesMixin:
+class MessagesMixin(FakeDiscordBase):
     """Part of FakeDiscord (see server.py)."""
 
-    def messages(self, channel_id: int | None = None) -> list[dict]:
+    def messages(self, channel_id: int | None = None) -> list[JsonObject]:
         """Non-ephemeral, non-deleted messages in a channel, oldest first."""
         cid = channel_id or self.channel_id
         return [
@@ -65,12 +75,12 @@ class MessagesMixin:
             if not self._messages[mid].get("deleted")
         ]
 
-    def get_message(self, message_id: int | str) -> dict | None:
+    def get_message(self, message_id: int | str) -> JsonObject | None:
         """Any stored message (ephemeral and deleted ones too), by id."""
         return self._messages.get(int(message_id))
 
     @staticmethod
-    def public(message: dict) -> dict:
+    def public(message: JsonObject) -> JsonObject:
         """The message as Discord would send it (our bookkeeping keys removed)."""
         out = {k: v for k, v in message.items() if k not in _PRIVATE_KEYS}
         # Discord omits these when unset, and discord.py calls .get() on them when present.
@@ -84,9 +94,9 @@ class MessagesMixin:
         channel_id: int | None,
         content: str,
         *,
-        attachments: tuple[dict, ...] | list[dict] = (),
-        user: dict | None = None,
-    ) -> dict:
+        attachments: tuple[JsonObject, ...] | list[JsonObject] = (),
+        user: JsonObject | None = None,
+    ) -> JsonObject:
         """Put a user's message into a channel's history (no gateway event)."""
         member = user or self.default_user
         record = self._new_message(
@@ -101,15 +111,15 @@ class MessagesMixin:
     def _new_message(
         self,
         channel_id: int,
-        payload: dict,
+        payload: JsonObject,
         *,
-        author: dict,
-        attachments: list[dict],
+        author: JsonObject,
+        attachments: list[JsonObject],
         interaction: FakeInteraction | None = None,
         ephemeral: bool = False,
         message_id: int | None = None,
         msg_type: int | None = None,
-    ) -> dict:
+    ) -> JsonObject:
         mid = message_id or self.snowflake()
         flags = int(payload.get("flags") or 0)
         if ephemeral:
@@ -173,7 +183,9 @@ class MessagesMixin:
             self._channel_order.setdefault(channel_id, []).append(mid)
         return record
 
-    def _edit_message(self, record: dict, payload: dict, uploads: list[_Upload]) -> None:
+    def _edit_message(
+        self, record: JsonObject, payload: JsonObject, uploads: list[_Upload]
+    ) -> None:
         before = {k: copy.deepcopy(record[k]) for k in ("content", "embeds", "components")}
         before["attachments"] = list(record["attachments"])
         for key, empty in (("content", ""), ("embeds", []), ("components", [])):
@@ -194,13 +206,13 @@ class MessagesMixin:
         record["edits"].append({"at": self.now(), "before": before, "payload": payload})
         self._fill_mentions(record)
 
-    def _fill_mentions(self, record: dict) -> None:
+    def _fill_mentions(self, record: JsonObject) -> None:
         who = self.pinged(record)
         record["mention_everyone"] = who["everyone"]
         record["mentions"] = [self._users[u] for u in sorted(who["users"]) if u in self._users]
         record["mention_roles"] = [str(r) for r in sorted(who["roles"])]
 
-    def pinged(self, message: dict) -> dict:
+    def pinged(self, message: JsonObject) -> Pinged:
         """Who this message notifies under Discord's allowed_mentions rules (embeds never ping)."""
         content = message.get("content") or ""
         everyone = "@everyone" in content or "@here" in content
@@ -229,7 +241,7 @@ class MessagesMixin:
         return {"everyone": everyone, "users": users, "roles": roles}
 
     def _validate(
-        self, payload: dict, uploads: list[_Upload], limit: int, *, creating: bool
+        self, payload: JsonObject, uploads: list[_Upload], limit: int, *, creating: bool
     ) -> web.Response | None:
         # Field limits (content length, embed count, ...) are checked against the spec first.
         content = payload.get("content")
@@ -258,7 +270,9 @@ class MessagesMixin:
             return _error(400, 50006, "Cannot send an empty message")
         return None
 
-    async def _channel_post(self, request, payload, uploads, cid) -> web.Response:
+    async def _channel_post(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload], cid: str
+    ) -> web.Response:
         channel_id = int(cid)
         denied = self._channel_gate(channel_id, Action.SEND, uploading=bool(uploads))
         if denied is not None:
@@ -273,8 +287,8 @@ class MessagesMixin:
             seen = self._nonces.get((channel_id, str(nonce)))
             if seen is not None and self.now() - seen[1] < NONCE_WINDOW:
                 return _json_response(self.public(self._messages[seen[0]]))
-        ref = payload.get("message_reference")
-        dangling = ref and ref.get("message_id") and self.get_message(ref["message_id"]) is None
+        ref = payload.get("message_reference") or {}
+        dangling = ref.get("message_id") and self.get_message(ref["message_id"]) is None
         if dangling and ref.get("fail_if_not_exists", True):
             return _form_error(
                 "message_reference", "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", "Unknown message"
@@ -295,7 +309,7 @@ class MessagesMixin:
         guild = self.guild_of(channel_id)
         return guild.upload_limit if guild is not None else UPLOAD_CAPS[0]
 
-    def _channel_message(self, cid: str, mid: str, action: Action) -> dict | web.Response:
+    def _channel_message(self, cid: str, mid: str, action: Action) -> JsonObject | web.Response:
         if (denied := self._channel_gate(int(cid), action)) is not None:
             return denied
         record = self.get_message(mid)
@@ -308,11 +322,15 @@ class MessagesMixin:
             return _error(404, 10008, "Unknown Message")
         return record
 
-    async def _channel_get_message(self, request, payload, uploads, cid, mid) -> web.Response:
+    async def _channel_get_message(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload], cid: str, mid: str
+    ) -> web.Response:
         found = self._channel_message(cid, mid, Action.READ)
         return found if isinstance(found, web.Response) else _json_response(self.public(found))
 
-    async def _channel_patch(self, request, payload, uploads, cid, mid) -> web.Response:
+    async def _channel_patch(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload], cid: str, mid: str
+    ) -> web.Response:
         found = self._channel_message(cid, mid, Action.EDIT)
         if isinstance(found, web.Response):
             return found
@@ -325,7 +343,9 @@ class MessagesMixin:
         self._edit_message(found, payload, uploads)
         return _json_response(self.public(found))
 
-    async def _channel_delete(self, request, payload, uploads, cid, mid) -> web.Response:
+    async def _channel_delete(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload], cid: str, mid: str
+    ) -> web.Response:
         found = self._channel_message(cid, mid, Action.EDIT)
         if isinstance(found, web.Response):
             return found
@@ -335,7 +355,9 @@ class MessagesMixin:
         found["deleted"] = True
         return web.Response(status=204)
 
-    async def _history(self, request, payload, uploads, cid) -> web.Response:
+    async def _history(
+        self, request: web.Request, payload: JsonObject, uploads: list[_Upload], cid: str
+    ) -> web.Response:
         """GET /channels/{id}/messages as Discord pages it: newest first; `before` the newest
         older ones, `after` the oldest newer ones, `around` both sides of a moment."""
         channel_id = int(cid)

@@ -9,10 +9,10 @@ spec (spec.py) and answered 400 50035 when Discord would refuse it; every answer
 too. Both kinds of mismatch land in `violations`, which the test fixtures require empty.
 Everything the bot sends is recorded so tests can assert on it.
 
-The parts, one mixin each: guilds.py (guilds, users, roles), channels.py (DMs, permissions,
-faults), messages.py (posts, edits, deletes, history), interactions.py (invoke, click,
-submit_modal and the callbacks/webhooks), commands.py, cdn.py (attachments), gateway.py
-(sessions and shards).
+The parts, one mixin each over the shared state and clocks of base.py: guilds.py (guilds,
+users, roles), channels.py (DMs, permissions, faults), messages.py (posts, edits, deletes,
+history), interactions.py (invoke, click, submit_modal and the callbacks/webhooks),
+commands.py, cdn.py (attachments), gateway.py (sessions and shards).
 
 Knobs for tests (all on FakeDiscord):
 - clock: now(), wall(), advance(seconds); message ids are snowflakes of wall().
@@ -33,39 +33,38 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import json
 import mimetypes
 import re
-import secrets
-import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 
 from fakes.fake_discord import spec
 from fakes.fake_discord.cdn import CdnMixin
-from fakes.fake_discord.channels import ChannelsMixin, _Outage
+from fakes.fake_discord.channels import ChannelsMixin
 from fakes.fake_discord.commands import CommandsMixin
 from fakes.fake_discord.common import (
-    ALL_BUT_ADMIN,
-    DISCORD_EPOCH_MS,
     INJECTED,
     REJECTION,
+    JsonObject,
     Recorded,
     Violation,
     _error,
     _json_response,
     _Upload,
 )
-from fakes.fake_discord.gateway import GatewayMixin, GatewaySession
-from fakes.fake_discord.guilds import FakeGuild, GuildsMixin
-from fakes.fake_discord.interactions import FakeInteraction, InteractionsMixin
+from fakes.fake_discord.gateway import GatewayMixin
+from fakes.fake_discord.guilds import GuildsMixin
+from fakes.fake_discord.interactions import InteractionsMixin
 from fakes.fake_discord.messages import MessagesMixin
 
+# A route's handler: (request, JSON body or {}, uploads, the path's groups...) -> the answer.
+_Handler = Callable[..., Awaitable[web.Response]]
 
-def _flatten(body: dict) -> list[tuple[str, str, str]]:
+
+def _flatten(body: JsonObject) -> list[tuple[str, str, str]]:
     """(dotted path, code, message) of each error in Discord's nested `errors` tree."""
     found: list[tuple[str, str, str]] = []
 
@@ -93,89 +92,6 @@ class FakeDiscord(
 ):
     """REST API + gateway websocket on one 127.0.0.1 port, enough for a real discord.py bot."""
 
-    def __init__(
-        self,
-        *,
-        bot_token: str = "fake-bot-token",
-        app_id: int = 1100000000000000001,
-        bot_user_id: int = 1100000000000000002,
-        guild_id: int = 1100000000000000003,
-        channel_ids: tuple[int, ...] = (1100000000000000004, 1100000000000000005),
-        attachment_size_limit: int = 10 * 1024 * 1024,
-        check_spec: bool = True,
-    ) -> None:
-        """`check_spec=False` skips the OpenAPI schema checks (Discord's own stricter limits
-        stay): they cost a few ms per exchange, which a benchmark of the bot should not
-        count."""
-        self.bot_token = bot_token
-        self.app_id = app_id
-        self.bot_user_id = bot_user_id
-        self.guild_id = guild_id
-        self.channel_ids = tuple(channel_ids)
-        self.channel_id = self.channel_ids[0]
-        self.attachment_size_limit = attachment_size_limit
-
-        self.requests: list[Recorded] = []
-        self.unhandled: list[Recorded] = []
-        # Exchanges that break Discord's OpenAPI spec (see spec.py); tests fail on any.
-        self.check_spec = check_spec
-        self._violations: list[Violation] = []
-        self._unchecked: list[Recorded] = []  # answers whose spec check is still to run
-        self.gateway_received: list[dict] = []  # every frame the bot sent on the gateway
-        self.gateway_sent: list[dict] = []  # every frame the fake sent
-        self.identify_payloads: list[dict] = []
-        # Guilds by id; the first is the default one that guild_id / channel_ids describe.
-        self.guilds: dict[int, FakeGuild] = {
-            guild_id: FakeGuild(guild_id, "Fake Guild", list(self.channel_ids))
-        }
-        self._channel_guild: dict[int, int] = {cid: guild_id for cid in self.channel_ids}
-        self.roles: list[dict] = self.guilds[guild_id].roles
-        # Channel faults and permissions (see channels.py).
-        self._deleted: set[int] = set()
-        self._outages: dict[int, _Outage] = {}
-        self._channel_permissions: dict[int, int] = {}
-        self._dm_channels: dict[int, int] = {}  # DM channel id -> recipient user id
-        self._closed_dms: set[int] = set()
-        # Gateway sharding: GET /gateway/bot answers this; events go to the guild's shard.
-        self.shard_count = 1
-        # What the bot may do in the channel, as Discord reports it with each interaction.
-        self.app_permissions = ALL_BUT_ADMIN
-        self.gateway_connections = 0
-        self.interactions: dict[int, FakeInteraction] = {}
-        self.ephemeral_messages: list[dict] = []
-
-        self._offset = 0.0
-        self._last_snowflake = 0
-        self._secret = secrets.token_bytes(16)
-        self._changed = asyncio.Event()
-        self._ready = asyncio.Event()
-        self._messages: dict[int, dict] = {}
-        self._channel_order: dict[int, list[int]] = {cid: [] for cid in self.channel_ids}
-        self._nonces: dict[tuple[int, str], tuple[int, float]] = {}
-        self._blobs: dict[str, bytes] = {}
-        self._commands: dict[int | None, list[dict]] = {}  # guild id (None = global) -> commands
-        self._command_ids: dict[tuple[int | None, str, int], int] = {}
-        self._users: dict[int, dict] = {}
-        self._sessions: dict[str, GatewaySession] = {}  # by session id
-        self._all_ws: set[web.WebSocketResponse] = set()
-        self._ws_lock = asyncio.Lock()
-        self._runner: web.AppRunner | None = None
-        self.port = 0
-
-        self.bot_user = {
-            "id": str(bot_user_id),
-            "username": "r2v-bot",
-            "discriminator": "0",
-            "global_name": None,
-            "avatar": None,
-            "bot": True,
-            "public_flags": 0,
-            "flags": 0,
-            "primary_guild": None,
-        }
-        self._users[bot_user_id] = self.bot_user
-        self.default_user = self.make_user(name="alice")
-
     async def start(self) -> None:
         """Start the server on a random 127.0.0.1 port."""
         # Big uploads must reach our own size check (413 code 40005), not aiohttp's 1 MiB cap.
@@ -186,7 +102,7 @@ class FakeDiscord(
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         server = site._server
-        assert server is not None and server.sockets
+        assert isinstance(server, asyncio.Server) and server.sockets
         self.port = server.sockets[0].getsockname()[1]
 
     async def stop(self) -> None:
@@ -204,76 +120,6 @@ class FakeDiscord(
 
     async def __aexit__(self, *exc: object) -> None:
         await self.stop()
-
-    @property
-    def base_url(self) -> str:
-        """http://127.0.0.1:PORT"""
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def api_base(self) -> str:
-        """Value for discord.http.Route.BASE."""
-        return f"{self.base_url}/api/v10"
-
-    @property
-    def gateway_url(self) -> str:
-        """Value for DiscordWebSocket.DEFAULT_GATEWAY (as yarl.URL)."""
-        return f"ws://127.0.0.1:{self.port}/"
-
-    def now(self) -> float:
-        """Fake monotonic clock used for every time limit."""
-        return time.monotonic() + self._offset
-
-    def wall(self) -> float:
-        """Fake wall clock (unix seconds) used for timestamps, snowflakes and URL expiry."""
-        return time.time() + self._offset
-
-    def advance(self, seconds: float) -> None:
-        """Move the fake clock forward."""
-        self._offset += seconds
-        self._bump()
-
-    def _bump(self) -> None:
-        self._changed.set()
-        self._changed = asyncio.Event()
-
-    async def wait_for(
-        self,
-        predicate: Callable[[], Any],
-        timeout: float = 5,
-        *,
-        what: str | None = None,
-    ) -> Any:
-        """Wait until predicate() is truthy; re-checked on every request/event (and every 50 ms)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while True:
-            result = predicate()
-            if result:
-                return result
-            remaining = deadline - loop.time()
-            if remaining <= 0:
-                last = [f"{r.method} {r.path} -> {r.status}" for r in self.requests[-8:]]
-                raise TimeoutError(
-                    f"timed out after {timeout}s waiting for {what or predicate!r}; "
-                    f"last requests: {last}; unhandled: {[r.path for r in self.unhandled]}"
-                )
-            # The 50 ms poll catches state that changes outside the fake (e.g. bot.is_ready()).
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.05))
-
-    async def wait_ready(self, timeout: float = 10) -> None:
-        """Wait until the bot has IDENTIFYed and been sent READY."""
-        await self.wait_for(self._ready.is_set, timeout, what="the bot to IDENTIFY")
-
-    def snowflake(self) -> int:
-        """A new, strictly increasing snowflake whose timestamp follows the fake clock."""
-        value = (int(self.wall() * 1000) - DISCORD_EPOCH_MS) << 22
-        self._last_snowflake = max(value, self._last_snowflake + 1)
-        return self._last_snowflake
-
-    def _iso(self) -> str:
-        return dt.datetime.fromtimestamp(self.wall(), dt.UTC).isoformat()
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         if request.path == "/" and request.headers.get("Upgrade", "").lower() == "websocket":
@@ -399,7 +245,9 @@ class FakeDiscord(
             payload: Any = None
             reader = await request.multipart()
             async for part in reader:
-                data = await part.read(decode=False)  # type: ignore[union-attr]
+                # discord.py's multipart bodies are flat: one part per field, none nested.
+                assert isinstance(part, BodyPartReader), f"nested multipart: {part!r}"
+                data = await part.read(decode=False)
                 if part.name == "payload_json":
                     payload = json.loads(data)
                 elif part.filename is not None:
@@ -449,7 +297,7 @@ class FakeDiscord(
         self.unhandled.append(rec)
         return _error(404, 0, "404: Not Found")
 
-    def _interaction_handlers(self) -> tuple[Callable[..., Any], ...]:
+    def _interaction_handlers(self) -> tuple[_Handler, ...]:
         return (
             self._callback,
             self._webhook_post,
@@ -458,7 +306,7 @@ class FakeDiscord(
             self._webhook_delete,
         )
 
-    def _routes(self) -> list[tuple[str, str, Callable[..., Any], bool]]:
+    def _routes(self) -> list[tuple[str, str, _Handler, bool]]:
         snow = r"(\d+)"
         hook = r"/webhooks/(\d+)/([^/]+)"
         hook_msg = hook + r"/messages/(@original|\d+)"

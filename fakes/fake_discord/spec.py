@@ -80,7 +80,8 @@ class Operation:
 def load_spec() -> dict[str, Any]:
     """The parsed spec (read once per process)."""
     with SPEC_PATH.open(encoding="utf-8") as file:
-        return json.load(file)
+        spec: dict[str, Any] = json.load(file)
+    return spec
 
 
 @functools.cache
@@ -107,13 +108,15 @@ def find_operation(method: str, path: str) -> Operation | None:
 
 
 @functools.cache
-def _registry(for_requests: bool) -> Registry:
+def _registry(for_requests: bool) -> Registry[Any]:
     spec = load_spec()
     if for_requests:
         spec = copy.deepcopy(spec)
         spec["components"]["schemas"]["SnowflakeType"] = _ACCEPTED_SNOWFLAKE
     resource = Resource.from_contents(spec, default_specification=DRAFT202012)
-    return Registry().with_resource(_SPEC_URI, resource)
+    # with_resources, not with_resource (which calls it): that one carries no types.
+    registry: Registry[Any] = Registry()
+    return registry.with_resources([(_SPEC_URI, resource)])
 
 
 def _node(pointer: str) -> Any:
@@ -130,7 +133,7 @@ def _validator(pointer: str, for_requests: bool) -> Draft202012Validator:
     )
 
 
-def _media_pointer(base: str, content: dict, content_type: str) -> str | None:
+def _media_pointer(base: str, content: dict[str, Any], content_type: str) -> str | None:
     for media in (content_type, "application/json"):
         if media in content:
             return f"{base}/content/{media.replace('/', '~1')}/schema"
@@ -193,7 +196,7 @@ def validate_query(op: Operation, query: dict[str, str]) -> list[FieldError]:
     return found
 
 
-def _query_parameters(op: Operation) -> Iterator[tuple[str, dict]]:
+def _query_parameters(op: Operation) -> Iterator[tuple[str, dict[str, Any]]]:
     item_pointer = op.pointer.rsplit("/", 1)[0]
     for base in (item_pointer, op.pointer):
         for index, parameter in enumerate(_node(base).get("parameters", [])):
@@ -201,13 +204,13 @@ def _query_parameters(op: Operation) -> Iterator[tuple[str, dict]]:
                 yield f"{base}/parameters/{index}", parameter
 
 
-def _resolved(schema: dict) -> dict:
+def _resolved(schema: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in schema:
         schema = _node(schema["$ref"].removeprefix("#"))
     return schema
 
 
-def _coerce(raw: str, schema: dict) -> Any:
+def _coerce(raw: str, schema: dict[str, Any]) -> Any:
     """A query string value as the JSON type its schema wants; None if it is no such value."""
     kinds = schema.get("type")
     kinds = kinds if isinstance(kinds, list) else [kinds]
@@ -328,7 +331,7 @@ def discord_limits(op: Operation, body: Any) -> list[FieldError]:
         return []
     found: list[FieldError] = []
     prefix: tuple[str | int, ...] = ()
-    message = body
+    message: Any = body
     if op.operation_id == "create_interaction_response":
         prefix, message = ("data",), body.get("data")
         if not isinstance(message, dict):
@@ -366,8 +369,8 @@ def discord_limits(op: Operation, body: Any) -> list[FieldError]:
                 )
             )
         label = component.get("label")
-        labelled = component.get("type") in (TEXT_INPUT, LABEL) and isinstance(label, str)
-        if labelled and len(label) > TEXT_INPUT_LABEL_MAX:
+        labelled = component.get("type") in (TEXT_INPUT, LABEL)
+        if labelled and isinstance(label, str) and len(label) > TEXT_INPUT_LABEL_MAX:
             found.append(
                 FieldError(
                     (*path, "label"),
@@ -378,7 +381,7 @@ def discord_limits(op: Operation, body: Any) -> list[FieldError]:
     return found
 
 
-def _button_rules(path: tuple[str | int, ...], button: dict) -> list[FieldError]:
+def _button_rules(path: tuple[str | int, ...], button: dict[str, Any]) -> list[FieldError]:
     """A link button (style 5) has a url and no custom_id; a premium one (6) a sku_id; every
     other style a custom_id. The spec cannot say this; Discord refuses the message."""
     style = button.get("style")
@@ -403,7 +406,7 @@ def _button_rules(path: tuple[str | int, ...], button: dict) -> list[FieldError]
 
 def _components(
     components: Any, path: tuple[str | int, ...]
-) -> Iterator[tuple[tuple[str | int, ...], dict]]:
+) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
     if not isinstance(components, list):
         return
     for index, component in enumerate(components):
@@ -412,7 +415,7 @@ def _components(
 
 def _component_tree(
     component: Any, path: tuple[str | int, ...]
-) -> Iterator[tuple[tuple[str | int, ...], dict]]:
+) -> Iterator[tuple[tuple[str | int, ...], dict[str, Any]]]:
     if not isinstance(component, dict):
         return
     yield path, component

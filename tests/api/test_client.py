@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import socket
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import aiohttp
 import pytest
 
-from bot.api.client import ApiTimeouts, BailianClient
+from bot.api.client import BailianClient
 from bot.api.errors import (
     ApiConnectionError,
     ApiError,
@@ -26,18 +25,18 @@ from bot.api.errors import (
 )
 from bot.api.models import TaskStatus
 from bot.api.retry import RetryPolicy
+from bot.api.settings import ApiTimeouts
 from bot.generation.request import CommandInput, Defaults, build_request
 from fakes.fake_bailian import (
     Delay,
     Disconnect,
     FakeBailian,
     Malformed,
-    ManualClock,
     Reply,
     TaskPlan,
 )
+from tests.common import API_KEY
 
-KEY = "sk-very-secret-key-0123456789"
 POLICY = RetryPolicy(max_attempts=4, base_delay=0.5, max_delay=8.0, max_retry_after=20.0)
 SHORT = ApiTimeouts(connect=2.0, read=0.3)
 
@@ -52,23 +51,6 @@ PAYLOAD = build_request(
     ),
     Defaults(),
 ).to_payload()
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-async def api(clock: ManualClock) -> AsyncIterator[FakeBailian]:
-    async with FakeBailian(api_key=KEY, clock=clock) as fake:
-        yield fake
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 class SleepRecorder:
@@ -88,13 +70,14 @@ def sleeps() -> SleepRecorder:
 
 @pytest.fixture
 def client(api: FakeBailian, http: aiohttp.ClientSession, sleeps: SleepRecorder) -> BailianClient:
-    return BailianClient(http, api.base_url, KEY, retry=POLICY, timeouts=SHORT, sleep=sleeps)
+    return BailianClient(http, api.base_url, API_KEY, retry=POLICY, timeouts=SHORT, sleep=sleeps)
 
 
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+        port: int = sock.getsockname()[1]
+        return port
 
 
 async def wait_until(condition, seconds: float = 3.0) -> None:
@@ -119,12 +102,12 @@ async def test_submit_sends_the_payload_with_the_bearer_key_and_returns_the_task
     assert result.request_id == api.submits[0].answer["request_id"]
     (sent,) = api.submits
     assert sent.json == PAYLOAD
-    assert sent.headers["Authorization"] == f"Bearer {KEY}"
+    assert sent.headers["Authorization"] == f"Bearer {API_KEY}"
     assert sleeps.delays == []
 
 
 async def test_base_url_with_trailing_slash(api, http):
-    client = BailianClient(http, api.base_url + "/", KEY, retry=POLICY)
+    client = BailianClient(http, api.base_url + "/", API_KEY, retry=POLICY)
 
     await client.submit(PAYLOAD)
 
@@ -278,7 +261,7 @@ async def test_submit_disconnect_is_a_timeout_not_retried(api, client, sleeps, c
 
 async def test_connection_refused_is_retried_then_a_connection_error(http, sleeps):
     client = BailianClient(
-        http, f"http://127.0.0.1:{closed_port()}", KEY, retry=POLICY, sleep=sleeps
+        http, f"http://127.0.0.1:{closed_port()}", API_KEY, retry=POLICY, sleep=sleeps
     )
 
     with pytest.raises(ApiConnectionError):
@@ -331,7 +314,7 @@ async def test_get_task_follows_the_task_through_its_statuses(api, client, clock
     assert done.submit_time == datetime(2026, 1, 29, 12, 0, 0, tzinfo=UTC)
     assert done.end_time == datetime(2026, 1, 29, 12, 0, 3, tzinfo=UTC)
     assert done.request_id == api.queries[-1].answer["request_id"]
-    assert api.queries[0].headers["Authorization"] == f"Bearer {KEY}"
+    assert api.queries[0].headers["Authorization"] == f"Bearer {API_KEY}"
 
 
 async def test_get_task_failed_carries_code_and_message(api, client, clock):
@@ -443,7 +426,7 @@ async def test_get_task_does_not_retry_a_refusal(api, client, sleeps):
 
 
 async def test_the_key_never_appears_in_repr_or_errors(api, http, sleeps):
-    client = BailianClient(http, api.base_url, KEY, retry=POLICY, timeouts=SHORT, sleep=sleeps)
+    client = BailianClient(http, api.base_url, API_KEY, retry=POLICY, timeouts=SHORT, sleep=sleeps)
     api.script_submit(
         Reply(401),
         Reply(429, retry_after=60),
@@ -459,15 +442,15 @@ async def test_the_key_never_appears_in_repr_or_errors(api, http, sleeps):
             await client.submit(PAYLOAD)
         errors.append(caught.value)
     refused = BailianClient(
-        http, f"http://127.0.0.1:{closed_port()}", KEY, retry=POLICY, sleep=sleeps
+        http, f"http://127.0.0.1:{closed_port()}", API_KEY, retry=POLICY, sleep=sleeps
     )
     with pytest.raises(ApiConnectionError) as caught:
         await refused.submit(PAYLOAD)
     errors.append(caught.value)
 
-    assert KEY not in repr(client)
+    assert API_KEY not in repr(client)
     assert api.base_url in repr(client)
     assert len({type(error) for error in errors}) >= 6
     for error in errors:
-        assert KEY not in str(error)
-        assert KEY not in repr(error)
+        assert API_KEY not in str(error)
+        assert API_KEY not in repr(error)

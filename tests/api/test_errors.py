@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from bot.api.errors import (
@@ -17,7 +19,7 @@ from bot.api.errors import (
 )
 
 
-def body(code: str | None, message: str = "why", request_id: str = "req-1") -> dict:
+def body(code: str | None, message: str = "why", request_id: str = "req-1") -> dict[str, Any]:
     return {"code": code, "message": message, "request_id": request_id}
 
 

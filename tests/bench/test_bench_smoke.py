@@ -4,6 +4,7 @@ the figures themselves are measured by `python -m bench` and recorded in BENCHMA
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from bench import budget, interactions, scale, tracking, workloads
 from bench.common import Row, format_table
@@ -43,7 +44,10 @@ async def test_tracking_pairs_every_task_and_delivers_each_once():
 
 
 def test_the_sdk_copy_of_a_request_gets_the_same_plan():
-    payload = {"model": "wan2.6-r2v", "parameters": {"size": "1280*720", "duration": 10, "seed": 7}}
+    payload: dict[str, Any] = {
+        "model": "wan2.6-r2v",
+        "parameters": {"size": "1280*720", "duration": 10, "seed": 7},
+    }
     assert tracking.durations_s(payload) == tracking.durations_s(dict(payload))
     other = {**payload, "parameters": {**payload["parameters"], "seed": 8}}
     assert tracking.durations_s(payload) != tracking.durations_s(other)

@@ -1,10 +1,8 @@
-"""What the cog tests share: a reference image and a `/r2v generate` with it."""
+"""What the cog tests share: a `/r2v generate` with one reference image (tests.common.png)."""
 
 from __future__ import annotations
 
-
-def png(fake_discord, name="a.png"):
-    return fake_discord.add_attachment(name, "image/png", 40_000, width=640, height=640)
+from tests.common import png
 
 
 async def command(fake_discord, options=None, *, user=None, channel_id=None):

@@ -10,8 +10,8 @@ from decimal import Decimal
 from bot.policy import LimitBook
 from bot.quota.accounts import tasks_csv
 from fakes.fake_bailian import TaskPlan
+from tests.common import generate
 from tests.conftest import NO_LIMITS, make_config, running
-from tests.ui.test_buttons import generate
 
 
 async def finished(fake_discord, count):

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 from fakes.fake_bailian import Reply
+from tests.common import png
 from tests.conftest import eventually
-
-
-def png(fake_discord, name="alice.png", size=200_000, width=1024, height=1024):
-    return fake_discord.add_attachment(name, "image/png", size, width=width, height=height)
 
 
 async def test_two_attachments_and_a_link_become_exactly_the_documented_request(

@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.policy import LimitBook
 from fakes.fake_bailian import Reply, TaskPlan
 from tests.cogs.common import command
+from tests.common import custom_ids, stored
 from tests.conftest import NO_LIMITS, eventually, make_config, running
 
 # flash, 1080P, with audio, 5 s = 2.50 CNY; 10 s = 5.00 CNY
@@ -26,15 +27,11 @@ def with_limits(tmp_path, fake_api, fake_discord, **limits):
     )
 
 
-def button_ids(message):
-    return [c["custom_id"] for row in message["components"] for c in row["components"]]
-
-
 async def ask_confirmation(fake_discord, user=None):
     interaction = await command(fake_discord, EXPENSIVE, user=user)
     message = await interaction.wait_private()
     assert "5.00 CNY" in message["content"]
-    confirm, cancel = button_ids(message)
+    confirm, cancel = custom_ids(message)
     return interaction, message, confirm, cancel
 
 
@@ -155,7 +152,8 @@ async def test_a_failed_task_does_not_count_against_the_budget(tmp_path, fake_ap
         await fake_discord.wait_for(lambda: len(fake_discord.messages()) >= 2, what="failure post")
 
         async def closed():
-            return not (await bot.store.get(task_id)).is_active
+            record = await stored(bot.store, task_id)
+            return not record.is_active
 
         await eventually(closed, what="the failed task to be closed")
         fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
@@ -230,7 +228,9 @@ async def test_a_link_to_a_private_address_is_refused_and_never_fetched(
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
-    port = site._server.sockets[0].getsockname()[1]
+    server = site._server
+    assert isinstance(server, asyncio.Server)
+    port = server.sockets[0].getsockname()[1]
     try:
         for host in (f"127.0.0.1:{port}", f"localhost:{port}", "10.0.0.8", "[::1]", "169.254.1.1"):
             interaction = await fake_discord.invoke(

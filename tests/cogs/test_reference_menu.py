@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.cogs.common import png
+from tests.common import png
 
 
 async def test_the_context_menu_turns_a_messages_files_into_references(bot, fake_discord, fake_api):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from fakes.fake_bailian import TaskPlan
-from tests.ui.test_buttons import delivered, generate
+from tests.common import delivered, generate
 
 
 async def test_show_reposts_from_the_kept_file_after_the_link_expired(bot, fake_discord, fake_api):

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -40,7 +41,7 @@ class MiniBot(discord.AutoShardedClient):
             except discord.HTTPException as error:
                 self.errors.append(error)
 
-        command = app_commands.Command(
+        command: app_commands.Command[Any, ..., None] = app_commands.Command(
             name="upload", description="Answers with a file of `size` bytes", callback=upload
         )
         for guild_id in self.fake.guilds:

@@ -4,20 +4,12 @@ including those the suite's bots rarely call; a multipart payload_json is checke
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
-import pytest
 
 from fakes.fake_discord import FakeDiscord
 from tests.fakes.minibot import mini_bot
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 async def call(fake: FakeDiscord, method: str, path: str, body: Any = None) -> tuple[int, Any]:
@@ -39,7 +31,7 @@ async def test_every_route_answers_per_the_spec(fake: FakeDiscord) -> None:
         it = await fake.invoke("upload", {"size": 10})
         await it.wait_followup()
         hook = f"/webhooks/{app}/{it.token}"
-        calls = [
+        calls: list[tuple[str, str, Any]] = [  # method, path, JSON body (or None)
             ("GET", "/users/@me", None),
             ("GET", f"/users/{user_id}", None),
             ("POST", "/users/@me/channels", {"recipient_id": user_id}),

@@ -7,7 +7,6 @@ import copy
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import aiohttp
@@ -25,9 +24,8 @@ from fakes.fake_bailian import (
     max_in_window,
 )
 from fakes.media import make_mp4
+from tests.common import API_KEY, AUTH, instant
 
-KEY = "test-api-key"
-AUTH = {"Authorization": f"Bearer {KEY}"}
 SUBMIT = "/task/bailian/ref2video"
 TIME_RE = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$")
 
@@ -56,23 +54,6 @@ def payload(**changes: Any) -> dict[str, Any]:
     return body
 
 
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-async def api(clock: ManualClock) -> AsyncIterator[FakeBailian]:
-    async with FakeBailian(api_key=KEY, clock=clock) as fake:
-        yield fake
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
 async def submit(
     api: FakeBailian, http: aiohttp.ClientSession, body: Any = None, **kwargs: Any
 ) -> tuple[int, Any]:
@@ -91,13 +72,16 @@ async def query(api: FakeBailian, http: aiohttp.ClientSession, task_id: str) -> 
 async def new_task(api: FakeBailian, http: aiohttp.ClientSession) -> str:
     status, body = await submit(api, http)
     assert status == 200, body
-    return body["output"]["task_id"]
+    task_id: str = body["output"]["task_id"]
+    return task_id
 
 
 # --- auth --------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": KEY}])
+@pytest.mark.parametrize(
+    "headers", [{}, {"Authorization": "Bearer wrong"}, {"Authorization": API_KEY}]
+)
 async def test_submit_without_the_right_key_is_refused(api, http, headers):
     status, body = await submit(api, http, headers=headers)
 
@@ -214,7 +198,7 @@ async def test_submit_success_shape_and_record(api, http, clock):
     assert uuid.UUID(task_id) and uuid.UUID(body["request_id"])
     [record] = api.submits
     assert record.json == VALID
-    assert record.headers["authorization"] == f"Bearer {KEY}"  # case-insensitive lookup
+    assert record.headers["authorization"] == f"Bearer {API_KEY}"  # case-insensitive lookup
     assert record.at == 7
     assert record.task_id == task_id
     assert record.answer == body
@@ -363,9 +347,14 @@ async def test_unknown_task_id_can_answer_404_instead(api, http):
 async def test_plans_come_from_queue_then_factory_then_default(api, http, clock):
     api.default_plan = TaskPlan(running_s=3)
     api.plan_next(TaskPlan(running_s=1))
-    seen: list[dict] = []
+    seen: list[dict[str, Any]] = []
     first = await new_task(api, http)
-    api.plan_factory = lambda body: seen.append(body) or TaskPlan(running_s=2)
+
+    def factory(body: dict[str, Any]) -> TaskPlan:
+        seen.append(body)
+        return TaskPlan(running_s=2)
+
+    api.plan_factory = factory
     second = await new_task(api, http)
     api.plan_factory = None
     third = await new_task(api, http)
@@ -586,11 +575,8 @@ def test_base_url_needs_a_started_server():
 async def finished_video_url(api: FakeBailian, http: aiohttp.ClientSession, plan: TaskPlan) -> str:
     api.plan_next(plan)
     _, done = await query(api, http, await new_task(api, http))
-    return done["output"]["video_url"]
-
-
-def instant(**changes: Any) -> TaskPlan:
-    return TaskPlan(pending_s=0, running_s=0, **changes)
+    url: str = done["output"]["video_url"]
+    return url
 
 
 async def test_a_real_mp4_file_is_served_as_it_is(api, http):

@@ -76,7 +76,9 @@ def make_bot(fake: FakeDiscord, probe: Probe) -> commands.Bot:
 
     class DemoView(discord.ui.View):
         @discord.ui.button(label="OK", custom_id="demo:ok")
-        async def ok(self, interaction: discord.Interaction, button: discord.ui.Button) -> None:
+        async def ok(
+            self, interaction: discord.Interaction, button: discord.ui.Button[DemoView]
+        ) -> None:
             probe.clicked.append(interaction.user.id)
             await interaction.response.edit_message(
                 content=f"clicked by {interaction.user.name}", view=None
@@ -87,9 +89,11 @@ def make_bot(fake: FakeDiscord, probe: Probe) -> commands.Bot:
         await interaction.response.send_message("pick one", view=DemoView())
 
     class DemoModal(discord.ui.Modal, title="Describe"):
-        name_input = discord.ui.TextInput(label="Name", custom_id="name")
+        name_input: discord.ui.TextInput[DemoModal] = discord.ui.TextInput(
+            label="Name", custom_id="name"
+        )
         # Label-wrapped input: discord.py 2.6+ sends it as a type 18 component.
-        notes = discord.ui.Label(
+        notes: discord.ui.Label[DemoModal] = discord.ui.Label(
             text="Notes",
             component=discord.ui.TextInput(
                 custom_id="notes", style=discord.TextStyle.paragraph, required=False
@@ -129,13 +133,6 @@ def make_bot(fake: FakeDiscord, probe: Probe) -> commands.Bot:
         help_command=None,
         guild_ready_timeout=0.05,
     )
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
-    assert not server.violations, "\n".join(map(str, server.violations))
 
 
 @pytest.fixture
@@ -285,7 +282,8 @@ async def test_allowed_mentions_decide_who_is_pinged(fake: FakeDiscord, bot: com
     assert fake.pinged(stored) == {"everyone": False, "users": {bob_id}, "roles": set()}
 
     reply2 = await target.reply("done", allowed_mentions=discord.AllowedMentions(replied_user=True))
-    assert fake.pinged(fake.get_message(reply2.id))["users"] == {carol_id}  # type: ignore[index]
+    stored = fake.get_message(reply2.id)
+    assert stored is not None and fake.pinged(stored)["users"] == {carol_id}
 
 
 async def test_nonce_deduplicates_channel_posts(fake: FakeDiscord, bot: commands.Bot) -> None:

@@ -3,21 +3,12 @@ channel, and DMs (open, post, closed), each answered as Discord does."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import discord
 import pytest
 
 from fakes.fake_discord import FakeDiscord
 from tests.fakes.minibot import mini_bot
 from tests.fakes.test_every_route import call
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
-    assert not server.violations, "\n".join(map(str, server.violations))
 
 
 def post_path(fake: FakeDiscord, channel_id: int | None = None) -> str:

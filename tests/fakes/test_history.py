@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from typing import Any
 
 import aiohttp
 import discord
@@ -15,14 +15,8 @@ from fakes.fake_discord.common import DISCORD_EPOCH_MS
 from tests.fakes.minibot import mini_bot
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
-    assert not server.violations, "\n".join(map(str, server.violations))
-
-
-async def history(fake: FakeDiscord, **query: int) -> tuple[int, list | dict]:
+async def history(fake: FakeDiscord, **query: int) -> tuple[int, Any]:
+    """The status and the JSON body (a page of messages, or Discord's error)."""
     url = f"{fake.api_base}/channels/{fake.channel_id}/messages"
     headers = {"Authorization": f"Bot {fake.bot_token}"}
     params = {k: str(v) for k, v in query.items()}
@@ -33,7 +27,7 @@ async def history(fake: FakeDiscord, **query: int) -> tuple[int, list | dict]:
         return resp.status, await resp.json()
 
 
-def ids(page: list) -> list[int]:
+def ids(page: list[dict[str, Any]]) -> list[int]:
     return [int(m["id"]) for m in page]
 
 

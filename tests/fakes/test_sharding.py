@@ -3,19 +3,10 @@ events (GUILD_CREATE, INTERACTION_CREATE) reach only shard (guild_id >> 22) % co
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from fakes.fake_discord import FakeDiscord
 from tests.fakes.minibot import MIB, mini_bot
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
-    assert not server.violations, "\n".join(map(str, server.violations))
 
 
 def guild_events(fake: FakeDiscord, shard_id: int, event: str) -> list[int | None]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import aiohttp
 import discord
 import pytest
@@ -15,7 +13,9 @@ LONG_LABEL = "L" * 46  # Discord's limit is 45
 
 
 class LongLabelModal(discord.ui.Modal, title="Too long"):
-    text = discord.ui.TextInput(label=LONG_LABEL, custom_id="text")
+    text: discord.ui.TextInput[LongLabelModal] = discord.ui.TextInput(
+        label=LONG_LABEL, custom_id="text"
+    )
 
 
 def make_bot(fake: FakeDiscord, errors: list[Exception]) -> discord.Client:
@@ -51,12 +51,6 @@ def make_bot(fake: FakeDiscord, errors: list[Exception]) -> discord.Client:
             await self.tree.sync(guild=guild)
 
     return SpecBot()
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
 
 
 async def test_a_46_character_text_input_label_is_rejected_like_discord_does(

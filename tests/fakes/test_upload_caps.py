@@ -4,21 +4,15 @@ interaction answers by the attachment_size_limit the interaction carried."""
 from __future__ import annotations
 
 import io
-from collections.abc import AsyncIterator
+from typing import Any
 
 import discord
 import pytest
 
 from fakes.fake_bailian import TaskPlan
 from fakes.fake_discord import FakeDiscord
+from tests.common import png
 from tests.fakes.minibot import MIB, mini_bot
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        yield server
-    assert not server.violations, "\n".join(map(str, server.violations))
 
 
 def clip(size: int) -> discord.File:
@@ -77,16 +71,16 @@ async def test_the_bot_delivers_a_nitro_members_big_video_as_a_link(bot, fake_di
     """The bot's final post goes to the channel with its own token, so the guild's cap decides
     whether the video can be attached, not the (Nitro) limit of the member's interaction."""
     fake_api.default_plan = TaskPlan(pending_s=0.1, running_s=0.1, video_bytes=11 * MIB)
-    png = fake_discord.add_attachment("a.png", "image/png", 50_000, width=800, height=600)
+    ref = png(fake_discord)
     interaction = await fake_discord.invoke(
         "r2v generate",
         {"prompt": "character1 jumps"},
-        attachments={"ref1": png},
+        attachments={"ref1": ref},
         attachment_size_limit=500 * MIB,
     )
     status = await interaction.wait_public()
 
-    def final() -> list[dict]:
+    def final() -> list[dict[str, Any]]:
         return [
             m
             for m in fake_discord.messages()

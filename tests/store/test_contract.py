@@ -19,6 +19,7 @@ from bot.store.codec import COST_COLUMNS, LEGACY_COST_TEXT, PARTS, TASK_COLUMNS
 from bot.store.protocol import DuplicateTaskError, TaskStore
 from bot.store.records import Ending, Lineage, Origin, Phase, TaskRecord
 from bot.store.types import Spend, Usage
+from tests.common import stored
 from tests.store.conftest import Backend
 
 REQUEST = build_request(
@@ -122,25 +123,27 @@ async def stored_columns(backend: Backend) -> set[str]:
     if backend.name == "sqlite":
         with sqlite3.connect(backend.location) as db:
             return {row[1] for row in db.execute("PRAGMA table_info(tasks)")}
-    db = await asyncpg.connect(backend.location)
+    conn = await asyncpg.connect(backend.location)
     try:
-        rows = await db.fetch(
+        rows = await conn.fetch(
             "SELECT column_name FROM information_schema.columns WHERE table_name = 'tasks'"
         )
     finally:
-        await db.close()
+        await conn.close()
     return {row["column_name"] for row in rows}
 
 
 async def schema_version(backend: Backend) -> int:
     if backend.name == "sqlite":
         with sqlite3.connect(backend.location) as db:
-            return db.execute("PRAGMA user_version").fetchone()[0]
-    db = await asyncpg.connect(backend.location)
+            version: int = db.execute("PRAGMA user_version").fetchone()[0]
+            return version
+    conn = await asyncpg.connect(backend.location)
     try:
-        return await db.fetchval("SELECT max(version) FROM schema_version")
+        version = await conn.fetchval("SELECT max(version) FROM schema_version")
+        return version
     finally:
-        await db.close()
+        await conn.close()
 
 
 async def test_an_empty_database_is_migrated_to_the_codec_columns(backend: Backend):
@@ -174,7 +177,7 @@ async def test_reopening_keeps_data_and_does_not_migrate_again(backend: Backend)
 async def test_full_record_round_trip(store: TaskStore):
     await store.add(FULL)
 
-    got = await store.get("task-full")
+    got = await stored(store, "task-full")
 
     assert got == FULL
     assert got.request.to_payload() == REQUEST.to_payload()
@@ -230,7 +233,7 @@ async def test_save_leaves_the_request_fields_as_submitted(store: TaskStore):
     other = record("task-full", guild_id=None, lineage=None, created_at=5.0)
     assert await store.save(other) is True
 
-    got = await store.get("task-full")
+    got = await stored(store, "task-full")
     assert {name: value(got, name) for name in IMMUTABLE} == {
         name: value(FULL, name) for name in IMMUTABLE
     }
@@ -445,22 +448,22 @@ LEGACY_ROWS = [
 async def database_before_the_estimate_columns(backend: Backend) -> None:
     """A database at the last schema that kept the estimate only as a sentence."""
     migrations = MIGRATIONS[backend.name]
-    old = migrations[: len(migrations) - 2]
-    assert all(isinstance(step, str) for step in old) and "currency" in str(migrations[-2])
+    old = [step for step in migrations[: len(migrations) - 2] if isinstance(step, str)]
+    assert len(old) == len(migrations) - 2 and "currency" in str(migrations[-2])
     if backend.name == "sqlite":
         with sqlite3.connect(backend.location) as db:
             for step in old:
                 db.executescript(step)
             db.execute(f"PRAGMA user_version = {len(old)}")
         return
-    db = await asyncpg.connect(backend.location)
+    conn = await asyncpg.connect(backend.location)
     try:
-        await db.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
+        await conn.execute("CREATE TABLE schema_version (version INTEGER NOT NULL)")
         for number, step in enumerate(old, start=1):
-            await db.execute(step)
-            await db.execute("INSERT INTO schema_version (version) VALUES ($1)", number)
+            await conn.execute(step)
+            await conn.execute("INSERT INTO schema_version (version) VALUES ($1)", number)
     finally:
-        await db.close()
+        await conn.close()
 
 
 async def write_legacy_rows(backend: Backend) -> None:
@@ -480,9 +483,9 @@ async def write_legacy_rows(backend: Backend) -> None:
                 [(*row[:3], json.dumps(row[3]), *row[4:]) for row in rows],
             )
         return
-    db = await asyncpg.connect(backend.location)
+    conn = await asyncpg.connect(backend.location)
     try:
-        await db.executemany(
+        await conn.executemany(
             f"INSERT INTO tasks ({columns}) VALUES ({', '.join(f'${n}' for n in range(1, 14))})",
             [
                 (
@@ -496,7 +499,7 @@ async def write_legacy_rows(backend: Backend) -> None:
             ],
         )
     finally:
-        await db.close()
+        await conn.close()
 
 
 async def test_the_migration_turns_old_estimates_in_words_into_data(backend: Backend):
@@ -505,7 +508,7 @@ async def test_the_migration_turns_old_estimates_in_words_into_data(backend: Bac
 
     store = await backend.open()
     try:
-        got = {task_id: await store.get(task_id) for task_id, *_ in LEGACY_ROWS}
+        got = {task_id: await stored(store, task_id) for task_id, *_ in LEGACY_ROWS}
         spend = await store.spend_since(0.0, requester_id=42)
     finally:
         await store.close()
@@ -526,7 +529,7 @@ async def test_rows_an_older_process_writes_after_the_migration_are_read_alike(b
     store = await backend.open()
     try:
         for task_id, *_, estimate, actual in LEGACY_ROWS:
-            got = await store.get(task_id)
+            got = await stored(store, task_id)
             assert (got.estimate, got.actual) == (estimate, actual), task_id
     finally:
         await store.close()

@@ -14,6 +14,7 @@ from bot.api.models import TaskStatus
 from bot.store.protocol import TaskStore
 from bot.store.records import Phase
 from bot.store.types import new_worker_id
+from tests.common import stored
 from tests.store.conftest import Backend
 from tests.store.test_contract import record
 
@@ -26,11 +27,11 @@ async def owners(backend: Backend) -> dict[str, str | None]:
     if backend.name == "sqlite":
         with sqlite3.connect(backend.location) as db:
             return dict(db.execute(query).fetchall())
-    db = await asyncpg.connect(backend.location)
+    conn = await asyncpg.connect(backend.location)
     try:
-        return {row["task_id"]: row["owner"] for row in await db.fetch(query)}
+        return {row["task_id"]: row["owner"] for row in await conn.fetch(query)}
     finally:
-        await db.close()
+        await conn.close()
 
 
 async def test_a_live_owner_keeps_its_tasks(store: TaskStore):
@@ -39,7 +40,7 @@ async def test_a_live_owner_keeps_its_tasks(store: TaskStore):
 
     assert await store.claim_orphans("b", NOW + TIMEOUT_S, TIMEOUT_S, limit=10) == []
     assert await store.save(replace(record("t1"), raw_status="RUNNING"), owner="a") is True
-    assert (await store.get("t1")).raw_status == "RUNNING"
+    assert (await stored(store, "t1")).raw_status == "RUNNING"
 
 
 async def test_a_dead_owners_tasks_go_to_the_claimer_which_alone_may_save_them(
@@ -54,9 +55,9 @@ async def test_a_dead_owners_tasks_go_to_the_claimer_which_alone_may_save_them(
     assert claimed == [record("t1", raw_status="RUNNING")]
     assert (await owners(backend))["t1"] == "b"
     assert await store.save(replace(record("t1"), raw_status="STALE"), owner="a") is False
-    assert (await store.get("t1")).raw_status == "RUNNING"
+    assert (await stored(store, "t1")).raw_status == "RUNNING"
     assert await store.save(replace(record("t1"), raw_status="FRESH"), owner="b") is True
-    assert (await store.get("t1")).raw_status == "FRESH"
+    assert (await stored(store, "t1")).raw_status == "FRESH"
     # b is alive now (claiming is a heartbeat): a, back from its pause, cannot take it back.
     assert await store.claim_orphans("a", later + 1, TIMEOUT_S, limit=10) == []
 

@@ -8,11 +8,13 @@ import json
 import sqlite3
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot.store.records import Ending
 from bot.store.sqlite import MIGRATIONS, SqliteTaskStore
+from tests.common import stored
 from tests.store.test_contract import REQUEST
 
 
@@ -49,10 +51,11 @@ async def test_a_file_that_is_not_a_database_refuses_to_open_and_leaks_nothing(t
         assert not thread.is_alive(), thread
 
 
-def schema_2_database(path: Path, rows: list[dict]) -> None:
+def schema_2_database(path: Path, rows: list[dict[str, Any]]) -> None:
     """A database as a bot of schema 2 left it."""
     with sqlite3.connect(path) as db:
         for migration in MIGRATIONS[:2]:
+            assert isinstance(migration, str)
             db.executescript(migration)
         db.execute("PRAGMA user_version = 2")
         for row in rows:
@@ -109,7 +112,7 @@ async def test_opening_a_schema_2_database_back_fills_how_tasks_ended(tmp_path: 
 
     store = await SqliteTaskStore.open(path)
     try:
-        endings = {task_id: (await store.get(task_id)).ending for task_id, *_ in rows}
+        endings = {task_id: (await stored(store, task_id)).ending for task_id, *_ in rows}
         assert [r.task_id for r in await store.active()] == [
             "ok-delivering",
             "lost",

@@ -14,6 +14,7 @@ import os
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
+from typing import Any
 
 import aiohttp
 import pytest
@@ -50,7 +51,7 @@ def followed(tracker: Tracker) -> list[str]:
     return sorted(r.task_id for r in tracker.tracked_records())
 
 
-def lease_loops() -> list[asyncio.Task]:
+def lease_loops() -> list[asyncio.Task[Any]]:
     return [t for t in asyncio.all_tasks() if t.get_name() == "r2v-ownership"]
 
 

@@ -44,7 +44,9 @@ async def api() -> AsyncIterator[FakeBailian]:
 
 
 @pytest.fixture
-async def parts(api: FakeBailian, postgres_url: str) -> AsyncIterator[tuple]:
+async def parts(
+    api: FakeBailian, postgres_url: str
+) -> AsyncIterator[tuple[PostgresTaskStore, BailianClient]]:
     store = await PostgresTaskStore.open(postgres_url)
     async with aiohttp.ClientSession() as session:
         yield store, BailianClient(session, api.base_url, api.api_key)
@@ -128,7 +130,7 @@ async def all_done(store: PostgresTaskStore, ids: list[str]) -> bool:
     return all(r is not None and r.phase is Phase.DONE for r in records)
 
 
-def delivered(deliveries: Path) -> Counter[tuple[str, str]]:
+def delivered(deliveries: Path) -> Counter[tuple[str, ...]]:
     if not deliveries.exists():
         return Counter()
     return Counter(tuple(line.split()) for line in deliveries.read_text().splitlines())

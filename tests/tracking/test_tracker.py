@@ -21,6 +21,7 @@ from bot.tracking.schedule import schedule_key
 from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, Reply, TaskPlan
 from fakes.recording import RecordingNotifier
+from tests.common import stored
 from tests.conftest import FAST_TRACKING, eventually
 
 REQUEST = GenerationRequest(
@@ -61,7 +62,7 @@ async def submit(
 
 async def closed(store: SqliteTaskStore, task_id: str) -> TaskRecord:
     async def check():
-        record = await store.get(task_id)
+        record = await stored(store, task_id)
         return record if record.phase is Phase.DONE else None
 
     return await eventually(check, what=f"task {task_id} to close")

@@ -8,36 +8,8 @@ import json
 import discord
 
 from fakes.fake_bailian import TaskPlan
+from tests.common import custom_ids, delivered, generate
 from tests.conftest import running
-
-
-async def generate(fake_discord, **options):
-    ref = fake_discord.add_attachment("a.png", "image/png", 50_000, width=800, height=600)
-    interaction = await fake_discord.invoke(
-        "r2v generate",
-        {"prompt": "character1 dances", **options},
-        attachments={"ref1": ref},
-    )
-    return interaction, await interaction.wait_public()
-
-
-async def delivered(fake_discord, fake_api, **options):
-    """A generation run to its end: the interaction, its status message and its result post."""
-    fake_api.default_plan = TaskPlan(pending_s=0.05, running_s=0.05)
-    interaction, status = await generate(fake_discord, **options)
-    await fake_discord.wait_for(
-        lambda: any(m["attachments"] for m in fake_discord.messages()), 10, what="the video"
-    )
-    result = next(m for m in fake_discord.messages() if m["attachments"])
-    return interaction, status, result
-
-
-def custom_ids(message: dict) -> list[str]:
-    return [
-        button["custom_id"]
-        for row in message.get("components", [])
-        for button in row.get("components", [])
-    ]
 
 
 async def test_only_the_requester_can_use_the_buttons(bot, fake_discord, fake_api):

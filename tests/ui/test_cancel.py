@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from bot.policy import LimitBook
 from fakes.fake_bailian import CANCEL_ROUTE, TaskPlan
+from tests.common import custom_ids, generate
 from tests.conftest import NO_LIMITS, make_config, running
-from tests.ui.test_buttons import custom_ids, generate
 
 
 def with_cancel(config):

@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -36,7 +37,7 @@ async def generate(fake_discord, locale="en-US", **options):
     return interaction, await interaction.wait_public()
 
 
-def results(fake_discord, channel_id=None) -> list[dict]:
+def results(fake_discord, channel_id=None) -> list[dict[str, Any]]:
     """The bot's result posts: the embeds whose footer names a task (in either language)."""
     return [
         m

@@ -9,13 +9,10 @@ from dataclasses import replace
 from bot.store.sqlite import SqliteTaskStore
 from fakes.fake_bailian import TaskPlan
 from fakes.media import clip_720p_2s
+from tests.common import png, stored
 from tests.conftest import FAST_TRACKING, eventually, make_config, running
 
 DAY_S = 86400.0
-
-
-def png(fake_discord):
-    return fake_discord.add_attachment("alice.png", "image/png", 50_000, width=800, height=600)
 
 
 async def test_a_delivery_waiting_out_its_backoff_resumes_at_its_time_after_a_restart(
@@ -35,7 +32,7 @@ async def test_a_delivery_waiting_out_its_backoff_resumes_at_its_time_after_a_re
         task_id = fake_api.submits[0].task_id
 
         async def waiting():
-            record = await bot.store.get(task_id)
+            record = await stored(bot.store, task_id)
             return record if record.next_delivery_at is not None else None
 
         failed = await eventually(waiting, what="the first failed attempt")
@@ -51,7 +48,7 @@ async def test_a_delivery_waiting_out_its_backoff_resumes_at_its_time_after_a_re
     async with running(config, fake_discord) as bot:
 
         async def delivered():
-            record = await bot.store.get(task_id)
+            record = await stored(bot.store, task_id)
             return record if not record.is_active else None
 
         done = await eventually(delivered, what="the delivery after the restart")
@@ -61,8 +58,7 @@ async def test_a_delivery_waiting_out_its_backoff_resumes_at_its_time_after_a_re
     assert done.result_message_id is not None and done.delivery_attempts == 1
 
 
-async def test_old_kept_videos_are_pruned_when_the_bot_starts(tmp_path, fake_api, fake_discord):
-    config = make_config(tmp_path, fake_api, fake_discord)
+async def test_old_kept_videos_are_pruned_when_the_bot_starts(config, fake_discord):
     videos = config.video.video_dir
     videos.mkdir(parents=True)
     old, recent = videos / "old-task.mp4", videos / "recent-task.mp4"

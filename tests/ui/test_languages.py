@@ -11,19 +11,8 @@ import discord
 
 from bot.policy import LimitBook
 from fakes.fake_bailian import TaskPlan
+from tests.common import png, replies_to
 from tests.conftest import NO_LIMITS, make_config, running
-
-
-def png(fake_discord, name="alice.png", width=800, height=600):
-    return fake_discord.add_attachment(name, "image/png", 50_000, width=width, height=height)
-
-
-def replies_to(fake_discord, status_id):
-    return [
-        m
-        for m in fake_discord.messages()
-        if (m.get("message_reference") or {}).get("message_id") == status_id
-    ]
 
 
 def labels(message) -> list[str]:

@@ -3,12 +3,15 @@ channel when their DMs are closed), and nothing of it in public."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fakes.fake_bailian import TaskPlan
+from tests.common import png
 from tests.conftest import eventually
 
 
 async def generate_privately(fake_discord, user=None):
-    ref = fake_discord.add_attachment("a.png", "image/png", 50_000, width=800, height=600)
+    ref = png(fake_discord)
     return await fake_discord.invoke(
         "r2v generate",
         {"prompt": "character1 whispers a secret", "private": True},
@@ -17,7 +20,7 @@ async def generate_privately(fake_discord, user=None):
     )
 
 
-def public_mentions_of(fake_discord, task_id: str) -> list[dict]:
+def public_mentions_of(fake_discord, task_id: str) -> list[dict[str, Any]]:
     return [m for m in fake_discord.messages() if task_id in str(m)]
 
 
@@ -108,7 +111,7 @@ async def test_a_private_result_nobody_could_receive_waits_for_r2v_status(
 
 async def test_a_chinese_member_gets_the_private_answers_in_chinese(bot, fake_discord, fake_api):
     fake_api.default_plan = TaskPlan(pending_s=30, running_s=30)
-    ref = fake_discord.add_attachment("a.png", "image/png", 50_000, width=800, height=600)
+    ref = png(fake_discord)
     interaction = await fake_discord.invoke(
         "r2v generate",
         {"prompt": "character1 悄悄说话", "private": True},

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from fakes.fake_bailian import TaskPlan
+from tests.common import generate
 from tests.conftest import make_config, running
-from tests.ui.test_buttons import generate
 
 
 def status_text(fake_discord, message_id) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import discord
 
-from tests.ui.test_buttons import custom_ids, delivered
+from tests.common import custom_ids, delivered
 
 MEMBER = str(
     discord.Permissions(view_channel=True, send_messages=True, use_application_commands=True).value

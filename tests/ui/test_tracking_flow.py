@@ -6,36 +6,15 @@ import asyncio
 from dataclasses import replace
 
 from fakes.fake_bailian import TaskPlan
+from tests.common import generate, png, replies_to, stored
 from tests.conftest import FAST_TRACKING, eventually, make_config, running
-
-
-def png(fake_discord, name="alice.png"):
-    return fake_discord.add_attachment(name, "image/png", 50_000, width=800, height=600)
-
-
-async def generate(fake_discord, prompt="character1 waves", **options):
-    interaction = await fake_discord.invoke(
-        "r2v generate",
-        {"prompt": prompt, **options},
-        attachments={"ref1": png(fake_discord)},
-    )
-    status = await interaction.wait_public()
-    return interaction, status
-
-
-def final_posts(fake_discord, status_id):
-    return [
-        m
-        for m in fake_discord.messages()
-        if (m.get("message_reference") or {}).get("message_id") == status_id
-    ]
 
 
 async def wait_final(fake_discord, status_id, timeout=10):
     await fake_discord.wait_for(
-        lambda: final_posts(fake_discord, status_id), timeout, what="the final post"
+        lambda: replies_to(fake_discord, status_id), timeout, what="the final post"
     )
-    return final_posts(fake_discord, status_id)[0]
+    return replies_to(fake_discord, status_id)[0]
 
 
 def requester_id(interaction) -> int:
@@ -46,7 +25,7 @@ async def test_the_video_is_posted_in_the_channel_replying_to_the_status(
     bot, fake_discord, fake_api
 ):
     fake_api.default_plan = TaskPlan(pending_s=0.3, running_s=0.6, video_bytes=300_000)
-    interaction, status = await generate(fake_discord, seed=99, duration=6)
+    interaction, status = await generate(fake_discord, "character1 waves", seed=99, duration=6)
     seen: set[str] = set()
 
     def status_text() -> str:
@@ -82,7 +61,7 @@ async def test_the_video_is_posted_in_the_channel_replying_to_the_status(
     task_id = fake_api.submits[0].task_id
 
     async def finished():
-        record = await bot.store.get(task_id)
+        record = await stored(bot.store, task_id)
         return record if not record.is_active else None
 
     record = await eventually(finished, what="the task to be closed in the store")
@@ -151,7 +130,7 @@ async def test_a_status_outside_the_contract_runs_until_the_deadline(
         task_id = fake_api.submits[0].task_id
 
         async def closed():
-            record = await bot.store.get(task_id)
+            record = await stored(bot.store, task_id)
             return record if not record.is_active else None
 
         record = await eventually(closed)
@@ -181,7 +160,7 @@ async def test_a_task_that_finished_while_the_bot_was_down_is_still_delivered(
         _, status = await generate(fake_discord)
 
         async def status_recorded():
-            record = await bot.store.get(fake_api.submits[0].task_id)
+            record = await stored(bot.store, fake_api.submits[0].task_id)
             return record.status_message_id
 
         await eventually(status_recorded)
@@ -192,10 +171,9 @@ async def test_a_task_that_finished_while_the_bot_was_down_is_still_delivered(
 
 
 async def test_a_task_whose_status_message_was_never_recorded_is_still_delivered(
-    tmp_path, fake_api, fake_discord
+    config, fake_api, fake_discord
 ):
     """A crash between storing the task and recording its status message."""
-    config = make_config(tmp_path, fake_api, fake_discord)
     fake_api.default_plan = TaskPlan(pending_s=0.2, running_s=0.2)
     async with running(config, fake_discord) as bot:
         await bot.tracker.stop()  # this bot only submits
@@ -203,11 +181,12 @@ async def test_a_task_whose_status_message_was_never_recorded_is_still_delivered
         task_id = fake_api.submits[0].task_id
 
         async def recorded():
-            return (await bot.store.get(task_id)).status_message_id
+            record = await stored(bot.store, task_id)
+            return record.status_message_id
 
         await eventually(recorded)
-        stored = await bot.store.get(task_id)
-        await bot.store.save(replace(stored, status_message_id=None))
+        record = await stored(bot.store, task_id)
+        await bot.store.save(replace(record, status_message_id=None))
     async with running(config, fake_discord):
         await fake_discord.wait_for(
             lambda: any(m["attachments"] for m in fake_discord.messages()), 10, what="the video"

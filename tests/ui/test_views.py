@@ -16,6 +16,7 @@ from bot.ui.views import (
     EditButton,
     RefreshButton,
     RerollButton,
+    TaskButton,
     result_buttons,
     status_buttons,
 )
@@ -36,6 +37,7 @@ def test_a_button_finds_its_task_again_after_a_restart(task_id):
     ids = [item.custom_id for item in view.children]  # type: ignore[attr-defined]
     assert len(ids) == 4 and all(len(i) <= CUSTOM_ID_MAX for i in ids)
     for item in view.children:
+        assert isinstance(item, TaskButton)
         match = type(item).__discord_ui_compiled_template__.fullmatch(item.custom_id)
         assert match is not None and match["task_id"] == task_id
 

@@ -1,4 +1,5 @@
-"""Video tests: real MP4 clips made once per session, the fake API, a traced HTTP session."""
+"""Video tests: a traced HTTP session (in place of the plain `http` of tests/conftest.py), a
+resolver that answers from a table, and a task finished on the fake API."""
 
 from __future__ import annotations
 
@@ -12,25 +13,13 @@ import pytest
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from fakes.fake_bailian import FakeBailian, ManualClock, TaskPlan
+from tests.common import AUTH
 
-KEY = "test-api-key"
-AUTH = {"Authorization": f"Bearer {KEY}"}
 PAYLOAD: dict[str, Any] = {
     "model": "wan2.6-r2v-flash",
     "input": {"prompt": "character1 waves", "reference_urls": ["https://example.com/a.png"]},
     "parameters": {"size": "1920*1080", "duration": 10},
 }
-
-
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock()
-
-
-@pytest.fixture
-async def api(clock: ManualClock) -> AsyncIterator[FakeBailian]:
-    async with FakeBailian(api_key=KEY, clock=clock) as fake:
-        yield fake
 
 
 @dataclass
@@ -105,7 +94,3 @@ async def finished_task(
     async with http.get(f"{api.base_url}/task/{task_id}", headers=AUTH) as r:
         url = (await r.json())["output"]["video_url"]
     return task_id, url
-
-
-def instant(**changes: Any) -> TaskPlan:
-    return TaskPlan(pending_s=0, running_s=0, **changes)

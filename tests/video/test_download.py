@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.video.download import Disallowed, Downloaded, Transient, Unavailable, VideoDownloader
-from tests.video.conftest import MapResolver, finished_task, instant
+from tests.common import API_KEY, instant
+from tests.video.conftest import MapResolver, finished_task
 
 MB = 1024 * 1024
 
@@ -33,10 +34,7 @@ async def test_a_video_on_the_api_host_is_streamed_to_the_file_without_the_key(
     assert dest.read_bytes() == clip_720p.read_bytes()
     sent = api.downloads[-1].headers
     assert "Authorization" not in sent
-    assert KEY_TEXT not in " ".join(sent.values())
-
-
-KEY_TEXT = "test-api-key"
+    assert API_KEY not in " ".join(sent.values())
 
 
 async def test_redirects_are_followed_up_to_the_limit(api, http, clock, clip_720p, tmp_path):

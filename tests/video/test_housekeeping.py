@@ -8,6 +8,7 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -32,7 +33,7 @@ def pipeline(http, video_dir: Path) -> VideoPipeline:
     return VideoPipeline(http, VideoSettings(video_dir=video_dir), "https://api.example.com")
 
 
-def housekeeping_tasks() -> list[asyncio.Task]:
+def housekeeping_tasks() -> list[asyncio.Task[Any]]:
     return [t for t in asyncio.all_tasks() if t.get_name() == "r2v-housekeeping"]
 
 

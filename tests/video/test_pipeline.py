@@ -11,7 +11,8 @@ from bot.video.download import Disallowed, Transient, Unavailable
 from bot.video.mp4 import Empty, NotMp4
 from bot.video.pipeline import Broken, CannotFit, Fetched, Fitted, VideoPipeline
 from bot.video.settings import VideoSettings
-from tests.video.conftest import finished_task, instant
+from tests.common import instant
+from tests.video.conftest import finished_task
 
 MIB = 1024 * 1024
 

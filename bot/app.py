@@ -26,6 +26,8 @@ from bot.cogs.reference_menu import ReferenceMenuCog
 from bot.config import Config, DiscordSettings
 from bot.logging_setup import configure_logging
 from bot.messages import catalog
+from bot.observe.metrics import Metrics
+from bot.observe.server import CannotServe, ObserveServer, observing
 from bot.redaction import Redactor
 from bot.service import GenerationService
 from bot.store.open import open_store
@@ -41,11 +43,12 @@ from bot.ui.notifier import DiscordNotifier
 from bot.ui.private import PrivateReplies
 from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
 from bot.ui.views import TaskButton
+from bot.version import user_agent
 from bot.video.pipeline import VideoPipeline
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "r2v-bot/0.1 (+aiohttp)"
+USER_AGENT = user_agent()
 # How much longer than the API client's longest submit a stop waits for it to be recorded.
 SHUTDOWN_MARGIN_S = 5.0
 # What the bot needs in a channel: see it, answer there and in its threads, show embeds, post
@@ -83,6 +86,7 @@ class R2VBot(commands.Bot):
         *,
         owner: str | None = None,
         query_limiter: RateLimiter | None = None,
+        metrics: Metrics | None = None,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -98,6 +102,10 @@ class R2VBot(commands.Bot):
         self.api = api
         self.store = store
         self.videos = videos
+        # What /metrics shows (the composition root passes the one its client and videos
+        # count into); the web server serving it, when R2V_HTTP_ADDR is set (open_bot).
+        self.metrics = metrics or Metrics(currency=config.generation.currency)
+        self.observer: ObserveServer | None = None
         self.private = PrivateReplies()
         self.notifier = DiscordNotifier(
             self, videos, private=self.private, can_cancel=api.can_cancel
@@ -118,6 +126,7 @@ class R2VBot(commands.Bot):
             owner=owner,
             on_live_workers=take_share,
         )
+        self.metrics.follow_active(lambda: self.tracker.active_count)
         self.service = GenerationService(
             api,
             store,
@@ -237,8 +246,9 @@ def point_discord_at(settings: DiscordSettings) -> None:
 
 @asynccontextmanager
 async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
-    """The bot with its session and store, closed in order on exit. Raises StartupError when the
-    store cannot be opened."""
+    """The bot with its session and store (and its web server, when R2V_HTTP_ADDR is set),
+    closed in order on exit. Raises StartupError when the store cannot be opened or the address
+    cannot be listened on."""
     # No session-wide timeout: every request on this session passes its own, which replaces the
     # session's (the API client its connect/read timeouts, the video downloader its total), since
     # an API call and a whole video download need very different bounds.
@@ -247,11 +257,17 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
         # New at every start: a restarted process must not pass for the one that died.
         owner = new_worker_id()
         log.info("worker id %s", owner)
+        unbudgeted = operator_text.no_member_budget(config.limits)
+        if unbudgeted:
+            log.warning(unbudgeted)
         try:
+            metrics = Metrics(currency=config.generation.currency)
             query_limiter = RateLimiter(config.tracker.max_queries_per_second)
-            api = BailianClient.from_settings(http, config.api, query_limiter=query_limiter)
+            api = BailianClient.from_settings(
+                http, config.api, query_limiter=query_limiter, metrics=metrics
+            )
             # Videos come through their own guard (checked hosts, no API key), on the one session.
-            videos = VideoPipeline(http, config.video, config.api.base_url)
+            videos = VideoPipeline(http, config.video, config.api.base_url, metrics=metrics)
             bot = bot_for(
                 config,
                 api,
@@ -259,10 +275,16 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
                 videos,
                 owner=owner,
                 query_limiter=query_limiter,
+                metrics=metrics,
                 **bot_options,
             )
             try:
-                yield bot
+                redactor = Redactor(config.secrets)
+                async with observing(config.observe, bot, store, metrics, redactor) as observer:
+                    bot.observer = observer
+                    yield bot
+            except CannotServe as error:
+                raise StartupError(str(error)) from None
             finally:
                 if not bot.is_closed():
                     await bot.close()
@@ -297,7 +319,8 @@ async def run(config: Config) -> int:
                 print(f"r2v-bot: {operator_text.token_refused()}", file=sys.stderr)
                 return 2
     except StartupError as error:
-        print(f"r2v-bot: {error}", file=sys.stderr)
+        # Its sentence may quote a driver's error, which may quote a URL: redacted like the log.
+        print(f"r2v-bot: {Redactor(config.secrets).text(str(error))}", file=sys.stderr)
         return 2
     return 0
 

@@ -13,6 +13,7 @@ from typing import Any, Final, TypeVar
 
 import asyncpg
 
+from bot import operator_text
 from bot.store.codec import POSTGRES_ADAPTERS, RowCodec, dollar
 from bot.store.protocol import DuplicateTaskError, SchemaTooNew
 from bot.store.records import TaskRecord
@@ -137,6 +138,9 @@ class PostgresTaskStore:
     async def close(self) -> None:
         await self._pool.close()
 
+    async def ping(self) -> None:
+        await self._pool.fetchval("SELECT 1")
+
     async def _migrate(self) -> None:
         async with self._pool.acquire() as db, db.transaction():
             await db.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
@@ -150,7 +154,8 @@ class PostgresTaskStore:
             for number in range(version, len(MIGRATIONS)):
                 await db.execute(MIGRATIONS[number])
                 await db.execute("INSERT INTO schema_version (version) VALUES ($1)", number + 1)
-                log.info("task database migrated to schema %d", number + 1)
+        if version < len(MIGRATIONS):
+            log.info(operator_text.migrated(version, len(MIGRATIONS)))
 
     async def add(
         self, record: TaskRecord, *, owner: str | None = None, reservation: int | None = None

@@ -159,6 +159,9 @@ class FakeDiscord(
         self._sessions: dict[str, GatewaySession] = {}  # by session id
         self._all_ws: set[web.WebSocketResponse] = set()
         self._ws_lock = asyncio.Lock()
+        # Cleared by hold_gateway: new gateway connections wait for it before their HELLO.
+        self._gateway_open = asyncio.Event()
+        self._gateway_open.set()
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -191,6 +194,7 @@ class FakeDiscord(
 
     async def stop(self) -> None:
         """Close gateway connections and the server."""
+        self._gateway_open.set()  # held connections end: they find their socket closed
         for ws in list(self._all_ws):
             with contextlib.suppress(Exception):
                 await ws.close(code=1001)

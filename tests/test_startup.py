@@ -285,14 +285,17 @@ def run_bot_script(root: Path) -> list[str]:
 
 def test_run_bot_installs_only_when_pyproject_changed(tmp_path):
     root = fake_checkout(tmp_path)
+    # Every start asks the venv's python whether it runs and has pip (tests/test_run_bot.py:
+    # a venv without is made again); that is no install and needs no network.
+    probe = "python -c import pip"
     install = "python -m pip install --quiet --disable-pip-version-check -e ."
 
-    assert run_bot_script(root) == [install, "r2v-bot --flag"], "first start installs"
-    assert run_bot_script(root) == ["r2v-bot --flag"], "then starts without pip"
+    assert run_bot_script(root) == [probe, install, "r2v-bot --flag"], "first start installs"
+    assert run_bot_script(root) == [probe, "r2v-bot --flag"], "then starts without pip"
     with (root / "pyproject.toml").open("a") as pyproject:
         pyproject.write('dependencies = ["aiohttp>=3.10,<4"]\n')
-    assert run_bot_script(root) == [install, "r2v-bot --flag"], "a changed pyproject reinstalls"
-    assert run_bot_script(root) == ["r2v-bot --flag"]
+    assert run_bot_script(root) == [probe, install, "r2v-bot --flag"], "a changed pyproject"
+    assert run_bot_script(root) == [probe, "r2v-bot --flag"]
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,8 @@ from bot.cogs.reference_menu import ReferenceMenuCog
 from bot.config import Config, DiscordSettings, load_settings
 from bot.logging_setup import configure_logging
 from bot.messages import catalog
+from bot.observe.metrics import Metrics
+from bot.observe.server import CannotServe, ObserveServer, observing
 from bot.queries import TaskQueries
 from bot.quota.accounts import Accounts
 from bot.redaction import Redactor
@@ -44,12 +46,13 @@ from bot.ui.notifier import DiscordNotifier
 from bot.ui.private import PrivateReplies
 from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
 from bot.ui.views import TASK_BUTTONS
+from bot.version import user_agent
 from bot.video.housekeeping import Housekeeping
 from bot.video.pipeline import VideoPipeline
 
 log = logging.getLogger(__name__)
 
-USER_AGENT = "r2v-bot/0.1 (+aiohttp)"
+USER_AGENT = user_agent()
 # How much longer than the API client's longest submit a stop waits for it to be recorded.
 SHUTDOWN_MARGIN_S = 5.0
 # What the bot needs in a channel: see it, answer there and in its threads, show embeds, post
@@ -86,6 +89,7 @@ class R2VBot(commands.Bot):
         videos: VideoPipeline,
         *,
         lease: Lease | None = None,
+        metrics: Metrics | None = None,
         **options: Any,
     ) -> None:
         super().__init__(
@@ -101,12 +105,17 @@ class R2VBot(commands.Bot):
         self.api = api
         self.store = store
         self.videos = videos
+        # What /metrics shows (the composition root passes the one its client and videos
+        # count into); the web server serving it, when R2V_HTTP_ADDR is set (open_bot).
+        self.metrics = metrics or Metrics(currency=config.generation.currency)
+        self.observer: ObserveServer | None = None
         self.private = PrivateReplies()
         self.notifier = DiscordNotifier(
             self, ResultPreparer(videos), private=self.private, can_cancel=api.can_cancel
         )
         self.tracker = Tracker(api, store, self.notifier, config.tracker, lease=lease)
         self.housekeeping = Housekeeping(videos)
+        self.metrics.follow_active(lambda: self.tracker.active_count)
         self.service = GenerationService(
             api,
             store,
@@ -232,14 +241,19 @@ def point_discord_at(settings: DiscordSettings) -> None:
 
 @asynccontextmanager
 async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
-    """The bot with its session and store, closed in order on exit. Raises StartupError when the
-    store cannot be opened."""
+    """The bot with its session and store (and its web server, when R2V_HTTP_ADDR is set),
+    closed in order on exit. Raises StartupError when the store cannot be opened or the address
+    cannot be listened on."""
     # No session-wide timeout: every request on this session passes its own, which replaces the
     # session's (the API client its connect/read timeouts, the video downloader its total), since
     # an API call and a whole video download need very different bounds.
     async with aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}) as http:
         store = await _open_store(config)
+        unbudgeted = operator_text.no_member_budget(config.limits)
+        if unbudgeted:
+            log.warning(unbudgeted)
         try:
+            metrics = Metrics(currency=config.generation.currency)
             cap = config.tracker.max_queries_per_second
             query_limiter = RateLimiter(cap)
 
@@ -248,19 +262,27 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
                 query_limiter.set_rate(share_of_cap(cap, live_workers))
 
             lease = SharedLease.for_this_process(store, config.tracker, on_live_workers=take_share)
-            api = BailianClient.from_settings(http, config.api, query_limiter=query_limiter)
+            api = BailianClient.from_settings(
+                http, config.api, query_limiter=query_limiter, metrics=metrics
+            )
             # Videos come through their own guard (checked hosts, no API key), on the one session.
-            videos = VideoPipeline(http, config.video, config.api.base_url)
+            videos = VideoPipeline(http, config.video, config.api.base_url, metrics=metrics)
             bot = bot_for(
                 config,
                 api,
                 store,
                 videos,
                 lease=lease,
+                metrics=metrics,
                 **bot_options,
             )
             try:
-                yield bot
+                redactor = Redactor(config.secrets)
+                async with observing(config.observe, bot, store, metrics, redactor) as observer:
+                    bot.observer = observer
+                    yield bot
+            except CannotServe as error:
+                raise StartupError(str(error)) from None
             finally:
                 if not bot.is_closed():
                     await bot.close()
@@ -295,7 +317,8 @@ async def run(config: Config) -> int:
                 print(f"r2v-bot: {operator_text.token_refused()}", file=sys.stderr)
                 return 2
     except StartupError as error:
-        print(f"r2v-bot: {error}", file=sys.stderr)
+        # Its sentence may quote a driver's error, which may quote a URL: redacted like the log.
+        print(f"r2v-bot: {Redactor(config.secrets).text(str(error))}", file=sys.stderr)
         return 2
     return 0
 

@@ -1,6 +1,8 @@
-"""What `r2v-bot check` and `r2v-bot status` print for the operator: one line per finding."""
+"""What `r2v-bot check`, `status` and `backup` log for the operator: one line per finding."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from bot.api.models import TaskResult
 
@@ -36,6 +38,30 @@ def api_failed(base_url: str, reason: str) -> str:
 
 def no_answer_within(seconds: float) -> str:
     return f"no answer within {seconds:g} s"
+
+
+def unknown_task(task_id: str) -> str:
+    return (
+        f"task {task_id}: the API does not know it (a wrong id, or it ended more than 24 h ago; "
+        "the bot's own record stays in its store)."
+    )
+
+
+BACKUP_WITH_PG_DUMP = (
+    "backup: the task store is PostgreSQL (R2V_DATABASE_URL), which r2v-bot does not copy "
+    "itself; nothing was written. Back it up with pg_dump, for example:"
+)
+
+
+def backup_failed(reason: str) -> str:
+    return f"backup: nothing written: {reason}."
+
+
+def backed_up(source: Path, target: Path, tasks: int, size_bytes: int) -> str:
+    return (
+        f"backup: {source} copied to {target} ({tasks} task(s), {size_bytes / 1e6:.1f} MB, "
+        "checked)."
+    )
 
 
 def task_lines(result: TaskResult) -> list[str]:

@@ -31,7 +31,9 @@ from bot.generation.pricing import CNY_LIST_PRICES, PriceTable, parse_price_tabl
 from bot.generation.request import Defaults
 from bot.generation.settings import GenerationSettings
 from bot.messages.catalog import ENGLISH, LOCALES, catalog_locale
+from bot.observe.settings import HttpAddress, ObserveSettings
 from bot.policy import LimitBook, LimitSettings
+from bot.redaction import REDACTED
 from bot.store.settings import StoreSettings
 from bot.tracking.settings import TrackerSettings
 from bot.video.settings import VideoSettings
@@ -79,6 +81,7 @@ class Config:
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     limits: LimitBook = field(default_factory=LimitBook)
     video: VideoSettings = field(default_factory=VideoSettings)
+    observe: ObserveSettings = field(default_factory=ObserveSettings)
     log_level: str = "INFO"
     # The language of members whose own (and whose server's) language has no catalog.
     default_locale: str = ENGLISH
@@ -187,10 +190,34 @@ def _url(*schemes: str) -> Parse:
     def parse(raw: str) -> str:
         parts = urlsplit(raw)
         if parts.scheme not in schemes or not parts.netloc:
-            raise _Invalid(f"must be a {' or '.join(schemes)} URL with a host, not {raw!r}.")
+            shown = without_password(raw)
+            raise _Invalid(f"must be a {' or '.join(schemes)} URL with a host, not {shown!r}.")
         return raw.rstrip("/") if parts.scheme.startswith("http") else raw
 
     return parse
+
+
+def without_password(url: str) -> str:
+    """`url` fit to be shown: what stands before the last `@` after `//` (or from the start,
+    for a URL too malformed to have a `//`) is user information, and its password is replaced;
+    a user part without one is replaced whole, since it may be a token. Errs toward hiding."""
+    at = url.rfind("@")
+    if at < 0:
+        return url
+    start = url.find("//")
+    start = 0 if start < 0 or start > at else start + 2
+    user, colon, _password = url[start:at].partition(":")
+    userinfo = f"{user}:{REDACTED}" if colon else REDACTED
+    return f"{url[:start]}{userinfo}{url[at:]}"
+
+
+def _http_address(raw: str) -> HttpAddress:
+    """host:port, [v6 host]:port; port 0 takes any free port."""
+    host, colon, port = raw.rpartition(":")
+    host = host[1:-1] if host.startswith("[") and host.endswith("]") else host
+    if not colon or not host or not port.isdecimal() or int(port) > 65535:
+        raise _Invalid(f"must be host:port, such as 127.0.0.1:8080 or 0.0.0.0:8080, not {raw!r}.")
+    return HttpAddress(host, int(port))
 
 
 def _query_path(raw: str) -> str:
@@ -313,6 +340,7 @@ _LIMITS = (
     _Var("R2V_CONFIRM_ABOVE", "confirm_above", _amount(allow_off=True)),
     _Var("R2V_CONFIRM_TIMEOUT_SECONDS", "confirm_timeout_s", _number(5.0, 840.0)),
 )
+_OBSERVE = (_Var("R2V_HTTP_ADDR", "http_addr", _http_address),)
 _APP = (
     _Var("LOG_LEVEL", "log_level", _choice(("DEBUG", "INFO", "WARNING", "ERROR"), upper=True)),
     _Var("R2V_DEFAULT_LOCALE", "default_locale", _locale),
@@ -355,10 +383,12 @@ def load_config(env: Mapping[str, str]) -> Config:
     generation = _section(GenerationSettings, _GENERATION, env, problems, defaults=defaults)
     default_limits = _section(LimitSettings, _LIMITS, env, problems)
     by_guild = _guild_limits(env.get("R2V_GUILD_LIMITS") or "", problems)
+    observe = _section(ObserveSettings, _OBSERVE, env, problems)
     app = _values(_APP, env, problems)
     if problems:
         raise ConfigError(problems)
     assert discord and api and store and tracker and generation and default_limits and video
+    assert observe
     limits_by_guild = {
         guild: replace(default_limits, **overrides) for guild, overrides in by_guild.items()
     }
@@ -370,6 +400,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         generation=generation,
         limits=LimitBook(default_limits, MappingProxyType(limits_by_guild)),
         video=video,
+        observe=observe,
         **app,
     )
 

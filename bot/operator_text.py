@@ -7,6 +7,7 @@ import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.policy import LimitBook, LimitSettings
 from bot.store.protocol import SchemaTooNew
 
 
@@ -100,3 +101,47 @@ def commands_synced_elsewhere(shard_ids: Sequence[int]) -> str:
     """This process does not hold shard 0: the process that does registers the commands."""
     shards = ", ".join(map(str, shard_ids))
     return f"running shard(s) {shards}; the process with shard 0 registers the commands."
+
+
+def migrated(from_schema: int, to_schema: int) -> str:
+    """The store's migrations ran at start: one line, whichever number of them."""
+    if from_schema == 0:
+        return f"task database created at schema {to_schema}"
+    return f"task database migrated from schema {from_schema} to {to_schema} (one-way)"
+
+
+def _caps_member_spend(limits: LimitSettings) -> bool:
+    return limits.user_daily_seconds > 0 or limits.user_daily_amount > 0
+
+
+def no_member_budget(book: LimitBook) -> str | None:
+    """A warning when some member may spend without a daily cap: R2V_USER_DAILY_SECONDS and
+    R2V_USER_DAILY_BUDGET both 0 by default (servers not in R2V_GUILD_LIMITS, and direct
+    messages) or in a server's own R2V_GUILD_LIMITS. None when every member is capped."""
+    open_by_default = not _caps_member_spend(book.default)
+    open_servers = sorted(
+        guild for guild, limits in book.by_guild.items() if not _caps_member_spend(limits)
+    )
+    if not open_by_default and not open_servers:
+        return None
+    servers = ", ".join(map(str, open_servers))
+    if open_by_default:
+        where = "by default (R2V_USER_DAILY_SECONDS and R2V_USER_DAILY_BUDGET are 0)"
+        if open_servers:
+            where += f" nor in server(s) {servers} (R2V_GUILD_LIMITS)"
+        elif book.by_guild:
+            where += ", except in the servers R2V_GUILD_LIMITS gives one"
+    else:
+        where = f"in server(s) {servers} (R2V_GUILD_LIMITS sets neither)"
+    return (
+        f"no per-member daily budget {where}: one member can spend without limit on the "
+        "shared API key; set R2V_USER_DAILY_SECONDS or R2V_USER_DAILY_BUDGET (README, "
+        "Running it for a team)."
+    )
+
+
+def http_addr_unusable(address: str, error: OSError) -> str:
+    return (
+        f"cannot serve /healthz and /metrics on {address} ({error.strerror or error}): choose "
+        "another R2V_HTTP_ADDR, or leave it empty."
+    )

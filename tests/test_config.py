@@ -255,6 +255,10 @@ MALFORMED = {
     "connect timeout zero": ("R2V_API_CONNECT_TIMEOUT_SECONDS", "0"),
     "read timeout not a number": ("R2V_API_READ_TIMEOUT_SECONDS", "long"),
     "download timeout too big": ("R2V_DOWNLOAD_TIMEOUT_SECONDS", "99999"),
+    "http address without port": ("R2V_HTTP_ADDR", "127.0.0.1"),
+    "http address without host": ("R2V_HTTP_ADDR", ":8080"),
+    "http address port not a number": ("R2V_HTTP_ADDR", "localhost:http"),
+    "http address port too big": ("R2V_HTTP_ADDR", "localhost:65536"),
 }
 
 
@@ -317,6 +321,45 @@ def test_malformed_shards_or_database_url_are_named(values, says):
         load_config(env(**values))
 
     assert says in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("raw", "host", "port", "shown"),
+    [
+        ("127.0.0.1:8080", "127.0.0.1", 8080, "127.0.0.1:8080"),
+        ("0.0.0.0:0", "0.0.0.0", 0, "0.0.0.0:0"),
+        ("localhost:9100", "localhost", 9100, "localhost:9100"),
+        ("[::1]:8080", "::1", 8080, "[::1]:8080"),
+    ],
+)
+def test_the_http_address_is_read(raw, host, port, shown):
+    address = load_config(env(R2V_HTTP_ADDR=raw)).observe.http_addr
+    assert address is not None and (address.host, address.port) == (host, port)
+    assert str(address) == shown
+
+
+def test_no_http_address_no_web_server():
+    assert load_config(REQUIRED).observe.http_addr is None
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        ("mysql://r2v:pw-SECRET@db/r2v", "'mysql://r2v:[redacted]@db/r2v'"),
+        ("postgresql//r2v:pw-SECRET@db/r2v", "'postgresql//r2v:[redacted]@db/r2v'"),
+        ("r2v:pw-SECRET@db/r2v", "'r2v:[redacted]@db/r2v'"),
+        ("http://token-SECRET@db/r2v", "'http://[redacted]@db/r2v'"),
+        ("mysql://r2v:pw@SECRET@db/r2v", "'mysql://r2v:[redacted]@db/r2v'"),
+        ("mysql://db/r2v", "'mysql://db/r2v'"),
+    ],
+)
+def test_a_malformed_url_is_shown_without_its_password(url, shown):
+    with pytest.raises(ConfigError) as caught:
+        load_config(env(R2V_DATABASE_URL=url))
+
+    (problem,) = caught.value.problems
+    assert problem.endswith(f"not {shown}.")
+    assert "SECRET" not in problem
 
 
 def test_secrets_stay_out_of_repr():

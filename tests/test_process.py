@@ -228,6 +228,8 @@ async def test_the_bot_process_takes_a_command_delivers_the_video_and_stops_clea
     assert online in start_up
     assert "invite the bot to a server with https://discord.com/oauth2/authorize?" in start_up
     assert "Traceback" not in log
+    # The defaults set no daily budget per member: said once, at start.
+    assert log.count("WARNING bot.app: no per-member daily budget by default") == 1
 
 
 @pytest.mark.parametrize("kill_at", ["RUNNING"])

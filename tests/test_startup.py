@@ -11,7 +11,9 @@ import sqlite3
 import subprocess
 from collections.abc import Iterator
 from dataclasses import replace
+from decimal import Decimal
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -19,7 +21,8 @@ import pytest
 
 from bot.config import DiscordSettings
 from bot.logging_setup import tune_discord_logging
-from bot.operator_text import store_unusable
+from bot.operator_text import no_member_budget, store_unusable
+from bot.policy import LimitBook, LimitSettings
 from bot.redaction import Redactor
 from bot.ui.redaction import redact_form
 from fakes.fake_bailian import Reply, TaskPlan
@@ -74,9 +77,13 @@ async def test_sync_global_off_without_guild_ids_warns_once_naming_the_variable(
 
     assert fake_discord.registered_commands == []
     warnings = [
-        r for r in caplog.records if r.levelno >= logging.WARNING and r.name != "discord.client"
+        r.getMessage()
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and r.name != "discord.client"
     ]
-    assert len(warnings) == 1 and "DISCORD_GUILD_IDS" in warnings[0].getMessage()
+    # The tests' limits set no member budget, which start-up warns of too (tested below).
+    assert len(warnings) == 2 and "DISCORD_GUILD_IDS" in warnings[1], warnings
+    assert warnings[0].startswith("no per-member daily budget")
 
 
 async def test_a_server_that_refuses_the_commands_is_named_and_the_others_get_them(
@@ -272,11 +279,51 @@ def run_bot_script(root: Path) -> list[str]:
 
 def test_run_bot_installs_only_when_pyproject_changed(tmp_path):
     root = fake_checkout(tmp_path)
+    # Every start asks the venv's python whether it runs and has pip (tests/test_run_bot.py:
+    # a venv without is made again); that is no install and needs no network.
+    probe = "python -c import pip"
     install = "python -m pip install --quiet --disable-pip-version-check -e ."
 
-    assert run_bot_script(root) == [install, "r2v-bot --flag"], "first start installs"
-    assert run_bot_script(root) == ["r2v-bot --flag"], "then starts without pip"
+    assert run_bot_script(root) == [probe, install, "r2v-bot --flag"], "first start installs"
+    assert run_bot_script(root) == [probe, "r2v-bot --flag"], "then starts without pip"
     with (root / "pyproject.toml").open("a") as pyproject:
         pyproject.write('dependencies = ["aiohttp>=3.10,<4"]\n')
-    assert run_bot_script(root) == [install, "r2v-bot --flag"], "a changed pyproject reinstalls"
-    assert run_bot_script(root) == ["r2v-bot --flag"]
+    assert run_bot_script(root) == [probe, install, "r2v-bot --flag"], "a changed pyproject"
+    assert run_bot_script(root) == [probe, "r2v-bot --flag"]
+
+
+@pytest.mark.parametrize(
+    ("default", "by_guild", "says"),
+    [
+        ({}, {}, "no per-member daily budget by default (R2V_USER_DAILY_SECONDS and "),
+        ({"user_daily_seconds": 600}, {}, None),
+        ({"user_daily_amount": Decimal(20)}, {}, None),
+        # A server's R2V_GUILD_LIMITS may set the default's budget back to 0.
+        (
+            {"user_daily_seconds": 600},
+            {7: {"user_daily_seconds": 0}, 8: {}},
+            "no per-member daily budget in server(s) 7 (R2V_GUILD_LIMITS sets neither)",
+        ),
+        ({}, {7: {"user_daily_seconds": 60}}, "by default (R2V_USER_DAILY_SECONDS and "),
+        ({}, {7: {"user_daily_seconds": 60}}, ", except in the servers R2V_GUILD_LIMITS gives"),
+        ({}, {9: {}, 7: {}}, "nor in server(s) 7, 9 (R2V_GUILD_LIMITS)"),
+        ({"user_daily_amount": Decimal(1)}, {7: {"user_daily_amount": Decimal(2)}}, None),
+        # Other limits are no per-member daily budget.
+        ({"guild_daily_seconds": 600, "max_active_per_user": 1}, {}, "by default"),
+    ],
+)
+def test_the_start_up_warns_when_a_member_may_spend_without_a_daily_budget(default, by_guild, says):
+    book = LimitBook(
+        LimitSettings(**default),
+        MappingProxyType(
+            {guild: replace(LimitSettings(**default), **over) for guild, over in by_guild.items()}
+        ),
+    )
+    warning = no_member_budget(book)
+    if says is None:
+        assert warning is None
+    else:
+        assert warning is not None and says in warning
+        assert warning.endswith(
+            "set R2V_USER_DAILY_SECONDS or R2V_USER_DAILY_BUDGET (README, Running it for a team)."
+        )

@@ -20,10 +20,12 @@ from bot.api.errors import (
     RateLimitError,
     ServerError,
     error_for_response,
+    error_kind,
 )
 from bot.api.models import SubmitResult, TaskResult, TaskStatus
 from bot.api.retry import RetryPolicy, backoff_delay, parse_retry_after
 from bot.api.settings import QUERY_PATH_TEMPLATE, ApiSettings, ApiTimeouts
+from bot.observe.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ class BailianClient:
         timeouts: ApiTimeouts | None = None,
         sleep: Sleep = asyncio.sleep,
         query_limiter: Limiter | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._session = session
         self._base_url = base_url.rstrip("/")
@@ -65,6 +68,9 @@ class BailianClient:
         )
         self._sleep = sleep
         self._query_limiter = query_limiter
+        # Queries sent and failed attempts by kind; a client of its own (the CLI's) counts
+        # into a registry nobody scrapes.
+        self._metrics = metrics or Metrics()
 
     @classmethod
     def from_settings(
@@ -73,6 +79,7 @@ class BailianClient:
         settings: ApiSettings,
         *,
         query_limiter: Limiter | None = None,
+        metrics: Metrics | None = None,
     ) -> BailianClient:
         """The client the configured settings describe (the bot's and the CLI's alike)."""
         return cls(
@@ -83,6 +90,7 @@ class BailianClient:
             cancel_path_template=settings.cancel_path_template,
             timeouts=settings.timeouts,
             query_limiter=query_limiter,
+            metrics=metrics,
         )
 
     @property
@@ -167,6 +175,7 @@ class BailianClient:
             try:
                 return await self._request_once(method, path, json_body)
             except ApiError as error:
+                self._metrics.api_error(error_kind(error))
                 delay = self._retry_delay(error, attempt, retry_server_errors, idempotent)
                 if delay is None:
                     raise
@@ -205,6 +214,8 @@ class BailianClient:
         if method == "GET" and self._query_limiter is not None:
             # Every query attempt, retries included, counts against the global cap.
             await self._query_limiter.acquire()
+        if method == "GET":
+            self._metrics.query()
         try:
             async with self._session.request(
                 method,

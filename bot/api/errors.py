@@ -4,12 +4,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from enum import StrEnum
 from typing import Any
 
 INVALID_INPUT_CODES = frozenset({"InvalidParameter", "InvalidURL", "InvalidImage", "InvalidVideo"})
 AUTH_CODES = frozenset({"InvalidApiKey", "AccessDenied", "Unauthorized"})
 BALANCE_CODES = frozenset({"Arrearage"})
 CONTENT_CODES = frozenset({"DataInspectionFailed", "IPInfringementSuspect"})
+
+
+class ErrorKind(StrEnum):
+    """What went wrong with one call to the API, in a word (the `kind` label of
+    `r2v_api_errors_total`): `error_kind` names it."""
+
+    CONNECTION = "connection"  # never reached the API
+    TIMEOUT = "timeout"  # sent, but no answer in time (or the connection dropped)
+    MALFORMED = "malformed"  # an answer that is not the documented JSON
+    RATE_LIMIT = "rate_limit"  # 429 or Throttling
+    SERVER = "server"  # 5xx
+    AUTH = "auth"  # the API key was refused
+    BALANCE = "balance"  # the account is out of balance
+    CONTENT = "content"  # moderation refused the prompt or references
+    NOT_FOUND = "not_found"  # no such route or task
+    INVALID = "invalid"  # the request itself was refused
 
 
 class ApiError(Exception):
@@ -121,3 +138,27 @@ def error_for_response(
 
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def error_kind(error: ApiError) -> ErrorKind:
+    """The kind of an API error. Subclasses before their bases; a status error of no known
+    class is a refusal of the request."""
+    if isinstance(error, ApiConnectionError):
+        return ErrorKind.CONNECTION
+    if isinstance(error, ApiTimeoutError):
+        return ErrorKind.TIMEOUT
+    if isinstance(error, MalformedResponseError):
+        return ErrorKind.MALFORMED
+    if isinstance(error, RateLimitError):
+        return ErrorKind.RATE_LIMIT
+    if isinstance(error, ServerError):
+        return ErrorKind.SERVER
+    if isinstance(error, AuthenticationError):
+        return ErrorKind.AUTH
+    if isinstance(error, InsufficientBalanceError):
+        return ErrorKind.BALANCE
+    if isinstance(error, ContentRejectedError):
+        return ErrorKind.CONTENT
+    if isinstance(error, NotFoundError):
+        return ErrorKind.NOT_FOUND
+    return ErrorKind.INVALID

@@ -14,6 +14,7 @@ from typing import Any, Final, TypeVar
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from bot import operator_text
 from bot.store.codec import POSTGRES_ADAPTERS, RowCodec, dollar, legacy_estimate
 from bot.store.protocol import DuplicateTaskError, SchemaTooNew
 from bot.store.records import TaskRecord
@@ -169,6 +170,9 @@ class PostgresTaskStore:
     async def close(self) -> None:
         await self._pool.close()
 
+    async def ping(self) -> None:
+        await self._pool.fetchval("SELECT 1")
+
     async def _migrate(self) -> None:
         async with self._pool.acquire() as db, db.transaction():
             await db.execute("SELECT pg_advisory_xact_lock($1)", _MIGRATION_LOCK)
@@ -186,7 +190,8 @@ class PostgresTaskStore:
                 else:
                     await db.execute(migration)
                 await db.execute("INSERT INTO schema_version (version) VALUES ($1)", number + 1)
-                log.info("task database migrated to schema %d", number + 1)
+        if version < len(MIGRATIONS):
+            log.info(operator_text.migrated(version, len(MIGRATIONS)))
 
     async def add(
         self, record: TaskRecord, *, owner: str | None = None, reservation: int | None = None

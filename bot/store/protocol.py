@@ -122,4 +122,8 @@ class TaskStore(Protocol):
     async def release(self, owner: str) -> None:
         """A worker's clean exit: its tasks become orphans at once and it is no longer live."""
 
+    async def ping(self) -> None:
+        """One trip to the database and back, for `/healthz`; raises when it does not answer
+        (the caller bounds the wait)."""
+
     async def close(self) -> None: ...

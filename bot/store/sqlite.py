@@ -13,6 +13,7 @@ from typing import Any, Final, TypeVar
 
 import aiosqlite
 
+from bot import operator_text
 from bot.store.codec import SQLITE_ADAPTERS, RowCodec, legacy_estimate, question_mark
 from bot.store.protocol import DuplicateTaskError, SchemaTooNew
 from bot.store.records import TaskRecord
@@ -191,6 +192,10 @@ class SqliteTaskStore:
     async def close(self) -> None:
         await self._db.close()
 
+    async def ping(self) -> None:
+        # Through aiosqlite's thread, behind whatever it is running: a store stuck there shows.
+        await self._db.execute_fetchall("SELECT 1")
+
     @asynccontextmanager
     async def _writing(self, *, reads_first: bool = False) -> AsyncIterator[aiosqlite.Connection]:
         """A write transaction that takes the database's write lock first (BEGIN IMMEDIATE).
@@ -217,18 +222,20 @@ class SqliteTaskStore:
         """Apply the missing migrations, each in a transaction that holds the write lock from
         the reading of the schema number on: two processes starting together on one file
         migrate once."""
+        found: int | None = None
         while True:
             async with self._writing(reads_first=True) as db:
                 async with db.execute("PRAGMA user_version") as cursor:
                     row = await cursor.fetchone()
                 version = int(row[0]) if row else 0
+                found = version if found is None else found
                 if version > len(MIGRATIONS):
                     raise SchemaTooNew(
                         f"the task database is at schema {version}, newer than this bot knows "
                         f"({len(MIGRATIONS)}); upgrade the bot"
                     )
                 if version == len(MIGRATIONS):
-                    return
+                    break
                 migration = MIGRATIONS[version]
                 if callable(migration):
                     await migration(db)
@@ -238,7 +245,8 @@ class SqliteTaskStore:
                         if statement.strip():
                             await db.execute(statement)
                 await db.execute(f"PRAGMA user_version = {version + 1}")
-            log.info("task database migrated to schema %d", version + 1)
+        if found < len(MIGRATIONS):
+            log.info(operator_text.migrated(found, len(MIGRATIONS)))
 
     async def add(
         self, record: TaskRecord, *, owner: str | None = None, reservation: int | None = None

@@ -21,6 +21,7 @@ from pathlib import Path
 import aiohttp
 from aiohttp.abc import AbstractResolver
 
+from bot.observe.metrics import Metrics
 from bot.video.download import (
     Disallowed,
     Downloaded,
@@ -74,8 +75,10 @@ class VideoPipeline:
         api_base: str,
         *,
         resolver: AbstractResolver | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.settings = settings
+        self._metrics = metrics or Metrics()
         self.keeper = VideoKeeper(
             settings.video_dir,
             keep_days=settings.keep_days,
@@ -139,12 +142,10 @@ class VideoPipeline:
                 return Fitted(fitted_path, kept.size_bytes, reencoded=True, scaled=scaled)
             started = time.monotonic()
             outcome = await self._transcoder.fit(original, info, fitted_path, limit_bytes)
+            took = time.monotonic() - started
+            self._metrics.fitted(took)
             log.info(
-                "fitting task %s under %d bytes took %.1fs: %s",
-                task_id,
-                limit_bytes,
-                time.monotonic() - started,
-                outcome,
+                "fitting task %s under %d bytes took %.1fs: %s", task_id, limit_bytes, took, outcome
             )
             return outcome
 

@@ -105,6 +105,9 @@ class FakeDiscordBase:
         self._sessions: dict[str, GatewaySession] = {}  # by session id
         self._all_ws: set[web.WebSocketResponse] = set()
         self._ws_lock = asyncio.Lock()
+        # Cleared by hold_gateway: new gateway connections wait for it before their HELLO.
+        self._gateway_open = asyncio.Event()
+        self._gateway_open.set()
         self._runner: web.AppRunner | None = None
         self.port = 0  # set by start()
 

@@ -110,6 +110,16 @@ class GatewayMixin(FakeDiscordBase):
             if session.live:
                 await session.ws.close(code=code)
 
+    def hold_gateway(self) -> None:
+        """From now on a new gateway connection is accepted but gets no HELLO (as over a
+        network that has stopped carrying anything) until `release_gateway`: with
+        `drop_connection`, the bot stays disconnected for as long as a test needs."""
+        self._gateway_open.clear()
+
+    def release_gateway(self) -> None:
+        """Send HELLO on the held connections, and on new ones at once again."""
+        self._gateway_open.set()
+
     def _guild_create(self, guild_id: int) -> JsonObject:
         guild = self.guilds[guild_id]
         members = [self.bot_member()]
@@ -135,6 +145,10 @@ class GatewayMixin(FakeDiscordBase):
         await ws.prepare(request)
         self.gateway_connections += 1
         self._all_ws.add(ws)
+        await self._gateway_open.wait()
+        if ws.closed:  # the fake stopped (or the bot gave up) while the connection was held
+            self._all_ws.discard(ws)
+            return ws
         await self._send(
             ws, {"op": GatewayOp.HELLO, "d": {"heartbeat_interval": 41250}, "s": None, "t": None}
         )

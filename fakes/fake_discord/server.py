@@ -107,6 +107,7 @@ class FakeDiscord(
 
     async def stop(self) -> None:
         """Close gateway connections and the server."""
+        self._gateway_open.set()  # held connections end: they find their socket closed
         for ws in list(self._all_ws):
             with contextlib.suppress(Exception):
                 await ws.close(code=1001)

@@ -27,6 +27,7 @@ from bot.api.models import TaskStatus
 from bot.api.retry import RetryPolicy
 from bot.api.settings import ApiTimeouts
 from bot.generation.request import CommandInput, Defaults, build_request
+from bot.observe.metrics import Metrics
 from fakes.fake_bailian import (
     Delay,
     Disconnect,
@@ -104,6 +105,25 @@ async def test_submit_sends_the_payload_with_the_bearer_key_and_returns_the_task
     assert sent.json == PAYLOAD
     assert sent.headers["Authorization"] == f"Bearer {API_KEY}"
     assert sleeps.delays == []
+
+
+async def test_every_query_attempt_and_every_failed_attempt_is_counted(api, http, sleeps):
+    metrics = Metrics()
+    client = BailianClient(
+        http, api.base_url, API_KEY, retry=POLICY, timeouts=SHORT, sleep=sleeps, metrics=metrics
+    )
+    task_id = (await client.submit(PAYLOAD)).task_id
+    api.script_query(Reply(503, code="ServiceUnavailable"), Reply(429, code="Throttling"))
+    await client.get_task(task_id)
+    api.script_submit(Reply(400, code="InvalidParameter"))
+    with pytest.raises(InvalidRequestError):
+        await client.submit(PAYLOAD)
+
+    text = metrics.exposition()[0].decode()
+    assert "r2v_api_queries_total 3.0" in text  # two refused, one answered; submits are not
+    assert 'r2v_api_errors_total{kind="server"} 1.0' in text
+    assert 'r2v_api_errors_total{kind="rate_limit"} 1.0' in text
+    assert 'r2v_api_errors_total{kind="invalid"} 1.0' in text
 
 
 async def test_base_url_with_trailing_slash(api, http):

@@ -7,15 +7,21 @@ from typing import Any
 import pytest
 
 from bot.api.errors import (
+    ApiConnectionError,
+    ApiError,
     ApiStatusError,
+    ApiTimeoutError,
     AuthenticationError,
     ContentRejectedError,
+    ErrorKind,
     InsufficientBalanceError,
     InvalidRequestError,
+    MalformedResponseError,
     NotFoundError,
     RateLimitError,
     ServerError,
     error_for_response,
+    error_kind,
 )
 
 
@@ -99,3 +105,26 @@ def test_error_that_is_not_an_object_is_tolerated(status, expected, error_value)
 
     assert type(error) is expected
     assert isinstance(error, ApiStatusError)
+
+
+STATUS: dict[str, Any] = {"status": 400, "code": None, "message": "m", "request_id": None}
+
+
+@pytest.mark.parametrize(
+    ("error", "kind"),
+    [
+        (ApiConnectionError("refused"), ErrorKind.CONNECTION),
+        (ApiTimeoutError("slow"), ErrorKind.TIMEOUT),
+        (MalformedResponseError("html", status=200), ErrorKind.MALFORMED),
+        (RateLimitError(**STATUS), ErrorKind.RATE_LIMIT),
+        (ServerError(**STATUS), ErrorKind.SERVER),
+        (AuthenticationError(**STATUS), ErrorKind.AUTH),
+        (InsufficientBalanceError(**STATUS), ErrorKind.BALANCE),
+        (ContentRejectedError(**STATUS), ErrorKind.CONTENT),
+        (NotFoundError(**STATUS), ErrorKind.NOT_FOUND),
+        (InvalidRequestError(**STATUS), ErrorKind.INVALID),
+        (ApiStatusError(**STATUS), ErrorKind.INVALID),
+    ],
+)
+def test_each_error_has_its_kind_for_the_metrics(error: ApiError, kind: ErrorKind):
+    assert error_kind(error) is kind

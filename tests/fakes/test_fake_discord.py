@@ -414,3 +414,20 @@ async def test_dropped_gateway_connection_resumes(fake: FakeDiscord, bot: comman
     it = await fake.invoke("demo echo", {"text": "still here"})
     assert (await it.wait_followup())["content"] == "still here"
     assert fake.gateway_connections == 2 and len(fake.identify_payloads) == 1
+
+
+async def test_a_held_gateway_keeps_the_bot_disconnected_until_released(
+    fake: FakeDiscord, bot: commands.Bot
+) -> None:
+    fake.hold_gateway()
+    await fake.drop_connection()
+    await fake.wait_for(lambda: fake.gateway_connections == 2, what="the bot to reconnect")
+    assert not fake.connected and bot.ws is not None and not bot.ws.open
+    with pytest.raises(FakeDiscordError, match="no bot shard is connected"):
+        await fake.invoke("demo echo", {"text": "nobody hears this"})
+
+    fake.release_gateway()
+    await fake.wait_for(lambda: fake.connected, what="the resumed connection")
+    it = await fake.invoke("demo echo", {"text": "back"})
+    assert (await it.wait_followup())["content"] == "back"
+    assert len(fake.identify_payloads) == 1, "resumed, not identified again"

@@ -4,6 +4,7 @@ back, field for field, and spending is counted the same way."""
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from dataclasses import fields, replace
 from decimal import Decimal
@@ -146,9 +147,13 @@ async def schema_version(backend: Backend) -> int:
         await conn.close()
 
 
-async def test_an_empty_database_is_migrated_to_the_codec_columns(backend: Backend):
+async def test_an_empty_database_is_migrated_to_the_codec_columns(backend: Backend, caplog):
+    caplog.set_level(logging.INFO, logger="bot.store")
     store = await backend.open()
     await store.close()
+
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("bot.store")]
+    assert said == [f"task database created at schema {len(MIGRATIONS[backend.name])}"]
 
     assert await schema_version(backend) == len(MIGRATIONS[backend.name])
     # The owner belongs to the store (which process follows the task), not to the record; the
@@ -160,18 +165,29 @@ async def test_an_empty_database_is_migrated_to_the_codec_columns(backend: Backe
     }
 
 
-async def test_reopening_keeps_data_and_does_not_migrate_again(backend: Backend):
+async def test_reopening_keeps_data_and_does_not_migrate_again(backend: Backend, caplog):
     first = await backend.open()
     await first.add(FULL)
     await first.close()
 
+    caplog.set_level(logging.INFO, logger="bot.store")
+    caplog.clear()
     second = await backend.open()
+    assert [r for r in caplog.records if r.name.startswith("bot.store")] == []
     try:
         assert await second.get("task-full") == FULL
         assert await second.events("task-full") == [(1000.0, "SUCCEEDED")]
     finally:
         await second.close()
     assert await schema_version(backend) == len(MIGRATIONS[backend.name])
+
+
+async def test_ping_answers_while_open_and_raises_once_closed(backend: Backend):
+    store = await backend.open()
+    await store.ping()
+    await store.close()
+    with pytest.raises(Exception):  # noqa: B017 (each driver has its own "closed" error)
+        await store.ping()
 
 
 async def test_full_record_round_trip(store: TaskStore):

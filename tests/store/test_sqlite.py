@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import sqlite3
 import threading
 from pathlib import Path
@@ -74,7 +75,8 @@ def schema_2_database(path: Path, rows: list[dict[str, Any]]) -> None:
             )
 
 
-async def test_opening_a_schema_2_database_back_fills_how_tasks_ended(tmp_path: Path):
+async def test_opening_a_schema_2_database_back_fills_how_tasks_ended(tmp_path: Path, caplog):
+    caplog.set_level(logging.INFO, logger="bot.store")
     path = tmp_path / "old.sqlite3"
     rows = [
         ("ok", "SUCCEEDED", "done", None, None, Ending.SUCCEEDED),
@@ -125,6 +127,8 @@ async def test_opening_a_schema_2_database_back_fills_how_tasks_ended(tmp_path: 
     assert endings == {task_id: ending for task_id, *_, ending in rows}
     with sqlite3.connect(path) as db:
         assert db.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+    said = [r.getMessage() for r in caplog.records if r.name.startswith("bot.store")]
+    assert said == [f"task database migrated from schema 2 to {len(MIGRATIONS)} (one-way)"]
 
 
 async def test_two_processes_opening_a_new_file_together_migrate_it_once(tmp_path):

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from bot.observe.metrics import Metrics
 from bot.video.download import Disallowed, Transient, Unavailable
 from bot.video.mp4 import Empty, NotMp4
 from bot.video.pipeline import Broken, CannotFit, Fetched, Fitted, VideoPipeline
@@ -98,7 +99,9 @@ async def test_a_video_under_the_limit_is_posted_as_it_is(api, http, clock, pipe
     assert outcome == Fitted(fetched.path, clip_720p.stat().st_size, reencoded=False, scaled=False)
 
 
-async def test_a_fitted_copy_is_made_once_and_reused(api, http, clock, pipeline, clip_720p):
+async def test_a_fitted_copy_is_made_once_and_reused(api, http, clock, settings, clip_720p):
+    metrics = Metrics()
+    pipeline = VideoPipeline(http, settings, api.base_url, metrics=metrics)
     task_id, url = await finished_task(api, http, clock, instant(video_file=clip_720p))
     await pipeline.fetch(task_id, url)
     limit = 150 * 1024
@@ -112,6 +115,8 @@ async def test_a_fitted_copy_is_made_once_and_reused(api, http, clock, pipeline,
     assert second.path == pipeline.keeper.fit_path_for(task_id, limit)
     assert second.path.stat().st_mtime_ns == made  # not encoded again
     assert second.size <= limit
+    # r2v_fit_seconds counts the one encode, not the reuse.
+    assert "r2v_fit_seconds_count 1.0" in metrics.exposition()[0].decode()
 
 
 async def test_fitting_a_video_never_fetched_cannot_fit(pipeline):

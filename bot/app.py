@@ -113,7 +113,9 @@ class R2VBot(commands.Bot):
         self.notifier = DiscordNotifier(
             self, ResultPreparer(videos), private=self.private, can_cancel=api.can_cancel
         )
-        self.tracker = Tracker(api, store, self.notifier, config.tracker, lease=lease)
+        self.tracker = Tracker(
+            api, store, self.notifier, config.tracker, lease=lease, metrics=self.metrics
+        )
         self.housekeeping = Housekeeping(videos)
         self.metrics.follow_active(lambda: self.tracker.active_count)
         self.service = GenerationService(
@@ -125,6 +127,7 @@ class R2VBot(commands.Bot):
             currency=config.generation.currency,
             limits_for=config.limits.for_guild,
             deadline_s=config.tracker.deadline_s,
+            metrics=self.metrics,
         )
         self.queries = TaskQueries(api, store, self.tracker, videos)
         self.accounts = Accounts(

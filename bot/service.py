@@ -28,6 +28,7 @@ from bot.generation.request import (
     InputError,
     build_request,
 )
+from bot.observe.metrics import Metrics
 from bot.policy import LimitSettings, Refusal, check_access, check_limits, day_start
 from bot.policy import needs_confirmation as price_needs_confirmation
 from bot.quota.ledger import Ledger, Reservation
@@ -122,10 +123,12 @@ class GenerationService:
         currency: str,
         limits_for: Callable[[int | None], LimitSettings],
         deadline_s: float,
+        metrics: Metrics | None = None,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
     ) -> None:
         self._api = api
+        self._metrics = metrics or Metrics(currency=currency)
         self._store = store
         self._tracker = tracker
         self._defaults = defaults
@@ -224,6 +227,7 @@ class GenerationService:
             self._ledger.hold(reservation)  # cancelled after sending
             raise
         now = self._clock()
+        self._metrics.submitted()
         record = TaskRecord(
             task_id=submitted.task_id,
             origin=who.origin,

@@ -35,10 +35,12 @@ class Place(StrEnum):
 
 @dataclass(frozen=True)
 class Delivered:
-    """A message holding the result exists (`record.result_message_id`)."""
+    """A message holding the result exists (`record.result_message_id`); `as_link` when a
+    finished video could not be attached and its link was posted instead."""
 
     record: TaskRecord
     place: Place
+    as_link: bool = False
 
 
 @dataclass(frozen=True)

@@ -28,13 +28,15 @@ import math
 import time
 from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Protocol, assert_never
+from typing import Final, Protocol, assert_never
 
 from bot.api.client import BailianClient
 from bot.api.errors import ApiError, AuthenticationError
 from bot.api.models import TaskStatus
+from bot.observe.metrics import Metrics, Route
 from bot.store.protocol import TaskStore
 from bot.store.records import Ending, Phase, TaskRecord
+from bot.store.types import UNBILLED
 from bot.tracking import delivery, lifecycle
 from bot.tracking.delivery import (
     Backoff,
@@ -42,6 +44,7 @@ from bot.tracking.delivery import (
     DeliveryOutcome,
     NotYet,
     OutOfTime,
+    Place,
     Redirected,
     RetryAt,
     Undeliverable,
@@ -53,6 +56,9 @@ from bot.tracking.schedule import PollContext, PollSchedule, poll_context, sched
 from bot.tracking.settings import TrackerSettings
 
 log = logging.getLogger(__name__)
+
+# How a delivered video counts in the metrics, by where it went.
+ROUTES: Final = {Place.CHANNEL: Route.CHANNEL, Place.DM: Route.DM, Place.FOLLOWUP: Route.FOLLOWUP}
 
 # Finished tasks the schedule learns from at start.
 HISTORY_SAMPLES = 500
@@ -107,8 +113,10 @@ class Tracker:
         schedule: PollSchedule | None = None,
         clock: Callable[[], float] = time.time,
         lease: Lease | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._api = api
+        self._metrics = metrics or Metrics()
         self._store = store
         self._notifier = notifier
         self._settings = settings
@@ -355,6 +363,7 @@ class Tracker:
                     self._learn(record)
                     if not await self._save(tracked, record):
                         return
+                    self._count_spend(record)
                     self._log_change(record, previous, result.request_id)
                     await self._store.add_event(record.task_id, now, record.raw_status)
                     await self._deliver(tracked, reschedule)
@@ -455,8 +464,9 @@ class Tracker:
             outcome = NotYet(current, "unexpected error", delivery.link_expires_at(current))
         now = self._clock()
         match outcome:
-            case Delivered(delivered, place):
+            case Delivered(delivered, place, as_link):
                 await self._close(tracked, delivered)
+                self._count_delivery(delivered, place, as_link, now)
                 log.info(
                     "task %s delivered (%s) %s, message %s",
                     record.task_id,
@@ -503,6 +513,21 @@ class Tracker:
                         assert_never(step)
             case _:
                 assert_never(outcome)
+
+    def _count_spend(self, record: TaskRecord) -> None:
+        """A task the service finished costs what it counts against budgets, unless it failed
+        or was canceled."""
+        counted = record.counted
+        if counted is not None and record.status.value not in UNBILLED:
+            self._metrics.spent(counted.seconds, counted.amount)
+
+    def _count_delivery(self, record: TaskRecord, place: Place, as_link: bool, now: float) -> None:
+        """A delivered video counts by its route, with the time since SUCCEEDED was seen."""
+        if record.ending is not Ending.SUCCEEDED:
+            return  # an explanation of an ending, not a video
+        route = Route.LINK if as_link else ROUTES[place]
+        since = now - record.finished_at if record.finished_at is not None else None
+        self._metrics.delivered(route, since)
 
     async def _close(self, tracked: _Tracked, record: TaskRecord) -> None:
         await self._store.save(replace(record, phase=Phase.DONE, next_delivery_at=None))

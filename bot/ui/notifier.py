@@ -183,7 +183,8 @@ class DiscordNotifier:
         post = replace(post, record=record)
         sent = await _discord(self._send(channel, post, reply=True))
         if not isinstance(sent, _Failed):
-            return await self._delivered(replace(record, result_message_id=sent.id))
+            delivered = replace(record, result_message_id=sent.id)
+            return await self._delivered(delivered, as_link=isinstance(prepared, LinkOnly))
         if sent.nothing_made:
             # Nothing was posted: no history to search next time. Otherwise the recorded
             # attempt stays, to be looked for.
@@ -281,7 +282,7 @@ class DiscordNotifier:
         )
         if not isinstance(sent, _Failed):
             self._private.forget(record.task_id)
-            return Delivered(replace(record, result_message_id=sent.id), Place.DM)
+            return Delivered(replace(record, result_message_id=sent.id), Place.DM, path is None)
         if isinstance(sent.failure, Passing):
             return self._not_yet(record, sent.failure.reason)
         log.info("task %s: no DM to its requester: %s", record.task_id, sent.failure.reason)
@@ -296,7 +297,8 @@ class DiscordNotifier:
             log.warning("private result of task %s kept for /r2v status", record.task_id)
             return Redirected(record, "DMs closed and the command's token expired")
         self._private.forget(record.task_id)
-        return Delivered(replace(record, result_message_id=followup.id), Place.FOLLOWUP)
+        delivered = replace(record, result_message_id=followup.id)
+        return Delivered(delivered, Place.FOLLOWUP, path is None)
 
     async def _in_dm(
         self, record: TaskRecord, send: Callable[[discord.DMChannel], Awaitable[discord.Message]]
@@ -319,7 +321,7 @@ class DiscordNotifier:
         if not isinstance(sent, _Failed):
             delivered = replace(record, result_message_id=sent.id)
             await self._show_final_status(delivered)
-            return Delivered(delivered, Place.DM)
+            return Delivered(delivered, Place.DM, dm_post.file is None)
         if isinstance(sent.failure, Passing):
             return self._not_yet(record, sent.failure.reason)
         log.warning("task %s: no DM to its requester: %s", record.task_id, sent.failure.reason)
@@ -368,9 +370,9 @@ class DiscordNotifier:
 
     # -- the status message ------------------------------------------------------------------
 
-    async def _delivered(self, record: TaskRecord) -> Delivered:
+    async def _delivered(self, record: TaskRecord, *, as_link: bool = False) -> Delivered:
         await self._show_final_status(record)
-        return Delivered(record, Place.CHANNEL)
+        return Delivered(record, Place.CHANNEL, as_link)
 
     async def _show_final_status(self, record: TaskRecord, *, note: str | None = None) -> bool:
         """The status message shows the final state too, without its Refresh button; with

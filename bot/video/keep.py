@@ -10,15 +10,12 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import logging
 import os
 import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
-
-log = logging.getLogger(__name__)
 
 # Real task ids are UUIDs; anything else is hashed. Hashed names start with "_", which a
 # passed-through id cannot, so the two never collide.
@@ -116,8 +113,6 @@ class VideoKeeper:
                 break
             if self._delete(path):
                 deleted, freed, total = deleted + 1, freed + size, total - size
-        if deleted:
-            log.info("pruned %d kept videos (%d bytes); %d bytes kept", deleted, freed, total)
         return PruneReport(deleted=deleted, freed_bytes=freed, kept_bytes=total)
 
     @staticmethod

@@ -141,6 +141,13 @@ async def test_metrics_after_a_delivered_task(tmp_path, fake_discord):
     server_errors = after[("r2v_api_errors_total", (("kind", "server"),))]
     assert server_errors == 1
     assert after[("r2v_api_queries_total", ())] == len(api.queries) >= 2
+    assert before[("r2v_tasks_submitted_total", ())] == 0
+    assert after[("r2v_tasks_submitted_total", ())] == 1
+    assert after[("r2v_videos_delivered_total", (("route", "channel"),))] == 1
+    assert after[("r2v_delivery_seconds_count", ())] == 1
+    # flash 1080P with sound, 5 s: 0.5 CNY a second, billed as estimated.
+    assert after[("r2v_billed_seconds_total", ())] == 5
+    assert after[("r2v_spend_amount_total", (("currency", "CNY"),))] == 2.5
     # Nothing of the member's, the task's or the keys' in any label or value.
     for private in (str(task_id), "SECRET-cat", api.api_key, fake_discord.bot_token, "alice"):
         assert private not in text

@@ -3,6 +3,7 @@ channel when their DMs are closed), and nothing of it in public."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from fakes.fake_bailian import TaskPlan
@@ -48,7 +49,8 @@ async def test_a_private_task_shows_its_status_privately_and_sends_the_video_by_
     )
 
 
-async def test_closed_dms_get_the_video_as_a_private_follow_up(bot, fake_discord, fake_api):
+async def test_closed_dms_get_the_video_as_a_private_follow_up(bot, fake_discord, fake_api, caplog):
+    caplog.set_level(logging.INFO, logger="bot.tracking.tracker")
     fake_api.default_plan = TaskPlan(pending_s=0.1, running_s=0.1, video_bytes=100_000)
     member = fake_discord.make_user(name="jun")
     fake_discord.close_dms(member)
@@ -70,6 +72,14 @@ async def test_closed_dms_get_the_video_as_a_private_follow_up(bot, fake_discord
     assert "direct messages" in private_video()["content"]
     assert fake_discord.dm_messages(member) == []
     assert public_mentions_of(fake_discord, task_id) == []
+
+    # The log says where it went: not "by channel", which a private follow-up is not.
+    async def logged() -> list[str]:
+        lines = (record.getMessage() for record in caplog.records)
+        return [line for line in lines if f"task {task_id} delivered" in line]
+
+    delivered = await eventually(logged, what="the delivery's log line")
+    assert "as a private follow-up" in delivered[0] and "channel" not in delivered[0]
 
 
 async def test_other_members_cannot_look_up_a_private_task(bot, fake_discord, fake_api):

@@ -310,7 +310,9 @@ class MessagesMixin:
 
     async def _channel_get_message(self, request, payload, uploads, cid, mid) -> web.Response:
         found = self._channel_message(cid, mid, Action.READ)
-        return found if isinstance(found, web.Response) else _json_response(self.public(found))
+        if isinstance(found, web.Response):
+            return found
+        return _json_response(self._fresh_links(self.public(found)))
 
     async def _channel_patch(self, request, payload, uploads, cid, mid) -> web.Response:
         found = self._channel_message(cid, mid, Action.EDIT)
@@ -333,6 +335,7 @@ class MessagesMixin:
         if not_own and not self.permissions_in(int(cid)) & MANAGE_MESSAGES:
             return _error(403, 50013, "Missing Permissions")
         found["deleted"] = True
+        self._forget_attachments(found)
         return web.Response(status=204)
 
     async def _history(self, request, payload, uploads, cid) -> web.Response:
@@ -363,4 +366,4 @@ class MessagesMixin:
             page = [m for m in msgs if int(m["id"]) > after][:limit]
         else:
             page = msgs[-limit:]
-        return _json_response([self.public(m) for m in reversed(page)])
+        return _json_response([self._fresh_links(self.public(m)) for m in reversed(page)])

@@ -15,7 +15,8 @@ submit_modal and the callbacks/webhooks), commands.py, cdn.py (attachments), gat
 (sessions and shards).
 
 Knobs for tests (all on FakeDiscord):
-- clock: now(), wall(), advance(seconds); message ids are snowflakes of wall().
+- clock: now(), wall(), advance(seconds, days=0); message ids are snowflakes of wall(), and
+  attachment links expire by wall() (24 h after Discord signed them).
 - guilds: guild(id=None) -> FakeGuild, add_guild(id=None, *, name, channels, premium_tier,
   locale), await set_premium_tier(tier, guild_id=None), add_role(id, name, guild_id=None).
 - channels: fail_channel(channel_id=None, status=503, *, times=None, seconds=None),
@@ -228,9 +229,10 @@ class FakeDiscord(
         """Fake wall clock (unix seconds) used for timestamps, snowflakes and URL expiry."""
         return time.time() + self._offset
 
-    def advance(self, seconds: float) -> None:
-        """Move the fake clock forward."""
-        self._offset += seconds
+    def advance(self, seconds: float = 0.0, *, days: float = 0.0) -> None:
+        """Move the fake clock forward (`advance(days=30)`: a month later, every attachment
+        link signed before then has expired)."""
+        self._offset += seconds + days * 86400
         self._bump()
 
     def _bump(self) -> None:

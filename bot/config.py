@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from bot.api.settings import QUERY_PATH_TEMPLATE, ApiSettings, ApiTimeouts
+from bot.cast.settings import CastSettings
 from bot.generation import limits
 from bot.generation.pricing import CNY_LIST_PRICES, PriceTable, parse_price_table
 from bot.generation.request import Defaults
@@ -73,6 +74,7 @@ class Config:
     generation: GenerationSettings = field(default_factory=GenerationSettings)
     limits: LimitBook = field(default_factory=LimitBook)
     video: VideoSettings = field(default_factory=VideoSettings)
+    cast: CastSettings = field(default_factory=CastSettings)
     log_level: str = "INFO"
     # The language of members whose own (and whose server's) language has no catalog.
     default_locale: str = ENGLISH
@@ -285,6 +287,7 @@ _VIDEO = (
     _Var("R2V_FFMPEG", "ffmpeg", _text),
     _Var("R2V_DOWNLOAD_TIMEOUT_SECONDS", "download_timeout_s", _number(1.0, 3600.0)),
 )
+_CAST = (_Var("R2V_CAST_DIR", "cast_dir", Path),)
 _DEFAULTS = (
     _Var("R2V_DEFAULT_MODEL", "model", _choice(limits.MODELS)),
     _Var("R2V_DEFAULT_SIZE", "size", _choice(tuple(limits.SIZES))),
@@ -333,6 +336,7 @@ def load_config(env: Mapping[str, str]) -> Config:
             "R2V_POLL_MAX_INTERVAL_SECONDS must not be smaller than R2V_POLL_MIN_INTERVAL_SECONDS."
         )
     video = _section(VideoSettings, _VIDEO, env, problems)
+    cast = _section(CastSettings, _CAST, env, problems)
     defaults = _section(Defaults, _DEFAULTS, env, problems)
     generation = _section(GenerationSettings, _GENERATION, env, problems, defaults=defaults)
     default_limits = _section(LimitSettings, _LIMITS, env, problems)
@@ -341,6 +345,10 @@ def load_config(env: Mapping[str, str]) -> Config:
     if problems:
         raise ConfigError(problems)
     assert discord and api and store and tracker and generation and default_limits and video
+    assert cast
+    if discord.api_base:
+        # Attachment links of another Discord (a local one in tests and demos) are its own.
+        cast = replace(cast, extra_cdn_hosts=(urlsplit(discord.api_base).netloc,))
     limits_by_guild = {
         guild: replace(default_limits, **overrides) for guild, overrides in by_guild.items()
     }
@@ -352,6 +360,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         generation=generation,
         limits=LimitBook(default_limits, MappingProxyType(limits_by_guild)),
         video=video,
+        cast=cast,
         **app,
     )
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -112,6 +112,23 @@ def split_names(text: str | None) -> list[str]:
     return [name for part in _SEPARATORS.split(text or "") if (name := clean_name(part))]
 
 
+# The `source` of a reference that is a cast member's copy: `cast:<id>` (its id in the store),
+# so a Re-roll, Edit or Continue can ask for a fresh link of the same member.
+CAST_SOURCE_PREFIX: Final = "cast:"
+
+
+def cast_source(cast_id: int) -> str:
+    return f"{CAST_SOURCE_PREFIX}{cast_id}"
+
+
+def cast_id_of(source: str) -> int | None:
+    """The cast member a reference's `source` names, or None for any other reference."""
+    number = source.removeprefix(CAST_SOURCE_PREFIX)
+    if number == source or not number.isdecimal():
+        return None
+    return int(number)
+
+
 @dataclass(frozen=True)
 class CastEntry:
     """A member of the server's cast as the prompt sees it."""
@@ -148,19 +165,21 @@ class CastPlan:
 
 def plan_cast(
     chosen: Sequence[str],
-    server_cast: Sequence[CastEntry],
+    found: Sequence[CastEntry],
+    server_names: Collection[str],
     *,
     other_references: int,
     other_clips: int,
     prompt: str,
     negative_prompt: str | None = None,
 ) -> CastPlan:
-    """Put the `chosen` members (names as the member typed them, in order) first, check them
-    against the server's cast and the reference limits (counting the `other_references` and,
-    among them, `other_clips` of the request), and rewrite both prompts: each chosen name
-    becomes its characterN, each `characterN` the member wrote moves past the cast. A server
-    cast name the prompt uses without choosing it is left as written, with a warning."""
-    by_key = {name_key(entry.name): entry for entry in server_cast}
+    """Put the `chosen` members (names as the member typed them, in order; `found` are the
+    server's members of those names, in any order) first, check them against the reference
+    limits (counting the `other_references` and, among them, `other_clips` of the request),
+    and rewrite both prompts: each chosen name becomes its characterN, each `characterN` the
+    member wrote moves past the cast. A name of the server's cast (`server_names`) that the
+    prompt uses without choosing it is left as written, with a warning."""
+    by_key = {name_key(entry.name): entry for entry in found}
     members: list[CastEntry] = []
     unknown: list[str] = []
     repeated: list[str] = []
@@ -180,7 +199,7 @@ def plan_cast(
     _check_counts(members, other_references, other_clips, problems)
 
     castings = tuple(Casting(m.name, n) for n, m in enumerate(members, start=1))
-    rewrite = _Rewriter(castings, [entry.name for entry in server_cast])
+    rewrite = _Rewriter(castings, server_names)
     new_prompt = rewrite(prompt)
     new_negative = rewrite(negative_prompt) if negative_prompt else negative_prompt
     if len(new_prompt.strip()) > limits.PROMPT_MAX_CHARS >= len(prompt.strip()):
@@ -240,7 +259,7 @@ class _Rewriter:
     """One pass over a text: chosen names become their characterN, the member's own
     characterN move past the cast, other cast names are noted."""
 
-    def __init__(self, castings: Sequence[Casting], server_names: Sequence[str]) -> None:
+    def __init__(self, castings: Sequence[Casting], server_names: Collection[str]) -> None:
         self._character_of = {name_key(c.name): c.character for c in castings}
         self._shift = len(castings)
         self.not_chosen: set[str] = set()

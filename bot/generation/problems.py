@@ -69,6 +69,14 @@ class ProblemCode(StrEnum):
     CAST_TOO_MANY_REFERENCES = "cast_too_many_references"
     CAST_TOO_MANY_CLIPS = "cast_too_many_clips"
     CAST_PROMPT_TOO_LONG = "cast_prompt_too_long"
+    # A file offered to the cast (bot/cast/files.py), judged once when it is added.
+    CAST_SOURCE_MISSING = "cast_source_missing"
+    CAST_SOURCE_TWICE = "cast_source_twice"
+    CAST_LINK_NOT_DISCORD = "cast_link_not_discord"
+    CAST_FILE_UNREADABLE = "cast_file_unreadable"
+    CAST_IMAGE_TRANSPARENT = "cast_image_transparent"
+    CAST_CLIP_UNREADABLE = "cast_clip_unreadable"
+    CAST_CLIP_TOO_BIG = "cast_clip_too_big"
 
     # Notices: shown with an accepted request, never a reason to refuse it.
     CHARACTER_NAME_SPACED = "character_name_spaced"

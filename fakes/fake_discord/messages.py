@@ -15,6 +15,7 @@ from fakes.fake_discord.common import (
     EPHEMERAL,
     LOADING,
     NONCE_WINDOW,
+    FakeDiscordError,
     MessageType,
     _error,
     _form_error,
@@ -78,6 +79,17 @@ class MessagesMixin:
             if out.get(key) is None:
                 out.pop(key, None)
         return out
+
+    def delete_message(self, message_id: int | str) -> None:
+        """Someone (a moderator, the author) deletes a message: GET answers 404 10008 from
+        then on and its files are gone from the CDN. No gateway event (the bot has no message
+        intents)."""
+        record = self.get_message(message_id)
+        if record is None or record.get("deleted"):
+            raise FakeDiscordError(f"no message {message_id} to delete")
+        record["deleted"] = True
+        self._forget_attachments(record)
+        self._bump()
 
     def post_user_message(
         self,

@@ -8,6 +8,8 @@ import pytest
 from bot.generation.cast import (
     CastEntry,
     Casting,
+    cast_id_of,
+    cast_source,
     check_clip_length,
     check_description,
     check_name,
@@ -40,6 +42,7 @@ SERVER = [
     image("Ana"),
     clip("Walker"),
 ]
+NAMES = [entry.name for entry in SERVER]
 
 
 @pytest.mark.parametrize(
@@ -109,6 +112,12 @@ def test_the_cast_option_is_split_into_names(text, names):
     assert split_names(text) == names
 
 
+def test_a_cast_reference_names_its_member():
+    assert cast_id_of(cast_source(42)) == 42
+    assert cast_id_of("ref1") is None and cast_id_of("cast:") is None
+    assert cast_id_of("cast:x1") is None and cast_id_of("link 2") is None
+
+
 @pytest.mark.parametrize(
     ("chosen", "prompt", "rewritten"),
     [
@@ -133,7 +142,7 @@ def test_the_cast_option_is_split_into_names(text, names):
     ],
 )
 def test_chosen_names_become_their_characters_as_whole_words(chosen, prompt, rewritten):
-    plan = plan_cast(chosen, SERVER, other_references=1, other_clips=0, prompt=prompt)
+    plan = plan_cast(chosen, SERVER, NAMES, other_references=1, other_clips=0, prompt=prompt)
     assert plan.problems == ()
     assert plan.prompt == rewritten
 
@@ -142,6 +151,7 @@ def test_the_plan_orders_members_maps_them_and_rewrites_the_negative_prompt():
     plan = plan_cast(
         ["robot", "Walker"],
         SERVER,
+        NAMES,
         other_references=2,
         other_clips=1,
         prompt="Robot follows Walker past character1",
@@ -156,7 +166,7 @@ def test_the_plan_orders_members_maps_them_and_rewrites_the_negative_prompt():
 
 
 def test_no_cast_changes_nothing():
-    plan = plan_cast([], SERVER, other_references=2, other_clips=0, prompt="character1 sits")
+    plan = plan_cast([], [], NAMES, other_references=2, other_clips=0, prompt="character1 sits")
     assert plan.prompt == "character1 sits" and plan.members == () and plan.problems == ()
 
 
@@ -199,14 +209,17 @@ def test_no_cast_changes_nothing():
     ids=["unknown", "repeated", "too-many", "five", "own-too-many", "clips", "three-clips", "long"],
 )
 def test_what_refuses_a_choice(chosen, others, clips, prompt, problems):
-    plan = plan_cast(chosen, SERVER, other_references=others, other_clips=clips, prompt=prompt)
+    plan = plan_cast(
+        chosen, SERVER, NAMES, other_references=others, other_clips=clips, prompt=prompt
+    )
     assert list(plan.problems) == problems
 
 
 def test_notices_of_names_not_chosen_and_members_never_named():
     plan = plan_cast(
         ["Mia", "Walker"],
-        SERVER,
+        [image("Mia"), clip("Walker")],
+        NAMES,
         other_references=0,
         other_clips=0,
         prompt="Mia and Robot watch 小明 and the robots",

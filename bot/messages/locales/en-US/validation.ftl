@@ -72,6 +72,13 @@ problem-cast-too-many-references = { $cast } cast { $cast ->
  } make { $given }; the model takes at most { $limit }. Remove { $over }.
 problem-cast-too-many-clips = With the cast, { $videos } of your references are clips; at most { $limit } may be. Replace { $over } with an image.
 problem-cast-prompt-too-long = Written with character numbers instead of names your prompt is { NUMBER($length, useGrouping: 1) } characters; the limit is { NUMBER($limit, useGrouping: 1) }. Shorten it by { NUMBER($over, useGrouping: 1) }.
+problem-cast-source-missing = Attach the character's image or clip in `ref`, or paste a Discord link to it in `link`.
+problem-cast-source-twice = Give either a file in `ref` or a link in `link`, not both.
+problem-cast-link-not-discord = That link is not a file on Discord. The bot keeps only files it can fetch from Discord itself: attach the file, or paste its Discord link (right-click the file → Copy Link).
+problem-cast-file-unreadable = { $label } is not a JPEG, PNG, BMP or WEBP image the bot can read; export it again as JPEG or PNG.
+problem-cast-image-transparent = { $label } is a PNG with transparency, which the video service refuses; save it without transparency (or as JPEG).
+problem-cast-clip-unreadable = { $label } is not an MP4 or MOV clip the bot can read; export it again as MP4 (H.264).
+problem-cast-clip-too-big = { $label } is { $file_size }, more than the { $limit_size } this server lets the bot upload, and it could not be made small enough; trim it or export it smaller.
 problem-cast-not-chosen = Your prompt mentions { $cast_names } from this server's cast, but `cast:` does not choose { $cast_count ->
     [one] it
    *[other] them

@@ -54,6 +54,13 @@ problem-cast-repeated = `cast:` 中有 { $cast_count } 个名字重复出现：{
 problem-cast-too-many-references = { $cast } 个角色加上另外 { $others } 个参考，共 { $given } 个，模型最多接受 { $limit } 个，请去掉 { $over } 个。
 problem-cast-too-many-clips = 算上角色，你的参考中有 { $videos } 个是视频，最多只能有 { $limit } 个，请把其中 { $over } 个换成图片。
 problem-cast-prompt-too-long = 把角色名换成编号后，提示词共 { NUMBER($length, useGrouping: 1) } 个字符，上限为 { NUMBER($limit, useGrouping: 1) } 个，请删减 { NUMBER($over, useGrouping: 1) } 个字符。
+problem-cast-source-missing = 请在 `ref` 中上传角色的图片或视频片段，或在 `link` 中粘贴它在 Discord 上的链接。
+problem-cast-source-twice = `ref` 上传文件和 `link` 粘贴链接二选一，不要同时填写。
+problem-cast-link-not-discord = 这个链接不是 Discord 上的文件。机器人只保存它能直接从 Discord 取得的文件：请上传文件，或粘贴它在 Discord 上的链接（右键点击文件 → 复制链接）。
+problem-cast-file-unreadable = { $label }不是机器人能读取的 JPEG、PNG、BMP 或 WEBP 图片，请重新导出为 JPEG 或 PNG。
+problem-cast-image-transparent = { $label }是带透明通道的 PNG，视频服务不接受；请去掉透明后保存（或存为 JPEG）。
+problem-cast-clip-unreadable = { $label }不是机器人能读取的 MP4 或 MOV 视频，请重新导出为 MP4（H.264）。
+problem-cast-clip-too-big = { $label }的大小为 { $file_size }，超过了本服务器允许机器人上传的 { $limit_size }，而且无法压缩到这个大小以内；请剪短或导出更小的文件。
 problem-cast-not-chosen = 提示词里提到了本服务器角色库中的 { $cast_names }，但 `cast:` 里没有选{ $cast_count ->
     [1] 它
    *[other] 它们

@@ -33,6 +33,8 @@ from bot.redaction import Redactor
 from bot.service import GenerationService
 from bot.store.open import Store, open_store
 from bot.store.types import new_worker_id
+from bot.team.service import TeamSettingsService
+from bot.team.values import environment_settings
 from bot.tracking.rate_limit import RateLimiter, share_of_cap
 from bot.tracking.tracker import Tracker
 from bot.ui.attachments import AttachmentRefresher
@@ -140,7 +142,10 @@ class R2VBot(commands.Bot):
         self.flow = GenerationFlow(
             self.service, self.private, private_default=config.generation.private_default
         )
-        # Each server's cast (see bot/cogs/cast.py).
+        # Each server's own settings, and its cast (see bot/cogs/cast.py, bot/cogs/admin.py).
+        self.team = TeamSettingsService(
+            store, lambda guild_id: environment_settings(config.limits, config.generation, guild_id)
+        )
         self.cast = CastService(
             store,
             CastLibrary(
@@ -174,7 +179,7 @@ class R2VBot(commands.Bot):
         assert r2v is not None  # a GroupCog always has its group
         r2v.add_command(CastCommands(self.cast))
         await self.add_cog(generate)
-        await self.add_cog(AdminCog(self.service))
+        await self.add_cog(AdminCog(self.service, team=self.team))
         await self.add_cog(ReferenceMenuCog(self, self.flow))
         await self.add_cog(CastMenuCog(self, self.cast))
         self.add_dynamic_items(TaskButton, CastPageButton)

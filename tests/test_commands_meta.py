@@ -69,6 +69,8 @@ async def test_command_metadata_is_complete(bot):
         "r2v quota",
         "r2v-admin spend",
         "r2v-admin untrack",
+        "r2v-admin settings",
+        "r2v-admin set",
         "r2v cast add",
         "r2v cast list",
         "r2v cast show",

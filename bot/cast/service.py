@@ -30,6 +30,7 @@ from bot.generation.cast import (
     check_name,
     name_key,
     plan_cast,
+    split_last,
     split_names,
 )
 from bot.generation.problems import Problem, ProblemCode, problem
@@ -264,12 +265,11 @@ class CastService:
         """Autocomplete for `cast:` (several names, comma-separated): what was typed with its
         last name completed, each choice at most 100 characters, names already chosen left
         out."""
-        head, _, last = typed.rpartition(",")
-        chosen = split_names(head)
+        chosen, last = split_last(typed)
         taken = {name_key(n) for n in chosen}
         prefix = ", ".join(chosen)
         choices: list[str] = []
-        for name in await self._store.cast_names(guild_id, last.strip(), CHOICES_MAX + len(taken)):
+        for name in await self._store.cast_names(guild_id, last, CHOICES_MAX + len(taken)):
             if name_key(name) in taken:
                 continue
             choice = f"{prefix}, {name}" if prefix else name

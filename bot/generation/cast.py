@@ -129,6 +129,13 @@ def cast_id_of(source: str) -> int | None:
     return int(number)
 
 
+def split_last(text: str) -> tuple[list[str], str]:
+    """`cast:` as it is being typed: the names before the last separator, and what follows it
+    (the name being typed): `Mia, Ro` → (["Mia"], "Ro")."""
+    parts = _SEPARATORS.split(text)
+    return split_names(",".join(parts[:-1])), parts[-1].strip()
+
+
 @dataclass(frozen=True)
 class CastEntry:
     """A member of the server's cast as the prompt sees it."""

@@ -6,7 +6,9 @@ from __future__ import annotations
 import aiohttp
 import pytest
 
+from bot.cast.service import CastRemoved
 from bot.generation.problems import ProblemCode
+from bot.generation.request import GenerationRequest, Reference
 from bot.store.cast import CastMember
 from fakes.media import make_image, make_mp4
 
@@ -329,3 +331,52 @@ async def test_choosing_unknown_or_too_many_members_is_refused(bot, fake_discord
         ProblemCode.CAST_UNKNOWN,
         ProblemCode.CAST_TOO_MANY_REFERENCES,
     ]
+
+
+async def test_a_stored_request_gets_fresh_cast_links_for_a_reroll(bot, fake_discord):
+    await add(fake_discord, "Mia", image(fake_discord))
+    chosen = await bot.cast.choose(
+        fake_discord.guild_id,
+        "Mia",
+        other_references=1,
+        other_clips=0,
+        prompt="Mia walks character1",
+        negative_prompt=None,
+        channel_id=fake_discord.channel_id,
+        locale=None,
+    )
+    own = Reference("https://example.com/dog.png", "image", "PNG", "link 1", "dog.png")
+    request = GenerationRequest(
+        model="wan2.6-r2v-flash",
+        prompt=chosen.plan.prompt,
+        references=(*chosen.references, own),
+        size="1280*720",
+        duration=5,
+    )
+    member = await bot.store.cast_member(fake_discord.guild_id, "Mia")
+    assert member is not None
+    fake_discord.advance(days=30)
+    fake_discord.delete_message(member.copy.message_id)
+
+    renewed = await bot.cast.renew(request, fake_discord.channel_ids[1], None)
+
+    assert isinstance(renewed, GenerationRequest)
+    assert renewed.references[1] == own, "other references are left to their own renewal"
+    assert renewed.references[0].url != request.references[0].url
+    assert await status_of(renewed.references[0].url) == 200
+
+    await bot.cast.remove(fake_discord.guild_id, "Mia", member.added_by, False)
+    assert isinstance(await bot.cast.renew(request, fake_discord.channel_id, None), CastRemoved)
+
+
+async def test_the_cast_option_autocompletes_its_last_name(bot, fake_discord):
+    for name in ("Mia", "Mila", "Robot"):
+        await add(fake_discord, name, image(fake_discord))
+
+    assert await bot.cast.name_lists(fake_discord.guild_id, "") == ["Mia", "Mila", "Robot"]
+    assert await bot.cast.name_lists(fake_discord.guild_id, "robot, mi") == [
+        "robot, Mia",
+        "robot, Mila",
+    ]
+    assert await bot.cast.name_lists(fake_discord.guild_id, "Mia，Mila, ") == ["Mia, Mila, Robot"]
+    assert await bot.cast.name_lists(fake_discord.guild_id, "Robot、mil") == ["Robot, Mila"]

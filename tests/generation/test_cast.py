@@ -15,6 +15,7 @@ from bot.generation.cast import (
     check_name,
     name_key,
     plan_cast,
+    split_last,
     split_names,
 )
 from bot.generation.problems import Problem, ProblemCode, problem
@@ -110,6 +111,20 @@ def test_descriptions_and_clip_lengths():
 )
 def test_the_cast_option_is_split_into_names(text, names):
     assert split_names(text) == names
+
+
+@pytest.mark.parametrize(
+    ("typed", "before", "last"),
+    [
+        ("", [], ""),
+        ("Mi", [], "Mi"),
+        ("Mia, Ro", ["Mia"], "Ro"),
+        ("Mia，Robot、 小", ["Mia", "Robot"], "小"),
+        ("Mia, ", ["Mia"], ""),
+    ],
+)
+def test_the_name_being_typed_is_after_the_last_separator(typed, before, last):
+    assert split_last(typed) == (before, last)
 
 
 def test_a_cast_reference_names_its_member():

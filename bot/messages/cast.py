@@ -173,5 +173,15 @@ def member_removed(locale: Locale) -> str:
     return text(locale, "cast-member-removed")
 
 
-def member_unavailable(locale: Locale, name: str) -> str:
-    return text(locale, "cast-member-unavailable", name=shown_name(name))
+def member_unavailable(locale: Locale, name: str, trouble: CopyTrouble) -> str:
+    """Why a chosen member has no fresh link now (its copy could not be read or made again)."""
+    match trouble:
+        case CopyTrouble.FORBIDDEN:
+            key = "cast-member-forbidden"
+        case CopyTrouble.TOO_LARGE:
+            key = "cast-member-too-large"
+        case CopyTrouble.CHANNEL_GONE | CopyTrouble.UNAVAILABLE:
+            key = "cast-member-unavailable"
+        case _:
+            assert_never(trouble)
+    return text(locale, key, name=shown_name(name))

@@ -66,3 +66,5 @@ cast-menu-file = Which file
 cast-member-lost = The file of the cast member **{ $name }** is no longer kept by the bot. Add it to the cast again.
 cast-member-removed = A cast member this video used has been removed from the cast since; choose the characters again with `/r2v generate`.
 cast-member-unavailable = Discord would not give a fresh link to the cast member **{ $name }** right now; try again in a minute.
+cast-member-forbidden = The bot's copy of the cast member **{ $name }** was deleted, and the bot may not post files in this channel to make a new one. Use the cast in a channel where the bot can post.
+cast-member-too-large = The file of the cast member **{ $name }** is larger than this server lets the bot upload now. Add it to the cast again, smaller.

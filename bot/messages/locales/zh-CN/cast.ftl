@@ -60,3 +60,5 @@ cast-menu-file = 选择文件
 cast-member-lost = 机器人已不再保存角色 **{ $name }** 的文件，请把它重新加入角色库。
 cast-member-removed = 这个视频用到的某个角色已从角色库中移除，请用 `/r2v generate` 重新选择角色。
 cast-member-unavailable = Discord 暂时无法为角色 **{ $name }** 提供新链接，请稍后再试。
+cast-member-forbidden = 机器人保存的角色 **{ $name }** 的副本已被删除，而它无权在这个频道发送文件来重新保存。请到机器人能发消息的频道使用角色库。
+cast-member-too-large = 角色 **{ $name }** 的文件超过了本服务器目前允许机器人上传的大小，请压缩后重新加入角色库。

@@ -20,7 +20,10 @@ from discord.ext import commands
 
 from bot import operator_text
 from bot.api.client import BailianClient
+from bot.cast.library import CastLibrary
+from bot.cast.service import CastService
 from bot.cogs.admin import AdminCog
+from bot.cogs.cast import CastCommands, CastMenuCog
 from bot.cogs.generate import GenerateCog
 from bot.cogs.reference_menu import ReferenceMenuCog
 from bot.config import Config, DiscordSettings, load_settings
@@ -32,13 +35,16 @@ from bot.queries import TaskQueries
 from bot.quota.accounts import Accounts
 from bot.redaction import Redactor
 from bot.service import GenerationService
-from bot.store.open import open_store
-from bot.store.protocol import TaskStore
+from bot.store.open import Store, open_store
+from bot.team.service import TeamSettingsService
+from bot.team.values import environment_settings
 from bot.tracking.ownership import Lease, SharedLease
 from bot.tracking.rate_limit import RateLimiter, share_of_cap
 from bot.tracking.result import ResultPreparer
 from bot.tracking.tracker import Tracker
 from bot.ui.attachments import AttachmentRefresher
+from bot.ui.cast_desk import DiscordCastDesk
+from bot.ui.cast_views import CastPageButton
 from bot.ui.command_errors import R2VCommandTree
 from bot.ui.command_text import CatalogTranslator
 from bot.ui.flow import GenerationFlow
@@ -47,6 +53,7 @@ from bot.ui.private import PrivateReplies
 from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
 from bot.ui.views import TASK_BUTTONS
 from bot.version import user_agent
+from bot.video.fit import Transcoder
 from bot.video.housekeeping import Housekeeping
 from bot.video.pipeline import VideoPipeline
 
@@ -85,7 +92,7 @@ class R2VBot(commands.Bot):
         self,
         config: Config,
         api: BailianClient,
-        store: TaskStore,
+        store: Store,
         videos: VideoPipeline,
         *,
         lease: Lease | None = None,
@@ -140,6 +147,24 @@ class R2VBot(commands.Bot):
             self.private,
             private_default=config.generation.private_default,
         )
+        # Each server's own settings, and its cast (see bot/cogs/cast.py, bot/cogs/admin.py).
+        self.team = TeamSettingsService(
+            store, lambda guild_id: environment_settings(config.limits, config.generation, guild_id)
+        )
+        self.cast = CastService(
+            store,
+            CastLibrary(
+                store,
+                DiscordCastDesk(self),
+                config.cast,
+                Transcoder(
+                    config.video.ffmpeg_exe(),
+                    threads=config.video.transcode_threads,
+                    preset=config.video.transcode_preset,
+                    timeout_s=config.video.transcode_timeout_s,
+                ),
+            ),
+        )
         # Nothing secret reaches Discord: every body this bot sends is redacted like the logs.
         redactor = Redactor(config.secrets)
         redact_rest_calls(self, redactor)
@@ -153,10 +178,16 @@ class R2VBot(commands.Bot):
         await super().start(token, reconnect=reconnect)
 
     async def setup_hook(self) -> None:
-        await self.add_cog(GenerateCog(self.flow, self.accounts))
-        await self.add_cog(AdminCog(self.queries, self.accounts))
+        generate = GenerateCog(self.flow, self.accounts)
+        # /r2v cast is a subgroup of /r2v: added to the cog's group before the cog is added.
+        r2v = generate.app_command
+        assert r2v is not None  # a GroupCog always has its group
+        r2v.add_command(CastCommands(self.cast))
+        await self.add_cog(generate)
+        await self.add_cog(AdminCog(self.queries, self.accounts, team=self.team))
         await self.add_cog(ReferenceMenuCog(self, self.flow))
-        self.add_dynamic_items(*TASK_BUTTONS)
+        await self.add_cog(CastMenuCog(self, self.cast))
+        self.add_dynamic_items(*TASK_BUTTONS, CastPageButton)
         await self.tree.set_translator(CatalogTranslator())
         if self.config.discord.syncs_commands:
             await self._sync_commands()
@@ -216,7 +247,7 @@ class ShardedR2VBot(R2VBot, commands.AutoShardedBot):
 
 
 def bot_for(
-    config: Config, api: BailianClient, store: TaskStore, videos: VideoPipeline, **options: Any
+    config: Config, api: BailianClient, store: Store, videos: VideoPipeline, **options: Any
 ) -> R2VBot:
     """The plain bot, or the sharded one when a shard count is set."""
     settings = config.discord
@@ -293,7 +324,7 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
             await store.close()
 
 
-async def _open_store(config: Config) -> TaskStore:
+async def _open_store(config: Config) -> Store:
     url, db_path = config.store.database_url, config.store.db_path
     if url is not None:
         try:

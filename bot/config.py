@@ -26,6 +26,7 @@ from urllib.parse import urlsplit
 from dotenv import load_dotenv
 
 from bot.api.settings import QUERY_PATH_TEMPLATE, ApiSettings, ApiTimeouts
+from bot.cast.settings import CastSettings
 from bot.generation import limits
 from bot.generation.pricing import CNY_LIST_PRICES, PriceTable, parse_price_table
 from bot.generation.request import Defaults
@@ -82,6 +83,7 @@ class Config:
     limits: LimitBook = field(default_factory=LimitBook)
     video: VideoSettings = field(default_factory=VideoSettings)
     observe: ObserveSettings = field(default_factory=ObserveSettings)
+    cast: CastSettings = field(default_factory=CastSettings)
     log_level: str = "INFO"
     # The language of members whose own (and whose server's) language has no catalog.
     default_locale: str = ENGLISH
@@ -319,6 +321,7 @@ _VIDEO = (
     _Var("R2V_FFMPEG", "ffmpeg", _text),
     _Var("R2V_DOWNLOAD_TIMEOUT_SECONDS", "download_timeout_s", _number(1.0, 3600.0)),
 )
+_CAST = (_Var("R2V_CAST_DIR", "cast_dir", Path),)
 _DEFAULTS = (
     _Var("R2V_DEFAULT_MODEL", "model", _choice(limits.MODELS)),
     _Var("R2V_DEFAULT_SIZE", "size", _choice(tuple(limits.SIZES))),
@@ -379,6 +382,7 @@ def load_config(env: Mapping[str, str]) -> Config:
             "R2V_POLL_MAX_INTERVAL_SECONDS must not be smaller than R2V_POLL_MIN_INTERVAL_SECONDS."
         )
     video = _section(VideoSettings, _VIDEO, env, problems)
+    cast = _section(CastSettings, _CAST, env, problems)
     defaults = _section(Defaults, _DEFAULTS, env, problems)
     generation = _section(GenerationSettings, _GENERATION, env, problems, defaults=defaults)
     default_limits = _section(LimitSettings, _LIMITS, env, problems)
@@ -389,6 +393,10 @@ def load_config(env: Mapping[str, str]) -> Config:
         raise ConfigError(problems)
     assert discord and api and store and tracker and generation and default_limits and video
     assert observe
+    assert cast
+    if discord.api_base:
+        # Attachment links of another Discord (a local one in tests and demos) are its own.
+        cast = replace(cast, extra_cdn_hosts=(urlsplit(discord.api_base).netloc,))
     limits_by_guild = {
         guild: replace(default_limits, **overrides) for guild, overrides in by_guild.items()
     }
@@ -401,6 +409,7 @@ def load_config(env: Mapping[str, str]) -> Config:
         limits=LimitBook(default_limits, MappingProxyType(limits_by_guild)),
         video=video,
         observe=observe,
+        cast=cast,
         **app,
     )
 

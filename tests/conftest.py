@@ -9,12 +9,14 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import aiohttp
 import pytest
 
 from bot.api.settings import ApiSettings
 from bot.app import R2VBot, open_bot
+from bot.cast.settings import CastSettings
 from bot.config import Config, DiscordSettings
 from bot.messages import catalog
 from bot.policy import LimitBook, LimitSettings
@@ -112,6 +114,10 @@ def make_config(
         tracker=FAST_TRACKING,
         limits=LimitBook(NO_LIMITS),
         video=VideoSettings(video_dir=tmp_path / "videos"),
+        # The fake's attachment links count as Discord's own, as DISCORD_API_BASE makes them.
+        cast=CastSettings(
+            cast_dir=tmp_path / "cast", extra_cdn_hosts=(urlsplit(fake_discord.base_url).netloc,)
+        ),
     )
     return replace(config, **changes)
 

@@ -13,10 +13,13 @@ import discord
 import pytest
 from discord import app_commands
 
+from bot.cast.service import Gallery
+from bot.cogs.cast import SaveToCastModal
 from bot.cogs.reference_menu import PromptModal
 from bot.generation.request import AttachmentInput, GenerationRequest
 from bot.messages.catalog import LOCALES
 from bot.store.records import Ending, Origin, TaskRecord
+from bot.ui.cast_views import gallery_message
 from bot.ui.confirm import ConfirmView
 from bot.ui.edit_modal import EditModal
 from bot.ui.views import ContinueModal, result_buttons, status_buttons
@@ -66,6 +69,13 @@ async def test_command_metadata_is_complete(bot):
         "r2v quota",
         "r2v-admin spend",
         "r2v-admin untrack",
+        "r2v-admin settings",
+        "r2v-admin set",
+        "r2v cast add",
+        "r2v cast list",
+        "r2v cast show",
+        "r2v cast rename",
+        "r2v cast remove",
     }
     for command in slash:
         assert command.description and command.description != "…", command.qualified_name
@@ -77,7 +87,7 @@ async def test_command_metadata_is_complete(bot):
                 )
                 assert len(parameter.description) <= 100
     menus = [c for c in tree if isinstance(c, app_commands.ContextMenu)]
-    assert [m.name for m in menus] == ["Use as r2v reference"]
+    assert [m.name for m in menus] == ["Use as r2v reference", "Save to r2v cast"]
 
 
 async def test_the_synced_generate_command_offers_the_documented_choices(bot, fake_discord):
@@ -153,6 +163,10 @@ async def test_every_synced_name_description_and_choice_keeps_the_specs_limits(
         for command in commands:
             assert spec.schema_errors("ApplicationCommandUpdateRequest", command) == []
             within("ApplicationCommandUpdateRequest", "name", command["name"], command["name"])
+            if command.get("type", 1) == 3:
+                # Context menus have no description; their names are localised instead.
+                zh_name = chinese(command, "name", command["name"])
+                within("ApplicationCommandUpdateRequest", "name", zh_name, command["name"])
             if command.get("type", 1) == 1:
                 within(
                     "ApplicationCommandUpdateRequest",
@@ -209,6 +223,8 @@ async def test_every_modal_keeps_the_specs_limits_with_the_longest_inputs() -> N
         check_modal(EditModal(locale, None, a_task("short", None)))  # type: ignore[arg-type]
         video = "https://cdn.example/v.mp4"
         check_modal(ContinueModal(locale, None, a_task("short", None), video))  # type: ignore[arg-type]
+        check_modal(SaveToCastModal(locale, None, list(files)))  # type: ignore[arg-type]
+        check_modal(SaveToCastModal(locale, None, list(files[:1])))  # type: ignore[arg-type]
 
 
 def a_task(prompt: str, negative_prompt: str | None) -> TaskRecord:
@@ -246,6 +262,8 @@ async def test_every_button_keeps_the_specs_limits_with_the_longest_task_id() ->
 
     for locale in LOCALES:
         check_buttons(ConfirmView(confirmed, timeout=60, locale=locale))
+        pages = Gallery(members=[], page=999_998, pages=999_999, total=9_999_990, pictures={})
+        check_buttons(gallery_message(locale, pages)["view"])
 
 
 def test_the_checks_catch_what_discord_rejects() -> None:

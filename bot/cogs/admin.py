@@ -1,4 +1,5 @@
-"""`/r2v-admin`: spend and tracking control, for members with Manage Server."""
+"""`/r2v-admin`: spend and tracking control, and the server's own settings, for members with
+Manage Server."""
 
 from __future__ import annotations
 
@@ -10,13 +11,21 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.messages import tasks as task_text
+from bot.messages import team as team_text
 from bot.messages.features import spend_csv_note
 from bot.messages.quota import admin_only, spend_text
 from bot.queries import AlreadyEnded, NotInGuild, TaskQueries, Untracked
 from bot.quota.accounts import Accounts
+from bot.team.service import TeamSettingsService
+from bot.team.values import Setting
 from bot.ui.command_text import command_text
 from bot.ui.interactions import locale_of
 from bot.ui.replies import reply
+
+# The settings `/r2v-admin set` offers, named in each member's language.
+SETTING_CHOICES = [
+    app_commands.Choice(name=command_text(team_text.setting_key(s)), value=s.value) for s in Setting
+]
 
 
 @app_commands.default_permissions(manage_guild=True)
@@ -29,9 +38,12 @@ class AdminCog(
 ):
     """Spend and tracking control for server managers."""
 
-    def __init__(self, queries: TaskQueries, accounts: Accounts) -> None:
+    def __init__(
+        self, queries: TaskQueries, accounts: Accounts, *, team: TeamSettingsService
+    ) -> None:
         self.queries = queries
         self.accounts = accounts
+        self.team = team
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -75,3 +87,36 @@ class AdminCog(
                 await reply(interaction, task_text.not_in_guild(locale))
             case _:
                 assert_never(outcome)
+
+    # -- the server's own settings ---------------------------------------------------------------
+
+    @app_commands.command(name="settings", description=command_text("cmd-r2v-admin-settings"))
+    async def settings(self, interaction: discord.Interaction) -> None:
+        """This server's limits and defaults: the ones set here, and the environment's."""
+        assert interaction.guild_id is not None
+        overview = await self.team.overview(interaction.guild_id)
+        await reply(
+            interaction,
+            team_text.overview(locale_of(interaction), overview, self.accounts.currency),
+        )
+
+    @app_commands.command(name="set", description=command_text("cmd-r2v-admin-set"))
+    @app_commands.describe(
+        setting=command_text("opt-setting"), value=command_text("opt-setting-value")
+    )
+    @app_commands.choices(setting=SETTING_CHOICES)
+    async def set_(
+        self,
+        interaction: discord.Interaction,
+        setting: app_commands.Choice[str],
+        value: app_commands.Range[str, 1, 1000] | None = None,
+    ) -> None:
+        """Change one of this server's limits or defaults, for every command from now on."""
+        assert interaction.guild_id is not None
+        chosen = Setting(setting.value)
+        outcome = await self.team.change(
+            interaction.guild_id, chosen, value, changed_by=interaction.user.id
+        )
+        locale = locale_of(interaction)
+        answer = team_text.changed(locale, chosen, outcome, self.accounts.currency, value)
+        await reply(interaction, answer)

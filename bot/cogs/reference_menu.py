@@ -12,19 +12,21 @@ from bot.generation.request import AttachmentInput, CommandInput
 from bot.messages import features
 from bot.messages.catalog import text
 from bot.messages.tasks import bad_menu_duration, no_files_in_message
+from bot.ui.command_text import command_text
 from bot.ui.flow import GenerationFlow
 from bot.ui.interactions import attachment_input, locale_of
 from bot.ui.modals import FlowModal
 from bot.ui.replies import reply
-
-MENU_NAME = "Use as r2v reference"
 
 
 class ReferenceMenuCog(commands.Cog):
     def __init__(self, bot: commands.Bot, flow: GenerationFlow) -> None:
         self.bot = bot
         self.flow = flow
-        self.menu = app_commands.ContextMenu(name=MENU_NAME, callback=self.use_as_reference)
+        # Named in each member's language, like the commands (bot/ui/command_text.py).
+        self.menu = app_commands.ContextMenu(
+            name=command_text("menu-use-as-reference"), callback=self.use_as_reference
+        )
         bot.tree.add_command(self.menu)
 
     async def cog_unload(self) -> None:

@@ -55,9 +55,34 @@ class ProblemCode(StrEnum):
     LINK_LOCAL_NAME = "link_local_name"
     LINK_NOT_A_FILE = "link_not_a_file"
 
+    # The cast (bot/generation/cast.py): names, descriptions, clip length, choosing members.
+    CAST_NAME_MISSING = "cast_name_missing"
+    CAST_NAME_TOO_LONG = "cast_name_too_long"
+    CAST_NAME_COMMA = "cast_name_comma"
+    CAST_NAME_INVISIBLE = "cast_name_invisible"
+    CAST_NAME_NO_LETTER = "cast_name_no_letter"
+    CAST_NAME_RESERVED = "cast_name_reserved"
+    CAST_DESCRIPTION_TOO_LONG = "cast_description_too_long"
+    CLIP_LENGTH = "clip_length"
+    CAST_UNKNOWN = "cast_unknown"
+    CAST_REPEATED = "cast_repeated"
+    CAST_TOO_MANY_REFERENCES = "cast_too_many_references"
+    CAST_TOO_MANY_CLIPS = "cast_too_many_clips"
+    CAST_PROMPT_TOO_LONG = "cast_prompt_too_long"
+    # A file offered to the cast (bot/cast/files.py), judged once when it is added.
+    CAST_SOURCE_MISSING = "cast_source_missing"
+    CAST_SOURCE_TWICE = "cast_source_twice"
+    CAST_LINK_NOT_DISCORD = "cast_link_not_discord"
+    CAST_FILE_UNREADABLE = "cast_file_unreadable"
+    CAST_IMAGE_TRANSPARENT = "cast_image_transparent"
+    CAST_CLIP_UNREADABLE = "cast_clip_unreadable"
+    CAST_CLIP_TOO_BIG = "cast_clip_too_big"
+
     # Notices: shown with an accepted request, never a reason to refuse it.
     CHARACTER_NAME_SPACED = "character_name_spaced"
     CHARACTERS_NEVER_NAMED = "characters_never_named"
+    CAST_NOT_CHOSEN = "cast_not_chosen"
+    CAST_NEVER_NAMED = "cast_never_named"
 
 
 @dataclass(frozen=True)

@@ -424,3 +424,20 @@ def _check_character_mentions(
     if unnamed and prompt and prompt.strip():
         warnings.append(problem(ProblemCode.CHARACTERS_NEVER_NAMED, characters=tuple(unnamed)))
     return mentioned, warnings
+
+
+# -- for files taken outside /r2v generate ----------------------------------------------------
+
+
+def check_file(attachment: AttachmentInput) -> tuple[Reference | None, tuple[Problem, ...]]:
+    """One file checked by the rules `ref1`…`ref5` follow (type, size, and pixels when the
+    metadata has them), for files taken outside `/r2v generate` (a cast member's, checked once
+    when it is added): the reference it would make, and its problems, which name the file
+    rather than a slot."""
+    problems: list[Problem] = []
+    reference = _attachment_reference(attachment, problems)
+    unslotted = tuple(
+        Problem(p.code, {key: value for key, value in p.params.items() if key != "slot"})
+        for p in problems
+    )
+    return reference, unslotted

@@ -17,7 +17,15 @@ from bot.messages.catalog import Arg, listed, text
 DISCORD_MESSAGE_LIMIT = 2000
 
 # Params holding user text, and how many characters of each are echoed.
-_ECHOED = {"link": 80, "host": 80, "filename": 60, "model": 40, "size": 40, "shot_type": 40}
+_ECHOED = {
+    "link": 80,
+    "host": 80,
+    "filename": 60,
+    "model": 40,
+    "size": 40,
+    "shot_type": 40,
+    "cast_name": 40,
+}
 
 
 def problem_key(code: ProblemCode) -> str:
@@ -76,6 +84,9 @@ def _fields(locale: str | None, params: Mapping[str, ParamValue]) -> dict[str, A
         fields["label"] = text(
             locale, "label-ref", slot=str(params.get("slot")), filename=fields.get("filename", "")
         )
+    elif "filename" in params and "link" not in params:
+        # A file checked outside /r2v generate (a cast member's): named by its file name.
+        fields["label"] = text(locale, "label-file", filename=fields["filename"])
     content_type = params.get("content_type")
     if isinstance(content_type, str):
         fields["content_type"] = plain(shorten(content_type, 60)) or text(locale, "type-unknown")
@@ -99,6 +110,13 @@ def _fields(locale: str | None, params: Mapping[str, ParamValue]) -> dict[str, A
     given = params.get("given", params.get("references"))
     if isinstance(given, int):
         fields["available"] = "character1" if given == 1 else f"character1–character{given}"
+    cast_names = params.get("cast_names")
+    if isinstance(cast_names, tuple):
+        fields["cast_names"] = listed(locale, (inline_code(str(n), 40) for n in cast_names))
+        fields["cast_count"] = len(cast_names)
+    tenths = params.get("tenths")
+    if isinstance(tenths, int):
+        fields["seconds"] = f"{tenths / 10:.1f}"
     characters = params.get("characters")
     if isinstance(characters, tuple):
         fields["names"] = listed(locale, (f"character{n}" for n in characters))

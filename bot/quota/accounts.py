@@ -88,7 +88,7 @@ class Accounts:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
-        self._currency = currency
+        self.currency = currency
         self._limits_for = limits_for
         self._clock = clock
 
@@ -96,15 +96,15 @@ class Accounts:
         now = self._clock()
         usage = await self._store.usage(who.user_id, who.guild_id, day_start(now))
         running = await self._store.active_for_user(who.user_id)
-        return QuotaView(usage, self._limits_for(who.guild_id), running, self._currency, now)
+        return QuotaView(usage, self._limits_for(who.guild_id), running, self.currency, now)
 
     async def spend(self, guild_id: int) -> SpendReport:
         now = self._clock()
         members = await self._store.guild_spend_by_user(guild_id, day_start(now))
         week = await self._store.spend_since(now - WEEK_S, guild_id=guild_id)
-        return SpendReport(total(spend for _, spend in members), week, members, self._currency)
+        return SpendReport(total(spend for _, spend in members), week, members, self.currency)
 
     async def spend_csv(self, guild_id: int) -> str:
         """This guild's tasks of the last 7 days as CSV, for accounting."""
         records = await self._store.guild_tasks_since(guild_id, self._clock() - WEEK_S)
-        return tasks_csv(records, self._currency)
+        return tasks_csv(records, self.currency)

@@ -7,7 +7,8 @@ JSONB for the request and API times, NUMERIC money.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 
@@ -15,9 +16,13 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from bot import operator_text
+from bot.generation.cast import name_key
+from bot.store import cast_rows
+from bot.store.cast import CastCopy, CastMember, CastPage, NameTaken
 from bot.store.codec import POSTGRES_ADAPTERS, RowCodec, dollar, legacy_estimate
 from bot.store.protocol import DuplicateTaskError, SchemaTooNew
 from bot.store.records import TaskRecord
+from bot.store.team import SettingChange
 from bot.store.types import UNBILLED, Hold, Spend, Usage
 
 RefusalT = TypeVar("RefusalT")
@@ -134,6 +139,50 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     """,
     # 8: ... filled once from the sentences older versions kept.
     _fill_estimates,
+    # 9: each server's cast (bot/store/cast.py).
+    """
+    CREATE TABLE cast_members (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        guild_id BIGINT NOT NULL,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        file_format TEXT NOT NULL,
+        size_bytes BIGINT NOT NULL,
+        original_filename TEXT NOT NULL,
+        width INTEGER,
+        height INTEGER,
+        clip_seconds DOUBLE PRECISION,
+        added_by BIGINT NOT NULL,
+        added_at DOUBLE PRECISION NOT NULL,
+        copy_channel_id BIGINT NOT NULL,
+        copy_message_id BIGINT NOT NULL,
+        copy_filename TEXT NOT NULL,
+        copy_url TEXT NOT NULL,
+        kept_name TEXT NOT NULL,
+        description TEXT
+    );
+    CREATE UNIQUE INDEX cast_members_name ON cast_members (guild_id, name_key);
+    """,
+    # 10: each server's own settings and the log of their changes (bot/store/team.py).
+    """
+    CREATE TABLE guild_settings (
+        guild_id BIGINT NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (guild_id, name)
+    );
+    CREATE TABLE guild_setting_changes (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        guild_id BIGINT NOT NULL,
+        name TEXT NOT NULL,
+        old_value TEXT,
+        new_value TEXT,
+        changed_by BIGINT NOT NULL,
+        changed_at DOUBLE PRECISION NOT NULL
+    );
+    CREATE INDEX guild_setting_changes_guild ON guild_setting_changes (guild_id, changed_at);
+    """,
 )
 
 # Any constants: taken while migrating, so two processes starting together migrate once, and
@@ -150,8 +199,8 @@ _HEARTBEAT: Final = (
 
 
 class PostgresTaskStore:
-    """A TaskStore in PostgreSQL. Open with `await PostgresTaskStore.open(url)`; close when
-    done."""
+    """A TaskStore (and CastStore and TeamSettingsStore) in PostgreSQL. Open with
+    `await PostgresTaskStore.open(url)`; close when done."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -406,6 +455,169 @@ class PostgresTaskStore:
     async def _select(self, where: str, *params: Any) -> list[TaskRecord]:
         rows = await self._pool.fetch(f"SELECT {_CODEC.select_list} FROM tasks {where}", *params)
         return [_CODEC.from_row(row) for row in rows]
+
+    # -- the cast (CastStore) ------------------------------------------------------------------
+
+    async def add_cast(self, member: CastMember) -> CastMember | NameTaken:
+        marks = ", ".join(f"${n}" for n in range(1, len(cast_rows.COLUMNS) + 1))
+        try:
+            cast_id: int = await self._pool.fetchval(
+                f"INSERT INTO cast_members ({', '.join(cast_rows.COLUMNS)}) VALUES ({marks}) "
+                "RETURNING id",
+                *cast_rows.values(member),
+            )
+        except asyncpg.UniqueViolationError:
+            return NameTaken(member.name)
+        return replace(member, id=cast_id)
+
+    async def cast_member(self, guild_id: int, name: str) -> CastMember | None:
+        found = await self._cast("WHERE guild_id = $1 AND name_key = $2", guild_id, name_key(name))
+        return found[0] if found else None
+
+    async def cast_by_id(self, cast_id: int) -> CastMember | None:
+        found = await self._cast("WHERE id = $1", cast_id)
+        return found[0] if found else None
+
+    async def cast_members(self, guild_id: int, names: Sequence[str]) -> list[CastMember]:
+        keys = sorted({name_key(name) for name in names})
+        if not keys:
+            return []
+        return await self._cast(
+            "WHERE guild_id = $1 AND name_key = ANY($2::text[])", guild_id, keys
+        )
+
+    async def cast_page(self, guild_id: int, offset: int, limit: int) -> CastPage:
+        rows = await self._pool.fetch(
+            f"SELECT {cast_rows.SELECT_LIST}, count(*) OVER () AS total FROM cast_members "
+            "WHERE guild_id = $1 ORDER BY name_key LIMIT $2 OFFSET $3",
+            guild_id,
+            limit,
+            offset,
+        )
+        if rows:
+            return CastPage([cast_rows.from_row(row) for row in rows], rows[0]["total"])
+        # Past the last page: the count alone.
+        total: int = await self._pool.fetchval(
+            "SELECT count(*) FROM cast_members WHERE guild_id = $1", guild_id
+        )
+        return CastPage([], total)
+
+    async def cast_names(
+        self, guild_id: int, prefix: str = "", limit: int | None = None
+    ) -> list[str]:
+        key = name_key(prefix)
+        rows = await self._pool.fetch(
+            "SELECT name FROM cast_members WHERE guild_id = $1 AND left(name_key, $2) = $3 "
+            "ORDER BY name_key LIMIT $4",
+            guild_id,
+            len(key),
+            key,
+            limit,
+        )
+        return [row["name"] for row in rows]
+
+    async def rename_cast(self, cast_id: int, name: str) -> CastMember | NameTaken | None:
+        try:
+            rows = await self._pool.fetch(
+                f"UPDATE cast_members SET name = $1, name_key = $2 WHERE id = $3 "
+                f"RETURNING {cast_rows.SELECT_LIST}",
+                name,
+                name_key(name),
+                cast_id,
+            )
+        except asyncpg.UniqueViolationError:
+            return NameTaken(name)
+        return cast_rows.from_row(rows[0]) if rows else None
+
+    async def remove_cast(self, cast_id: int) -> bool:
+        result = await self._pool.execute("DELETE FROM cast_members WHERE id = $1", cast_id)
+        return _rows_changed(result) > 0
+
+    async def move_cast_copy(self, cast_id: int, copy: CastCopy) -> bool:
+        result = await self._pool.execute(
+            "UPDATE cast_members SET copy_channel_id = $1, copy_message_id = $2, "
+            "copy_filename = $3, copy_url = $4 WHERE id = $5",
+            copy.channel_id,
+            copy.message_id,
+            copy.filename,
+            copy.url,
+            cast_id,
+        )
+        return _rows_changed(result) > 0
+
+    async def _cast(self, where: str, *params: Any) -> list[CastMember]:
+        rows = await self._pool.fetch(
+            f"SELECT {cast_rows.SELECT_LIST} FROM cast_members {where} ORDER BY name_key", *params
+        )
+        return [cast_rows.from_row(row) for row in rows]
+
+    # -- each server's own settings (TeamSettingsStore) ----------------------------------------
+
+    async def guild_settings(self, guild_id: int) -> dict[str, str]:
+        rows = await self._pool.fetch(
+            "SELECT name, value FROM guild_settings WHERE guild_id = $1", guild_id
+        )
+        return {row["name"]: row["value"] for row in rows}
+
+    async def change_guild_setting(
+        self, guild_id: int, name: str, value: str | None, *, changed_by: int, changed_at: float
+    ) -> SettingChange:
+        async with self._pool.acquire() as db, db.transaction():
+            # One server's changes take turns in every process, so each logs the value it
+            # replaced. (A guild id is a snowflake: never a member's id, which `reserve` locks.)
+            await db.execute("SELECT pg_advisory_xact_lock($1)", guild_id)
+            old: str | None = await db.fetchval(
+                "SELECT value FROM guild_settings WHERE guild_id = $1 AND name = $2",
+                guild_id,
+                name,
+            )
+            change = SettingChange(guild_id, name, old, value, changed_by, changed_at)
+            if not change.changed:
+                return change
+            if value is None:
+                await db.execute(
+                    "DELETE FROM guild_settings WHERE guild_id = $1 AND name = $2", guild_id, name
+                )
+            else:
+                await db.execute(
+                    "INSERT INTO guild_settings (guild_id, name, value) VALUES ($1, $2, $3) "
+                    "ON CONFLICT (guild_id, name) DO UPDATE SET value = excluded.value",
+                    guild_id,
+                    name,
+                    value,
+                )
+            await db.execute(
+                "INSERT INTO guild_setting_changes "
+                "(guild_id, name, old_value, new_value, changed_by, changed_at) "
+                "VALUES ($1, $2, $3, $4, $5, $6)",
+                guild_id,
+                name,
+                old,
+                value,
+                changed_by,
+                changed_at,
+            )
+        return change
+
+    async def guild_setting_changes(self, guild_id: int, limit: int = 10) -> list[SettingChange]:
+        rows = await self._pool.fetch(
+            "SELECT name, old_value, new_value, changed_by, changed_at "
+            "FROM guild_setting_changes WHERE guild_id = $1 ORDER BY changed_at DESC, id DESC "
+            "LIMIT $2",
+            guild_id,
+            limit,
+        )
+        return [
+            SettingChange(
+                guild_id,
+                row["name"],
+                row["old_value"],
+                row["new_value"],
+                row["changed_by"],
+                row["changed_at"],
+            )
+            for row in rows
+        ]
 
 
 # The task, its first event and the swap of its hold, in one statement (one round trip, and

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -14,9 +15,13 @@ from typing import Any, Final, TypeVar
 import aiosqlite
 
 from bot import operator_text
+from bot.generation.cast import name_key
+from bot.store import cast_rows
+from bot.store.cast import CastCopy, CastMember, CastPage, NameTaken
 from bot.store.codec import SQLITE_ADAPTERS, RowCodec, legacy_estimate, question_mark
 from bot.store.protocol import DuplicateTaskError, SchemaTooNew
 from bot.store.records import TaskRecord
+from bot.store.team import SettingChange
 from bot.store.types import UNBILLED, Hold, Spend, Usage
 
 RefusalT = TypeVar("RefusalT")
@@ -148,6 +153,50 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     """,
     # 10: ... filled once from the sentences older versions kept.
     _fill_estimates,
+    # 11: each server's cast (bot/store/cast.py).
+    """
+    CREATE TABLE cast_members (
+        id INTEGER PRIMARY KEY,
+        guild_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        file_format TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL,
+        original_filename TEXT NOT NULL,
+        width INTEGER,
+        height INTEGER,
+        clip_seconds REAL,
+        added_by INTEGER NOT NULL,
+        added_at REAL NOT NULL,
+        copy_channel_id INTEGER NOT NULL,
+        copy_message_id INTEGER NOT NULL,
+        copy_filename TEXT NOT NULL,
+        copy_url TEXT NOT NULL,
+        kept_name TEXT NOT NULL,
+        description TEXT
+    );
+    CREATE UNIQUE INDEX cast_members_name ON cast_members (guild_id, name_key);
+    """,
+    # 12: each server's own settings and the log of their changes (bot/store/team.py).
+    """
+    CREATE TABLE guild_settings (
+        guild_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        value TEXT NOT NULL,
+        PRIMARY KEY (guild_id, name)
+    );
+    CREATE TABLE guild_setting_changes (
+        id INTEGER PRIMARY KEY,
+        guild_id INTEGER NOT NULL,
+        name TEXT NOT NULL,
+        old_value TEXT,
+        new_value TEXT,
+        changed_by INTEGER NOT NULL,
+        changed_at REAL NOT NULL
+    );
+    CREATE INDEX guild_setting_changes_guild ON guild_setting_changes (guild_id, changed_at);
+    """,
 )
 # A write waits this long for another connection's (or process's) write lock.
 BUSY_TIMEOUT_S = 10.0
@@ -156,8 +205,8 @@ _CODEC: Final = RowCodec(SQLITE_ADAPTERS, question_mark)
 
 
 class SqliteTaskStore:
-    """The default store (a TaskStore). Open with `await SqliteTaskStore.open(path)`; close when
-    done."""
+    """The default store (a TaskStore, CastStore and TeamSettingsStore). Open with
+    `await SqliteTaskStore.open(path)`; close when done."""
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._db = connection
@@ -477,6 +526,156 @@ class SqliteTaskStore:
             f"SELECT {_CODEC.select_list} FROM tasks {where}", tuple(params)
         )
         return [_CODEC.from_row(row) for row in rows]
+
+    # -- the cast (CastStore) ------------------------------------------------------------------
+
+    async def add_cast(self, member: CastMember) -> CastMember | NameTaken:
+        marks = ", ".join("?" for _ in cast_rows.COLUMNS)
+        try:
+            async with self._writing() as db:
+                cursor = await db.execute(
+                    f"INSERT INTO cast_members ({', '.join(cast_rows.COLUMNS)}) VALUES ({marks})",
+                    cast_rows.values(member),
+                )
+        except sqlite3.IntegrityError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+                raise
+            return NameTaken(member.name)
+        assert cursor.lastrowid is not None  # an INSERT into a rowid table sets it
+        return replace(member, id=cursor.lastrowid)
+
+    async def cast_member(self, guild_id: int, name: str) -> CastMember | None:
+        found = await self._cast("WHERE guild_id = ? AND name_key = ?", (guild_id, name_key(name)))
+        return found[0] if found else None
+
+    async def cast_by_id(self, cast_id: int) -> CastMember | None:
+        found = await self._cast("WHERE id = ?", (cast_id,))
+        return found[0] if found else None
+
+    async def cast_members(self, guild_id: int, names: Sequence[str]) -> list[CastMember]:
+        keys = sorted({name_key(name) for name in names})
+        if not keys:
+            return []
+        marks = ", ".join("?" for _ in keys)
+        return await self._cast(f"WHERE guild_id = ? AND name_key IN ({marks})", (guild_id, *keys))
+
+    async def cast_page(self, guild_id: int, offset: int, limit: int) -> CastPage:
+        rows = await self._db.execute_fetchall(
+            f"SELECT {cast_rows.SELECT_LIST}, COUNT(*) OVER () AS total FROM cast_members "
+            "WHERE guild_id = ? ORDER BY name_key LIMIT ? OFFSET ?",
+            (guild_id, limit, offset),
+        )
+        rows = list(rows)
+        if rows:
+            return CastPage([cast_rows.from_row(row) for row in rows], rows[0]["total"])
+        # Past the last page: the count alone.
+        counted = await self._db.execute_fetchall(
+            "SELECT COUNT(*) FROM cast_members WHERE guild_id = ?", (guild_id,)
+        )
+        return CastPage([], next(iter(counted))[0])
+
+    async def cast_names(
+        self, guild_id: int, prefix: str = "", limit: int | None = None
+    ) -> list[str]:
+        key = name_key(prefix)
+        rows = await self._db.execute_fetchall(
+            "SELECT name FROM cast_members WHERE guild_id = ? AND substr(name_key, 1, ?) = ? "
+            "ORDER BY name_key LIMIT ?",
+            (guild_id, len(key), key, -1 if limit is None else limit),
+        )
+        return [row["name"] for row in rows]
+
+    async def rename_cast(self, cast_id: int, name: str) -> CastMember | NameTaken | None:
+        try:
+            async with self._writing() as db:
+                cursor = await db.execute(
+                    "UPDATE cast_members SET name = ?, name_key = ? WHERE id = ?",
+                    (name, name_key(name), cast_id),
+                )
+        except sqlite3.IntegrityError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_CONSTRAINT_UNIQUE:
+                raise
+            return NameTaken(name)
+        return await self.cast_by_id(cast_id) if cursor.rowcount else None
+
+    async def remove_cast(self, cast_id: int) -> bool:
+        async with self._writing() as db:
+            cursor = await db.execute("DELETE FROM cast_members WHERE id = ?", (cast_id,))
+        return cursor.rowcount > 0
+
+    async def move_cast_copy(self, cast_id: int, copy: CastCopy) -> bool:
+        async with self._writing() as db:
+            cursor = await db.execute(
+                "UPDATE cast_members SET copy_channel_id = ?, copy_message_id = ?, "
+                "copy_filename = ?, copy_url = ? WHERE id = ?",
+                (copy.channel_id, copy.message_id, copy.filename, copy.url, cast_id),
+            )
+        return cursor.rowcount > 0
+
+    async def _cast(self, where: str, params: Iterable[Any]) -> list[CastMember]:
+        rows = await self._db.execute_fetchall(
+            f"SELECT {cast_rows.SELECT_LIST} FROM cast_members {where} ORDER BY name_key",
+            tuple(params),
+        )
+        return [cast_rows.from_row(row) for row in rows]
+
+    # -- each server's own settings (TeamSettingsStore) ----------------------------------------
+
+    async def guild_settings(self, guild_id: int) -> dict[str, str]:
+        rows = await self._db.execute_fetchall(
+            "SELECT name, value FROM guild_settings WHERE guild_id = ?", (guild_id,)
+        )
+        return {row["name"]: row["value"] for row in rows}
+
+    async def change_guild_setting(
+        self, guild_id: int, name: str, value: str | None, *, changed_by: int, changed_at: float
+    ) -> SettingChange:
+        # The write lock is taken before the old value is read: no other change lands between.
+        async with self._writing(reads_first=True) as db:
+            rows = await db.execute_fetchall(
+                "SELECT value FROM guild_settings WHERE guild_id = ? AND name = ?",
+                (guild_id, name),
+            )
+            old = next((row["value"] for row in rows), None)
+            change = SettingChange(guild_id, name, old, value, changed_by, changed_at)
+            if not change.changed:
+                return change
+            if value is None:
+                await db.execute(
+                    "DELETE FROM guild_settings WHERE guild_id = ? AND name = ?", (guild_id, name)
+                )
+            else:
+                await db.execute(
+                    "INSERT INTO guild_settings (guild_id, name, value) VALUES (?, ?, ?) "
+                    "ON CONFLICT (guild_id, name) DO UPDATE SET value = excluded.value",
+                    (guild_id, name, value),
+                )
+            await db.execute(
+                "INSERT INTO guild_setting_changes "
+                "(guild_id, name, old_value, new_value, changed_by, changed_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (guild_id, name, old, value, changed_by, changed_at),
+            )
+        return change
+
+    async def guild_setting_changes(self, guild_id: int, limit: int = 10) -> list[SettingChange]:
+        rows = await self._db.execute_fetchall(
+            "SELECT name, old_value, new_value, changed_by, changed_at "
+            "FROM guild_setting_changes WHERE guild_id = ? ORDER BY changed_at DESC, id DESC "
+            "LIMIT ?",
+            (guild_id, limit),
+        )
+        return [
+            SettingChange(
+                guild_id,
+                row["name"],
+                row["old_value"],
+                row["new_value"],
+                row["changed_by"],
+                row["changed_at"],
+            )
+            for row in rows
+        ]
 
 
 async def _use_wal(connection: aiosqlite.Connection) -> None:

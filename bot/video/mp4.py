@@ -170,3 +170,36 @@ def _track_size(file: BinaryIO, trak: _Box) -> tuple[int | None, int | None]:
         width, height = width >> 16, height >> 16
         return (width, height) if width and height else (None, None)
     return None, None
+
+
+def has_sound(path: Path) -> bool:
+    """Whether an MP4 has a sound track (a `trak` whose `mdia/hdlr` handler is `soun`); False
+    for anything unreadable. Reads box headers only, like `probe`."""
+    try:
+        with open(path, "rb") as file:
+            size = os.path.getsize(path)
+            moov = next(
+                (b for b in _boxes(file, 0, size) if isinstance(b, _Box) and b.kind == b"moov"),
+                None,
+            )
+            if moov is None:
+                return False
+            return any(_handler(file, trak) == b"soun" for trak in _children(file, moov, b"trak"))
+    except OSError:
+        return False
+
+
+def _children(file: BinaryIO, parent: _Box, kind: bytes) -> list[_Box]:
+    return [
+        box
+        for box in _boxes(file, parent.payload_start, parent.end)
+        if isinstance(box, _Box) and box.kind == kind
+    ]
+
+
+def _handler(file: BinaryIO, trak: _Box) -> bytes | None:
+    for mdia in _children(file, trak, b"mdia"):
+        for hdlr in _children(file, mdia, b"hdlr"):
+            # version(1) flags(3) pre_defined(4), then the handler type.
+            return _read(file, hdlr)[8:12]
+    return None

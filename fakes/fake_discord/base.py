@@ -148,9 +148,10 @@ class FakeDiscordBase:
         """Fake wall clock (unix seconds) used for timestamps, snowflakes and URL expiry."""
         return time.time() + self._offset
 
-    def advance(self, seconds: float) -> None:
-        """Move the fake clock forward."""
-        self._offset += seconds
+    def advance(self, seconds: float = 0.0, *, days: float = 0.0) -> None:
+        """Move the fake clock forward (`advance(days=30)`: a month later, every attachment
+        link signed before then has expired)."""
+        self._offset += seconds + days * 86400
         self._bump()
 
     def _bump(self) -> None:
@@ -260,6 +261,10 @@ class FakeDiscordBase:
             uploads: list[_Upload],
             existing: list[JsonObject] | None = None,
         ) -> list[JsonObject]: ...
+
+        def _fresh_links(self, message: JsonObject) -> JsonObject: ...
+
+        def _forget_attachments(self, message: JsonObject) -> None: ...
 
         # commands.py
         def _find_command(

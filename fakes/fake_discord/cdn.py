@@ -1,4 +1,10 @@
-"""Attachments: stored uploads, signed expiring URLs, the CDN route and refresh-urls."""
+"""Attachments: stored uploads, signed expiring URLs, the CDN route and refresh-urls.
+
+As on Discord, a link is signed when Discord hands the attachment out (in the message a post
+returns, in GET of the message or of the channel's history, in an interaction), and lives 24 h
+from then: a message fetched a month later carries links that work again, while the links of
+its first answer have expired. Deleting a message deletes its files: the CDN answers 404.
+"""
 
 from __future__ import annotations
 
@@ -109,6 +115,20 @@ class CdnMixin(FakeDiscordBase):
                 )
             )
         return kept
+
+    def _fresh_links(self, message: JsonObject) -> JsonObject:
+        """A message as Discord hands it out now: its attachments with newly signed links."""
+        attachments = []
+        for attachment in message.get("attachments") or []:
+            path = urlsplit(attachment["url"]).path
+            url = self._sign(path)
+            attachments.append({**attachment, "url": url, "proxy_url": url})
+        return {**message, "attachments": attachments}
+
+    def _forget_attachments(self, message: JsonObject) -> None:
+        """A deleted message's files are deleted with it: the CDN no longer serves them."""
+        for attachment in message.get("attachments") or []:
+            self._blobs.pop(urlsplit(attachment["url"]).path, None)
 
     def _serve_attachment(self, request: web.Request) -> web.Response:
         path = request.raw_path.split("?", 1)[0]

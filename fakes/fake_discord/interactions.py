@@ -349,7 +349,8 @@ class InteractionsMixin(FakeDiscordBase):
         cmd = self._find_command(name, CommandType.MESSAGE, guild.id if guild else None)
         data = self._command_data(cmd, CommandType.MESSAGE)
         data["target_id"] = str(target_message["id"])
-        data["resolved"] = {"messages": {str(target_message["id"]): self.public(target_message)}}
+        resolved = self._fresh_links(self.public(target_message))
+        data["resolved"] = {"messages": {str(target_message["id"]): resolved}}
         return await self._send_interaction(
             InteractionType.APPLICATION_COMMAND,
             data,
@@ -388,7 +389,7 @@ class InteractionsMixin(FakeDiscordBase):
             user=user,
             channel_id=int(message["channel_id"]),
             attachment_size_limit=None,
-            message=self.public(message),
+            message=self._fresh_links(self.public(message)),
             locale=locale,
         )
 
@@ -461,7 +462,7 @@ class InteractionsMixin(FakeDiscordBase):
         message = None
         if interaction.message_id is not None:
             found = self.get_message(interaction.message_id)
-            message = self.public(found) if found else None
+            message = self._fresh_links(self.public(found)) if found else None
         return await self._send_interaction(
             InteractionType.MODAL_SUBMIT,
             data,
@@ -783,4 +784,5 @@ class InteractionsMixin(FakeDiscordBase):
             # Deleting a "thinking" response removes it; keep a deleted record for tests.
             target = self._materialize_original(it, {}, [])
         target["deleted"] = True
+        self._forget_attachments(target)
         return self._finish(entry, web.Response(status=204))

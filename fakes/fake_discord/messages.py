@@ -17,6 +17,7 @@ from fakes.fake_discord.common import (
     LOADING,
     NONCE_WINDOW,
     UPLOAD_CAPS,
+    FakeDiscordError,
     JsonObject,
     MessageType,
     _error,
@@ -88,6 +89,17 @@ class MessagesMixin(FakeDiscordBase):
             if out.get(key) is None:
                 out.pop(key, None)
         return out
+
+    def delete_message(self, message_id: int | str) -> None:
+        """Someone (a moderator, the author) deletes a message: GET answers 404 10008 from
+        then on and its files are gone from the CDN. No gateway event (the bot has no message
+        intents)."""
+        record = self.get_message(message_id)
+        if record is None or record.get("deleted"):
+            raise FakeDiscordError(f"no message {message_id} to delete")
+        record["deleted"] = True
+        self._forget_attachments(record)
+        self._bump()
 
     def post_user_message(
         self,
@@ -326,7 +338,9 @@ class MessagesMixin(FakeDiscordBase):
         self, request: web.Request, payload: JsonObject, uploads: list[_Upload], cid: str, mid: str
     ) -> web.Response:
         found = self._channel_message(cid, mid, Action.READ)
-        return found if isinstance(found, web.Response) else _json_response(self.public(found))
+        if isinstance(found, web.Response):
+            return found
+        return _json_response(self._fresh_links(self.public(found)))
 
     async def _channel_patch(
         self, request: web.Request, payload: JsonObject, uploads: list[_Upload], cid: str, mid: str
@@ -353,6 +367,7 @@ class MessagesMixin(FakeDiscordBase):
         if not_own and not self.permissions_in(int(cid)) & MANAGE_MESSAGES:
             return _error(403, 50013, "Missing Permissions")
         found["deleted"] = True
+        self._forget_attachments(found)
         return web.Response(status=204)
 
     async def _history(
@@ -385,4 +400,4 @@ class MessagesMixin(FakeDiscordBase):
             page = [m for m in msgs if int(m["id"]) > after][:limit]
         else:
             page = msgs[-limit:]
-        return _json_response([self.public(m) for m in reversed(page)])
+        return _json_response([self._fresh_links(self.public(m)) for m in reversed(page)])

@@ -15,9 +15,11 @@ history), interactions.py (invoke, click, submit_modal and the callbacks/webhook
 commands.py, cdn.py (attachments), gateway.py (sessions and shards).
 
 Knobs for tests (all on FakeDiscord):
-- clock: now(), wall(), advance(seconds); message ids are snowflakes of wall().
+- clock: now(), wall(), advance(seconds, days=0); message ids are snowflakes of wall(), and
+  attachment links expire by wall() (24 h after Discord signed them).
 - guilds: guild(id=None) -> FakeGuild, add_guild(id=None, *, name, channels, premium_tier,
   locale), await set_premium_tier(tier, guild_id=None), add_role(id, name, guild_id=None).
+- messages: post_user_message(channel_id, content, attachments=...), delete_message(id).
 - channels: fail_channel(channel_id=None, status=503, *, times=None, seconds=None),
   rate_limit_channel(channel_id=None, *, retry_after=0.05, times=1),
   revoke_send(channel_id=None), revoke_access(channel_id=None),

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store.open import Store
 from bot.store.postgres import PostgresTaskStore
 from bot.store.protocol import TaskStore
 from bot.store.sqlite import SqliteTaskStore
@@ -22,7 +23,7 @@ class Backend:
     """One database, which `open` opens as a new store each time it is called."""
 
     name: str
-    open: Callable[[], Awaitable[TaskStore]]
+    open: Callable[[], Awaitable[Store]]
     location: str
 
 

@@ -464,8 +464,9 @@ LEGACY_ROWS = [
 async def database_before_the_estimate_columns(backend: Backend) -> None:
     """A database at the last schema that kept the estimate only as a sentence."""
     migrations = MIGRATIONS[backend.name]
-    old = [step for step in migrations[: len(migrations) - 2] if isinstance(step, str)]
-    assert len(old) == len(migrations) - 2 and "currency" in str(migrations[-2])
+    first_new = next(n for n, step in enumerate(migrations) if "COLUMN currency" in str(step))
+    old = [step for step in migrations[:first_new] if isinstance(step, str)]
+    assert len(old) == first_new
     if backend.name == "sqlite":
         with sqlite3.connect(backend.location) as db:
             for step in old:

@@ -52,6 +52,7 @@ button-cancel = Cancel
 edit-modal-title = Edit & re-run
 modal-prompt = Prompt
 modal-negative-prompt = Negative prompt
+menu-use-as-reference = Use as r2v reference
 menu-modal-title = Make a video from these references
 menu-negative-prompt = Negative prompt (optional)
 menu-duration = Duration in seconds, 2–10 (default 5)

@@ -49,9 +49,55 @@ problem-characters-never-named = Your prompt never names { $names }; the model m
    *[other] those references
  } loosely.
 
+## The cast (bot/generation/cast.py): naming a member, choosing members with `cast:`.
+problem-cast-name-missing = Give the cast member a name: 1–32 characters, with at least one letter or digit.
+problem-cast-name-too-long = That name is { $length } characters; a cast name may have at most { $limit }. Shorten it by { $over }.
+problem-cast-name-comma = The name { $cast_name } has a comma, which separates names in `cast:`; pick a name without one.
+problem-cast-name-invisible = The name { $cast_name } has invisible or control characters; type it again with letters, digits, spaces and punctuation only.
+problem-cast-name-no-letter = The name { $cast_name } has no letter or digit; a prompt could not call it.
+problem-cast-name-reserved = { $cast_name } is how the model numbers references; pick another name.
+problem-cast-description-too-long = The description is { $length } characters; at most { $limit } are kept. Shorten it by { $over }.
+problem-clip-length = { $label } runs { $seconds } s; reference clips must run { $low }–{ $high } s. Trim it.
+problem-cast-unknown = This server's cast has no { $cast_names }. Pick names from the list as you type, or see `/r2v cast list`.
+problem-cast-repeated = { $cast_names } { $cast_count ->
+    [one] is
+   *[other] are
+ } in `cast:` more than once; name each member once.
+problem-cast-too-many-references = { $cast } cast { $cast ->
+    [one] member
+   *[other] members
+ } and { $others } other { $others ->
+    [one] reference
+   *[other] references
+ } make { $given }; the model takes at most { $limit }. Remove { $over }.
+problem-cast-too-many-clips = With the cast, { $videos } of your references are clips; at most { $limit } may be. Replace { $over } with an image.
+problem-cast-prompt-too-long = Written with character numbers instead of names your prompt is { NUMBER($length, useGrouping: 1) } characters; the limit is { NUMBER($limit, useGrouping: 1) }. Shorten it by { NUMBER($over, useGrouping: 1) }.
+problem-cast-source-missing = Attach the character's image or clip in `ref`, or paste a Discord link to it in `link`.
+problem-cast-source-twice = Give either a file in `ref` or a link in `link`, not both.
+problem-cast-link-not-discord = That link is not a file on Discord. The bot keeps only files it can fetch from Discord itself: attach the file, or paste its Discord link (right-click the file → Copy Link).
+problem-cast-file-unreadable = { $label } is not a JPEG, PNG, BMP or WEBP image the bot can read; export it again as JPEG or PNG.
+problem-cast-image-transparent = { $label } is a PNG with transparency, which the video service refuses; save it without transparency (or as JPEG).
+problem-cast-clip-unreadable = { $label } is not an MP4 or MOV clip the bot can read; export it again as MP4 (H.264).
+problem-cast-clip-too-big = { $label } is { $file_size }, more than the { $limit_size } this server lets the bot upload, and it could not be made small enough; trim it or export it smaller.
+problem-cast-not-chosen = Your prompt mentions { $cast_names } from this server's cast, but `cast:` does not choose { $cast_count ->
+    [one] it
+   *[other] them
+ }: the model only sees the name as text. Add { $cast_count ->
+    [one] it
+   *[other] them
+ } to `cast:` to show { $cast_count ->
+    [one] that character
+   *[other] those characters
+ }.
+problem-cast-never-named = Your prompt never names { $cast_names } from `cast:`; the model may use { $cast_count ->
+    [one] that reference
+   *[other] those references
+ } loosely.
+
 ## The pieces those sentences are made of.
 label-link = link { $number } ({ $link })
 label-ref = ref{ $slot } ({ $filename })
+label-file = { $filename }
 type-unknown = of unknown type
 list-or = { $head } or { $last }
 list-separator = {", "}

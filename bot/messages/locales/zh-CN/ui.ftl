@@ -52,6 +52,7 @@ button-cancel = 取消
 edit-modal-title = 修改后重新生成
 modal-prompt = 提示词
 modal-negative-prompt = 反向提示词
+menu-use-as-reference = 用作 r2v 参考
 menu-modal-title = 用这些参考生成视频
 menu-negative-prompt = 反向提示词（可选）
 menu-duration = 时长（秒），2–10（默认 5）

@@ -40,9 +40,43 @@ problem-link-not-a-file = { $label }的结尾不是已知的文件类型。请�
 problem-character-name-spaced = 角色名中间不要加空格（写 `character1`，不要写 `character 1`），模型才能把它们对应到你的参考。
 problem-characters-never-named = 提示词中没有提到 { $names }，模型可能会较随意地使用对应的 { $unnamed } 个参考。
 
+## 角色库（bot/generation/cast.py）：给角色起名，用 `cast:` 选角色。
+problem-cast-name-missing = 请给角色起个名字：1–32 个字符，至少包含一个字母、数字或汉字。
+problem-cast-name-too-long = 这个名字有 { $length } 个字符，角色名最多 { $limit } 个，请删减 { $over } 个。
+problem-cast-name-comma = 名字 { $cast_name } 里有逗号，而逗号在 `cast:` 中用来分隔名字；请换一个不带逗号的名字。
+problem-cast-name-invisible = 名字 { $cast_name } 含有不可见字符或控制字符；请只用文字、数字、空格和标点重新输入。
+problem-cast-name-no-letter = 名字 { $cast_name } 里没有文字或数字，提示词无法用它指代角色。
+problem-cast-name-reserved = { $cast_name } 是模型给参考编号用的写法，请换一个名字。
+problem-cast-description-too-long = 描述有 { $length } 个字符，最多保留 { $limit } 个，请删减 { $over } 个。
+problem-clip-length = { $label }的时长为 { $seconds } 秒，参考视频须为 { $low }–{ $high } 秒，请剪辑后再试。
+problem-cast-unknown = 本服务器的角色库里没有 { $cast_names }。输入时可从候选列表中选择，或用 `/r2v cast list` 查看全部角色。
+problem-cast-repeated = `cast:` 中有 { $cast_count } 个名字重复出现：{ $cast_names }。每个角色只需写一次。
+problem-cast-too-many-references = { $cast } 个角色加上另外 { $others } 个参考，共 { $given } 个，模型最多接受 { $limit } 个，请去掉 { $over } 个。
+problem-cast-too-many-clips = 算上角色，你的参考中有 { $videos } 个是视频，最多只能有 { $limit } 个，请把其中 { $over } 个换成图片。
+problem-cast-prompt-too-long = 把角色名换成编号后，提示词共 { NUMBER($length, useGrouping: 1) } 个字符，上限为 { NUMBER($limit, useGrouping: 1) } 个，请删减 { NUMBER($over, useGrouping: 1) } 个字符。
+problem-cast-source-missing = 请在 `ref` 中上传角色的图片或视频片段，或在 `link` 中粘贴它在 Discord 上的链接。
+problem-cast-source-twice = `ref` 上传文件和 `link` 粘贴链接二选一，不要同时填写。
+problem-cast-link-not-discord = 这个链接不是 Discord 上的文件。机器人只保存它能直接从 Discord 取得的文件：请上传文件，或粘贴它在 Discord 上的链接（右键点击文件 → 复制链接）。
+problem-cast-file-unreadable = { $label }不是机器人能读取的 JPEG、PNG、BMP 或 WEBP 图片，请重新导出为 JPEG 或 PNG。
+problem-cast-image-transparent = { $label }是带透明通道的 PNG，视频服务不接受；请去掉透明后保存（或存为 JPEG）。
+problem-cast-clip-unreadable = { $label }不是机器人能读取的 MP4 或 MOV 视频，请重新导出为 MP4（H.264）。
+problem-cast-clip-too-big = { $label }的大小为 { $file_size }，超过了本服务器允许机器人上传的 { $limit_size }，而且无法压缩到这个大小以内；请剪短或导出更小的文件。
+problem-cast-not-chosen = 提示词里提到了本服务器角色库中的 { $cast_names }，但 `cast:` 里没有选{ $cast_count ->
+    [1] 它
+   *[other] 它们
+ }，模型只会把名字当作普通文字。若要让{ $cast_count ->
+    [1] 这个角色
+   *[other] 这些角色
+ }出场，请加到 `cast:` 里。
+problem-cast-never-named = 提示词中没有提到 `cast:` 里的 { $cast_names }，模型可能会较随意地使用{ $cast_count ->
+    [1] 这个参考
+   *[other] 这些参考
+ }。
+
 ## 组成上述句子的片段。
 label-link = 链接 { $number }（{ $link }）
 label-ref = ref{ $slot }（{ $filename }）
+label-file = { $filename }
 type-unknown = 未知
 list-or = { $head } 或 { $last }
 list-separator = 、

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final, Protocol
 from urllib.parse import quote
@@ -54,6 +55,7 @@ class BailianClient:
         sleep: Sleep = asyncio.sleep,
         query_limiter: Limiter | None = None,
         metrics: Metrics | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._session = session
         self._base_url = base_url.rstrip("/")
@@ -67,6 +69,8 @@ class BailianClient:
             total=None, sock_connect=self._timeouts.connect, sock_read=self._timeouts.read
         )
         self._sleep = sleep
+        # Unix time, for a Retry-After given as an HTTP date.
+        self._clock = clock
         self._query_limiter = query_limiter
         # Queries sent and failed attempts by kind; a client of its own (the CLI's) counts
         # into a registry nobody scrapes.
@@ -226,7 +230,9 @@ class BailianClient:
             ) as response:
                 text = await response.text(errors="replace")
                 status = response.status
-                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                retry_after = parse_retry_after(
+                    response.headers.get("Retry-After"), now=self._clock()
+                )
                 header_request_id = response.headers.get("X-Request-Id")
         except aiohttp.ConnectionTimeoutError as error:
             raise ApiConnectionError("could not connect to the API in time") from error

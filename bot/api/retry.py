@@ -1,10 +1,21 @@
-"""Backoff as a pure function, so the schedule is tested with a table."""
+"""Backoff and the server's Retry-After as pure functions, so both are tested with tables."""
 
 from __future__ import annotations
 
-import math
 import random
+import re
 from dataclasses import dataclass
+from datetime import UTC
+from decimal import Decimal
+from email.utils import parsedate_to_datetime
+from typing import Final
+
+# The longest wait a Retry-After is taken to ask for. A longer hint (`1e308`, a date next year)
+# is data from the network, not a plan: it is read as "a long while" and shown as this.
+RETRY_AFTER_MAX_S: Final = 3600.0
+# delay-seconds (RFC 9110 10.2.3) as digits, also with a fraction or an exponent, ASCII only.
+# An exponent of more than 18 digits is beyond what Decimal can hold: no number, no hint.
+_SECONDS: Final = re.compile(r"[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]{1,18})?", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -35,13 +46,24 @@ def backoff_delay(
     return float(min(policy.max_delay, max(0.0, exponential * (1 + policy.jitter * spread))))
 
 
-def parse_retry_after(header: str | None) -> float | None:
-    """Retry-After in seconds; the HTTP-date form is not used by these APIs and is ignored."""
+def parse_retry_after(header: str | None, *, now: float) -> float | None:
+    """The wait a Retry-After header asks for, in seconds from `now` (a unix time), between 0
+    and `RETRY_AFTER_MAX_S`; None when there is no header or it is neither a number of seconds
+    nor an HTTP date (then the caller's own backoff applies).
+
+    Whatever the server sends is data: a huge number (`1e308`) or a date far off is capped, a
+    date already past is 0, a fraction is kept, and a negative number, `inf`, `nan`, digits of
+    other scripts or any other text are no hint at all."""
     if not header:
         return None
+    value = header.strip()
+    if _SECONDS.fullmatch(value):
+        # Decimal: `1e999` is a number too large for a float, not an error.
+        return float(min(Decimal(value), Decimal(RETRY_AFTER_MAX_S)))
     try:
-        seconds = float(header.strip())
-    except ValueError:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    # "inf" and "nan" parse as floats but are no delay: a wait of inf seconds cannot be shown.
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+    if when.tzinfo is None:  # "-0000": UTC, as HTTP dates are
+        when = when.replace(tzinfo=UTC)
+    return min(max(0.0, when.timestamp() - now), RETRY_AFTER_MAX_S)

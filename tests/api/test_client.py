@@ -24,7 +24,7 @@ from bot.api.errors import (
     ServerError,
 )
 from bot.api.models import TaskStatus
-from bot.api.retry import RetryPolicy
+from bot.api.retry import RETRY_AFTER_MAX_S, RetryPolicy
 from bot.api.settings import ApiTimeouts
 from bot.generation.request import CommandInput, Defaults, build_request
 from bot.observe.metrics import Metrics
@@ -219,6 +219,16 @@ async def test_retry_after_beyond_the_cap_is_raised_at_once(api, client, sleeps)
 
     assert caught.value.retry_after == 60.0
     assert len(api.submits) == 1
+    assert sleeps.delays == []
+
+
+async def test_a_huge_retry_after_is_capped_and_raised_at_once(api, client, sleeps):
+    api.script_submit(Reply(429, retry_after="1e308"))
+
+    with pytest.raises(RateLimitError) as caught:
+        await client.submit(PAYLOAD)
+
+    assert caught.value.retry_after == RETRY_AFTER_MAX_S
     assert sleeps.delays == []
 
 

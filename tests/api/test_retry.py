@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.api.retry import RetryPolicy, backoff_delay, parse_retry_after
+from bot.api.retry import RETRY_AFTER_MAX_S, RetryPolicy, backoff_delay, parse_retry_after
 
 POLICY = RetryPolicy(base_delay=0.5, max_delay=8.0, jitter=0.25)
 
@@ -55,21 +55,48 @@ def test_random_jitter_stays_within_bounds_and_varies():
     assert len(delays) > 1
 
 
+# 2015-10-21 07:28:00 UTC, the moment the HTTP dates below are read at.
+NOW = 1445412480.0
+
+
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
+        # delay-seconds, as the RFC writes them and as servers send them anyway
         ("1", 1.0),
         ("0", 0.0),
         ("2.5", 2.5),
         (" 30 ", 30.0),
+        ("0.0000001", 1e-07),
+        ("1E2", 100.0),
+        # huge: a long while, never more than the cap (and never an error)
+        ("3600", RETRY_AFTER_MAX_S),
+        ("86400", RETRY_AFTER_MAX_S),
+        ("1e308", RETRY_AFTER_MAX_S),
+        ("1e999999", RETRY_AFTER_MAX_S),
+        ("9" * 5000, RETRY_AFTER_MAX_S),
+        # HTTP dates, from NOW
+        ("Wed, 21 Oct 2015 07:28:20 GMT", 20.0),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+        ("Wed, 21 Oct 2015 07:00:00 GMT", 0.0),  # already past
+        ("Thu, 01 Jan 1970 00:00:00 -0000", 0.0),
+        ("Wed, 21 Oct 2015 09:28:00 GMT", RETRY_AFTER_MAX_S),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", RETRY_AFTER_MAX_S),
+        # no hint: the caller's own backoff
         (None, None),
         ("", None),
         ("-1", None),
+        ("-0.5", None),
         ("soon", None),
-        ("Wed, 21 Oct 2015 07:28:00 GMT", None),
         ("nan", None),
         ("inf", None),
+        ("1e9999999999999999999", None),  # no number Decimal can hold
+        ("0x10", None),
+        ("1_000", None),
+        ("٣", None),  # an Arabic-Indic three: float() reads it, a server never means it
+        (".5", None),
+        ("Mon, 99 Foo 2015 07:28:00 GMT", None),
     ],
 )
-def test_parse_retry_after(header, expected):
-    assert parse_retry_after(header) == expected
+def test_any_retry_after_becomes_a_bounded_wait_or_none(header, expected):
+    assert parse_retry_after(header, now=NOW) == expected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fakes.fake_bailian import Reply
 from tests.common import png
 from tests.conftest import eventually
@@ -149,6 +151,20 @@ async def test_a_busy_api_is_retried_then_reported_with_a_wait(bot, fake_discord
     text = await submit_with_api_answer(fake_discord, fake_api, busy)
     assert "busy" in text and "30 s" in text
     assert len(fake_api.submits) == 1, "a Retry-After beyond the cap is reported, not waited out"
+
+
+@pytest.mark.parametrize("header", ["1e308", "Fri, 31 Dec 9999 23:59:59 GMT", "-7", "soon"])
+async def test_any_retry_after_is_data_the_member_reads_a_bounded_wait(
+    bot, fake_discord, fake_api, caplog, header
+):
+    # A hint of 1e308 seconds used to end in decimal.InvalidOperation and "Something went
+    # wrong"; now it is "a long while" (an hour at most), and no hint at all is the usual wait.
+    fake_api.script_submit(*[Reply(429, "Throttling", "slow down", retry_after=header)] * 4)
+    text = await submit_with_api_answer(fake_discord, fake_api)
+    assert "busy" in text, text
+    wait = int(text.split("try again in ")[1].split(" s")[0])
+    assert 0 < wait <= 3600
+    assert "Traceback" not in caplog.text
 
 
 async def test_a_short_429_is_retried_and_the_task_goes_through(bot, fake_discord, fake_api):

@@ -1,5 +1,5 @@
-"""Log format, the guarantee that secrets never reach a log line, and which of discord.py's own
-lines an operator sees."""
+"""Log format, the guarantee that secrets never reach a log line, and which of discord.py's and
+asyncpg's own lines an operator sees."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import logging
 import sys
 from collections.abc import Iterable
 
+from bot.observe.failure_log import FailureLog, RepeatsInOneLine
 from bot.redaction import REDACTED, Redactor
 
 __all__ = ["REDACTED", "RedactingFormatter", "configure_logging", "tune_discord_logging"]
@@ -90,6 +91,20 @@ def tune_discord_logging(level: str) -> None:
         logger.addFilter(wanted)
 
 
+# asyncpg's pool says this, with a traceback, at every retry (1 s, doubling to 60 s) while
+# PostgreSQL cannot be reached.
+_POOL_RETRY = "Failed to restore the pool connection floor; retrying"
+
+
+def count_library_repeats() -> None:
+    """asyncpg's retry line becomes a few lines with counts (`bot.observe.failure_log`)."""
+    pool = logging.getLogger("asyncpg.pool")
+    for old in [f for f in pool.filters if isinstance(f, RepeatsInOneLine)]:
+        pool.removeFilter(old)
+    failures = FailureLog(pool, "reconnecting asyncpg's pool to PostgreSQL")
+    pool.addFilter(RepeatsInOneLine(_POOL_RETRY, failures))
+
+
 def configure_logging(level: str, secrets: Iterable[str]) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
@@ -100,3 +115,4 @@ def configure_logging(level: str, secrets: Iterable[str]) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     tune_discord_logging(level)
+    count_library_repeats()

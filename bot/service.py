@@ -28,6 +28,7 @@ from bot.generation.request import (
     InputError,
     build_request,
 )
+from bot.observe.failure_log import FailureLog
 from bot.observe.metrics import Metrics
 from bot.policy import LimitSettings, Refusal, check_access, check_limits, day_start
 from bot.policy import needs_confirmation as price_needs_confirmation
@@ -140,6 +141,8 @@ class GenerationService:
         self._rng = rng or random.Random()
         self._ledger = Ledger(store, clock=clock)
         self._stopping = False
+        # While the store is down, every command fails on it alike: counted, not each logged.
+        self._store_failures = FailureLog(log, "recording a submission's status message")
 
     # -- building requests (pure, before anything is deferred) ------------------------------
 
@@ -270,8 +273,8 @@ class GenerationService:
             if message_id is not None:
                 record = replace(record, status_message_id=message_id)
                 await self._store.save(record, owner=self._tracker.owner)
-        except Exception:
-            log.exception("task %s: the status message could not be recorded", record.task_id)
+        except Exception as error:
+            self._store_failures.failed(error, about=f"task {record.task_id}")
         finally:
             # Whatever happened above: a stored task must be followed, or it is lost (the
             # tracker posts a status message of its own when none was recorded).

@@ -111,6 +111,9 @@ class PostgresServer:
             "--locale=C",
             "--no-sync",
         )
+        self._launch()
+
+    def _launch(self) -> None:
         with self._log_path.open("ab") as log:
             self._process = subprocess.Popen(
                 [
@@ -140,6 +143,21 @@ class PostgresServer:
                 **self._as_account(),
             )
         self._wait_until_ready()
+
+    def pause(self) -> None:
+        """Stop the server (fast shutdown, by pid) and keep its data: an outage, which `resume`
+        ends."""
+        assert self._process is not None
+        self._process.send_signal(signal.SIGINT)
+        try:
+            self._process.wait(_STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            self._process.kill()
+            self._process.wait()
+
+    def resume(self) -> None:
+        """Start the paused server again on the same data and socket."""
+        self._launch()
 
     @property
     def pid(self) -> int | None:

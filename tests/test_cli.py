@@ -124,8 +124,10 @@ async def test_check_logs_the_clients_retries_as_redacted_lines(fake_api, fake_d
     code, lines = await run_cli(env, tmp_path, "check")
     assert code == 0, lines
     said = logged(lines)
-    assert [name for name, _ in said] == ["bot.cli", "bot.api.client", "bot.cli"]
-    assert said[1][1].startswith("GET /task/r2v-bot-check-00000000 failed (HTTP 503")
+    assert [name for name, _ in said] == ["bot.cli", "bot.api.client", "bot.api.client", "bot.cli"]
+    assert said[1][1].startswith("queries to the API failed: ServerError: HTTP 503")
+    assert "(GET /task/r2v-bot-check-00000000)" in said[1][1]
+    assert said[2][1].startswith("queries to the API succeeded again, after 1 failure(s)")
     assert fake_api.api_key not in "\n".join(lines) and "[redacted]" in said[1][1]
 
 

@@ -17,6 +17,7 @@ from bot.api.errors import (
     ApiConnectionError,
     ApiError,
     ApiTimeoutError,
+    AuthenticationError,
     MalformedResponseError,
     RateLimitError,
     ServerError,
@@ -26,11 +27,22 @@ from bot.api.errors import (
 from bot.api.models import SubmitResult, TaskResult, TaskStatus
 from bot.api.retry import RetryPolicy, backoff_delay, parse_retry_after
 from bot.api.settings import QUERY_PATH_TEMPLATE, ApiSettings, ApiTimeouts
+from bot.observe.failure_log import FailureLog
 from bot.observe.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
 SUBMIT_PATH: Final = "/task/bailian/ref2video"
+
+# Failures of the API as a whole (down, slow, busy, the key refused), not of one request: while
+# they last, every query fails alike, and they are counted rather than logged one by one.
+API_DOWN: Final = (
+    ApiConnectionError,
+    ApiTimeoutError,
+    ServerError,
+    RateLimitError,
+    AuthenticationError,
+)
 
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -75,6 +87,9 @@ class BailianClient:
         # Queries sent and failed attempts by kind; a client of its own (the CLI's) counts
         # into a registry nobody scrapes.
         self._metrics = metrics or Metrics()
+        # Queries are retried by the tracker's polls too: an outage is a few lines with counts.
+        # A submit's retries are each logged (with its request id): a member waits on it.
+        self._query_retries = FailureLog(log, "queries to the API", expected=API_DOWN)
 
     @classmethod
     def from_settings(
@@ -177,22 +192,29 @@ class BailianClient:
         while True:
             attempt += 1
             try:
-                return await self._request_once(method, path, json_body)
+                answer = await self._request_once(method, path, json_body)
             except ApiError as error:
                 self._metrics.api_error(error_kind(error))
                 delay = self._retry_delay(error, attempt, retry_server_errors, idempotent)
                 if delay is None:
                     raise
-                log.warning(
-                    "%s %s failed (%s, request_id=%s); retry %d in %.1fs",
-                    method,
-                    path,
-                    _describe(error),
-                    error.request_id,
-                    attempt,
-                    delay,
-                )
+                if method == "GET":
+                    self._query_retries.failed(error, about=f"{method} {path}")
+                else:
+                    log.warning(
+                        "%s %s failed (%s, request_id=%s); retry %d in %.1fs",
+                        method,
+                        path,
+                        _describe(error),
+                        error.request_id,
+                        attempt,
+                        delay,
+                    )
                 await self._sleep(delay)
+                continue
+            if method == "GET":
+                self._query_retries.succeeded()
+            return answer
 
     def _retry_delay(
         self, error: ApiError, attempt: int, retry_server_errors: bool, idempotent: bool

@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Collection, Iterable
 from typing import Protocol
 
+from bot.observe.failure_log import FailureLog
 from bot.store.protocol import TaskStore
 from bot.store.records import TaskRecord
 from bot.store.types import new_worker_id
@@ -149,6 +150,8 @@ class SharedLease:
         self._renewed_at = clock()
         # When another live process's heartbeat times out, unless it renews it first.
         self._orphans_due_at: float | None = None
+        # A store outage fails every heartbeat until it ends: a few lines, not one per retry.
+        self._failures = FailureLog(log, "renewing this process's heartbeat")
 
     @classmethod
     def for_this_process(
@@ -223,11 +226,9 @@ class SharedLease:
                 else:
                     await self._heartbeat(holder)
                 next_heartbeat = now + heartbeat_every
+                self._failures.succeeded()
             except Exception as error:
-                log.warning(
-                    "could not renew this process's heartbeat: %s; retrying",
-                    type(error).__name__,
-                )
+                self._failures.failed(error)
                 # A failed claim is retried then too, not at once (and again, in a loop).
                 next_heartbeat = now + min(HEARTBEAT_RETRY_S, heartbeat_every)
                 next_claim = max(next_claim, next_heartbeat)

@@ -30,9 +30,10 @@ from collections.abc import Awaitable, Callable, Collection, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Final, Protocol, assert_never
 
-from bot.api.client import BailianClient
+from bot.api.client import API_DOWN, BailianClient
 from bot.api.errors import ApiError, AuthenticationError
 from bot.api.models import TaskStatus
+from bot.observe.failure_log import FailureLog
 from bot.observe.metrics import Metrics, Route
 from bot.store.protocol import TaskStore
 from bot.store.records import Ending, Phase, TaskRecord
@@ -138,6 +139,10 @@ class Tracker:
         self._in_flight: set[asyncio.Task[None]] = set()
         self._runner: asyncio.Task[None] | None = None
         self._stopping = False
+        # An outage fails every poll of every task: a few lines with counts, not one each.
+        self._poll_failures = FailureLog(log, "following tasks")
+        self._delivery_failures = FailureLog(log, "delivering tasks")
+        self._query_failures = FailureLog(log, "querying the API for tasks", expected=API_DOWN)
 
     @property
     def active_count(self) -> int:
@@ -314,9 +319,9 @@ class Tracker:
         tracked.last_polled_at = self._clock()
         try:
             await self._poll(tracked, reschedule=True)
-        except Exception:
-            # One broken task must never stop the others: log it and try again later.
-            log.exception("tracking task %s failed; will retry", tracked.record.task_id)
+        except Exception as error:
+            # One broken task must never stop the others: count it and try again later.
+            self._poll_failures.failed(error, about=f"task {tracked.record.task_id}")
             self._retry_later(tracked)
         finally:
             self._slots.release()
@@ -347,6 +352,7 @@ class Tracker:
             except ApiError as error:
                 await self._query_failed(tracked, error, reschedule)
                 return
+            self._query_failures.succeeded()
             now = self._clock()
             step = lifecycle.observe(tracked.record, result, now)
             match step:
@@ -406,13 +412,16 @@ class Tracker:
 
     async def _query_failed(self, tracked: _Tracked, error: ApiError, reschedule: bool) -> None:
         level = logging.ERROR if isinstance(error, AuthenticationError) else logging.WARNING
-        log.log(
-            level,
-            "query of task %s failed: %s (request_id=%s)",
-            tracked.record.task_id,
-            type(error).__name__,
-            error.request_id,
-        )
+        if isinstance(error, API_DOWN):
+            self._query_failures.failed(error, about=f"task {tracked.record.task_id}", level=level)
+        else:
+            log.log(
+                level,
+                "query of task %s failed: %s (request_id=%s)",
+                tracked.record.task_id,
+                type(error).__name__,
+                error.request_id,
+            )
         if lifecycle.beyond_service_memory(tracked.record, self._clock()):
             await self._give_up(tracked, Ending.UNREACHABLE, reschedule)
         elif reschedule:
@@ -456,10 +465,10 @@ class Tracker:
             outcome = await self._notifier.deliver(record, record_attempt)
         except _TakenOver:
             return  # forgotten here by the fenced save
-        except Exception:
-            # A bug, not Discord's refusal: keep the task and try again later, like trouble
-            # that passes, while the result can still be had.
-            log.exception("delivery of task %s failed unexpectedly", record.task_id)
+        except Exception as error:
+            # A bug or the store down, not Discord's refusal: keep the task and try again later,
+            # like trouble that passes, while the result can still be had.
+            self._delivery_failures.failed(error, about=f"task {record.task_id}")
             current = tracked.record
             outcome = NotYet(current, "unexpected error", delivery.link_expires_at(current))
         now = self._clock()

@@ -23,6 +23,9 @@ class ProblemCode(StrEnum):
     PROMPT_TOO_LONG = "prompt_too_long"
     NEGATIVE_PROMPT_INVISIBLE = "negative_prompt_invisible"
     NEGATIVE_PROMPT_TOO_LONG = "negative_prompt_too_long"
+    # A character the task store cannot keep (see `request.UNSTORABLE`).
+    PROMPT_UNSTORABLE = "prompt_unstorable"
+    NEGATIVE_PROMPT_UNSTORABLE = "negative_prompt_unstorable"
 
     MODEL_UNKNOWN = "model_unknown"
     SIZE_NOT_OFFERED = "size_not_offered"
@@ -41,6 +44,7 @@ class ProblemCode(StrEnum):
     VIDEO_TOO_HEAVY = "video_too_heavy"
     IMAGE_TOO_SMALL = "image_too_small"
     IMAGE_TOO_LARGE = "image_too_large"
+    ATTACHMENT_UNSTORABLE = "attachment_unstorable"
 
     LINK_NOT_WEB_ADDRESS = "link_not_web_address"
     LINK_BACKSLASH_IN_HOST = "link_backslash_in_host"
@@ -54,6 +58,7 @@ class ProblemCode(StrEnum):
     LINK_PRIVATE_ADDRESS = "link_private_address"
     LINK_LOCAL_NAME = "link_local_name"
     LINK_NOT_A_FILE = "link_not_a_file"
+    LINK_UNSTORABLE = "link_unstorable"
 
     # The cast (bot/generation/cast.py): names, descriptions, clip length, choosing members.
     CAST_NAME_MISSING = "cast_name_missing"

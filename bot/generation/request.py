@@ -206,6 +206,13 @@ def is_discord_attachment(reference: Reference) -> bool:
     return reference.source.startswith("ref") or reference.source == PREVIOUS_VIDEO_SOURCE
 
 
+# What the task store cannot keep, on either backend: NUL (PostgreSQL's text and JSONB refuse
+# it) and surrogate code points, the halves of a UTF-16 pair that arrive alone or split (both
+# drivers write text as UTF-8, which has no such characters). Every other character is kept.
+UNSTORABLE: Final = re.compile("[\x00\ud800-\udfff]")
+# Shown in place of an unstorable character where text is echoed or kept as a label.
+REPLACEMENT: Final = "\ufffd"
+
 _CHARACTER_MENTION = re.compile(r"\bcharacter(\d+)\b", re.IGNORECASE)
 _CHARACTER_WITH_SPACE = re.compile(r"\bcharacter\s+(\d+)\b", re.IGNORECASE)
 
@@ -246,6 +253,34 @@ def build_request(command: CommandInput, defaults: Defaults) -> GenerationReques
 
 
 def _check_prompts(prompt: str, negative_prompt: str | None) -> list[Problem]:
+    problems = _check_prompt_lengths(prompt, negative_prompt)
+    # Refused, not stripped: the prompt is what the member pays for, so they choose the fix.
+    for code, typed in (
+        (ProblemCode.PROMPT_UNSTORABLE, prompt),
+        (ProblemCode.NEGATIVE_PROMPT_UNSTORABLE, negative_prompt),
+    ):
+        found = UNSTORABLE.search(typed or "")
+        if found is not None and typed and has_visible_text(typed):
+            problems.append(problem(code, **_unstorable_at(typed, found.start())))
+    return problems
+
+
+def _unstorable_at(typed: str, index: int) -> dict[str, ParamValue]:
+    """Where the first unstorable character of `typed` is (1-based, as typed), which it is, and
+    the text around it with every such character shown as REPLACEMENT."""
+    around = typed[max(0, index - 12) : index + 12]
+    return {
+        **_unstorable_kind(typed[index]),
+        "position": index + 1,
+        "around": UNSTORABLE.sub(REPLACEMENT, around),
+    }
+
+
+def _unstorable_kind(char: str) -> dict[str, ParamValue]:
+    return {"kind": "nul" if char == "\x00" else "surrogate", "code_point": f"U+{ord(char):04X}"}
+
+
+def _check_prompt_lengths(prompt: str, negative_prompt: str | None) -> list[Problem]:
     # Lengths count what is sent: surrounding white space is trimmed first.
     prompt, negative_prompt = (prompt or "").strip(), (negative_prompt or "").strip()
     problems: list[Problem] = []
@@ -323,6 +358,14 @@ def _collect_references(
         if reference is not None:
             references.append(reference)
     for number, link in enumerate(links, start=1):
+        found = UNSTORABLE.search(link)
+        if found is not None:
+            shown = UNSTORABLE.sub(REPLACEMENT, link)
+            character = _unstorable_kind(found.group())
+            problems.append(
+                problem(ProblemCode.LINK_UNSTORABLE, number=number, link=shown, **character)
+            )
+            continue
         judged = judge_link(number, link)
         if isinstance(judged, Problem):
             problems.append(judged)
@@ -345,7 +388,15 @@ def _collect_references(
 
 
 def _attachment_reference(attachment: AttachmentInput, problems: list[Problem]) -> Reference | None:
+    # A file name is only a label (the API gets the address): one that holds a character the
+    # store cannot keep is kept with REPLACEMENT there, rather than refusing the file for it.
+    attachment = replace(attachment, filename=UNSTORABLE.sub(REPLACEMENT, attachment.filename))
     where: dict[str, ParamValue] = {"slot": attachment.slot, "filename": attachment.filename}
+    found = UNSTORABLE.search(attachment.url)
+    if found is not None:
+        character = _unstorable_kind(found.group())
+        problems.append(problem(ProblemCode.ATTACHMENT_UNSTORABLE, **where, **character))
+        return None
     content_type = (attachment.content_type or "").split(";")[0].strip().lower()
     if content_type in limits.IMAGE_CONTENT_TYPES:
         kind: limits.Kind = "image"

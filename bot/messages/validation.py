@@ -25,6 +25,7 @@ _ECHOED = {
     "size": 40,
     "shot_type": 40,
     "cast_name": 40,
+    "around": 40,
 }
 
 
@@ -87,6 +88,9 @@ def _fields(locale: str | None, params: Mapping[str, ParamValue]) -> dict[str, A
     elif "filename" in params and "link" not in params:
         # A file checked outside /r2v generate (a cast member's): named by its file name.
         fields["label"] = text(locale, "label-file", filename=fields["filename"])
+    kind, code_point = params.get("kind"), params.get("code_point")
+    if isinstance(kind, str) and isinstance(code_point, str):
+        fields["character"] = text(locale, f"unstorable-{kind}", code_point=code_point)
     content_type = params.get("content_type")
     if isinstance(content_type, str):
         fields["content_type"] = plain(shorten(content_type, 60)) or text(locale, "type-unknown")

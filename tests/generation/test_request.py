@@ -99,6 +99,39 @@ CASES = {
         DEFAULTS,
         ["negative prompt", "501", "500", "by 1"],
     ),
+    # characters the task store cannot keep: refused before anything is paid
+    "NUL in the prompt": (
+        cmd(prompt="character1 wa\x00ves"),
+        DEFAULTS,
+        ["Character 14 of your prompt", "`haracter1 wa\ufffdves`", "NUL", "U+0000", "delete it"],
+    ),
+    "lone high surrogate in the prompt": (
+        cmd(prompt="character1 waves \ud83d"),
+        DEFAULTS,
+        ["Character 18 of your prompt", "U+D83D", "broken emoji"],
+    ),
+    "lone low surrogate in the negative prompt": (
+        cmd(negative_prompt="\udc00 blur"),
+        DEFAULTS,
+        ["Character 1 of your negative prompt", "U+DC00"],
+    ),
+    # a pair as two code points is still two surrogates: UTF-8 has no encoding for either
+    "split pair in the prompt": (cmd(prompt="character1 \ud83d\ude00"), DEFAULTS, ["U+D83D"]),
+    "NUL in a link": (
+        cmd(links="https://example.com/a\x00.png"),
+        DEFAULTS,
+        ["link 1", "`https://example.com/a\ufffd.png`", "NUL", "paste the link again"],
+    ),
+    "NUL in an attachment's address": (
+        cmd(attachments=(replace(image(1), url="https://cdn.discordapp.com/a\x00.png"),)),
+        DEFAULTS,
+        ["ref1", "NUL", "attach the file again"],
+    ),
+    "what both stores keep is kept": (
+        cmd(prompt="character1 \x01\x7f\x85\ufeff\ufffe\uffff\U0010ffff😀 waves"),
+        DEFAULTS,
+        OK,
+    ),
     # reference count
     "0 references": (cmd(attachments=()), DEFAULTS, ["at least one reference", "links"]),
     "1 reference": (cmd(), DEFAULTS, OK),
@@ -315,6 +348,13 @@ def test_documented_rules(command: CommandInput, defaults: Defaults, expected: l
     problem = describe_problem(ENGLISH, caught.value.problems[0])
     for word in expected:
         assert word in problem
+
+
+def test_a_file_name_the_store_cannot_keep_is_kept_with_a_replacement_character():
+    # Only a label (the API gets the address): not worth refusing the file for.
+    request = build_request(cmd(attachments=(image(1, filename="a\x00b\ud800.png"),)), DEFAULTS)
+    assert request.references[0].name == "a\ufffdb\ufffd.png"
+    json.dumps(request.to_record(), ensure_ascii=False).encode()  # UTF-8 all through
 
 
 def test_several_problems_are_reported_together():

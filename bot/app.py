@@ -51,6 +51,7 @@ from bot.ui.flow import GenerationFlow
 from bot.ui.notifier import DiscordNotifier
 from bot.ui.private import PrivateReplies
 from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
+from bot.ui.unrecorded import UnrecordedNotices
 from bot.ui.views import TASK_BUTTONS
 from bot.version import user_agent
 from bot.video.fit import Transcoder
@@ -124,6 +125,10 @@ class R2VBot(commands.Bot):
             api, store, self.notifier, config.tracker, lease=lease, metrics=self.metrics
         )
         self.housekeeping = Housekeeping(videos)
+        # Submissions a killed or failed run may have paid for without recording them.
+        self.unrecorded = UnrecordedNotices(
+            self, store, owner=self.tracker.owner, worker_timeout_s=config.tracker.worker_timeout_s
+        )
         self.metrics.follow_active(lambda: self.tracker.active_count)
         self.service = GenerationService(
             api,
@@ -195,6 +200,7 @@ class R2VBot(commands.Bot):
             log.info(operator_text.commands_synced_elsewhere(self.config.discord.shard_ids))
         await self.tracker.start()
         self.housekeeping.start()
+        self.unrecorded.start()
 
     async def _sync_commands(self) -> None:
         """Register the commands in each listed guild, then globally if asked or if no guild is
@@ -237,6 +243,7 @@ class R2VBot(commands.Bot):
         # API client can take for one submit, so a recorded task is never cut off.
         self.service.stop_accepting()
         await self.service.drain(self.api.submit_time_limit_s + SHUTDOWN_MARGIN_S)
+        await self.unrecorded.stop()
         await self.tracker.stop()
         await self.housekeeping.stop()
         await super().close()

@@ -2,11 +2,13 @@
 
 The flow makes two calls. `quote` prices a validated request once and says whether the team's
 limits refuse it now and whether the price must be confirmed; `submit` checks the limits again
-at the moment of paying, holds a place in the ledger, submits, writes the task to the store
-before anyone is told its ID, has the caller announce it and hands it to the tracker. Both
-return values (`Quote`, `Outcome`) that the flow renders; nothing here raises for control flow.
-Requests to redo a task come from here too (`rerolled`, `edited`, `continued`). Questions about
-tasks already submitted are `bot.queries`'; budgets and spend are `bot.quota.accounts`'.
+at the moment of paying, holds a place in the ledger (written to the store before anything is
+paid: the submission's intent, which a later start reports if the task is never stored),
+submits, writes the task to the store before anyone is told its ID, has the caller announce it
+and hands it to the tracker. Both return values (`Quote`, `Outcome`) that the flow renders;
+nothing here raises for control flow. Requests to redo a task come from here too (`rerolled`,
+`edited`, `continued`). Questions about tasks already submitted are `bot.queries`'; budgets and
+spend are `bot.quota.accounts`'.
 """
 
 from __future__ import annotations
@@ -36,7 +38,7 @@ from bot.quota.ledger import Ledger, Reservation
 from bot.requester import Requester
 from bot.store.protocol import TaskStore
 from bot.store.records import Lineage, TaskRecord
-from bot.store.types import Spend
+from bot.store.types import PROMPT_START_CHARS, Intent, Spend
 from bot.tracking.tracker import Tracker
 
 log = logging.getLogger(__name__)
@@ -105,7 +107,13 @@ class Stopping:
     """The bot is shutting down: nothing was submitted."""
 
 
-Outcome = Submitted | OverLimit | ApiFailed | Unrecorded | Stopping
+@dataclass(frozen=True)
+class StoreUnavailable:
+    """The store could not hold the submission's place before paying (it does not answer, or
+    its file was deleted or replaced): nothing was submitted."""
+
+
+Outcome = Submitted | OverLimit | ApiFailed | Unrecorded | Stopping | StoreUnavailable
 
 
 # Posts the status message of a freshly stored task; returns its message id, if one was made.
@@ -142,6 +150,7 @@ class GenerationService:
         self._ledger = Ledger(store, clock=clock)
         self._stopping = False
         # While the store is down, every command fails on it alike: counted, not each logged.
+        self._reserve_failures = FailureLog(log, "holding a submission's place in the store")
         self._store_failures = FailureLog(log, "recording a submission's status message")
 
     # -- building requests (pure, before anything is deferred) ------------------------------
@@ -199,13 +208,20 @@ class GenerationService:
         """Pay for the quoted request: limits, submit, store, announce, track."""
         if self._stopping:
             return Stopping()
-        held = await self._ledger.reserve(
-            who.user_id,
-            who.guild_id,
-            quote.spend,
-            lambda: self._refusal(who, quote.estimate),
-            hold_for_s=self._deadline_s,
-        )
+        try:
+            held = await self._ledger.reserve(
+                who.user_id,
+                who.guild_id,
+                quote.spend,
+                lambda: self._refusal(who, quote.estimate),
+                hold_for_s=self._deadline_s,
+                intent=_intent(quote, who),
+                owner=self._tracker.owner,
+            )
+        except Exception as error:
+            # The store cannot even hold the place: it could not record the task either.
+            self._reserve_failures.failed(error, about=f"user {who.user_id}")
+            return StoreUnavailable()
         if isinstance(held, Refusal):
             return OverLimit(held)
         try:
@@ -222,7 +238,8 @@ class GenerationService:
         try:
             submitted = await self._api.submit(quote.request.to_payload())
         except MAYBE_SUBMITTED as error:
-            self._ledger.hold(reservation)  # the task may exist and be billed
+            # The task may exist and be billed; the member reads so in the answer.
+            await self._ledger.told(reservation)
             return ApiFailed(error)
         except ApiError as error:
             return ApiFailed(error)
@@ -250,12 +267,14 @@ class GenerationService:
             # The task replaces its hold in one write; this process owns and tracks it.
             await self._store.add(record, owner=self._tracker.owner, reservation=reservation.id)
         except Exception as error:
-            self._ledger.hold(reservation)
             log.error(
                 "task %s was submitted but could not be stored: %s",
                 submitted.task_id,
                 type(error).__name__,
             )
+            # The member gets the task id in the answer; should the store not take even that
+            # note, the next start tells them what it knows.
+            await self._ledger.told(reservation, task_id=submitted.task_id)
             return Unrecorded(submitted.task_id)
         self._ledger.stored(reservation)
         log.info(
@@ -309,3 +328,15 @@ class GenerationService:
                 )
                 return
             await asyncio.sleep(0.05)
+
+
+def _intent(quote: Quote, who: Requester) -> Intent:
+    """What a later start needs to tell the member, should this submission go unrecorded."""
+    return Intent(
+        channel_id=who.origin.channel_id,
+        locale=who.origin.locale,
+        private=quote.private,
+        model=quote.request.model,
+        duration=quote.request.duration,
+        prompt_start=quote.request.prompt[:PROMPT_START_CHARS],
+    )

@@ -113,7 +113,7 @@ class FailureLog:
         bug = not isinstance(error, self._expected)
         self._log.log(
             level,
-            "%s failed: %s%s; retrying (repeats are counted and logged every %.0f s)",
+            "%s failed: %s%s (repeats are counted and logged every %.0f s)",
             self._what,
             cause,
             earlier,

@@ -8,6 +8,12 @@ one lock per member that every process shares, and the store swaps the hold for 
 transaction that adds the task. A hold whose submit's outcome is unknown (the task may exist,
 or the process died mid-submit) keeps counting until such a task would have ended: every hold is
 written with that end, and only a stored task or a certain failure removes it sooner.
+
+A hold is written before anything is paid, so it is also the submission's intent: it carries
+what a later start needs to tell the member (`Intent`) and the worker that submits. Its task
+replaces it in the store (`stored`); a certain failure drops it (`release`); when the member
+heard from this process that the task may exist (`told`), it only counts on; a hold left open
+(a crash, a stop, a store that failed as the task was written) is reported at a later start.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from dataclasses import dataclass
 
 from bot.policy import Refusal
 from bot.store.protocol import TaskStore
-from bot.store.types import Hold, Spend, Usage, total
+from bot.store.types import Hold, Intent, Spend, Usage, total
 
 log = logging.getLogger(__name__)
 
@@ -50,14 +56,19 @@ class Ledger:
         decide: Callable[[], Awaitable[Refusal | None]],
         *,
         hold_for_s: float,
+        intent: Intent | None = None,
+        owner: str | None = None,
     ) -> Reservation | Refusal:
         """Ask `decide` whether one more submission fits (it reads the store's usage plus
-        `add_pending`); if it does, hold its place for up to
-        `hold_for_s` (until `stored` or `release` ends it sooner). No other reservation of this
-        member, in any process, nor of this process, happens in between."""
+        `add_pending`); if it does, hold its place for up to `hold_for_s` (until `stored` or
+        `release` ends it sooner), with the `intent` a later start would report for `owner`'s
+        submission. No other reservation of this member, in any process, nor of this process,
+        happens in between. The store's errors pass through: nothing is held then."""
         async with self._lock:
             now = self._clock()
-            hold = Hold(user_id, guild_id, now, spend, until=now + hold_for_s)
+            hold = Hold(
+                user_id, guild_id, now, spend, until=now + hold_for_s, owner=owner, intent=intent
+            )
             decided = await self._store.reserve(hold, decide)
             if isinstance(decided, Refusal):
                 return decided
@@ -85,8 +96,23 @@ class Ledger:
         self._mine.discard(reservation)
 
     def hold(self, reservation: Reservation) -> None:
-        """Keep counting a submission whose task may exist without being in the store."""
+        """Keep counting a submission whose task may exist without being in the store; its
+        member was not told (the submit was cancelled): a later start reports it."""
         self._mine.discard(reservation)
+
+    async def told(self, reservation: Reservation, *, task_id: str | None = None) -> None:
+        """Keep counting a submission whose task may exist without being in the store; its
+        member heard so from this process (with `task_id`, when the API answered one), so no
+        later start need report it. When the store cannot note even that, a later start does."""
+        self._mine.discard(reservation)
+        try:
+            await self._store.intent_told(reservation.id, self._clock(), task_id)
+        except Exception as error:
+            log.warning(
+                "could not note that a member was told of an unrecorded submission (%s); "
+                "a later start tells them again",
+                type(error).__name__,
+            )
 
     async def release(self, reservation: Reservation) -> None:
         """Stop counting a submission that failed for certain; a no-op once its task is stored

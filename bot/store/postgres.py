@@ -20,10 +20,11 @@ from bot.generation.cast import name_key
 from bot.store import cast_rows
 from bot.store.cast import CastCopy, CastMember, CastPage, NameTaken
 from bot.store.codec import POSTGRES_ADAPTERS, RowCodec, dollar, legacy_estimate
+from bot.store.postgres_holds import INTENT_MIGRATION, PostgresHolds
 from bot.store.protocol import DuplicateTaskError, SchemaTooNew
 from bot.store.records import TaskRecord
 from bot.store.team import SettingChange
-from bot.store.types import UNBILLED, Hold, Spend, Usage
+from bot.store.types import UNBILLED, Spend, Usage
 
 RefusalT = TypeVar("RefusalT")
 
@@ -183,6 +184,8 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     );
     CREATE INDEX guild_setting_changes_guild ON guild_setting_changes (guild_id, changed_at);
     """,
+    # 11: what a later start needs to tell a member of a submission never recorded.
+    INTENT_MIGRATION,
 )
 
 # Any constants: taken while migrating, so two processes starting together migrate once, and
@@ -198,9 +201,9 @@ _HEARTBEAT: Final = (
 )
 
 
-class PostgresTaskStore:
+class PostgresTaskStore(PostgresHolds):
     """A TaskStore (and CastStore and TeamSettingsStore) in PostgreSQL. Open with
-    `await PostgresTaskStore.open(url)`; close when done."""
+    `await PostgresTaskStore.open(url)`; close when done. Holds and intents: `PostgresHolds`."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -302,52 +305,6 @@ class PostgresTaskStore:
 
     async def owned(self, owner: str) -> list[TaskRecord]:
         return await self._select("WHERE owner = $1 AND phase <> 'done' ORDER BY created_at", owner)
-
-    async def reserve(
-        self, hold: Hold, decide: Callable[[], Awaitable[RefusalT | None]]
-    ) -> int | RefusalT:
-        async with self._pool.acquire() as db, db.transaction():
-            # One member's reservations take turns, in every process; `decide` reads through
-            # the pool, which sees every hold and task committed before this lock was granted.
-            # (A Discord id is far above the two lock constants above: no collision.)
-            await db.execute("SELECT pg_advisory_xact_lock($1)", hold.user_id)
-            await db.execute("DELETE FROM reservations WHERE until <= $1", hold.at)
-            refusal = await decide()
-            if refusal is not None:
-                return refusal
-            reservation: int = await db.fetchval(
-                "INSERT INTO reservations (user_id, guild_id, at, seconds, amount, until) "
-                "VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
-                hold.user_id,
-                hold.guild_id,
-                hold.at,
-                hold.spend.seconds,
-                hold.spend.amount,
-                hold.until,
-            )
-        return reservation
-
-    async def holds(self, user_id: int, guild_id: int | None, now: float) -> list[Hold]:
-        rows = await self._pool.fetch(
-            "SELECT user_id, guild_id, at, seconds, amount, until FROM reservations "
-            "WHERE until > $1 AND (user_id = $2 OR guild_id = $3)",
-            now,
-            user_id,
-            guild_id,
-        )
-        return [
-            Hold(
-                row["user_id"],
-                row["guild_id"],
-                row["at"],
-                Spend(row["seconds"], row["amount"]),
-                row["until"],
-            )
-            for row in rows
-        ]
-
-    async def drop_hold(self, reservation: int) -> None:
-        await self._pool.execute("DELETE FROM reservations WHERE id = $1", reservation)
 
     async def release(self, owner: str) -> None:
         async with self._pool.acquire() as db, db.transaction():

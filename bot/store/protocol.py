@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
 from bot.store.records import TaskRecord
-from bot.store.types import Hold, Spend, Usage
+from bot.store.types import Hold, OpenIntent, Spend, Usage
 
 RefusalT = TypeVar("RefusalT")
 
@@ -34,6 +34,11 @@ class TaskStore(Protocol):
     Reservations (holds) make per-member limits hold across processes: `reserve` decides and
     inserts under one lock per member, and `add(reservation=)` swaps the hold for the task in
     one transaction, so a submission is counted exactly once.
+
+    A hold is also the submission's intent, written before anything is paid: when its task is
+    never stored (the process died mid-submit, or the store failed as the task was written),
+    `open_intents` finds it for a later start, which tells the member and marks it
+    `intent_told`.
     """
 
     async def add(
@@ -108,16 +113,33 @@ class TaskStore(Protocol):
     async def reserve(
         self, hold: Hold, decide: Callable[[], Awaitable[RefusalT | None]]
     ) -> int | RefusalT:
-        """Ask `decide` whether one more submission fits and, if it does, store `hold`; no
-        other `reserve` of the same member, in any process, runs in between. `decide` must read
-        (`usage`, `holds`) through this same store: on SQLite its one connection holds the lock.
-        Returns the hold's id, or what `decide` refused with. Expired holds go."""
+        """Ask `decide` whether one more submission fits and, if it does, store `hold` (with
+        its owner and intent); no other `reserve` of the same member, in any process, runs in
+        between. `decide` must read (`usage`, `holds`) through this same store: on SQLite its
+        one connection holds the lock. Returns the hold's id, or what `decide` refused with.
+        Expired holds go, but for open intents (until their member is told)."""
 
     async def holds(self, user_id: int, guild_id: int | None, now: float) -> list[Hold]:
         """Unexpired holds of the member, or in the guild."""
 
     async def drop_hold(self, reservation: int) -> None:
         """The submission failed for certain: it no longer counts."""
+
+    async def open_intents(
+        self, owner: str | None, live_since: float, started_at: float
+    ) -> list[OpenIntent]:
+        """Holds with an intent, whose task is not stored and whose member was not told, that
+        no live process will finish: their owner is another worker with no heartbeat since
+        `live_since`, or (for a process alone on its store, `owner` None) they have no owner
+        and were written before `started_at`. Oldest first."""
+
+    async def intent_told(self, reservation: int, now: float, task_id: str | None = None) -> bool:
+        """The member of an open intent is told (at `now`; with the task id, when known): it
+        is open no more. False when it was not open (told by another process, or gone). The
+        hold goes on counting until its `until`."""
+
+    async def intent_untold(self, reservation: int) -> None:
+        """Telling the member failed for now: the intent is open again, for a later round."""
 
     async def release(self, owner: str) -> None:
         """A worker's clean exit: its tasks become orphans at once and it is no longer live."""

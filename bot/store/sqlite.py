@@ -10,7 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import aiosqlite
 
@@ -21,10 +21,9 @@ from bot.store.cast import CastCopy, CastMember, CastPage, NameTaken
 from bot.store.codec import SQLITE_ADAPTERS, RowCodec, legacy_estimate, question_mark
 from bot.store.protocol import DuplicateTaskError, SchemaTooNew
 from bot.store.records import TaskRecord
+from bot.store.sqlite_holds import INTENT_MIGRATION, SqliteHolds
 from bot.store.team import SettingChange
-from bot.store.types import UNBILLED, Hold, Spend, Usage
-
-RefusalT = TypeVar("RefusalT")
+from bot.store.types import UNBILLED, Spend, Usage
 
 log = logging.getLogger(__name__)
 
@@ -197,6 +196,8 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     );
     CREATE INDEX guild_setting_changes_guild ON guild_setting_changes (guild_id, changed_at);
     """,
+    # 13: what a later start needs to tell a member of a submission never recorded.
+    INTENT_MIGRATION,
 )
 # A write waits this long for another connection's (or process's) write lock.
 BUSY_TIMEOUT_S = 10.0
@@ -204,9 +205,9 @@ BUSY_TIMEOUT_S = 10.0
 _CODEC: Final = RowCodec(SQLITE_ADAPTERS, question_mark)
 
 
-class SqliteTaskStore:
+class SqliteTaskStore(SqliteHolds):
     """The default store (a TaskStore, CastStore and TeamSettingsStore). Open with
-    `await SqliteTaskStore.open(path)`; close when done."""
+    `await SqliteTaskStore.open(path)`; close when done. Holds and intents: `SqliteHolds`."""
 
     def __init__(self, connection: aiosqlite.Connection) -> None:
         self._db = connection
@@ -375,53 +376,6 @@ class SqliteTaskStore:
         return await self._select(
             "WHERE owner = ? AND phase != 'done' ORDER BY created_at", (owner,)
         )
-
-    async def reserve(
-        self, hold: Hold, decide: Callable[[], Awaitable[RefusalT | None]]
-    ) -> int | RefusalT:
-        # The write lock is taken before `decide` reads (through this connection, inside the
-        # transaction; the DELETE of expired holds begins it): every other process's reserve
-        # waits until this one has inserted its hold or refused.
-        async with self._writing() as db:
-            await db.execute("DELETE FROM reservations WHERE until <= ?", (hold.at,))
-            refusal = await decide()
-            if refusal is not None:
-                return refusal
-            cursor = await db.execute(
-                "INSERT INTO reservations (user_id, guild_id, at, seconds, amount, until) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (
-                    hold.user_id,
-                    hold.guild_id,
-                    hold.at,
-                    hold.spend.seconds,
-                    str(hold.spend.amount),
-                    hold.until,
-                ),
-            )
-        assert cursor.lastrowid is not None  # an INSERT into a rowid table sets it
-        return cursor.lastrowid
-
-    async def holds(self, user_id: int, guild_id: int | None, now: float) -> list[Hold]:
-        rows = await self._db.execute_fetchall(
-            "SELECT user_id, guild_id, at, seconds, amount, until FROM reservations "
-            "WHERE until > ? AND (user_id = ? OR guild_id = ?)",
-            (now, user_id, guild_id),
-        )
-        return [
-            Hold(
-                row["user_id"],
-                row["guild_id"],
-                row["at"],
-                Spend(row["seconds"], Decimal(row["amount"])),
-                row["until"],
-            )
-            for row in rows
-        ]
-
-    async def drop_hold(self, reservation: int) -> None:
-        async with self._writing() as db:
-            await db.execute("DELETE FROM reservations WHERE id = ?", (reservation,))
 
     async def release(self, owner: str) -> None:
         async with self._writing() as db:

@@ -45,16 +45,57 @@ class Usage:
 
 
 @dataclass(frozen=True)
+class Intent:
+    """What a later start needs to tell a member of a submission that was sent (or about to be)
+    and never recorded: where and in which language to tell them, and what they had asked for.
+    Data; the words are the catalog's."""
+
+    channel_id: int
+    locale: str | None
+    private: bool
+    model: str
+    duration: int
+    # The prompt's beginning, up to PROMPT_START_CHARS characters.
+    prompt_start: str
+
+
+# How much of the prompt an intent keeps: enough for a member to recognise their request.
+PROMPT_START_CHARS: Final = 100
+
+
+@dataclass(frozen=True)
 class Hold:
     """A submission on its way to the API, counted against its member's and guild's limits
     until its task is stored (then the task counts instead) or until `until` (when the submit's
-    outcome is unknown, or its process died: the task may exist and be billed)."""
+    outcome is unknown, or its process died: the task may exist and be billed).
+
+    Written before the submit, a hold is also the submission's intent: `owner` (the worker
+    that submits) and `intent` let a later start tell the member of a submission whose task was
+    never stored (see `OpenIntent`). Read back for counting, only the first five fields are
+    filled."""
 
     user_id: int
     guild_id: int | None
     at: float
     spend: Spend
     until: float
+    owner: str | None = None
+    intent: Intent | None = None
+
+
+@dataclass(frozen=True)
+class OpenIntent:
+    """A hold whose task was never stored and whose member has not been told: its process
+    died or stopped mid-submit, or its store failed as the task was to be written. The task may
+    exist and be billed (`task_id` when the API's answer came back, else unknown: the API has
+    no lookup by request)."""
+
+    id: int
+    user_id: int
+    guild_id: int | None
+    at: float
+    intent: Intent
+    task_id: str | None = None
 
 
 def new_worker_id() -> str:

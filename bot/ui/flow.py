@@ -24,6 +24,7 @@ from bot.messages.errors import (
     generic_apology,
 )
 from bot.messages.limits import confirm_question, describe_estimate, nothing_submitted
+from bot.messages.unrecorded import store_unavailable
 from bot.queries import CancelFailed, Cancelled, CannotCancel, TaskQueries, TooLateToCancel
 from bot.service import (
     ApiFailed,
@@ -33,6 +34,7 @@ from bot.service import (
     OverLimit,
     Quote,
     Stopping,
+    StoreUnavailable,
     Submitted,
     Unrecorded,
 )
@@ -188,6 +190,8 @@ class GenerationFlow:
                 text = task_text.unrecorded(locale, task_id)
             case Stopping():
                 text = task_text.stopping(locale)
+            case StoreUnavailable():
+                text = store_unavailable(locale)
             case _:
                 assert_never(outcome)
         await _edit_original(interaction, content=text, embed=None, view=None)

@@ -45,7 +45,7 @@ def test_an_outage_is_one_line_then_a_count_per_interval_then_one_line_at_its_en
     failures.succeeded()
 
     assert shown(caplog) == [
-        "the place failed: ConnectionRefusedError: [Errno 111] Connection refused; retrying "
+        "the place failed: ConnectionRefusedError: [Errno 111] Connection refused "
         "(repeats are counted and logged every 60 s)",
         "the place failed 480 more time(s) in the last 60 s "
         "(last: ConnectionRefusedError: [Errno 111] Connection refused)",
@@ -74,8 +74,8 @@ def test_a_streak_without_a_success_ends_after_a_quiet_interval(failures, clock,
     assert not failures.failing
     failures.failed(OSError("gone"))
     assert shown(caplog) == [
-        "the place failed: TimeoutError; retrying (repeats are counted and logged every 60 s)",
-        "the place failed: OSError: gone (1 earlier failure(s) not logged); retrying "
+        "the place failed: TimeoutError (repeats are counted and logged every 60 s)",
+        "the place failed: OSError: gone (1 earlier failure(s) not logged) "
         "(repeats are counted and logged every 60 s)",
     ]
 
@@ -116,7 +116,7 @@ def test_asyncpgs_own_retry_line_goes_through_the_count(clock, caplog):
         logger.removeFilter(only_that_line)
     assert shown(caplog) == [
         "the library's pool failed: CannotConnectNowError: the database system is shutting "
-        "down; retrying (repeats are counted and logged every 60 s)",
+        "down (repeats are counted and logged every 60 s)",
         "Pool.close() is taking over 60 seconds to complete.",
     ]
     assert not any(r.exc_info for r in caplog.records)

@@ -10,7 +10,7 @@ from decimal import Decimal
 from bot.policy import Limit, Refusal
 from bot.quota.ledger import Ledger, Reservation
 from bot.store.protocol import TaskStore
-from bot.store.types import Spend, Usage
+from bot.store.types import Intent, Spend, Usage
 from tests.store.conftest import backend, postgres_server, postgres_url, store
 from tests.store.test_contract import record
 
@@ -113,3 +113,28 @@ async def test_an_unknown_outcome_is_held_until_such_a_task_would_have_ended(sto
     assert ledger.on_the_way == 0, "a held entry is not a submission on its way"
     clock.now += DEADLINE_S
     assert await ledger.add_pending(EMPTY, 1, None) == EMPTY
+
+
+INTENT = Intent(channel_id=5, locale=None, private=False, model="m", duration=5, prompt_start="p")
+
+
+async def test_a_hold_is_the_intent_a_later_start_reports_unless_the_member_was_told(
+    store: TaskStore,
+):
+    clock = Clock()
+    ledger = Ledger(store, clock=clock)
+    cancelled = await ledger.reserve(
+        1, None, COST, allow, hold_for_s=DEADLINE_S, intent=INTENT, owner="w1"
+    )
+    answered = await ledger.reserve(
+        1, None, COST, allow, hold_for_s=DEADLINE_S, intent=INTENT, owner="w1"
+    )
+    assert isinstance(cancelled, Reservation) and isinstance(answered, Reservation)
+    ledger.hold(cancelled)  # cancelled after sending: nobody told the member
+    await ledger.told(answered, task_id="t-1")  # "submitted as t-1, but not recorded"
+
+    assert ledger.on_the_way == 0
+    usage = await ledger.add_pending(EMPTY, 1, None)
+    assert usage.active_tasks == 2, "both may be billed: both count"
+    found = await store.open_intents("w2", clock.now + 1, clock.now)
+    assert [(i.id, i.intent, i.task_id) for i in found] == [(cancelled.id, INTENT, None)]

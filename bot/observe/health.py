@@ -5,8 +5,9 @@
                    being re-made by discord.py): members' commands do not arrive meanwhile,
                    while tasks already submitted are still followed and delivered (over
                    Discord's REST API, which needs no gateway).
-    down      503  the store does not answer (or the bot is stopping): nothing can be
-                   recorded or followed; a restart may be needed.
+    down      503  the store does not answer, or its file was deleted or replaced while the
+                   bot runs (SQLite; the log says what to do), or the bot is stopping: nothing
+                   new can be recorded; a restart may be needed.
 
 `assess` decides from plain values; `probe` reads them from the running bot.
 """
@@ -67,7 +68,7 @@ def assess(links: GatewayLinks, store_problem: str | None, *, stopping: bool = F
     if stopping:
         reasons.append("the bot is stopping")
     if store_problem is not None:
-        reasons.append(f"the task store does not answer: {store_problem}")
+        reasons.append(f"the task store is down: {store_problem}")
     if not links.all_up:
         reasons.append(
             f"Discord gateway: {links.up} of {max(links.expected, 1)} connection(s) up "
@@ -111,6 +112,7 @@ async def probe(
             await ping()
     except TimeoutError:
         problem = f"no answer within {timeout_s:g} s"
-    except Exception as error:  # any driver's error: the store is what does not answer
+    # Any driver's error, or the store's own StoreFileGone: the store is what is down.
+    except Exception as error:
         problem = redactor.text(f"{type(error).__name__}: {error}")
     return assess(gateway_links(client), problem, stopping=client.is_closed())

@@ -15,6 +15,12 @@ class DuplicateTaskError(Exception):
     """`add` of a task id that is already stored."""
 
 
+class StoreFileGone(OSError):
+    """The store's database file was deleted or replaced while the bot runs (SQLite): what is
+    written goes to a file the next start will not find, so nothing new is paid for. An
+    OSError, like the other ways a file system lets a store down."""
+
+
 class SchemaTooNew(RuntimeError):
     """The database was migrated by a newer bot than this one: opening it is refused."""
 
@@ -117,7 +123,8 @@ class TaskStore(Protocol):
         its owner and intent); no other `reserve` of the same member, in any process, runs in
         between. `decide` must read (`usage`, `holds`) through this same store: on SQLite its
         one connection holds the lock. Returns the hold's id, or what `decide` refused with.
-        Expired holds go, but for open intents (until their member is told)."""
+        Expired holds go, but for open intents (until their member is told). Raises
+        StoreFileGone, before anything is written, while the store's file is not its own."""
 
     async def holds(self, user_id: int, guild_id: int | None, now: float) -> list[Hold]:
         """Unexpired holds of the member, or in the guild."""
@@ -146,6 +153,6 @@ class TaskStore(Protocol):
 
     async def ping(self) -> None:
         """One trip to the database and back, for `/healthz`; raises when it does not answer
-        (the caller bounds the wait)."""
+        (the caller bounds the wait), and StoreFileGone while its file is not its own."""
 
     async def close(self) -> None: ...

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
@@ -10,7 +11,7 @@ from contextlib import asynccontextmanager
 from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import aiosqlite
 
@@ -19,11 +20,14 @@ from bot.generation.cast import name_key
 from bot.store import cast_rows
 from bot.store.cast import CastCopy, CastMember, CastPage, NameTaken
 from bot.store.codec import SQLITE_ADAPTERS, RowCodec, legacy_estimate, question_mark
-from bot.store.protocol import DuplicateTaskError, SchemaTooNew
+from bot.store.protocol import DuplicateTaskError, SchemaTooNew, StoreFileGone
 from bot.store.records import TaskRecord
+from bot.store.sqlite_file import FileWatch, own_file
 from bot.store.sqlite_holds import INTENT_MIGRATION, SqliteHolds
 from bot.store.team import SettingChange
-from bot.store.types import UNBILLED, Spend, Usage
+from bot.store.types import UNBILLED, Hold, Spend, Usage
+
+RefusalT = TypeVar("RefusalT")
 
 log = logging.getLogger(__name__)
 
@@ -209,11 +213,13 @@ class SqliteTaskStore(SqliteHolds):
     """The default store (a TaskStore, CastStore and TeamSettingsStore). Open with
     `await SqliteTaskStore.open(path)`; close when done. Holds and intents: `SqliteHolds`."""
 
-    def __init__(self, connection: aiosqlite.Connection) -> None:
+    def __init__(self, connection: aiosqlite.Connection, watch: FileWatch | None = None) -> None:
         self._db = connection
         # One write transaction at a time on the connection: a write of another coroutine must
         # not land inside (and commit) a transaction still deciding, such as `reserve`'s.
         self._write_lock = asyncio.Lock()
+        # Whether the file's name still holds the file opened (None: an in-memory database).
+        self._watch = watch
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteTaskStore:
@@ -227,7 +233,7 @@ class SqliteTaskStore(SqliteHolds):
             str(path), timeout=BUSY_TIMEOUT_S, isolation_level="IMMEDIATE"
         )
         connection.row_factory = aiosqlite.Row
-        store = cls(connection)
+        store = cls(connection, None if str(path) == ":memory:" else FileWatch(Path(path)))
         try:
             await _use_wal(connection)
             await connection.execute("PRAGMA synchronous=NORMAL")
@@ -243,8 +249,15 @@ class SqliteTaskStore(SqliteHolds):
         await self._db.close()
 
     async def ping(self) -> None:
+        await own_file(self._watch, self._db, self._write_lock, now=True)
         # Through aiosqlite's thread, behind whatever it is running: a store stuck there shows.
         await self._db.execute_fetchall("SELECT 1")
+
+    async def reserve(
+        self, hold: Hold, decide: Callable[[], Awaitable[RefusalT | None]]
+    ) -> int | RefusalT:
+        await own_file(self._watch, self._db, self._write_lock, now=True)  # before paying
+        return await super().reserve(hold, decide)
 
     @asynccontextmanager
     async def _writing(self, *, reads_first: bool = False) -> AsyncIterator[aiosqlite.Connection]:
@@ -255,6 +268,8 @@ class SqliteTaskStore(SqliteHolds):
         The connection's isolation level has sqlite3 begin it, IMMEDIATE, right before the
         first INSERT, UPDATE or DELETE, in the same trip to aiosqlite's thread; a transaction
         whose first statement reads (`reads_first`) begins it explicitly."""
+        with contextlib.suppress(StoreFileGone):  # noticed and said; writes go on meanwhile
+            await own_file(self._watch, self._db, self._write_lock, now=False)
         async with self._write_lock:
             try:
                 if reads_first:

@@ -32,7 +32,7 @@ LOOPBACK = ObserveSettings(http_addr=HttpAddress("127.0.0.1", 0), store_timeout_
         # Before discord.py knows its shards: nothing up is not health.
         (GatewayLinks(0, 0), None, False, State.DEGRADED, "Discord gateway: 0 of 1"),
         (GatewayLinks(1, 1), "no answer within 2 s", False, State.DOWN, "no answer within 2 s"),
-        (GatewayLinks(0, 1), "OSError: gone", False, State.DOWN, "does not answer: OSError"),
+        (GatewayLinks(0, 1), "OSError: gone", False, State.DOWN, "store is down: OSError"),
         (GatewayLinks(1, 1), None, True, State.DOWN, "the bot is stopping"),
     ],
 )
@@ -123,7 +123,7 @@ async def test_healthz_says_down_while_the_store_refuses_connections(
         await store_outage(True)
         status, body = await get(healthz)
         assert status == 503 and body["status"] == "down", body
-        assert body["reason"].startswith("the task store does not answer: ")
+        assert body["reason"].startswith("the task store is down: ")
         assert body["store"] == "down" and body["gateway"] == {"up": 1, "expected": 1}
         assert "password" not in body["reason"].lower()
 

@@ -320,6 +320,7 @@ _VIDEO = (
     _Var("R2V_VIDEO_MAX_TOTAL_MB", "max_total_bytes", _megabytes),
     _Var("R2V_FFMPEG", "ffmpeg", _text),
     _Var("R2V_DOWNLOAD_TIMEOUT_SECONDS", "download_timeout_s", _number(1.0, 3600.0)),
+    _Var("R2V_TRANSCODE_TIMEOUT_SECONDS", "transcode_timeout_s", _number(1.0, 3600.0)),
 )
 _CAST = (_Var("R2V_CAST_DIR", "cast_dir", Path),)
 _DEFAULTS = (

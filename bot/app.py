@@ -53,6 +53,7 @@ from bot.ui.private import PrivateReplies
 from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
 from bot.ui.views import TASK_BUTTONS
 from bot.version import user_agent
+from bot.video import place
 from bot.video.fit import Transcoder
 from bot.video.housekeeping import Housekeeping
 from bot.video.pipeline import VideoPipeline
@@ -239,6 +240,7 @@ class R2VBot(commands.Bot):
         await self.service.drain(self.api.submit_time_limit_s + SHUTDOWN_MARGIN_S)
         await self.tracker.stop()
         await self.housekeeping.stop()
+        await self.videos.close()
         await super().close()
 
 
@@ -301,6 +303,8 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
             )
             # Videos come through their own guard (checked hosts, no API key), on the one session.
             videos = VideoPipeline(http, config.video, config.api.base_url, metrics=metrics)
+            # One line on where videos are kept; a folder that cannot be written stops nothing.
+            log.log(*place.describe(await videos.check_place()))
             bot = bot_for(
                 config,
                 api,

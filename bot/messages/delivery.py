@@ -29,6 +29,12 @@ def over_upload_limit(
     return f"{said} {_link(locale, url, expires_at)}" if url else said
 
 
+def not_stored(locale: str | None, url: str | None, expires_at: int) -> str:
+    """The bot's own disk could not hold the video to attach it."""
+    said = text(locale, "not-stored")
+    return f"{said} {_link(locale, url, expires_at)}" if url else said
+
+
 def reencoded_to_fit(
     locale: str | None,
     url: str | None,

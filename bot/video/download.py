@@ -71,7 +71,15 @@ class Transient:
     reason: str
 
 
-DownloadOutcome = Downloaded | Disallowed | Unavailable | Transient
+@dataclass(frozen=True)
+class Unwritable:
+    """The link is fine, but the file cannot be written where it was to go (a read-only or full
+    disk, a file too large for it, a folder that cannot be made)."""
+
+    reason: str
+
+
+DownloadOutcome = Downloaded | Disallowed | Unavailable | Transient | Unwritable
 
 
 @dataclass(frozen=True)
@@ -220,8 +228,7 @@ class VideoDownloader:
         except OSError as error:
             if isinstance(error, aiohttp.ClientError | TimeoutError):
                 raise  # the connection, not the disk: _get reports it
-            # A full or read-only disk: the link is fine, so a later attempt may succeed.
-            return Transient(f"could not write the video: {error.strerror or error}")
+            return Unwritable(f"could not write the video: {error.strerror or error}")
         return Downloaded(dest, received)
 
 

@@ -17,6 +17,9 @@ class VideoSettings:
     R2V_TRANSCODE_TIMEOUT_SECONDS; everything else keeps its default."""
 
     video_dir: Path = Path("data/videos")
+    # Where a video goes when video_dir cannot take it; None: the system's temporary folder
+    # (TMPDIR, else /tmp).
+    temporary_dir: Path | None = None
     # Kept files older than this are deleted; 0 keeps them until the size cap needs the room.
     keep_days: float = 7.0
     # Every kept file (originals and fitted copies) together; the oldest go first.

@@ -10,7 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.video.download import Disallowed, Downloaded, Transient, Unavailable, VideoDownloader
+from bot.video.download import (
+    Disallowed,
+    Downloaded,
+    Transient,
+    Unavailable,
+    Unwritable,
+    VideoDownloader,
+)
 from tests.common import API_KEY, instant
 from tests.conftest import eventually
 from tests.video.conftest import MapResolver, finished_task
@@ -229,13 +236,15 @@ async def test_a_body_without_a_declared_size_is_cut_at_the_cap(api, http, clock
     assert dest.stat().st_size <= MB
 
 
-async def test_a_disk_that_cannot_take_the_file_is_transient(api, http, clock, tmp_path):
+async def test_a_disk_that_cannot_take_the_file_is_told_apart_from_the_link(
+    api, http, clock, tmp_path
+):
     _, url = await finished_task(api, http, clock, instant())
     (tmp_path / "taken").write_text("a file where the directory should be")
 
     outcome = await downloader(http, api).download(url, tmp_path / "taken" / "v.mp4")
 
-    assert isinstance(outcome, Transient)
+    assert isinstance(outcome, Unwritable)
     assert outcome.reason.startswith("could not write the video")
 
 

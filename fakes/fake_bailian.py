@@ -435,6 +435,12 @@ class FakeBailian:
         """
         self._query_script.setdefault(task_id, deque()).extend(steps)
 
+    def forget_scripts(self) -> None:
+        """Drop the scripted answers not given yet: from now on every request is handled
+        normally (the service is back)."""
+        self._submit_script.clear()
+        self._query_script.clear()
+
     def plan_next(self, *plans: TaskPlan) -> None:
         """Use these plans for the next created tasks, before `plan_factory` / `default_plan`."""
         self._planned.extend(plans)

@@ -113,6 +113,12 @@ def ending_text(locale: str | None, record: TaskRecord) -> str:
             assert_never(ending)
 
 
+def service_silent(locale: str | None, since: float, until: float) -> str:
+    """A task past its deadline that the service has not answered about: since when, and
+    until when the bot keeps asking."""
+    return text(locale, "service-silent", since=int(since), until=int(until))
+
+
 def ending_title(locale: str | None, record: TaskRecord) -> str | None:
     """A title for the result embed where the status alone would mislead."""
     match record.ending:

@@ -75,6 +75,8 @@ class Tracked:
     # A status change not shown yet because the last edit was too recent.
     status_stale: bool = False
     last_polled_at: float | None = None
+    # The service's silence past the deadline has been shown (see lifecycle.silence).
+    silence_shown: bool = False
 
 
 class LaneOwner(Protocol):

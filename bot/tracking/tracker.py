@@ -39,7 +39,7 @@ from bot.store.records import Ending, Phase, TaskRecord
 from bot.store.types import UNBILLED
 from bot.tracking import delivery, lifecycle
 from bot.tracking.lane import DeliveryLane, Notifier, RecordAttempt, Tracked
-from bot.tracking.lifecycle import Ended, Progressed, Unchanged
+from bot.tracking.lifecycle import Ended, KeepAsking, Progressed, Silent, Unchanged, Unreachable
 from bot.tracking.ownership import Lease, SoleLease
 from bot.tracking.progress import Progress, progress_of
 from bot.tracking.schedule import PollContext, PollSchedule, poll_context, schedule_key
@@ -372,9 +372,32 @@ class Tracker:
             type(error).__name__,
             error.request_id,
         )
-        if lifecycle.beyond_service_memory(tracked.record, self._clock()):
-            await self._give_up(tracked, Ending.UNREACHABLE)
-        elif reschedule:
+        now = self._clock()
+        step = lifecycle.after_failed_query(tracked.record, now)
+        match step:
+            case Unreachable():
+                await self._give_up(tracked, Ending.UNREACHABLE)
+                return
+            case Silent(since, until):
+                if not tracked.silence_shown:
+                    tracked.silence_shown = tracked.status_stale = True
+                    log.warning(
+                        "task %s is past its deadline and the service has not answered about "
+                        "it for %.0f s; asking on until the end of its link's lifetime, in %.0f s",
+                        tracked.record.task_id,
+                        now - since,
+                        until - now,
+                    )
+                    # The store keeps the time of the last answer, for /r2v status too.
+                    if not await self._save(tracked, tracked.record):
+                        return
+                if tracked.status_stale:
+                    await self._show_status(tracked, now)
+            case KeepAsking():
+                pass
+            case _:
+                assert_never(step)
+        if reschedule:
             self._retry_later(tracked)
 
     async def _show_status(self, tracked: Tracked, now: float) -> None:

@@ -3,7 +3,7 @@ and where to fetch a result that could not be posted."""
 
 from __future__ import annotations
 
-from bot.generation.text import megabytes
+from bot.generation.text import link_target, megabytes
 from bot.messages.catalog import text
 
 MIB = 1024 * 1024
@@ -18,7 +18,7 @@ def video_as_link(locale: str | None) -> str:
 
 
 def _link(locale: str | None, url: str, expires_at: int) -> str:
-    return text(locale, "download-link", url=url, expires_at=expires_at)
+    return text(locale, "download-link", url=link_target(url), expires_at=expires_at)
 
 
 def over_upload_limit(
@@ -51,7 +51,8 @@ def reencoded_to_fit(
     )
     if not url:
         return said
-    return f"{said} {text(locale, 'original-link', url=url, expires_at=expires_at)}"
+    link = text(locale, "original-link", url=link_target(url), expires_at=expires_at)
+    return f"{said} {link}"
 
 
 def being_delivered(locale: str | None, task_id: str) -> str:

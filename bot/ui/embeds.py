@@ -69,7 +69,7 @@ def task_embed(
     title_key, colour = STATUS_STYLE[record.status]
     title = text(locale, title_key)
     if record.status is TaskStatus.OTHER:
-        title = f"⏳ {record.raw_status.title()}"
+        title = f"⏳ {plain(record.raw_status.title())}"
     request = record.request
     embed = discord.Embed(
         title=title,
@@ -149,7 +149,7 @@ def _add_lineage(locale: str | None, embed: discord.Embed, record: TaskRecord) -
 
 
 def _status_value(locale: str | None, record: TaskRecord, progress: Progress | None) -> str:
-    lines = [f"**{record.raw_status}**"]
+    lines = [f"**{plain(record.raw_status)}**"]
     started = record.api_times.get("scheduled_at")
     if record.finished_at is not None:
         took = format_duration(locale, record.finished_at - record.created_at)

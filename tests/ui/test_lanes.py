@@ -35,6 +35,8 @@ async def test_an_ordinary_video_is_delivered_while_eight_downloads_stall(
     """Eight video hosts accept and stall (as many as there are poll slots); a ninth member's
     task is still followed, and its video posted, while all eight still stall."""
     assert FAST_TRACKING.concurrency == 8
+    # The fake serves every video from its one host: its share is raised above the eight, as
+    # if they were eight hosts (one host's share is tests/tracking/test_lanes.py's subject).
     tracker = replace(FAST_TRACKING, delivery_concurrency=10, deliveries_per_host=10)
     video = VideoSettings(video_dir=tmp_path / "videos", download_timeout_s=600)
     config = make_config(tmp_path, fake_api, fake_discord, tracker=tracker, video=video)

@@ -5,13 +5,15 @@ bot, and wires them."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import logging
 import signal
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Final
 
 import aiohttp
 import discord
@@ -38,6 +40,7 @@ from bot.service import GenerationService
 from bot.store.open import Store, open_store
 from bot.team.service import TeamSettingsService
 from bot.team.values import environment_settings
+from bot.tracking.delivery import Backoff
 from bot.tracking.ownership import Lease, SharedLease
 from bot.tracking.rate_limit import RateLimiter, share_of_cap
 from bot.tracking.result import ResultPreparer
@@ -54,6 +57,7 @@ from bot.ui.redaction import RedactingWebhookAdapter, redact_rest_calls
 from bot.ui.unrecorded import UnrecordedNotices
 from bot.ui.views import TASK_BUTTONS
 from bot.version import user_agent
+from bot.video import place
 from bot.video.fit import Transcoder
 from bot.video.housekeeping import Housekeeping
 from bot.video.pipeline import VideoPipeline
@@ -63,6 +67,11 @@ log = logging.getLogger(__name__)
 USER_AGENT = user_agent()
 # How much longer than the API client's longest submit a stop waits for it to be recorded.
 SHUTDOWN_MARGIN_S = 5.0
+# Waits between attempts to reach Discord at start (log in, first gateway connection): a
+# network blip passes in the first few, a long outage is asked about once a minute.
+STARTUP_BACKOFF: Final = Backoff(first_s=1.0, max_s=60.0)
+# Trouble on the way to Discord that passes by itself: no network, no name, refused, timed out.
+PASSING_TROUBLE: Final = (aiohttp.ClientError, OSError, TimeoutError, discord.GatewayNotFound)
 # What the bot needs in a channel: see it, answer there and in its threads, show embeds, post
 # the video, and read history (replies, and the look for an earlier post that keeps delivery
 # exactly-once). The README's invite checklist lists the same.
@@ -84,6 +93,48 @@ def invite_url(app_id: int) -> str:
 
 class StartupError(Exception):
     """Start-up cannot go on; the message is one sentence for the operator."""
+
+
+def unreachable(error: BaseException) -> str | None:
+    """What kept the bot from Discord, when it is trouble that passes (the network, a 5xx):
+    in words for the log; None for anything else (a refused token, a bug)."""
+    if isinstance(error, discord.DiscordServerError):
+        return f"Discord answered HTTP {error.status}"
+    if isinstance(error, discord.HTTPException):
+        return None  # a 4xx: Discord's answer, which waiting will not change
+    if isinstance(error, PASSING_TROUBLE):
+        said = str(error)
+        return f"{type(error).__name__}: {said}" if said else type(error).__name__
+    return None
+
+
+class _OnlyOurStartupLines(logging.Filter):
+    """Until the first gateway connection, drop discord.py's own lines about the attempts the
+    bot repeats: its "logging in" at each attempt after the first, and its reconnect line for
+    a failed first connection (it names a wait it never makes: Rapptz/discord.py#10520). The
+    bot's own line for each attempt says what happened and when it tries again."""
+
+    def __init__(self, bot: discord.Client) -> None:
+        super().__init__()
+        self._bot = bot
+        self._logins = 0
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == "logging in using static token":
+            self._logins += 1
+            return self._logins == 1
+        return not (record.funcName == "connect" and self._bot.ws is None)
+
+
+@contextlib.contextmanager
+def _startup_lines(bot: discord.Client) -> Iterator[None]:
+    logger = logging.getLogger("discord.client")
+    only_ours = _OnlyOurStartupLines(bot)
+    logger.addFilter(only_ours)
+    try:
+        yield
+    finally:
+        logger.removeFilter(only_ours)
 
 
 class R2VBot(commands.Bot):
@@ -176,13 +227,70 @@ class R2VBot(commands.Bot):
         self._webhook_adapter = RedactingWebhookAdapter(redactor)
         self._registered_in: list[str] = []
         self._announced = False
+        self._set_up = False
+        self._stopping = asyncio.Event()
 
     async def start(self, token: str, *, reconnect: bool = True) -> None:
+        """Log in and connect, waiting for Discord as long as it takes when it cannot be
+        reached (network trouble, 5xx): one log line per attempt, capped backoff, and a stop
+        ends the wait. A refused token raises LoginFailure at once."""
         # Interaction replies and follow-ups bypass HTTPClient; see bot.ui.redaction.
         self._webhook_adapter.use_in_this_context()
-        await super().start(token, reconnect=reconnect)
+        with _startup_lines(self):
+            if not await self._log_in(token):
+                return
+            await self._connect(reconnect)
+
+    async def _log_in(self, token: str) -> bool:
+        """Log in (which runs setup_hook once it has); False when stopped while waiting."""
+        for attempt in itertools.count(1):
+            try:
+                await self.login(token)
+                return True
+            except discord.LoginFailure:
+                raise
+            except Exception as error:
+                why = unreachable(error)
+                if why is None or self._set_up:
+                    raise
+            # discord.py makes a new session at each log-in: the failed one's goes, with its
+            # connector, so the next attempt starts clean.
+            await self.http.close()
+            self.http.connector = discord.utils.MISSING
+            self.http.clear()
+            if not await self._wait_for_discord(why, attempt):
+                return False
+        raise AssertionError("unreachable")
+
+    async def _connect(self, reconnect: bool) -> None:
+        """Connect to the gateway. After the first connection discord.py reconnects by itself;
+        a first connection that fails it does not retry (Rapptz/discord.py#10520: it fails on
+        the missing connection with AttributeError), nor does the sharded bot's first request
+        for the gateway: those are retried here."""
+        for attempt in itertools.count(1):
+            try:
+                await self.connect(reconnect=reconnect)
+                return
+            except Exception as error:
+                cause = error.__context__ if isinstance(error, AttributeError) else error
+                why = unreachable(cause) if cause is not None else None
+                if why is None or self.ws is not None or self._stopping.is_set():
+                    raise
+            if not await self._wait_for_discord(why, attempt):
+                return
+
+    async def _wait_for_discord(self, why: str, attempt: int) -> bool:
+        """Log one line for a failed attempt and wait before the next; False when a stop came
+        meanwhile."""
+        delay = STARTUP_BACKOFF.delay(attempt)
+        log.warning(operator_text.discord_unreachable(why, attempt, delay))
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(delay):
+                await self._stopping.wait()
+        return not self._stopping.is_set()
 
     async def setup_hook(self) -> None:
+        self._set_up = True  # a log-in that fails from here on is not tried again
         generate = GenerateCog(self.flow, self.accounts)
         # /r2v cast is a subgroup of /r2v: added to the cog's group before the cog is added.
         r2v = generate.app_command
@@ -214,6 +322,9 @@ class R2VBot(commands.Bot):
             except discord.HTTPException as error:
                 log.warning(operator_text.guild_sync_refused(guild_id, error.status, error.text))
                 continue
+            except PASSING_TROUBLE as error:
+                log.warning(operator_text.sync_unreachable(f"in server {guild_id}", error))
+                continue
             self._registered_in.append(f"in server {guild_id}")
             log.info("synced %d command(s) to guild %s", len(synced), guild_id)
         if settings.registers_globally:
@@ -223,6 +334,8 @@ class R2VBot(commands.Bot):
                 synced = await self.tree.sync()
             except discord.HTTPException as error:
                 log.warning(operator_text.global_sync_refused(error.status, error.text))
+            except PASSING_TROUBLE as error:
+                log.warning(operator_text.sync_unreachable("globally", error))
             else:
                 self._registered_in.append("globally")
                 log.info("synced %d command(s) globally", len(synced))
@@ -238,6 +351,7 @@ class R2VBot(commands.Bot):
         log.info(operator_text.invite(invite_url(self.application_id or self.user.id)))
 
     async def close(self) -> None:
+        self._stopping.set()  # ends a wait for Discord at start
         # From here on no command is submitted; a submission already sent must reach the store
         # before the store closes, or its paid task would be lost. The wait is longer than the
         # API client can take for one submit, so a recorded task is never cut off.
@@ -246,6 +360,7 @@ class R2VBot(commands.Bot):
         await self.unrecorded.stop()
         await self.tracker.stop()
         await self.housekeeping.stop()
+        await self.videos.close()
         await super().close()
 
 
@@ -308,6 +423,8 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
             )
             # Videos come through their own guard (checked hosts, no API key), on the one session.
             videos = VideoPipeline(http, config.video, config.api.base_url, metrics=metrics)
+            # One line on where videos are kept; a folder that cannot be written stops nothing.
+            log.log(*place.describe(await videos.check_place()))
             bot = bot_for(
                 config,
                 api,

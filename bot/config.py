@@ -304,6 +304,8 @@ _STORE = (
 )
 _TRACKER = (
     _Var("R2V_POLL_CONCURRENCY", "concurrency", _whole(1, 256)),
+    _Var("R2V_DELIVERY_CONCURRENCY", "delivery_concurrency", _whole(1, 256)),
+    _Var("R2V_DELIVERIES_PER_HOST", "deliveries_per_host", _whole(1, 256)),
     _Var("R2V_MAX_QUERIES_PER_SECOND", "max_queries_per_second", _number(0.1)),
     _Var("R2V_POLL_MIN_INTERVAL_SECONDS", "min_interval_s", _number(0.05)),
     _Var("R2V_POLL_MAX_INTERVAL_SECONDS", "max_interval_s", _number(0.05)),
@@ -320,6 +322,7 @@ _VIDEO = (
     _Var("R2V_VIDEO_MAX_TOTAL_MB", "max_total_bytes", _megabytes),
     _Var("R2V_FFMPEG", "ffmpeg", _text),
     _Var("R2V_DOWNLOAD_TIMEOUT_SECONDS", "download_timeout_s", _number(1.0, 3600.0)),
+    _Var("R2V_TRANSCODE_TIMEOUT_SECONDS", "transcode_timeout_s", _number(1.0, 3600.0)),
 )
 _CAST = (_Var("R2V_CAST_DIR", "cast_dir", Path),)
 _DEFAULTS = (

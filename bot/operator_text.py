@@ -76,6 +76,20 @@ def invite(url: str) -> str:
     return f"invite the bot to a server with {url}"
 
 
+def discord_unreachable(why: str, attempt: int, delay_s: float) -> str:
+    return (
+        f"Discord cannot be reached ({why}); trying again in {delay_s:.0f} s "
+        f"(attempt {attempt}, the bot waits for it)"
+    )
+
+
+def sync_unreachable(where: str, error: BaseException) -> str:
+    return (
+        f"could not register the commands {where}: Discord could not be reached "
+        f"({type(error).__name__}); they are registered at the next start"
+    )
+
+
 def token_refused() -> str:
     return (
         "Discord refused DISCORD_TOKEN; put a valid bot token in .env "

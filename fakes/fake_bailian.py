@@ -177,17 +177,23 @@ class TaskPlan:
     video_redirects: int = 0  # redirect to the same file this many times, then serve it
     video_redirect_to: str | None = None  # redirect every request for the file there
     # Flaky host: the first `video_drop_first` requests are dropped unanswered, the next
-    # `video_unavailable_first` answer 503; later ones are served.
+    # `video_unavailable_first` answer 503, the next `video_stall_first` are accepted and then
+    # stall (headers and the first bytes sent, then nothing until the fake stops); later ones
+    # are served.
     video_drop_first: int = 0
     video_unavailable_first: int = 0
+    video_stall_first: int = 0
     video_missing: bool = False  # 404 NoSuchKey, as OSS answers for a removed file
+    # Answer this as the task's video_url instead of the fake's own signed link (a video on
+    # another host).
+    video_link: str | None = None
     video_chunked: bool = False  # send the pattern body without a Content-Length
     # The `usage` object of the SUCCEEDED answer verbatim (e.g. the proxy's shape, or billed
     # seconds that differ from the estimate); None: DashScope's shape for the output duration.
     usage: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
-        if self.pending_s < 0 or self.running_s < 0 or self.video_bytes < 0:
+        if min(self.pending_s, self.running_s, self.video_bytes, self.video_stall_first) < 0:
             raise ValueError("pending_s, running_s and video_bytes must not be negative")
         if self.video_body not in VIDEO_BODIES:
             raise ValueError(f"video_body must be one of {sorted(VIDEO_BODIES)}")
@@ -366,6 +372,7 @@ class FakeBailian:
         self.downloads: list[Recorded] = []
         self.cancels: list[Recorded] = []
         self.query_times: list[float] = []  # time.monotonic() of every GET /task/...
+        self.stalling = 0  # video requests accepted and stalled right now (`video_stall_first`)
         self.submit_times: list[float] = []  # time.monotonic() of every POST
 
         self._origin = self.clock.now()
@@ -427,6 +434,12 @@ class FakeBailian:
         A query uses its task's own script first, then the any-task script.
         """
         self._query_script.setdefault(task_id, deque()).extend(steps)
+
+    def forget_scripts(self) -> None:
+        """Drop the scripted answers not given yet: from now on every request is handled
+        normally (the service is back)."""
+        self._submit_script.clear()
+        self._query_script.clear()
 
     def plan_next(self, *plans: TaskPlan) -> None:
         """Use these plans for the next created tasks, before `plan_factory` / `default_plan`."""
@@ -516,6 +529,9 @@ class FakeBailian:
             return _drop(request)
         if task.file_requests <= plan.video_drop_first + plan.video_unavailable_first:
             return self._oss_error(record, 503, "ServiceUnavailable", "Please try again later.")
+        stalls_until = plan.video_drop_first + plan.video_unavailable_first + plan.video_stall_first
+        if task.file_requests <= stalls_until:
+            return await self._stall(request, record, task)
         if plan.video_missing:
             return self._oss_error(record, 404, "NoSuchKey", "The specified key does not exist.")
         if plan.video_redirect_to is not None:
@@ -540,6 +556,29 @@ class FakeBailian:
             declare_size=not plan.video_chunked,
             head=_mp4_shell(plan.video_bytes, task.duration),
         )
+
+    async def _stall(
+        self, request: web.Request, record: Recorded, task: FakeTask
+    ) -> web.StreamResponse:
+        """Accept, answer 200 with the headers and the first bytes of the file, then send
+        nothing more until the fake stops (or the client goes: a handler is not cancelled)."""
+        record.status = 200
+        size = max(task.plan.video_bytes, len(_FTYP))
+        response = web.StreamResponse(
+            headers={"Content-Type": "video/mp4", "Content-Length": str(size)}
+        )
+        await response.prepare(request)
+        await response.write(_FTYP)
+        self.stalling += 1
+        try:
+            while request.transport is not None and not request.transport.is_closing():
+                if await self._sleep_or_stop(0.05):
+                    break
+        finally:
+            self.stalling -= 1
+        if request.transport is not None:
+            request.transport.close()
+        return response
 
     @staticmethod
     def _redirect(record: Recorded, location: str) -> web.Response:
@@ -719,6 +758,8 @@ class FakeBailian:
         return answer
 
     def _video_url(self, task: FakeTask) -> str:
+        if task.plan.video_link is not None:
+            return task.plan.video_link
         lifetime = task.plan.expire_after_s
         valid_until = task.submitted_at + (OSS_URL_LIFETIME_S if lifetime is None else lifetime)
         expires = str(int(FAKE_EPOCH_UNIX + valid_until - self._origin))

@@ -84,6 +84,7 @@ def test_where_videos_are_kept_for_how_long_and_with_which_ffmpeg():
             R2V_VIDEO_KEEP_DAYS="0",
             R2V_VIDEO_MAX_TOTAL_MB="512",
             R2V_FFMPEG="/usr/bin/ffmpeg",
+            R2V_TRANSCODE_TIMEOUT_SECONDS="120",
         )
     )
     assert config.video == VideoSettings(
@@ -91,6 +92,7 @@ def test_where_videos_are_kept_for_how_long_and_with_which_ffmpeg():
         keep_days=0.0,
         max_total_bytes=512 * 1024 * 1024,
         ffmpeg="/usr/bin/ffmpeg",
+        transcode_timeout_s=120.0,
     )
     with pytest.raises(ConfigError) as caught:
         load_config(env(R2V_VIDEO_KEEP_DAYS="-1", R2V_VIDEO_MAX_TOTAL_MB="lots"))

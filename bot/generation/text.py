@@ -1,4 +1,9 @@
-"""Small pure helpers for showing user-supplied text back to people."""
+"""Small pure helpers for showing text that comes from members or from the API back to people.
+
+`plain` is the one way such text enters a message, an embed or a note: shown exactly as written,
+whatever markdown it holds (a masked link, a heading, a fence), and pinging nobody. Two places
+cannot take backslash escapes, so they have their own guard: a code span (`inline_code`: only a
+backtick can end it) and a link's target (`link_target`: only a bracket or a space can)."""
 
 from __future__ import annotations
 
@@ -31,11 +36,30 @@ def inline_code(text: str, limit: int = 80) -> str:
 
 
 def plain(text: str) -> str:
-    """User text that Discord shows as typed: no markdown (`1920*1080 … 1280*720` stays
-    unitalicised), no masked links, no mentions or pings. Line breaks are kept."""
+    """Text from a member or the API that Discord shows as written: no markdown
+    (`1920*1080 … 1280*720` stays unitalicised), no masked links, no headings, quotes, lists or
+    fences, no mentions or pings. Line breaks are kept."""
     escaped = _MARKDOWN_ANYWHERE.sub(r"\\\1", text)
     escaped = _MARKDOWN_LINE_START.sub(_escape_line_marker, escaped)
     return _without_mentions(escaped)
+
+
+def one_line(text: str) -> str:
+    """`text` with every run of white space (line breaks included) as one space: for text from
+    outside shown within a line of ours (a quote, a list item)."""
+    return " ".join(text.split())
+
+
+# What would end a link's target early or change where it points, as %-escapes (which mean the
+# same to a web server as the characters themselves).
+_LINK_UNSAFE = re.compile(r"[\s()<>\[\]`\\\"|]")
+
+
+def link_target(url: str) -> str:
+    """A URL from outside (the API's video link) fit to stand as a link's target, in a masked
+    link `[text](…)` or between `<…>`: nothing in it can close the link and let the rest of it
+    render as markdown."""
+    return _LINK_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), url)
 
 
 def _escape_line_marker(match: re.Match[str]) -> str:

@@ -3,7 +3,7 @@ and where to fetch a result that could not be posted."""
 
 from __future__ import annotations
 
-from bot.generation.text import megabytes
+from bot.generation.text import link_target, megabytes
 from bot.messages.catalog import text
 
 MIB = 1024 * 1024
@@ -18,7 +18,7 @@ def video_as_link(locale: str | None) -> str:
 
 
 def _link(locale: str | None, url: str, expires_at: int) -> str:
-    return text(locale, "download-link", url=url, expires_at=expires_at)
+    return text(locale, "download-link", url=link_target(url), expires_at=expires_at)
 
 
 def over_upload_limit(
@@ -26,6 +26,12 @@ def over_upload_limit(
 ) -> str:
     shown = megabytes(size) if size else text(locale, "size-too-large")
     said = text(locale, "over-upload-limit", shown=shown, limit=_limit(limit))
+    return f"{said} {_link(locale, url, expires_at)}" if url else said
+
+
+def not_stored(locale: str | None, url: str | None, expires_at: int) -> str:
+    """The bot's own disk could not hold the video to attach it."""
+    said = text(locale, "not-stored")
     return f"{said} {_link(locale, url, expires_at)}" if url else said
 
 
@@ -45,7 +51,8 @@ def reencoded_to_fit(
     )
     if not url:
         return said
-    return f"{said} {text(locale, 'original-link', url=url, expires_at=expires_at)}"
+    link = text(locale, "original-link", url=link_target(url), expires_at=expires_at)
+    return f"{said} {link}"
 
 
 def being_delivered(locale: str | None, task_id: str) -> str:

@@ -22,7 +22,7 @@ from bot.api.errors import (
     ServerError,
 )
 from bot.generation.request import InputError
-from bot.generation.text import shorten
+from bot.generation.text import one_line, plain, shorten
 from bot.messages.catalog import text
 from bot.messages.validation import problem_list, refusal
 
@@ -76,11 +76,14 @@ def describe_query_error(locale: str | None, error: ApiError) -> str:
 
 def describe_task_failure(locale: str | None, code: str | None, message: str | None) -> str:
     """Plain words for a task that ended FAILED, with what to change."""
+    # The service's own words, shown as written: its message may echo the prompt's markdown.
     summary = text(
         locale,
         "failure-summary",
-        code=code or text(locale, "failure-default-code"),
-        message=shorten(message or text(locale, "failure-no-reason"), 300),
+        code=plain(shorten(one_line(code), 80)) if code else text(locale, "failure-default-code"),
+        message=(
+            plain(shorten(one_line(message), 300)) if message else text(locale, "failure-no-reason")
+        ),
     )
     family = (code or "").split(".")[0]
     lowered = (message or "").lower()
@@ -104,7 +107,7 @@ def _wait(error: RateLimitError) -> int:
 
 
 def _api_text(error: ApiError) -> str:
-    return shorten(error.message, 400)
+    return plain(shorten(one_line(error.message), 400))
 
 
 def _reference(locale: str | None, error: ApiError) -> str:

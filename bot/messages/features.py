@@ -7,7 +7,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from bot.generation import limits
-from bot.generation.text import shorten
+from bot.generation.text import link_target, shorten
 from bot.messages.catalog import text
 from bot.messages.limits import money
 
@@ -93,7 +93,7 @@ def dms_closed(locale: Locale) -> str:
 
 
 def private_video_link(locale: Locale, url: str) -> str:
-    return text(locale, "private-video-link", url=url)
+    return text(locale, "private-video-link", url=link_target(url))
 
 
 def not_your_private_task(locale: Locale) -> str:
@@ -129,7 +129,10 @@ def lineage_field(locale: Locale) -> str:
 def lineage(locale: Locale, parent_task_id: str, parent_result_url: str | None) -> str:
     if parent_result_url:
         return text(
-            locale, "lineage-task-and-result", task_id=parent_task_id, url=parent_result_url
+            locale,
+            "lineage-task-and-result",
+            task_id=parent_task_id,
+            url=link_target(parent_result_url),
         )
     return text(locale, "lineage-task", task_id=parent_task_id)
 

@@ -7,7 +7,7 @@ from typing import assert_never
 
 from bot.api.models import TaskResult
 from bot.generation import limits
-from bot.generation.text import inline_code, plain, shorten
+from bot.generation.text import inline_code, link_target, one_line, plain, shorten
 from bot.messages.catalog import Arg, listed, text
 from bot.messages.errors import describe_task_failure
 from bot.store.records import Ending, TaskRecord
@@ -81,7 +81,7 @@ def ending_text(locale: str | None, record: TaskRecord) -> str:
     """What the result message says after the requester's mention, by how the task ended."""
     ending = record.ending
     if ending is None:
-        return text(locale, "ending-unknown", status=record.raw_status)
+        return text(locale, "ending-unknown", status=plain(record.raw_status))
     task_id = record.task_id
     match ending:
         case Ending.SUCCEEDED:
@@ -111,6 +111,12 @@ def ending_text(locale: str | None, record: TaskRecord) -> str:
             return text(locale, "ending-video-gone")
         case _:
             assert_never(ending)
+
+
+def service_silent(locale: str | None, since: float, until: float) -> str:
+    """A task past its deadline that the service has not answered about: since when, and
+    until when the bot keeps asking."""
+    return text(locale, "service-silent", since=int(since), until=int(until))
 
 
 def ending_title(locale: str | None, record: TaskRecord) -> str | None:
@@ -154,7 +160,7 @@ def history_line(locale: str | None, record: TaskRecord) -> str:
         "history-line",
         created_at=int(record.created_at),
         task_id=record.task_id,
-        status=record.raw_status,
+        status=plain(record.raw_status),
         model=request.model,
         size=plain(request.size),
         duration=request.duration,
@@ -194,14 +200,18 @@ def size_name(locale: str | None, size: str) -> str:
 
 def _status_line(locale: str | None, result: TaskResult) -> str:
     return text(
-        locale, "status-line", task_id=inline_code(result.task_id, 100), status=result.raw_status
+        locale,
+        "status-line",
+        task_id=inline_code(result.task_id, 100),
+        status=plain(result.raw_status),
     )
 
 
 def _result_details(locale: str | None, result: TaskResult) -> list[str]:
     lines = []
     if result.code or result.message:
-        lines.append(shorten(f"{result.code or ''} {result.message or ''}".strip(), 400))
+        said = one_line(f"{result.code or ''} {result.message or ''}")
+        lines.append(plain(shorten(said, 400)))
     if result.video_url:
-        lines.append(text(locale, "status-video-link", url=result.video_url))
+        lines.append(text(locale, "status-video-link", url=link_target(result.video_url)))
     return lines

@@ -1,8 +1,14 @@
 """How one query answer moves a task along: pure, so every transition is tested by a table.
 
 `observe` turns the API's answer into the next record and says what the tracker must do with it
-(save it, show it, deliver it, or nothing); `give_up` ends a task the service has not finished.
-Time comes in as an argument; nothing here does I/O.
+(save it, show it, deliver it, or nothing); `after_failed_query` says what a query the service
+did not answer (5xx, 404, no connection) means; `give_up` ends a task the service has not
+finished. Time comes in as an argument; nothing here does I/O.
+
+The deadline holds whether or not the service answers: past it, a task the service says is
+still running is given up; a task it says nothing about is `Silent`: its requester is told
+since when the service has not answered, and the bot keeps asking for as long as a video could
+still be had (its link lives a day), so a later answer still delivers.
 """
 
 from __future__ import annotations
@@ -106,6 +112,43 @@ def give_up(record: TaskRecord, ending: Ending, now: float) -> TaskRecord:
     chose it); the others are delivered as their ending's explanation."""
     phase = Phase.DONE if ending is Ending.UNTRACKED else Phase.DELIVERING
     return replace(record, phase=phase, ending=ending, finished_at=now, updated_at=now)
+
+
+@dataclass(frozen=True)
+class KeepAsking:
+    """The service did not answer this time: ask again later."""
+
+
+@dataclass(frozen=True)
+class Silent:
+    """Past its deadline, the service has not answered about the task since `since` (its last
+    answer, else the submission): say so, and keep asking until `until`."""
+
+    since: float
+    until: float
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    """A day has passed: the service has forgotten the task. End it (Ending.UNREACHABLE)."""
+
+
+AfterFailure = KeepAsking | Silent | Unreachable
+
+
+def after_failed_query(record: TaskRecord, now: float) -> AfterFailure:
+    """What it means that the service did not answer a query of `record` at `now`."""
+    if beyond_service_memory(record, now):
+        return Unreachable()
+    return silence(record, now) or KeepAsking()
+
+
+def silence(record: TaskRecord, now: float) -> Silent | None:
+    """A task still followed past its deadline is one the service has not answered about (an
+    answer past the deadline either ends it or gives it up): since its last answer."""
+    if record.phase is not Phase.TRACKING or not past_deadline(record, now):
+        return None
+    return Silent(record.updated_at or record.created_at, record.created_at + LINK_LIFETIME_S)
 
 
 def past_deadline(record: TaskRecord, now: float) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from bot.api.models import TaskStatus
 from bot.store.records import TaskRecord
+from bot.tracking.lifecycle import Silent, silence
 from bot.tracking.schedule import PollSchedule, poll_context
 
 
@@ -16,6 +17,8 @@ from bot.tracking.schedule import PollSchedule, poll_context
 class Progress:
     usually_ready_at: float | None = None
     place_in_queue: int | None = None
+    # Past its deadline, the service has not answered about it (since when, asked until when).
+    silence: Silent | None = None
 
 
 NO_PROGRESS = Progress()
@@ -34,6 +37,7 @@ def progress_of(
     return Progress(
         usually_ready_at(record, schedule, now),
         place_in_queue(record, followed, account_concurrency),
+        silence(record, now),
     )
 
 

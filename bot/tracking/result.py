@@ -1,7 +1,8 @@
 """What a finished task's result message will hold, decided before anything is posted: the
 video fetched (once, kept) and fitted under the upload limit, only its link when it cannot be
-made to fit, or no video at all (its ending says why, including a video that turned out broken
-or gone). The notifier renders these values; it decides nothing about a task's fate.
+made to fit (or the bot's disk cannot hold it anywhere), or no video at all (its ending says
+why, including a video that turned out broken or gone). The notifier renders these values; it
+decides nothing about a task's fate.
 
 Also the rule for how long a result is still worth posting: the API's link lives a day after
 the task ended, the kept file as long as the keeper keeps it (`postable_until`).
@@ -26,6 +27,7 @@ from bot.video.pipeline import (
     Fitted,
     Transient,
     Unavailable,
+    Unkept,
     VideoPipeline,
 )
 
@@ -57,13 +59,15 @@ class VideoReady:
 
 @dataclass(frozen=True)
 class LinkOnly:
-    """The video cannot be made to fit `limit_bytes`: its link is posted instead."""
+    """The video cannot be made to fit `limit_bytes` (or, not `stored`, the bot's disk could
+    not hold it to attach: its size is then unknown): its link is posted instead."""
 
     record: TaskRecord
-    size_bytes: int
+    size_bytes: int | None
     limit_bytes: int
     live_url: str | None
     link_expires_at: float
+    stored: bool = True
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,9 @@ class ResultPreparer:
                 return self._ended(record, Ending.VIDEO_GONE)
             case Broken():
                 return self._ended(record, Ending.BAD_VIDEO)
+            case Unkept():
+                live = url if self._clock() < link_end else None
+                return LinkOnly(record, None, limit_bytes, live, link_end, stored=False)
             case _:
                 assert_never(fetched)
         fitted = await self._videos.fit(record.task_id, limit_bytes)

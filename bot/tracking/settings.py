@@ -14,6 +14,12 @@ class TrackerSettings:
     jitter: float = 0.1
     deadline_s: float = 30 * 60.0
     status_edit_interval_s: float = 5.0
+    # Deliveries (downloads, re-encodes, posts) run beside the polling: this many at once, and
+    # of them at most this many fetching from one video host. A delivery mostly waits on the
+    # network (re-encodes run one at a time anyway), so the lane is wide: video hosts that stall
+    # fill it only when there are more of them than it has room for.
+    delivery_concurrency: int = 32
+    deliveries_per_host: int = 8
     # Delivery retries: capped exponential backoff for as long as the result can be had.
     delivery_retry_first_s: float = 10.0
     delivery_retry_max_s: float = 600.0

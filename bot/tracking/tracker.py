@@ -7,8 +7,8 @@ Every task has a deadline; statuses the contract does not name count as still ru
 then. `start()` learns typical generation times from finished tasks and resumes every active
 task its lease gives it (a delivery waiting out its backoff at its recorded time).
 
-A finished task is delivered by the notifier, one attempt per call; what an attempt came to and
-when to try again are decided by the pure `delivery` module.
+A finished task is handed to the delivery lane (`lane`), which delivers it beside the polling,
+never in a poll slot: a slow video host or a stuck re-encode holds no other member's task.
 
 Which tasks are its own is its lease's business (`ownership`): a process alone on its store
 resumes every active task; processes sharing one store each follow the tasks they submitted and
@@ -26,31 +26,21 @@ import itertools
 import logging
 import math
 import time
-from collections.abc import Awaitable, Callable, Collection, Iterable
-from dataclasses import dataclass, field, replace
-from typing import Final, Protocol, assert_never
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
+from typing import assert_never
 
 from bot.api.client import API_DOWN, BailianClient
 from bot.api.errors import ApiError, AuthenticationError
 from bot.api.models import TaskStatus
 from bot.observe.failure_log import FailureLog
-from bot.observe.metrics import Metrics, Route
+from bot.observe.metrics import Metrics
 from bot.store.protocol import TaskStore
 from bot.store.records import Ending, Phase, TaskRecord
 from bot.store.types import UNBILLED
 from bot.tracking import delivery, lifecycle
-from bot.tracking.delivery import (
-    Backoff,
-    Delivered,
-    DeliveryOutcome,
-    NotYet,
-    OutOfTime,
-    Place,
-    Redirected,
-    RetryAt,
-    Undeliverable,
-)
-from bot.tracking.lifecycle import Ended, Progressed, Unchanged
+from bot.tracking.lane import DeliveryLane, Notifier, RecordAttempt, Tracked
+from bot.tracking.lifecycle import Ended, KeepAsking, Progressed, Silent, Unchanged, Unreachable
 from bot.tracking.ownership import Lease, SoleLease
 from bot.tracking.progress import Progress, progress_of
 from bot.tracking.schedule import PollContext, PollSchedule, poll_context, schedule_key
@@ -58,8 +48,7 @@ from bot.tracking.settings import TrackerSettings
 
 log = logging.getLogger(__name__)
 
-# How a delivered video counts in the metrics, by where it went.
-ROUTES: Final = {Place.CHANNEL: Route.CHANNEL, Place.DM: Route.DM, Place.FOLLOWUP: Route.FOLLOWUP}
+__all__ = ["Notifier", "RecordAttempt", "Tracker"]
 
 # Finished tasks the schedule learns from at start.
 HISTORY_SAMPLES = 500
@@ -68,39 +57,6 @@ RANK_EVERY_S = 0.5
 # Tasks one process follows per poll slot: a poll takes a fraction of a second and a task is
 # polled every few seconds at most, so a slot serves hundreds. Claims stop at this capacity.
 TASKS_PER_POLL_SLOT = 1000
-
-# Saves a delivery attempt before the notifier posts; returns the record as saved.
-RecordAttempt = Callable[[TaskRecord], Awaitable[TaskRecord]]
-
-
-class _TakenOver(Exception):
-    """The fenced save of a delivery attempt found the task owned by another process."""
-
-
-class Notifier(Protocol):
-    """Shows tasks to people. Implemented by the Discord layer."""
-
-    async def status_changed(self, record: TaskRecord, progress: Progress) -> TaskRecord:
-        """Show the new status and what it can promise; returns the record with any new
-        message id."""
-        ...
-
-    async def deliver(self, record: TaskRecord, record_attempt: RecordAttempt) -> DeliveryOutcome:
-        """One attempt to post the final message (video, link or explanation of the ending),
-        exactly once: `record_attempt` is awaited just before anything is posted."""
-        ...
-
-
-@dataclass(eq=False)
-class _Tracked:
-    """Everything the tracker holds about one task."""
-
-    record: TaskRecord
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    last_edit_at: float | None = None
-    # A status change not shown yet because the last edit was too recent.
-    status_stale: bool = False
-    last_polled_at: float | None = None
 
 
 class Tracker:
@@ -128,10 +84,8 @@ class Tracker:
         )
         self._clock = clock
         self._lease = lease if lease is not None else SoleLease(store)
-        self._backoff = Backoff(
-            first_s=settings.delivery_retry_first_s, max_s=settings.delivery_retry_max_s
-        )
-        self._tasks: dict[str, _Tracked] = {}
+        self._lane = DeliveryLane(self, notifier, settings, metrics=self._metrics, clock=clock)
+        self._tasks: dict[str, Tracked] = {}
         self._due: list[tuple[float, int, str]] = []
         self._order = itertools.count()
         self._wake = asyncio.Event()
@@ -141,7 +95,6 @@ class Tracker:
         self._stopping = False
         # An outage fails every poll of every task: a few lines with counts, not one each.
         self._poll_failures = FailureLog(log, "following tasks")
-        self._delivery_failures = FailureLog(log, "delivering tasks")
         self._query_failures = FailureLog(log, "querying the API for tasks", expected=API_DOWN)
 
     @property
@@ -178,11 +131,12 @@ class Tracker:
         for task in list(self._in_flight):
             task.cancel()
         await asyncio.gather(*self._in_flight, return_exceptions=True)
+        await self._lane.stop()
         await self._lease.release()
 
     def track(self, record: TaskRecord, *, delay: float | None = None) -> None:
         """Follow a task (already in the store) from now on."""
-        self._tasks[record.task_id] = _Tracked(record)
+        self._tasks[record.task_id] = Tracked(record)
         if delay is None:
             delay = self.schedule.next_delay(self._context(record))
         self._push(record.task_id, self._clock() + delay)
@@ -265,7 +219,7 @@ class Tracker:
     async def _run(self) -> None:
         # Polls that are due but wait for a free slot. When more are due than the slots and
         # the query cap allow, the ones most likely to find their task ended go first.
-        ready: dict[str, _Tracked] = {}
+        ready: dict[str, Tracked] = {}
         # The backlog's order, ranked at most every RANK_EVERY_S: ranking costs a priority per
         # waiting task, and a slot frees many times a second under load. Polls that became due
         # since the last ranking wait behind the ranked ones until the next.
@@ -277,7 +231,11 @@ class Tracker:
             while self._due and self._due[0][0] <= now:
                 _, _, task_id = heapq.heappop(self._due)
                 tracked = self._tasks.get(task_id)
-                if tracked is not None:
+                if tracked is None:
+                    continue
+                if tracked.record.phase is Phase.DELIVERING:
+                    self._to_lane(tracked)  # takes no poll slot
+                else:
                     ready[task_id] = tracked
             free = self._settings.concurrency - len(self._in_flight)
             if ready and free > 0:
@@ -304,18 +262,18 @@ class Tracker:
                 async with asyncio.timeout(timeout):
                     await self._wake.wait()
 
-    def _launch(self, tracked: _Tracked) -> None:
+    def _launch(self, tracked: Tracked) -> None:
         task_id = tracked.record.task_id
         task = asyncio.create_task(self._poll_in_slot(tracked), name=f"poll {task_id}")
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
 
-    def _priority(self, tracked: _Tracked) -> float:
+    def _priority(self, tracked: Tracked) -> float:
         now = self._clock()
         since = now - (tracked.last_polled_at or tracked.record.created_at)
         return self.schedule.priority(self._context(tracked.record), since)
 
-    async def _poll_in_slot(self, tracked: _Tracked) -> None:
+    async def _poll_in_slot(self, tracked: Tracked) -> None:
         tracked.last_polled_at = self._clock()
         try:
             await self._poll(tracked, reschedule=True)
@@ -327,11 +285,11 @@ class Tracker:
             self._slots.release()
             self._wake.set()
 
-    def _retry_later(self, tracked: _Tracked) -> None:
+    def _retry_later(self, tracked: Tracked) -> None:
         if self._tasks.get(tracked.record.task_id) is tracked:
             self._push(tracked.record.task_id, self._clock() + self._settings.max_interval_s)
 
-    async def _poll(self, tracked: _Tracked, *, reschedule: bool) -> None:
+    async def _poll(self, tracked: Tracked, *, reschedule: bool) -> None:
         async with tracked.lock:
             if self._tasks.get(tracked.record.task_id) is not tracked:
                 return  # forgotten or delivered while this poll waited for the lock
@@ -343,7 +301,7 @@ class Tracker:
                     )
                 return
             if tracked.record.phase is Phase.DELIVERING:
-                await self._deliver(tracked, reschedule)
+                self._to_lane(tracked)
                 return
             # Ask even past the deadline: after downtime the video may be done and still
             # downloadable, and it must not be written off unseen.
@@ -372,19 +330,19 @@ class Tracker:
                     self._count_spend(record)
                     self._log_change(record, previous, result.request_id)
                     await self._store.add_event(record.task_id, now, record.raw_status)
-                    await self._deliver(tracked, reschedule)
+                    self._lane.start(tracked)
                     return
                 case _:
                     assert_never(step)
             if tracked.status_stale:
                 await self._show_status(tracked, now)
             if lifecycle.past_deadline(tracked.record, now):
-                await self._give_up(tracked, Ending.DEADLINE, reschedule)
+                await self._give_up(tracked, Ending.DEADLINE)
             elif reschedule:
                 delay = self.schedule.next_delay(self._context(tracked.record))
                 self._push(tracked.record.task_id, now + delay)
 
-    async def _save(self, tracked: _Tracked, record: TaskRecord) -> bool:
+    async def _save(self, tracked: Tracked, record: TaskRecord) -> bool:
         """Write the record while the task is still this tracker's; False (and the task
         forgotten here) when another process has taken it over."""
         if not await self._lease.save(record):
@@ -410,7 +368,7 @@ class Tracker:
                 record.raw_status,
             )
 
-    async def _query_failed(self, tracked: _Tracked, error: ApiError, reschedule: bool) -> None:
+    async def _query_failed(self, tracked: Tracked, error: ApiError, reschedule: bool) -> None:
         level = logging.ERROR if isinstance(error, AuthenticationError) else logging.WARNING
         if isinstance(error, API_DOWN):
             self._query_failures.failed(error, about=f"task {tracked.record.task_id}", level=level)
@@ -422,12 +380,35 @@ class Tracker:
                 type(error).__name__,
                 error.request_id,
             )
-        if lifecycle.beyond_service_memory(tracked.record, self._clock()):
-            await self._give_up(tracked, Ending.UNREACHABLE, reschedule)
-        elif reschedule:
+        now = self._clock()
+        step = lifecycle.after_failed_query(tracked.record, now)
+        match step:
+            case Unreachable():
+                await self._give_up(tracked, Ending.UNREACHABLE)
+                return
+            case Silent(since, until):
+                if not tracked.silence_shown:
+                    tracked.silence_shown = tracked.status_stale = True
+                    log.warning(
+                        "task %s is past its deadline and the service has not answered about "
+                        "it for %.0f s; asking on until the end of its link's lifetime, in %.0f s",
+                        tracked.record.task_id,
+                        now - since,
+                        until - now,
+                    )
+                    # The store keeps the time of the last answer, for /r2v status too.
+                    if not await self._save(tracked, tracked.record):
+                        return
+                if tracked.status_stale:
+                    await self._show_status(tracked, now)
+            case KeepAsking():
+                pass
+            case _:
+                assert_never(step)
+        if reschedule:
             self._retry_later(tracked)
 
-    async def _show_status(self, tracked: _Tracked, now: float) -> None:
+    async def _show_status(self, tracked: Tracked, now: float) -> None:
         last = tracked.last_edit_at
         if last is not None and now - last < self._settings.status_edit_interval_s:
             return  # still stale: shown at a later poll
@@ -442,86 +423,41 @@ class Tracker:
         if shown.status_message_id != record.status_message_id:
             await self._save(tracked, replace(record, status_message_id=shown.status_message_id))
 
-    async def _give_up(self, tracked: _Tracked, ending: Ending, reschedule: bool) -> None:
-        """End a task the service has not finished: tell the requester, stop polling."""
+    async def _give_up(self, tracked: Tracked, ending: Ending) -> None:
+        """End a task the service has not finished: stop polling, tell the requester."""
         log.warning("task %s given up: %s", tracked.record.task_id, ending.value)
         now = self._clock()
         if not await self._save(tracked, lifecycle.give_up(tracked.record, ending, now)):
             return
         await self._store.add_event(tracked.record.task_id, now, ending.name)
-        await self._deliver(tracked, reschedule)
+        self._lane.start(tracked)
 
-    async def _deliver(self, tracked: _Tracked, reschedule: bool) -> None:
-        """One delivery attempt; the outcome's record is saved whole, and a delivery that can
-        still succeed is tried again after a backoff that grows with each failure."""
-        record = tracked.record
+    def _to_lane(self, tracked: Tracked) -> None:
+        """A finished task's delivery, unless it waits out a backoff (then its turn in the
+        schedule comes at that time)."""
+        at = tracked.record.next_delivery_at
+        if at is None or at <= self._clock():
+            self._lane.start(tracked)
 
-        async def record_attempt(attempt: TaskRecord) -> TaskRecord:
-            if not await self._save(tracked, attempt):
-                raise _TakenOver(attempt.task_id)  # nothing is posted: its new owner posts
-            return attempt
+    # -- what the delivery lane asks (LaneOwner) ---------------------------------------------
 
-        try:
-            outcome = await self._notifier.deliver(record, record_attempt)
-        except _TakenOver:
-            return  # forgotten here by the fenced save
-        except Exception as error:
-            # A bug or the store down, not Discord's refusal: keep the task and try again later,
-            # like trouble that passes, while the result can still be had.
-            self._delivery_failures.failed(error, about=f"task {record.task_id}")
-            current = tracked.record
-            outcome = NotYet(current, "unexpected error", delivery.link_expires_at(current))
-        now = self._clock()
-        match outcome:
-            case Delivered(delivered, place, as_link):
-                await self._close(tracked, delivered)
-                self._count_delivery(delivered, place, as_link, now)
-                log.info(
-                    "task %s delivered (%s) %s, message %s",
-                    record.task_id,
-                    delivered.ending or delivered.raw_status,
-                    place.value,
-                    delivered.result_message_id,
-                )
-            case Redirected(redirected, reason):
-                await self._close(tracked, redirected)
-                log.warning(
-                    "task %s not delivered (%s); its status message says where to fetch it",
-                    record.task_id,
-                    reason,
-                )
-            case Undeliverable(failed, reason):
-                await self._close(tracked, failed)
-                log.error("task %s could not be delivered anywhere: %s", record.task_id, reason)
-            case NotYet(pending, reason, until):
-                failures = pending.delivery_attempts + 1
-                step = delivery.next_attempt(failures, now, until, self._backoff)
-                match step:
-                    case RetryAt(at):
-                        await self._save(
-                            tracked,
-                            replace(pending, delivery_attempts=failures, next_delivery_at=at),
-                        )
-                        log.warning(
-                            "delivery of task %s failed (%s), attempt %d; next in %.1f s",
-                            record.task_id,
-                            reason,
-                            failures,
-                            at - now,
-                        )
-                        if reschedule:
-                            self._push(record.task_id, at)
-                    case OutOfTime():
-                        await self._close(tracked, replace(pending, delivery_attempts=failures))
-                        log.error(
-                            "task %s not delivered: %s, and its result can no longer be had",
-                            record.task_id,
-                            reason,
-                        )
-                    case _:
-                        assert_never(step)
-            case _:
-                assert_never(outcome)
+    @property
+    def fenced(self) -> bool:
+        return self._lease.fenced
+
+    def follows(self, tracked: Tracked) -> bool:
+        return self._tasks.get(tracked.record.task_id) is tracked
+
+    async def save(self, tracked: Tracked, record: TaskRecord) -> bool:
+        return await self._save(tracked, record)
+
+    async def close(self, record: TaskRecord) -> None:
+        await self._store.save(replace(record, phase=Phase.DONE, next_delivery_at=None))
+        self._tasks.pop(record.task_id, None)
+
+    def deliver_at(self, task_id: str, at: float) -> None:
+        if task_id in self._tasks:
+            self._push(task_id, at)
 
     def _count_spend(self, record: TaskRecord) -> None:
         """A task the service finished costs what it counts against budgets, unless it failed
@@ -529,18 +465,6 @@ class Tracker:
         counted = record.counted
         if counted is not None and record.status.value not in UNBILLED:
             self._metrics.spent(counted.seconds, counted.amount)
-
-    def _count_delivery(self, record: TaskRecord, place: Place, as_link: bool, now: float) -> None:
-        """A delivered video counts by its route, with the time since SUCCEEDED was seen."""
-        if record.ending is not Ending.SUCCEEDED:
-            return  # an explanation of an ending, not a video
-        route = Route.LINK if as_link else ROUTES[place]
-        since = now - record.finished_at if record.finished_at is not None else None
-        self._metrics.delivered(route, since)
-
-    async def _close(self, tracked: _Tracked, record: TaskRecord) -> None:
-        await self._store.save(replace(record, phase=Phase.DONE, next_delivery_at=None))
-        self._tasks.pop(record.task_id, None)
 
     def _learn(self, record: TaskRecord) -> None:
         times = record.api_times

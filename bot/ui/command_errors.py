@@ -7,6 +7,7 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.generation.text import inline_code
 from bot.messages.catalog import text
 from bot.messages.errors import generic_apology
 from bot.ui.interactions import locale_of
@@ -28,7 +29,8 @@ class R2VCommandTree(app_commands.CommandTree):
                 await reply(interaction, text(locale, "check-failed"))
             return
         if isinstance(error, app_commands.TransformerError):
-            await reply(interaction, text(locale, "value-not-understood", value=repr(error.value)))
+            shown = inline_code(str(error.value), 100)  # what the member typed, as typed
+            await reply(interaction, text(locale, "value-not-understood", value=shown))
             return
         original = getattr(error, "original", error)
         command = interaction.command.qualified_name if interaction.command else "?"

@@ -13,7 +13,7 @@ from bot.generation.text import inline_code, plain, shorten
 from bot.messages import features as features_text
 from bot.messages.catalog import text
 from bot.messages.limits import describe_estimate
-from bot.messages.tasks import ending_title, reference_source, size_name
+from bot.messages.tasks import ending_title, reference_source, service_silent, size_name
 from bot.messages.validation import describe_problem
 from bot.store.records import TaskRecord
 from bot.tracking.progress import Progress
@@ -69,7 +69,7 @@ def task_embed(
     title_key, colour = STATUS_STYLE[record.status]
     title = text(locale, title_key)
     if record.status is TaskStatus.OTHER:
-        title = f"⏳ {record.raw_status.title()}"
+        title = f"⏳ {plain(record.raw_status.title())}"
     request = record.request
     embed = discord.Embed(
         title=title,
@@ -149,7 +149,7 @@ def _add_lineage(locale: str | None, embed: discord.Embed, record: TaskRecord) -
 
 
 def _status_value(locale: str | None, record: TaskRecord, progress: Progress | None) -> str:
-    lines = [f"**{record.raw_status}**"]
+    lines = [f"**{plain(record.raw_status)}**"]
     started = record.api_times.get("scheduled_at")
     if record.finished_at is not None:
         took = format_duration(locale, record.finished_at - record.created_at)
@@ -161,7 +161,10 @@ def _status_value(locale: str | None, record: TaskRecord, progress: Progress | N
         lines.append(features_text.generating_since(locale, started))
     else:
         lines.append(text(locale, "submitted-at", at=int(record.created_at)))
-    if progress is not None and progress.usually_ready_at is not None:
+    silence = progress.silence if progress is not None else None
+    if silence is not None:
+        lines.append(service_silent(locale, silence.since, silence.until))
+    elif progress is not None and progress.usually_ready_at is not None:
         lines.append(features_text.usually_ready(locale, progress.usually_ready_at))
     if progress is not None and progress.place_in_queue is not None:
         lines.append(features_text.place_in_queue(locale, progress.place_in_queue))

@@ -115,8 +115,11 @@ def _post_of(result: Result) -> _Post:
                     scaled=refit.scaled,
                 )
             return _Post(record, ending_text(locale, record), note, path)
-        case LinkOnly(_, size, limit, live_url, link_end):
-            note = text.over_upload_limit(locale, live_url, int(link_end), size, limit)
+        case LinkOnly(_, size, limit, live_url, link_end, stored):
+            if stored:
+                note = text.over_upload_limit(locale, live_url, int(link_end), size, limit)
+            else:
+                note = text.not_stored(locale, live_url, int(link_end))
             return _Post(record, text.video_as_link(locale), note, None)
         case NoVideo():
             return _Post(record, ending_text(locale, record), None, None)

@@ -9,6 +9,10 @@ The guard, for the first URL and every redirect target:
 - redirects are followed by hand, at most `max_redirects`;
 - at most `max_bytes` are read, checked against Content-Length first and while streaming.
 The video host gets no Authorization header: the signed URL is the only credential it needs.
+
+A whole download (name lookups, every redirect, the body and writing it) takes at most
+`timeout_s`, whatever the pace: a host that accepts and then sends a byte now and then holds it
+no longer than one that stops sending at once.
 """
 
 from __future__ import annotations
@@ -67,7 +71,15 @@ class Transient:
     reason: str
 
 
-DownloadOutcome = Downloaded | Disallowed | Unavailable | Transient
+@dataclass(frozen=True)
+class Unwritable:
+    """The link is fine, but the file cannot be written where it was to go (a read-only or full
+    disk, a file too large for it, a folder that cannot be made)."""
+
+    reason: str
+
+
+DownloadOutcome = Downloaded | Disallowed | Unavailable | Transient | Unwritable
 
 
 @dataclass(frozen=True)
@@ -95,17 +107,26 @@ class VideoDownloader:
         self._api_origin = ((base.host or "").lower(), base.port)
         self._max_bytes = max_bytes
         self._max_redirects = max_redirects
-        # Passed on every request: it replaces whatever timeout the shared session has.
+        self._total_s = timeout_s
+        # Passed on every request: it replaces whatever timeout the shared session has. The
+        # whole download's bound is `download`'s own.
         self._timeout = aiohttp.ClientTimeout(
-            total=timeout_s, sock_connect=connect_timeout_s, sock_read=connect_timeout_s * 3
+            total=None, sock_connect=connect_timeout_s, sock_read=connect_timeout_s * 3
         )
         self._connect_timeout_s = connect_timeout_s
         self._resolver = resolver
         self._address_policy = address_policy
 
     async def download(self, url: str, dest: Path) -> DownloadOutcome:
-        """Write the body at `url` to `dest` (created or truncated). On any outcome but
-        Downloaded, `dest` may hold a partial body: the caller discards it."""
+        """Write the body at `url` to `dest` (created or truncated), within the total time. On
+        any outcome but Downloaded, `dest` may hold a partial body: the caller discards it."""
+        try:
+            async with asyncio.timeout(self._total_s):
+                return await self._follow(url, dest)
+        except TimeoutError:
+            return Transient(f"the download took longer than {self._total_s:g} s")
+
+    async def _follow(self, url: str, dest: Path) -> DownloadOutcome:
         # Sent exactly as given: re-quoting a signed URL can change what its signature covers.
         current = URL(url, encoded=True)
         for hop in range(self._max_redirects + 1):
@@ -207,8 +228,7 @@ class VideoDownloader:
         except OSError as error:
             if isinstance(error, aiohttp.ClientError | TimeoutError):
                 raise  # the connection, not the disk: _get reports it
-            # A full or read-only disk: the link is fine, so a later attempt may succeed.
-            return Transient(f"could not write the video: {error.strerror or error}")
+            return Unwritable(f"could not write the video: {error.strerror or error}")
         return Downloaded(dest, received)
 
 

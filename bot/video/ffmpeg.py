@@ -1,14 +1,26 @@
-"""Running ffmpeg: niced, in its own process group, bounded in time, killed by pid when it
-overruns or its caller is cancelled. Shared by fitting (fit.py) and stories (story.py)."""
+"""Running ffmpeg: niced, in its own process group, bounded in time. When it overruns or its
+caller is cancelled the whole group is killed (a wrapper script's encoder, a stuck helper
+process), and the wait for it to go is bounded too: nothing here waits on a process forever.
+Shared by fitting (fit.py) and stories (story.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import os
 import shutil
 import signal
+import tempfile
 from collections.abc import Sequence
+from typing import IO, Final
+
+log = logging.getLogger(__name__)
+
+# After SIGKILL the kernel ends a process at once; the wait is bounded all the same.
+KILL_WAIT_S: Final = 2.0
+# Of ffmpeg's messages, the end says what went wrong.
+TAIL_BYTES: Final = 4096
 
 
 async def run_ffmpeg(command: Sequence[str], *, timeout_s: float) -> str | None:
@@ -17,34 +29,48 @@ async def run_ffmpeg(command: Sequence[str], *, timeout_s: float) -> str | None:
         return f"ffmpeg could not be started: {command[0]} is not an executable"
     nice = shutil.which("nice")
     argv = [nice, "-n", "10", *command] if nice else list(command)
-    try:
-        process = await asyncio.create_subprocess_exec(
-            *argv,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-            # Its own process group, so a Ctrl-C at the terminal does not reach it mid-write.
-            start_new_session=True,
-        )
-    except OSError as error:
-        return f"ffmpeg could not be started: {error.strerror or error}"
-    try:
-        async with asyncio.timeout(timeout_s):
-            _, stderr = await process.communicate()
-    except TimeoutError:
-        _kill(process.pid)
-        await process.wait()
-        return f"ffmpeg took longer than {timeout_s:.0f} s and was stopped"
-    except BaseException:
-        _kill(process.pid)  # cancelled: never leave an encoder running behind us
-        await process.wait()
-        raise
-    if process.returncode != 0:
-        tail = stderr.decode(errors="replace").strip().splitlines()[-3:]
-        return f"ffmpeg failed ({process.returncode}): {' / '.join(tail)}"
+    # Its messages go to a file, not a pipe: the wait for a process is then over when it ends,
+    # while a pipe would stay open for as long as anything it started still runs.
+    with tempfile.TemporaryFile() as messages:
+        try:
+            process = await asyncio.create_subprocess_exec(
+                *argv,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=messages,
+                # Its own process group (led by it: `nice` execs ffmpeg under the same pid), so
+                # a Ctrl-C at the terminal does not reach it mid-write, and so that everything
+                # it started can be killed together.
+                start_new_session=True,
+            )
+        except OSError as error:
+            return f"ffmpeg could not be started: {error.strerror or error}"
+        try:
+            async with asyncio.timeout(timeout_s):
+                await process.wait()
+        except TimeoutError:
+            await _end(process)
+            return f"ffmpeg took longer than {timeout_s:.0f} s and was stopped"
+        except BaseException:
+            await _end(process)  # cancelled: never leave an encoder running behind us
+            raise
+        if process.returncode != 0:
+            tail = (await asyncio.to_thread(_tail, messages)).strip().splitlines()[-3:]
+            return f"ffmpeg failed ({process.returncode}): {' / '.join(tail)}"
     return None
 
 
-def _kill(pid: int) -> None:
+def _tail(file: IO[bytes]) -> str:
+    file.seek(max(0, file.seek(0, os.SEEK_END) - TAIL_BYTES))
+    return file.read().decode(errors="replace")
+
+
+async def _end(process: asyncio.subprocess.Process) -> None:
+    """Kill ffmpeg's whole process group (a wrapper script's encoder, a stuck helper: killing
+    the pid alone would leave them running) and wait, boundedly, for it to be gone."""
     with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)  # the group's id is its leader's pid
+    try:
+        await asyncio.wait_for(asyncio.shield(process.wait()), KILL_WAIT_S)
+    except TimeoutError:
+        log.warning("ffmpeg (pid %d) did not end when killed; not waiting for it", process.pid)

@@ -119,7 +119,8 @@ def ffmpeg_command(
 
 class Transcoder:
     """Runs ffmpeg one job at a time (the machine's cores are shared with the bot), niced,
-    as an asyncio subprocess, killed by pid after `timeout_s`."""
+    as an asyncio subprocess in its own process group, killed with the group after
+    `timeout_s` (see `run_ffmpeg`): a hung encode holds the next one for `timeout_s` at most."""
 
     def __init__(
         self, ffmpeg: str, *, threads: int = 2, preset: str = "veryfast", timeout_s: float = 300.0

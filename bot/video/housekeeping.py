@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from bot.video.keep import PruneReport
+from bot.video.keep import PruneReport, size
 from bot.video.pipeline import VideoPipeline
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,14 @@ class Housekeeping:
         while True:
             try:
                 report = await self._videos.prune()
+            except OSError as error:
+                # The folder's own state (not a folder, unreadable): one line, no traceback.
+                log.warning(
+                    "housekeeping of %s failed (%s); will retry in %.0f s",
+                    self._videos.keeper.video_dir,
+                    error.strerror or error,
+                    self._interval_s,
+                )
             except Exception:
                 log.exception(
                     "housekeeping of %s failed; will retry in %.0f s",
@@ -54,13 +62,3 @@ def describe(report: PruneReport) -> str:
         return f"nothing to prune, {kept}"
     videos = "kept video" if report.deleted == 1 else "kept videos"
     return f"pruned {report.deleted} {videos} ({size(report.freed_bytes)}), {kept}"
-
-
-def size(n_bytes: int) -> str:
-    """A byte count in the units of the settings (MB of 1024×1024 bytes): "12.4 MB"."""
-    if n_bytes < 1024:
-        return f"{n_bytes} B"
-    for unit, scale in (("GB", 1024**3), ("MB", 1024**2)):
-        if n_bytes >= scale:
-            return f"{n_bytes / scale:.1f} {unit}"
-    return f"{n_bytes / 1024:.1f} KB"

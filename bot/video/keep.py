@@ -75,7 +75,9 @@ class VideoKeeper:
         os.replace(partial, final)  # atomic on one file system
 
     def discard(self, path: Path) -> None:
-        with contextlib.suppress(FileNotFoundError):
+        # Gone already, or never made (a folder that cannot be written holds nothing to
+        # remove); a stale partial left anyway is pruned later.
+        with contextlib.suppress(OSError):
             path.unlink()
 
     def prune(self, now: float) -> PruneReport:
@@ -122,3 +124,13 @@ class VideoKeeper:
         except FileNotFoundError:
             return False
         return True
+
+
+def size(n_bytes: int) -> str:
+    """A byte count in the units of the settings (MB of 1024×1024 bytes): "12.4 MB"."""
+    if n_bytes < 1024:
+        return f"{n_bytes} B"
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2)):
+        if n_bytes >= scale:
+            return f"{n_bytes / scale:.1f} {unit}"
+    return f"{n_bytes / 1024:.1f} KB"

@@ -13,17 +13,21 @@ GIB = 1024**3
 @dataclass(frozen=True)
 class VideoSettings:
     """Filled by the config loader from R2V_VIDEO_DIR, R2V_VIDEO_KEEP_DAYS,
-    R2V_VIDEO_MAX_TOTAL_MB, R2V_FFMPEG and R2V_DOWNLOAD_TIMEOUT_SECONDS; everything else keeps its
-    default."""
+    R2V_VIDEO_MAX_TOTAL_MB, R2V_FFMPEG, R2V_DOWNLOAD_TIMEOUT_SECONDS and
+    R2V_TRANSCODE_TIMEOUT_SECONDS; everything else keeps its default."""
 
     video_dir: Path = Path("data/videos")
+    # Where a video goes when video_dir cannot take it; None: the system's temporary folder
+    # (TMPDIR, else /tmp).
+    temporary_dir: Path | None = None
     # Kept files older than this are deleted; 0 keeps them until the size cap needs the room.
     keep_days: float = 7.0
     # Every kept file (originals and fitted copies) together; the oldest go first.
     max_total_bytes: int = 5 * GIB
     # None: the static ffmpeg (with libx264 and aac) shipped in the imageio-ffmpeg wheel.
     ffmpeg: str | None = None
-    # A 10 s 1080P clip takes a few seconds on 2 cores; a stuck ffmpeg is killed after this.
+    # A 10 s 1080P clip takes a few seconds on 2 cores; a stuck ffmpeg is killed (with every
+    # process it started) after this, and the video is posted as its link.
     transcode_timeout_s: float = 300.0
     transcode_threads: int = 2
     transcode_preset: str = "veryfast"

@@ -125,7 +125,7 @@ def join_command(
 
 class StoryJoiner:
     """Joins shots with one ffmpeg run at a time (the cores are shared with the bot), niced,
-    in its own process group, killed by pid after `timeout_s`."""
+    in its own process group, killed with the group after `timeout_s`."""
 
     def __init__(
         self,

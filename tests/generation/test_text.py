@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.generation.text import has_visible_text, inline_code, plain
+from bot.generation.text import has_visible_text, inline_code, link_target, one_line, plain
 
 ZWSP = "\u200b"
 
@@ -64,3 +64,30 @@ VISIBLE = {
 @pytest.mark.parametrize(("text", "visible"), VISIBLE.values(), ids=VISIBLE.keys())
 def test_has_visible_text(text: str, visible: bool):
     assert has_visible_text(text) is visible
+
+
+LINK_TARGETS = {
+    "a signed OSS link stays as it is": (
+        "https://b.oss.example/t.mp4?Expires=1&Signature=ab%2Bc%3D",
+        "https://b.oss.example/t.mp4?Expires=1&Signature=ab%2Bc%3D",
+    ),
+    "a bracket cannot close the masked link": (
+        "https://e.example/a)[x](https://evil",
+        "https://e.example/a%29%5Bx%5D%28https://evil",
+    ),
+    "nor an angle bracket a bare one": ("https://e.example/a>b", "https://e.example/a%3Eb"),
+    "nor a space or a line break": ("https://e.example/a b\nc", "https://e.example/a%20b%0Ac"),
+    "a backtick, a backslash, a quote, a bar": (
+        'https://e.example/`\\"|',
+        "https://e.example/%60%5C%22%7C",
+    ),
+}
+
+
+@pytest.mark.parametrize(("url", "target"), LINK_TARGETS.values(), ids=LINK_TARGETS.keys())
+def test_a_link_from_outside_cannot_close_the_link_it_stands_in(url: str, target: str):
+    assert link_target(url) == target
+
+
+def test_one_line_joins_every_run_of_white_space():
+    assert one_line("a\n# b\t\tc  ") == "a # b c"

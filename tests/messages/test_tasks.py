@@ -10,15 +10,17 @@ from bot.api.errors import (
     ApiConnectionError,
     ApiTimeoutError,
     AuthenticationError,
+    InvalidRequestError,
     NotFoundError,
     RateLimitError,
     ServerError,
 )
+from bot.api.models import TaskResult, TaskStatus
 from bot.generation.request import GenerationRequest
 from bot.messages.catalog import ENGLISH
-from bot.messages.errors import describe_query_error
+from bot.messages.errors import describe_query_error, describe_submit_error
 from bot.messages.limits import describe_wait
-from bot.messages.tasks import ending_text, history_line
+from bot.messages.tasks import ending_text, history_line, known_status
 from bot.store.records import Ending, Origin, TaskRecord
 
 REQUEST = GenerationRequest(
@@ -67,3 +69,36 @@ def test_waits_are_read_at_a_glance(seconds, shown):
 def test_history_lines_show_sizes_and_prompts_as_typed():
     line = history_line(ENGLISH, RECORD)
     assert "1920\\*1080" in line and "\\*\\*bold\\*\\*" in line and "\\_move\\_" in line
+
+
+MARKDOWN_ECHO = "[free](https://evil.example)\n# Heading\n```\n@everyone"
+
+
+def test_the_services_own_words_in_a_status_are_shown_as_written():
+    result = TaskResult(
+        "t1",
+        TaskStatus.OTHER,
+        "**[LIVE](https://evil.example)**",
+        code="Odd`Code",
+        message=MARKDOWN_ECHO,
+        video_url="https://v.example/a)](https://evil.example",
+    )
+
+    shown = known_status(ENGLISH, result)
+
+    status_line, details, link = shown.split("\n")
+    assert "\\*\\*\\[LIVE\\](https://evil.example)\\*\\*" in status_line
+    assert details == (
+        "Odd\\`Code \\[free\\](https://evil.example) # Heading \\`\\`\\` @\u200beveryone"
+    )
+    assert link.startswith("<https://v.example/a%29%5D%28https://evil.example>")
+
+
+def test_a_refusal_quoting_the_service_shows_its_words_as_written():
+    error = InvalidRequestError(
+        status=400, code="InvalidParameter", message=MARKDOWN_ECHO, request_id=None
+    )
+
+    said = describe_submit_error(ENGLISH, error)
+
+    assert said.endswith("\\[free\\](https://evil.example) # Heading \\`\\`\\` @\u200beveryone")

@@ -11,7 +11,14 @@ from bot.api.models import TaskResult, TaskStatus
 from bot.store.records import Ending, Origin, Phase, TaskRecord
 from bot.tracking import lifecycle
 from bot.tracking.delivery import LINK_LIFETIME_S
-from bot.tracking.lifecycle import Ended, Progressed, Unchanged
+from bot.tracking.lifecycle import (
+    Ended,
+    KeepAsking,
+    Progressed,
+    Silent,
+    Unchanged,
+    Unreachable,
+)
 from tests.tracking.test_tracker import REQUEST
 
 T0 = datetime(2026, 12, 1, 12, 0, 0, tzinfo=UTC)
@@ -104,6 +111,48 @@ def test_deadline_and_the_services_memory():
     day = LINK_LIFETIME_S
     assert not lifecycle.beyond_service_memory(RECORD, RECORD.created_at + day - 1)
     assert lifecycle.beyond_service_memory(RECORD, RECORD.created_at + day)
+
+
+CREATED = RECORD.created_at
+DAY_LATER = CREATED + LINK_LIFETIME_S
+LAST_ANSWER = CREATED + 300
+
+
+@pytest.mark.parametrize(
+    ("record", "now", "step"),
+    [
+        # Before the deadline: one unanswered query is nothing to tell.
+        (RECORD, RECORD.deadline_at - 1, KeepAsking()),
+        # Past it: silent since the last answer, asked until the link's lifetime ends.
+        (
+            replace(RECORD, updated_at=LAST_ANSWER),
+            RECORD.deadline_at,
+            Silent(LAST_ANSWER, DAY_LATER),
+        ),
+        # Never answered at all: silent since the submission.
+        (RECORD, RECORD.deadline_at + 60, Silent(CREATED, DAY_LATER)),
+        (replace(RECORD, updated_at=LAST_ANSWER), DAY_LATER - 1, Silent(LAST_ANSWER, DAY_LATER)),
+        # A day on, the service has forgotten the task.
+        (RECORD, DAY_LATER, Unreachable()),
+    ],
+)
+def test_a_query_the_service_did_not_answer_past_the_deadline_is_told_not_ignored(
+    record, now, step
+):
+    assert lifecycle.after_failed_query(record, now) == step
+
+
+@pytest.mark.parametrize(
+    ("record", "now", "silent"),
+    [
+        (RECORD, RECORD.deadline_at - 1, False),
+        (RECORD, RECORD.deadline_at, True),
+        (replace(RECORD, phase=Phase.DELIVERING), RECORD.deadline_at, False),
+        (replace(RECORD, phase=Phase.DONE), RECORD.deadline_at, False),
+    ],
+)
+def test_only_a_task_still_followed_past_its_deadline_is_shown_as_unanswered(record, now, silent):
+    assert (lifecycle.silence(record, now) is not None) is silent
 
 
 @pytest.mark.parametrize("status", [TaskStatus.PENDING, TaskStatus.RUNNING, TaskStatus.OTHER])

@@ -50,7 +50,7 @@ async def test_a_private_task_shows_its_status_privately_and_sends_the_video_by_
 
 
 async def test_closed_dms_get_the_video_as_a_private_follow_up(bot, fake_discord, fake_api, caplog):
-    caplog.set_level(logging.INFO, logger="bot.tracking.tracker")
+    caplog.set_level(logging.INFO, logger="bot.tracking")
     fake_api.default_plan = TaskPlan(pending_s=0.1, running_s=0.1, video_bytes=100_000)
     member = fake_discord.make_user(name="jun")
     fake_discord.close_dms(member)

@@ -10,8 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from bot.video.download import Disallowed, Downloaded, Transient, Unavailable, VideoDownloader
+from bot.video.download import (
+    Disallowed,
+    Downloaded,
+    Transient,
+    Unavailable,
+    Unwritable,
+    VideoDownloader,
+)
 from tests.common import API_KEY, instant
+from tests.conftest import eventually
 from tests.video.conftest import MapResolver, finished_task
 
 MB = 1024 * 1024
@@ -186,6 +194,23 @@ async def test_a_flaky_video_host_is_transient_and_recovers(
     assert isinstance(second, Downloaded)
 
 
+async def test_a_host_that_accepts_and_stalls_is_cut_at_the_downloads_total_time(
+    api, http, clock, clip_720p, tmp_path
+):
+    """The host answers 200 and the first bytes, then nothing: far shorter than the per-read
+    timeout (three connect timeouts), the whole download's own limit ends it."""
+    plan = instant(video_file=clip_720p, video_stall_first=1)
+    _, url = await finished_task(api, http, clock, plan)
+    fetch = downloader(http, api, timeout_s=0.3, connect_timeout_s=10)
+
+    first = await fetch.download(url, tmp_path / "v.mp4")
+    second = await fetch.download(url, tmp_path / "v.mp4")
+
+    assert first == Transient("the download took longer than 0.3 s")
+    assert isinstance(second, Downloaded), "the next request is served"
+    await eventually(lambda: asyncio.sleep(0, api.stalling == 0), what="the stall to be let go")
+
+
 async def test_a_host_refusing_connections_is_transient(http, tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -211,13 +236,15 @@ async def test_a_body_without_a_declared_size_is_cut_at_the_cap(api, http, clock
     assert dest.stat().st_size <= MB
 
 
-async def test_a_disk_that_cannot_take_the_file_is_transient(api, http, clock, tmp_path):
+async def test_a_disk_that_cannot_take_the_file_is_told_apart_from_the_link(
+    api, http, clock, tmp_path
+):
     _, url = await finished_task(api, http, clock, instant())
     (tmp_path / "taken").write_text("a file where the directory should be")
 
     outcome = await downloader(http, api).download(url, tmp_path / "taken" / "v.mp4")
 
-    assert isinstance(outcome, Transient)
+    assert isinstance(outcome, Unwritable)
     assert outcome.reason.startswith("could not write the video")
 
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import struct
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -143,3 +146,73 @@ async def test_a_missing_ffmpeg_is_reported(clip_720p, tmp_path):
     )
 
     assert isinstance(outcome, CannotFit) and "could not be started" in outcome.reason
+
+
+def hanging_ffmpeg(tmp_path: Path, *, escaping: bool = False) -> tuple[Path, Path]:
+    """A stand-in ffmpeg that hangs the way a wrapper script around a stuck encoder does: it
+    starts a child that sleeps and waits for it. With `escaping`, the child leaves ffmpeg's
+    process group (a session of its own). Each child's pid is added to the second path."""
+    pid_file = tmp_path / "children.pid"
+    script = tmp_path / "ffmpeg"
+    child = "setsid sleep 600" if escaping else "sleep 600"
+    script.write_text(f"#!/bin/sh\n{child} &\necho $! >> {pid_file}\nwait\n")
+    script.chmod(0o755)
+    return script, pid_file
+
+
+def children(pid_file: Path) -> list[int]:
+    return [int(line) for line in pid_file.read_text().split()] if pid_file.exists() else []
+
+
+def is_gone(pid: int) -> bool:
+    """The process has ended (a zombie not reaped yet counts: it runs nothing)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return True
+    return stat.rsplit(")", 1)[1].split()[0] == "Z"
+
+
+@contextlib.contextmanager
+def ended_afterwards(pid_file: Path) -> Iterator[None]:
+    """Whatever the test found, the children it made ffmpeg start end with the test."""
+    try:
+        yield
+    finally:
+        for pid in children(pid_file):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+
+
+async def test_a_hung_ffmpeg_is_killed_at_its_timeout_with_its_child(clip_1080p, tmp_path):
+    source = probe(clip_1080p)
+    assert isinstance(source, Mp4Info)
+    script, pid_file = hanging_ffmpeg(tmp_path)
+
+    with ended_afterwards(pid_file):
+        outcome = await Transcoder(str(script), timeout_s=0.5).fit(
+            clip_1080p, source, tmp_path / "f.mp4", 10 * MIB
+        )
+
+        assert outcome == CannotFit("ffmpeg took longer than 0 s and was stopped")
+        [child] = children(pid_file)
+        assert is_gone(child), "the wrapper's child was killed with it"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["children.pid", "ffmpeg"]
+
+
+async def test_a_child_that_left_the_process_group_holds_neither_this_fit_nor_the_next(
+    clip_1080p, tmp_path
+):
+    """Killing the group cannot reach a process in a session of its own: it runs on, but it
+    holds nothing the bot waits for, so each fit ends at its timeout."""
+    source = probe(clip_1080p)
+    assert isinstance(source, Mp4Info)
+    script, pid_file = hanging_ffmpeg(tmp_path, escaping=True)
+    runner = Transcoder(str(script), timeout_s=0.5)
+
+    with ended_afterwards(pid_file):
+        first = await runner.fit(clip_1080p, source, tmp_path / "a.mp4", 10 * MIB)
+        second = await runner.fit(clip_1080p, source, tmp_path / "b.mp4", 10 * MIB)
+
+        assert first == second == CannotFit("ffmpeg took longer than 0 s and was stopped")
+        assert len(children(pid_file)) == 2

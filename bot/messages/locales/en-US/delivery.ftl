@@ -5,6 +5,7 @@ video-as-link = your video is ready (as a link).
 download-link = [Download the video]({ $url }) — the link expires <t:{ $expires_at }:R>.
 over-upload-limit = The video ({ $shown }) is over this server's upload limit of { $limit } MB and could not be made to fit, so it is not attached.
 size-too-large = too large
+not-stored = The bot could not store the video on its own disk to attach it, so here is its link instead.
 reencoded-to-fit = The video was re-encoded to fit this server's upload limit of { $limit } MB ({ $original } → { $fitted }).
 reencoded-smaller-to-fit = The video was re-encoded at a smaller size to fit this server's upload limit of { $limit } MB ({ $original } → { $fitted }).
 original-link = The original: [download]({ $url }) — the link expires <t:{ $expires_at }:R>.

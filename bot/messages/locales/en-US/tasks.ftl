@@ -26,6 +26,7 @@ ending-canceled = your video task was canceled by the service; nothing was charg
 ending-expired = the service no longer knows this task (task IDs expire after 24 h), so its result cannot be fetched.
 ending-deadline = no result arrived (no result after { $minutes } min); the bot stopped waiting. Use `/r2v status task_id:{ $task_id }` to check it later.
 ending-unreachable = the video service could not be reached for a day, so the result of this task is unknown. `/r2v status task_id:{ $task_id }` can try again.
+service-silent = ⚠️ Past its deadline, the video service has not answered about this task since <t:{ $since }:R>. The bot keeps asking until <t:{ $until }:f> (as long as the video could still be fetched) and posts the video if it comes.
 ending-untracked = an admin stopped following this task, so its result is not posted.
 ending-no-video = the service says your video is done but gave no video to fetch. `/r2v status task_id:{ $task_id }` may show it later.
 ending-bad-video = the service sent an empty file or something that is not a video instead of your video, so there is nothing to post.

@@ -4,6 +4,7 @@ video-as-link = 你的视频生成好了（以链接形式提供）。
 download-link = [下载视频]({ $url }) — 链接将于 <t:{ $expires_at }:R>过期。
 over-upload-limit = 视频（{ $shown }）超过了本服务器 { $limit } MB 的上传上限，且无法压缩到上限以内，因此没有作为附件发送。
 size-too-large = 过大
+not-stored = 机器人自己的磁盘暂时存不下这个视频，没法作为附件发送，所以改为提供下载链接。
 reencoded-to-fit = 视频已重新编码，以符合本服务器 { $limit } MB 的上传上限（{ $original } → { $fitted }）。
 reencoded-smaller-to-fit = 视频已重新编码并降低了分辨率，以符合本服务器 { $limit } MB 的上传上限（{ $original } → { $fitted }）。
 original-link = 原始视频：[下载]({ $url }) — 链接将于 <t:{ $expires_at }:R>过期。

@@ -26,6 +26,7 @@ ending-canceled = 你的视频任务已被视频服务取消；没有扣费。
 ending-expired = 视频服务已查不到这个任务（任务 ID 在 24 小时后失效），因此无法获取结果。
 ending-deadline = 等待 { $minutes } 分钟仍未收到结果，机器人已停止等待。之后可用 `/r2v status task_id:{ $task_id }` 查看。
 ending-unreachable = 视频服务已连续一天无法连接，这个任务的结果未知。可以用 `/r2v status task_id:{ $task_id }` 再查一次。
+service-silent = ⚠️ 已过截止时间，视频服务从 <t:{ $since }:R> 起一直没有回应这个任务。机器人会继续查询到 <t:{ $until }:f>（视频在此之前都还能取回），视频一出来就会发出。
 ending-untracked = 管理员已停止跟踪这个任务，因此不会发布结果。
 ending-no-video = 视频服务表示视频已完成，却没有提供可下载的视频。稍后用 `/r2v status task_id:{ $task_id }` 或许能看到。
 ending-bad-video = 视频服务发来的是空文件或不是视频的内容，因此没有可发送的视频。

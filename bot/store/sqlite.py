@@ -21,6 +21,7 @@ from bot.store.cast import CastCopy, CastMember, CastPage, NameTaken
 from bot.store.codec import SQLITE_ADAPTERS, RowCodec, legacy_estimate, question_mark
 from bot.store.protocol import DuplicateTaskError, SchemaTooNew
 from bot.store.records import TaskRecord
+from bot.store.sqlite_workers import SqliteWorkers
 from bot.store.team import SettingChange
 from bot.store.types import UNBILLED, Hold, Spend, Usage
 
@@ -204,7 +205,7 @@ BUSY_TIMEOUT_S = 10.0
 _CODEC: Final = RowCodec(SQLITE_ADAPTERS, question_mark)
 
 
-class SqliteTaskStore:
+class SqliteTaskStore(SqliteWorkers):
     """The default store (a TaskStore, CastStore and TeamSettingsStore). Open with
     `await SqliteTaskStore.open(path)`; close when done."""
 
@@ -325,57 +326,6 @@ class SqliteTaskStore:
                 )
         return cursor.rowcount > 0
 
-    async def heartbeat(self, owner: str, now: float) -> None:
-        async with self._writing() as db:
-            await self._heartbeat(db, owner, now)
-
-    @staticmethod
-    async def _heartbeat(db: aiosqlite.Connection, owner: str, now: float) -> None:
-        await db.execute(
-            "INSERT INTO workers (owner, heartbeat_at) VALUES (?, ?) "
-            "ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
-            (owner, now),
-        )
-
-    async def claim_orphans(
-        self, owner: str, now: float, timeout_s: float, limit: int
-    ) -> list[TaskRecord]:
-        # The write lock is taken first: no other store, in this process or another, can claim
-        # between the choice of orphans and their update.
-        async with self._writing() as db:
-            await self._heartbeat(db, owner, now)
-            async with db.execute(
-                f"UPDATE tasks SET owner = ? WHERE task_id IN ("
-                "SELECT task_id FROM tasks WHERE phase != 'done' AND (owner IS NULL OR ("
-                "owner != ? AND owner NOT IN (SELECT owner FROM workers WHERE heartbeat_at >= ?)"
-                ")) ORDER BY created_at LIMIT ?) "
-                f"RETURNING {_CODEC.select_list}",
-                (owner, owner, now - timeout_s, limit),
-            ) as cursor:
-                claimed = [_CODEC.from_row(row) async for row in cursor]
-        return sorted(claimed, key=lambda record: record.created_at)
-
-    async def live_workers(self, now: float, timeout_s: float) -> int:
-        async with self._db.execute(
-            "SELECT COUNT(*) FROM workers WHERE heartbeat_at >= ?", (now - timeout_s,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        assert row is not None  # an aggregate always returns one row
-        return int(row[0])
-
-    async def next_expiry(self, owner: str, now: float, timeout_s: float) -> float | None:
-        rows = await self._db.execute_fetchall(
-            "SELECT MIN(heartbeat_at) FROM workers WHERE heartbeat_at >= ? AND owner != ?",
-            (now - timeout_s, owner),
-        )
-        oldest = next(iter(rows))[0]  # an aggregate always returns one row
-        return None if oldest is None else float(oldest) + timeout_s
-
-    async def owned(self, owner: str) -> list[TaskRecord]:
-        return await self._select(
-            "WHERE owner = ? AND phase != 'done' ORDER BY created_at", (owner,)
-        )
-
     async def reserve(
         self, hold: Hold, decide: Callable[[], Awaitable[RefusalT | None]]
     ) -> int | RefusalT:
@@ -422,13 +372,6 @@ class SqliteTaskStore:
     async def drop_hold(self, reservation: int) -> None:
         async with self._writing() as db:
             await db.execute("DELETE FROM reservations WHERE id = ?", (reservation,))
-
-    async def release(self, owner: str) -> None:
-        async with self._writing() as db:
-            await db.execute(
-                "UPDATE tasks SET owner = NULL WHERE owner = ? AND phase != 'done'", (owner,)
-            )
-            await db.execute("DELETE FROM workers WHERE owner = ?", (owner,))
 
     async def add_event(self, task_id: str, at: float, status: str) -> None:
         async with self._writing() as db:

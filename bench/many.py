@@ -46,8 +46,7 @@ from bot.api.client import BailianClient
 from bot.requester import Requester
 from bot.store.postgres import PostgresTaskStore
 from bot.store.records import Origin, TaskRecord
-from bot.store.types import new_worker_id
-from bot.tracking.ownership import SharedLease
+from bot.tracking.ownership import SharedLease, new_worker_id
 from bot.tracking.rate_limit import RateLimiter, share_of_cap
 from bot.tracking.settings import TrackerSettings
 from bot.tracking.tracker import Tracker

@@ -184,6 +184,14 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     );
     CREATE INDEX guild_setting_changes_guild ON guild_setting_changes (guild_id, changed_at);
     """,
+    # 11: where each worker runs, so that one proven dead is taken over at once
+    # (bot/store/postgres_workers.py).
+    """
+    ALTER TABLE workers ADD COLUMN host TEXT;
+    ALTER TABLE workers ADD COLUMN pid_space TEXT;
+    ALTER TABLE workers ADD COLUMN pid INTEGER;
+    ALTER TABLE workers ADD COLUMN started BIGINT;
+    """,
 )
 
 # Any constant (the workers' locks are others): taken while migrating, so two processes

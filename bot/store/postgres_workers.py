@@ -3,12 +3,14 @@ the TaskStore contract, `bot.store.protocol`)."""
 
 from __future__ import annotations
 
+from dataclasses import astuple
 from typing import Final
 
 import asyncpg
 
 from bot.store.codec import POSTGRES_ADAPTERS, RowCodec, dollar
 from bot.store.records import TaskRecord
+from bot.store.types import ProcessName, Worker, Workforce
 
 # Any constant (the store's migration lock is another): taken while claiming orphans.
 CLAIM_LOCK: Final = 0x72327663
@@ -26,8 +28,49 @@ class PostgresWorkers:
 
     _pool: asyncpg.Pool
 
+    async def register(self, owner: str, now: float, process: ProcessName | None) -> None:
+        # The columns host, pid_space, pid and started, in that order.
+        named = (None,) * 4 if process is None else astuple(process)
+        await self._pool.execute(
+            "INSERT INTO workers (owner, heartbeat_at, host, pid_space, pid, started) "
+            "VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (owner) DO UPDATE SET "
+            "heartbeat_at = excluded.heartbeat_at, host = excluded.host, "
+            "pid_space = excluded.pid_space, pid = excluded.pid, started = excluded.started",
+            owner,
+            now,
+            *named,
+        )
+
     async def heartbeat(self, owner: str, now: float) -> None:
         await self._pool.execute(_HEARTBEAT, owner, now)
+
+    async def workforce(self, now: float, timeout_s: float) -> Workforce:
+        since = now - timeout_s
+        rows = await self._pool.fetch(
+            "SELECT owner, heartbeat_at, host, pid_space, pid, started, "
+            "(SELECT count(*) FROM tasks WHERE tasks.owner = workers.owner "
+            "AND phase <> 'done') AS tasks "
+            "FROM workers WHERE heartbeat_at >= $1 ORDER BY owner",
+            since,
+        )
+        orphans: int = await self._pool.fetchval(
+            "SELECT count(*) FROM tasks WHERE phase <> 'done' AND (owner IS NULL OR "
+            "NOT EXISTS (SELECT 1 FROM workers WHERE workers.owner = tasks.owner "
+            "AND heartbeat_at >= $1))",
+            since,
+        )
+        workers = tuple(
+            Worker(
+                owner=row["owner"],
+                heartbeat_at=row["heartbeat_at"],
+                process=None
+                if row["pid_space"] is None
+                else ProcessName(row["host"], row["pid_space"], row["pid"], row["started"]),
+                tasks=row["tasks"],
+            )
+            for row in rows
+        )
+        return Workforce(workers, orphans)
 
     async def claim_orphans(
         self, owner: str, now: float, timeout_s: float, limit: int
@@ -50,20 +93,6 @@ class PostgresWorkers:
                 limit,
             )
         return sorted((_CODEC.from_row(row) for row in rows), key=lambda r: r.created_at)
-
-    async def live_workers(self, now: float, timeout_s: float) -> int:
-        count = await self._pool.fetchval(
-            "SELECT count(*) FROM workers WHERE heartbeat_at >= $1", now - timeout_s
-        )
-        return int(count)
-
-    async def next_expiry(self, owner: str, now: float, timeout_s: float) -> float | None:
-        oldest: float | None = await self._pool.fetchval(
-            "SELECT min(heartbeat_at) FROM workers WHERE heartbeat_at >= $1 AND owner <> $2",
-            now - timeout_s,
-            owner,
-        )
-        return None if oldest is None else oldest + timeout_s
 
     async def owned(self, owner: str) -> list[TaskRecord]:
         rows = await self._pool.fetch(

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol, TypeVar
 
 from bot.store.records import TaskRecord
-from bot.store.types import Hold, Spend, Usage
+from bot.store.types import Hold, ProcessName, Spend, Usage, Workforce
 
 RefusalT = TypeVar("RefusalT")
 
@@ -26,10 +26,12 @@ class TaskStore(Protocol):
     counts with its billed seconds and amount (a task still running may yet be billed).
 
     Ownership, so that several bot processes can share one database: each process (a worker,
-    named by an id such as `new_worker_id()`) owns the tasks it follows and proves it is alive
-    with `heartbeat`. An active task whose owner is gone (no heartbeat within the timeout) or
-    that has none is an orphan, which `claim_orphans` hands to exactly one claimer. A fenced
-    `save` writes only while the task is still the caller's.
+    named by an id such as `bot.tracking.ownership.new_worker_id()`, and `register`ed with the
+    process it runs in) owns the tasks it follows and proves it is alive with `heartbeat`. An
+    active task whose owner is gone (no heartbeat within the timeout, or `release`d: at a clean
+    stop, or by another worker that proved it dead) or that has none is an orphan, which
+    `claim_orphans` hands to exactly one claimer. A fenced `save` writes only while the task is
+    still the caller's.
 
     Reservations (holds) make per-member limits hold across processes: `reserve` decides and
     inserts under one lock per member, and `add(reservation=)` swaps the hold for the task in
@@ -84,8 +86,15 @@ class TaskStore(Protocol):
     async def events(self, task_id: str) -> list[tuple[float, str]]:
         """(time, status) of a task, in time order (insertion order among equal times)."""
 
+    async def register(self, owner: str, now: float, process: ProcessName | None) -> None:
+        """Worker `owner` starts, in `process` (None: unknown), and is alive at `now`."""
+
     async def heartbeat(self, owner: str, now: float) -> None:
         """Record that worker `owner` is alive at `now`."""
+
+    async def workforce(self, now: float, timeout_s: float) -> Workforce:
+        """The workers with a heartbeat since `now - timeout_s`, by owner, each with its process
+        and count of active tasks, and the count of active tasks none of them owns."""
 
     async def claim_orphans(
         self, owner: str, now: float, timeout_s: float, limit: int
@@ -93,14 +102,6 @@ class TaskStore(Protocol):
         """Take over up to `limit` active tasks, oldest first, that have no owner or whose
         owner sent no heartbeat since `now - timeout_s`; also a heartbeat of `owner`. Among
         concurrent claimers each task goes to one."""
-
-    async def live_workers(self, now: float, timeout_s: float) -> int:
-        """Workers with a heartbeat since `now - timeout_s`."""
-
-    async def next_expiry(self, owner: str, now: float, timeout_s: float) -> float | None:
-        """When the first worker other than `owner` that is live at `now` stops being live
-        unless it renews its heartbeat (its last heartbeat + `timeout_s`): the moment its tasks
-        could become orphans. None when no other worker is live."""
 
     async def owned(self, owner: str) -> list[TaskRecord]:
         """The active tasks `owner` owns, oldest first."""
@@ -120,7 +121,8 @@ class TaskStore(Protocol):
         """The submission failed for certain: it no longer counts."""
 
     async def release(self, owner: str) -> None:
-        """A worker's clean exit: its tasks become orphans at once and it is no longer live."""
+        """A worker's clean exit, or its death proven by another worker: its tasks become
+        orphans at once and it is no longer live."""
 
     async def ping(self) -> None:
         """One trip to the database and back, for `/healthz`; raises when it does not answer

@@ -198,6 +198,14 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     );
     CREATE INDEX guild_setting_changes_guild ON guild_setting_changes (guild_id, changed_at);
     """,
+    # 13: where each worker runs, so that one proven dead is taken over at once
+    # (bot/store/sqlite_workers.py).
+    """
+    ALTER TABLE workers ADD COLUMN host TEXT;
+    ALTER TABLE workers ADD COLUMN pid_space TEXT;
+    ALTER TABLE workers ADD COLUMN pid INTEGER;
+    ALTER TABLE workers ADD COLUMN started INTEGER;
+    """,
 )
 # A write waits this long for another connection's (or process's) write lock.
 BUSY_TIMEOUT_S = 10.0

@@ -4,12 +4,14 @@ TaskStore contract, `bot.store.protocol`)."""
 from __future__ import annotations
 
 from contextlib import AbstractAsyncContextManager
+from dataclasses import astuple
 from typing import Final
 
 import aiosqlite
 
 from bot.store.codec import SQLITE_ADAPTERS, RowCodec, question_mark
 from bot.store.records import TaskRecord
+from bot.store.types import ProcessName, Worker, Workforce
 
 _CODEC: Final = RowCodec(SQLITE_ADAPTERS, question_mark)
 
@@ -29,9 +31,48 @@ class SqliteWorkers:
     ) -> AbstractAsyncContextManager[aiosqlite.Connection]:
         raise NotImplementedError  # SqliteTaskStore's
 
+    async def register(self, owner: str, now: float, process: ProcessName | None) -> None:
+        # The columns host, pid_space, pid and started, in that order.
+        named = (None,) * 4 if process is None else astuple(process)
+        async with self._writing() as db:
+            await db.execute(
+                "INSERT INTO workers (owner, heartbeat_at, host, pid_space, pid, started) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (owner) DO UPDATE SET "
+                "heartbeat_at = excluded.heartbeat_at, host = excluded.host, "
+                "pid_space = excluded.pid_space, pid = excluded.pid, started = excluded.started",
+                (owner, now, *named),
+            )
+
     async def heartbeat(self, owner: str, now: float) -> None:
         async with self._writing() as db:
             await db.execute(_HEARTBEAT, (owner, now))
+
+    async def workforce(self, now: float, timeout_s: float) -> Workforce:
+        since = now - timeout_s
+        rows = await self._db.execute_fetchall(
+            "SELECT owner, heartbeat_at, host, pid_space, pid, started, "
+            "(SELECT COUNT(*) FROM tasks WHERE tasks.owner = workers.owner "
+            "AND phase != 'done') AS tasks "
+            "FROM workers WHERE heartbeat_at >= ? ORDER BY owner",
+            (since,),
+        )
+        orphans = await self._db.execute_fetchall(
+            "SELECT COUNT(*) FROM tasks WHERE phase != 'done' AND (owner IS NULL OR "
+            "owner NOT IN (SELECT owner FROM workers WHERE heartbeat_at >= ?))",
+            (since,),
+        )
+        workers = tuple(
+            Worker(
+                owner=row["owner"],
+                heartbeat_at=row["heartbeat_at"],
+                process=None
+                if row["pid_space"] is None
+                else ProcessName(row["host"], row["pid_space"], row["pid"], row["started"]),
+                tasks=row["tasks"],
+            )
+            for row in rows
+        )
+        return Workforce(workers, next(iter(orphans))[0])
 
     async def claim_orphans(
         self, owner: str, now: float, timeout_s: float, limit: int
@@ -50,22 +91,6 @@ class SqliteWorkers:
             ) as cursor:
                 claimed = [_CODEC.from_row(row) async for row in cursor]
         return sorted(claimed, key=lambda record: record.created_at)
-
-    async def live_workers(self, now: float, timeout_s: float) -> int:
-        async with self._db.execute(
-            "SELECT COUNT(*) FROM workers WHERE heartbeat_at >= ?", (now - timeout_s,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        assert row is not None  # an aggregate always returns one row
-        return int(row[0])
-
-    async def next_expiry(self, owner: str, now: float, timeout_s: float) -> float | None:
-        rows = await self._db.execute_fetchall(
-            "SELECT MIN(heartbeat_at) FROM workers WHERE heartbeat_at >= ? AND owner != ?",
-            (now - timeout_s, owner),
-        )
-        oldest = next(iter(rows))[0]  # an aggregate always returns one row
-        return None if oldest is None else float(oldest) + timeout_s
 
     async def owned(self, owner: str) -> list[TaskRecord]:
         rows = await self._db.execute_fetchall(

@@ -4,31 +4,42 @@ A process alone on its store holds a `SoleLease`: every active task is its own, 
 stop, and nothing is ever fenced.
 
 Processes sharing one store each hold a `SharedLease` under their own worker id (see the store's
-ownership contract in `bot.store.protocol`). The lease renews its heartbeat every quarter of the
-worker timeout, and claims orphans (active tasks with no owner, or whose owner sent no heartbeat
-within the timeout) every claim interval, up to the tracker's free capacity, and also at the
-moment another live worker's heartbeat times out, so a dead process's tasks move at its timeout,
-not up to a claim interval later. Every save is fenced by ownership: a save that changes nothing
-means another process took the task over, and the tracker forgets it. A lease not renewed for
-half the timeout (a stall, a lost database) is `fenced`: the tracker neither polls nor delivers
-until the lease has re-read which tasks are still its own. `release()` at a clean stop hands the
-tasks over at once instead of after the timeout.
+ownership contract in `bot.store.protocol`), registered with the process it runs in (host, pid
+space, pid, start time). The lease renews its heartbeat every quarter of the worker timeout, and
+claims orphans (active tasks with no owner, or whose owner sent no heartbeat within the timeout)
+every claim interval, up to the tracker's free capacity, and also at the moment another live
+worker's heartbeat times out, so a dead process's tasks move at its timeout, not up to a claim
+interval later. Before each claim it releases every other worker proven dead: one that ran in
+this process's pid space and whose pid is gone or names a process started at another time. A
+process killed and started again so resumes its predecessor's tasks at once instead of after the
+timeout (on SQLite, one host, and on PostgreSQL when it runs where its predecessor ran).
 
-How a process is named as a worker (`SharedLease.for_this_process`) and what it takes over
-(`SharedLease._claim`) are decided in this module only.
+Every save is fenced by ownership: a save that changes nothing means another process took the
+task over, and the tracker forgets it. A lease not renewed for half the timeout (a stall, a lost
+database) is `fenced`: the tracker neither polls nor delivers until the lease has re-read which
+tasks are still its own. `release()` at a clean stop hands the tasks over at once instead of
+after the timeout.
+
+How a process is named as a worker (`SharedLease.for_this_process`), when it is known dead
+(`is_gone`) and what it takes over (`SharedLease._claim`) are decided in this module only.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import time
+import uuid
 from collections.abc import Callable, Collection, Iterable
+from dataclasses import replace
+from pathlib import Path
 from typing import Protocol
 
 from bot.store.protocol import TaskStore
 from bot.store.records import TaskRecord
-from bot.store.types import new_worker_id
+from bot.store.types import ProcessName, Workforce
 from bot.tracking.settings import TrackerSettings
 
 log = logging.getLogger(__name__)
@@ -91,6 +102,64 @@ class Lease(Protocol):
         ...
 
 
+def new_worker_id() -> str:
+    """A name for this process as a task owner: readable in the database, never reused. The
+    pid is its second field (host:pid:random)."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def this_process() -> ProcessName | None:
+    """This process, as other processes can later tell it is gone; None where /proc does not
+    tell (not Linux, or a /proc of another pid namespace): such a worker is only ever timed
+    out."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        namespace = os.readlink("/proc/self/ns/pid")
+        pid, _, started = _stat("self")
+    except (OSError, ValueError, IndexError):
+        return None
+    if pid != os.getpid():
+        return None
+    return ProcessName(socket.gethostname(), f"{boot} {namespace}", pid, started)
+
+
+def is_gone(other: ProcessName, me: ProcessName) -> bool:
+    """True only when `other` provably no longer runs: it ran in the pid space of `me` (the same
+    boot of the same kernel, the same pid namespace) and its pid now names no process, a zombie,
+    or a process started at another time (the pid was reused). A process elsewhere, or one this
+    process may not look at, is never taken for gone."""
+    if other.pid_space != me.pid_space or other.pid <= 0:
+        return False
+    try:
+        _, state, started = _stat(str(other.pid))
+    except FileNotFoundError:
+        # No such process, or one /proc hides from this user (hidepid): kill(0) tells which.
+        return not _exists(other.pid)
+    except (OSError, ValueError, IndexError):
+        return False
+    return started != other.started or state in ("Z", "X")
+
+
+def _exists(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # no signal: only whether there is such a process
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # there is one, which this process may not signal
+    return True
+
+
+def _stat(pid: str) -> tuple[int, str, int]:
+    """The pid, state and start time (clock ticks from boot) of process `pid` in /proc."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    # The command name, in parentheses, may itself hold spaces and parentheses.
+    name_ends = stat.rindex(")")
+    fields = stat[name_ends + 2 :].split()
+    # Fields from the 3rd (state) on; the 22nd is the start time.
+    return int(stat[: stat.index(" ")]), fields[0], int(fields[19])
+
+
 class SoleLease:
     """The lease of a process alone on its store: every active task is its own."""
 
@@ -131,11 +200,15 @@ class SharedLease:
         owner: str,
         settings: TrackerSettings,
         *,
+        process: ProcessName | None = None,
         on_live_workers: Callable[[int], None] | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
         self._owner = owner
+        # Where this process runs: registered for the others, and compared with theirs to find
+        # the dead. None: neither (a worker that can only be timed out).
+        self._process = process
         self._timeout_s = settings.worker_timeout_s
         self._claim_every_s = settings.claim_interval_s
         # Told how many workers are live after every heartbeat (each takes its share of the
@@ -158,11 +231,12 @@ class SharedLease:
         *,
         on_live_workers: Callable[[int], None] | None = None,
     ) -> SharedLease:
-        """A lease under a new worker id: a restarted process must not pass for the one that
-        died, whose tasks it claims like any other orphans."""
+        """A lease under a new worker id, registered with this process's pid and start time: a
+        restarted process must not pass for the one that died, whose tasks it takes over as
+        soon as it sees that that one is gone."""
         owner = new_worker_id()
         log.info("worker id %s", owner)
-        return cls(store, owner, settings, on_live_workers=on_live_workers)
+        return cls(store, owner, settings, process=this_process(), on_live_workers=on_live_workers)
 
     @property
     def owner(self) -> str:
@@ -175,8 +249,11 @@ class SharedLease:
         return self._clock() - self._renewed_at > self._timeout_s / 2
 
     async def start(self, holder: Holder) -> None:
-        """Claim the orphans there are now, then keep the lease in the background."""
+        """Register, claim the orphans there are now, then keep the lease in the background."""
         self._holder = holder
+        now = self._clock()
+        await self._store.register(self._owner, now, self._process)
+        self._renewed_at = now
         await self._claim(holder)
         self._keeping = asyncio.create_task(self._keep(holder), name="r2v-ownership")
 
@@ -240,22 +317,56 @@ class SharedLease:
             return
         await self._store.heartbeat(self._owner, now)
         self._renewed_at = now
-        await self._count_workers(now)
+        if self._on_live_workers is not None:
+            force = await self._store.workforce(now, self._timeout_s)
+            self._on_live_workers(len(force.workers))
 
     async def _claim(self, holder: Holder) -> None:
-        """Take over orphaned tasks up to the holder's free capacity (also a heartbeat)."""
+        """Release the workers proven dead, then take over orphaned tasks up to the holder's
+        free capacity (also a heartbeat)."""
         now = self._clock()
         if self.fenced:
             await self._reclaim(holder, now)
+        force = await self._bury_the_dead(await self._store.workforce(now, self._timeout_s), now)
         free = max(0, holder.capacity - holder.active_count)
         claimed = await self._store.claim_orphans(self._owner, now, self._timeout_s, free)
         self._renewed_at = now
         holder.adopt(claimed)
         if claimed:
             log.info("took over %d task(s) without a live owner", len(claimed))
-        await self._count_workers(now)
-        expiry = await self._store.next_expiry(self._owner, now, self._timeout_s)
-        self._orphans_due_at = None if expiry is None else expiry + PAST_TIMEOUT_S
+        if self._on_live_workers is not None:
+            self._on_live_workers(len({w.owner for w in force.workers} | {self._owner}))
+        others = [w.heartbeat_at for w in force.workers if w.owner != self._owner]
+        self._orphans_due_at = min(others) + self._timeout_s + PAST_TIMEOUT_S if others else None
+
+    async def _bury_the_dead(self, force: Workforce, now: float) -> Workforce:
+        """Release every other worker proven gone; the workforce without them."""
+        me = self._process
+        if me is None:
+            return force
+        gone = [
+            worker
+            for worker in force.workers
+            if worker.owner != self._owner
+            and worker.process is not None
+            and is_gone(worker.process, me)
+        ]
+        for worker in gone:
+            await self._store.release(worker.owner)
+            assert worker.process is not None  # chosen for it above
+            log.warning(
+                "worker %s (pid %d) is gone; its %d task(s) are taken over now",
+                worker.owner,
+                worker.process.pid,
+                worker.tasks,
+            )
+        if not gone:
+            return force
+        return replace(
+            force,
+            workers=tuple(w for w in force.workers if w not in gone),
+            orphans=force.orphans + sum(w.tasks for w in gone),
+        )
 
     async def _reclaim(self, holder: Holder, now: float) -> None:
         """After a stall: renew the heartbeat, then keep only the tasks still owned here. Until
@@ -268,9 +379,3 @@ class SharedLease:
         log.warning(
             "heartbeat renewed after a stall; %d task(s) had moved to other processes", lost
         )
-
-    async def _count_workers(self, now: float) -> None:
-        if self._on_live_workers is None:
-            return
-        live = await self._store.live_workers(now, self._timeout_s)
-        self._on_live_workers(live)

@@ -1,6 +1,6 @@
 """Several bot processes on one database: each active task has one owner, a dead owner's tasks
 are taken over by exactly one live process, and a process that lost a task can no longer write
-it. Run against SQLite and PostgreSQL alike."""
+it; the live workers as the store knows them. Run against SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ import asyncpg
 from bot.api.models import TaskStatus
 from bot.store.protocol import TaskStore
 from bot.store.records import Phase
-from bot.store.types import new_worker_id
+from bot.store.types import ProcessName, Worker, Workforce
+from bot.tracking.ownership import new_worker_id
 from tests.common import stored
 from tests.store.conftest import Backend
 from tests.store.test_contract import record
@@ -81,33 +82,29 @@ async def test_orphans_are_unowned_or_dead_owned_active_tasks_oldest_first(store
     assert await store.claim_orphans("me", NOW, TIMEOUT_S, limit=10) == []
 
 
-async def test_live_workers_counts_heartbeats_within_the_timeout(store: TaskStore):
-    assert await store.live_workers(NOW, TIMEOUT_S) == 0
-    await store.heartbeat("a", NOW - TIMEOUT_S - 1)
-    await store.heartbeat("b", NOW - 5)
-    await store.claim_orphans("c", NOW, TIMEOUT_S, limit=1)
-
-    assert await store.live_workers(NOW, TIMEOUT_S) == 2
-    await store.heartbeat("a", NOW)  # a heartbeat moves forward, it does not add a worker
-    assert await store.live_workers(NOW, TIMEOUT_S) == 3
-
-
-async def test_next_expiry_is_when_the_first_other_live_worker_could_be_taken_over(
+async def test_the_workforce_is_the_live_workers_with_their_process_and_tasks(
     store: TaskStore,
 ):
-    assert await store.next_expiry("me", NOW, TIMEOUT_S) is None
-    await store.heartbeat("me", NOW - 50)  # its own heartbeat does not count
-    await store.heartbeat("dead", NOW - TIMEOUT_S - 1)
-    assert await store.next_expiry("me", NOW, TIMEOUT_S) is None
+    assert await store.workforce(NOW, TIMEOUT_S) == Workforce((), 0)
+    here = ProcessName("host-a", "boot pid:[4026531836]", 4321, 987654321)
+    await store.register("b", NOW - 5, here)
+    await store.register("a", NOW - TIMEOUT_S - 1, None)  # dead
+    await store.claim_orphans("c", NOW, TIMEOUT_S, limit=1)  # a heartbeat of an unnamed one
+    await store.add(record("t1", created_at=1.0), owner="b")
+    await store.add(record("t2", created_at=2.0), owner="b")
+    await store.add(record("t3", created_at=3.0), owner="a")
+    await store.add(record("t4", created_at=4.0))
+    await store.add(record("t5", created_at=5.0, phase=Phase.DONE), owner="b")
 
-    await store.heartbeat("late", NOW - 20)
-    await store.heartbeat("fresh", NOW - 2)
-    assert await store.next_expiry("me", NOW, TIMEOUT_S) == NOW - 20 + TIMEOUT_S
-    # Once it is due, that worker's tasks are orphans.
-    await store.add(record("t1"), owner="late")
-    due = NOW - 20 + TIMEOUT_S
-    assert await store.claim_orphans("me", due - 0.01, TIMEOUT_S, 10) == []
-    assert [r.task_id for r in await store.claim_orphans("me", due + 0.01, TIMEOUT_S, 10)] == ["t1"]
+    force = await store.workforce(NOW, TIMEOUT_S)
+
+    assert force == Workforce(
+        (Worker("b", NOW - 5, here, tasks=2), Worker("c", NOW, None, tasks=0)),
+        orphans=2,
+    )
+    assert force.tasks == 4
+    await store.heartbeat("a", NOW)  # a heartbeat moves forward, it does not add a worker
+    assert [w.owner for w in (await store.workforce(NOW, TIMEOUT_S)).workers] == ["a", "b", "c"]
 
 
 async def test_a_released_workers_tasks_are_orphans_at_once(store: TaskStore, backend: Backend):
@@ -117,7 +114,7 @@ async def test_a_released_workers_tasks_are_orphans_at_once(store: TaskStore, ba
 
     await store.release("a")
 
-    assert await store.live_workers(NOW, TIMEOUT_S) == 0
+    assert (await store.workforce(NOW, TIMEOUT_S)).workers == ()
     assert [r.task_id for r in await store.claim_orphans("b", NOW, TIMEOUT_S, 10)] == ["t1"]
     assert (await owners(backend))["t2"] == "a"  # history keeps who followed it
 

@@ -1,7 +1,7 @@
 """The lease a tracker holds its tasks under, on SQLite and PostgreSQL alike: what it claims and
-leaves, when a dead worker's tasks move, fenced saves, the stall that fences it until it has
-re-read what it still owns, the live-worker count, the release at a clean stop, and the lease of
-a process alone on its store.
+leaves, when a dead worker's tasks move (at its timeout, or at once when its process is proven
+gone), fenced saves, the stall that fences it until it has re-read what it still owns, the
+live-worker count, the release at a clean stop, and the lease of a process alone on its store.
 
 The holder is a real tracker that is not started: it follows what the lease hands it and polls
 nothing, so what it follows is exactly what the lease decided."""
@@ -11,9 +11,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import subprocess
+import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -22,7 +26,8 @@ import pytest
 from bot.api.client import BailianClient
 from bot.store.protocol import TaskStore
 from bot.store.records import Phase
-from bot.tracking.ownership import Lease, SharedLease, SoleLease
+from bot.store.types import ProcessName
+from bot.tracking.ownership import Lease, SharedLease, SoleLease, this_process
 from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, ManualClock
 from fakes.recording import RecordingNotifier
@@ -161,8 +166,93 @@ async def test_a_release_hands_every_task_over_at_once(store, client):
 
     now = time.time()
     assert lease_loops() == [], "nothing renews a released lease"
-    assert await store.live_workers(now, TIMEOUT_S) == 0
+    assert (await store.workforce(now, TIMEOUT_S)).workers == ()
     assert [r.task_id for r in await store.claim_orphans("other", now, TIMEOUT_S, 10)] == ["t1"]
+
+
+@contextmanager
+def a_process() -> Iterator[int]:
+    """Another program, running until the block ends; its pid."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        yield child.pid
+    finally:
+        child.kill()
+        child.wait()
+
+
+def started(pid: int) -> int:
+    """Field 22 of /proc/<pid>/stat: clock ticks from boot to the process's start."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat[stat.rindex(")") + 2 :].split()[19])
+
+
+def here() -> ProcessName:
+    me = this_process()
+    assert me is not None, "the tests run on Linux"
+    return me
+
+
+async def a_predecessor(store: TaskStore, process: ProcessName | None, tasks: list[str]) -> None:
+    """A worker that sent its heartbeat just now, in `process`, with these tasks."""
+    await store.register("old", time.time(), process)
+    for n, task_id in enumerate(tasks):
+        await store.add(record(task_id, created_at=float(n)), owner="old")
+
+
+async def test_a_predecessor_whose_process_is_gone_is_taken_over_at_once(store, client, caplog):
+    with a_process() as pid:
+        gone = replace(here(), pid=pid, started=started(pid))
+    await a_predecessor(store, gone, ["t1", "t2"])
+    lease = SharedLease(store, "me", SETTINGS, process=here())
+    tracker = holder(client, store, lease)
+
+    await lease.start(tracker)
+    try:
+        assert followed(tracker) == ["t1", "t2"], "no wait for its heartbeat to time out"
+        assert [w.owner for w in (await store.workforce(time.time(), TIMEOUT_S)).workers] == ["me"]
+    finally:
+        await lease.release()
+    assert f"worker old (pid {pid}) is gone; its 2 task(s) are taken over now" in caplog.text
+
+
+async def test_a_pid_reused_by_another_program_is_not_the_predecessor(store, client):
+    with a_process() as pid:
+        # The pid names a live program, started at another time than the worker that had it.
+        await a_predecessor(store, replace(here(), pid=pid, started=started(pid) - 1), ["t1"])
+        lease = SharedLease(store, "me", SETTINGS, process=here())
+        tracker = holder(client, store, lease)
+        await lease.start(tracker)
+        try:
+            assert followed(tracker) == ["t1"]
+        finally:
+            await lease.release()
+
+
+@contextmanager
+def predecessor_process(where: str) -> Iterator[ProcessName | None]:
+    """How a live worker's process is named: as it runs, in a pid space this process cannot
+    look into (its pid is free here), or not at all (a worker of an older version)."""
+    with a_process() as pid:
+        alive = replace(here(), pid=pid, started=started(pid))
+        if where == "running":
+            yield alive
+            return
+    yield replace(alive, pid_space="another-boot pid:[1]") if where == "elsewhere" else None
+
+
+@pytest.mark.parametrize("where", ["running", "elsewhere", "unnamed"])
+async def test_a_predecessor_not_proven_gone_keeps_its_tasks(store, client, where):
+    with predecessor_process(where) as process:
+        await a_predecessor(store, process, ["t1"])
+        lease = SharedLease(store, "me", SETTINGS, process=here())
+        tracker = holder(client, store, lease)
+        await lease.start(tracker)
+        try:
+            assert followed(tracker) == []
+        finally:
+            await lease.release()
+    assert [r.task_id for r in await store.owned("old")] == ["t1"]
 
 
 async def test_a_process_gets_a_new_worker_id_at_every_start(store):

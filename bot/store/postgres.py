@@ -192,6 +192,13 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     ALTER TABLE workers ADD COLUMN pid INTEGER;
     ALTER TABLE workers ADD COLUMN started BIGINT;
     """,
+    # 12: the share of the account's query cap each worker holds, and when a share was last
+    # given back (bot/store/postgres_workers.py).
+    """
+    ALTER TABLE workers ADD COLUMN share INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE query_cap (freed_at DOUBLE PRECISION NOT NULL);
+    INSERT INTO query_cap (freed_at) VALUES (0);
+    """,
 )
 
 # Any constant (the workers' locks are others): taken while migrating, so two processes

@@ -206,6 +206,13 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     ALTER TABLE workers ADD COLUMN pid INTEGER;
     ALTER TABLE workers ADD COLUMN started INTEGER;
     """,
+    # 14: the share of the account's query cap each worker holds, and when a share was last
+    # given back (bot/store/sqlite_workers.py).
+    """
+    ALTER TABLE workers ADD COLUMN share INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE query_cap (freed_at REAL NOT NULL);
+    INSERT INTO query_cap (freed_at) VALUES (0);
+    """,
 )
 # A write waits this long for another connection's (or process's) write lock.
 BUSY_TIMEOUT_S = 10.0

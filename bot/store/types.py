@@ -73,6 +73,7 @@ class Worker:
     owner: str
     heartbeat_at: float
     process: ProcessName | None  # None: a worker that did not say (an older version)
+    share: int  # the queries per window of the account's cap it holds
     tasks: int  # the active tasks it owns
 
 
@@ -87,3 +88,13 @@ class Workforce:
     def tasks(self) -> int:
         """Every active task."""
         return self.orphans + sum(worker.tasks for worker in self.workers)
+
+
+@dataclass(frozen=True)
+class ShareGrant:
+    """A worker's share of the query cap as the store granted it, and the last time a share was
+    given back (by a worker that lowered or released its own): a raise may be used only once
+    that worker's last queries have left the cap's window."""
+
+    queries: int
+    freed_at: float

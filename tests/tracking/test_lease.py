@@ -1,7 +1,8 @@
 """The lease a tracker holds its tasks under, on SQLite and PostgreSQL alike: what it claims and
 leaves, when a dead worker's tasks move (at its timeout, or at once when its process is proven
-gone), fenced saves, the stall that fences it until it has re-read what it still owns, the
-live-worker count, the release at a clean stop, and the lease of a process alone on its store.
+gone), fenced saves, the stall that fences it until it has re-read what it still owns, tasks
+and shares of the query cap that follow the work, the release at a clean stop, and the lease of
+a process alone on its store.
 
 The holder is a real tracker that is not started: it follows what the lease hands it and polls
 nothing, so what it follows is exactly what the lease decided."""
@@ -28,6 +29,7 @@ from bot.store.protocol import TaskStore
 from bot.store.records import Phase
 from bot.store.types import ProcessName
 from bot.tracking.ownership import Lease, SharedLease, SoleLease, this_process
+from bot.tracking.rate_limit import Cap, QueryShare
 from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, ManualClock
 from fakes.recording import RecordingNotifier
@@ -67,11 +69,13 @@ async def test_a_lease_takes_the_orphans_and_leaves_a_live_workers_tasks(store, 
     await store.add(record("unowned", created_at=1.0))
     await store.add(record("of-the-dead", created_at=2.0), owner="dead")
     await store.add(record("of-the-living", created_at=3.0), owner="live")
+    await store.add(record("also-of-the-living", created_at=4.0), owner="live")
     lease = SharedLease(store, "me", SETTINGS)
     tracker = holder(client, store, lease)
 
     await lease.start(tracker)
     try:
+        # Its part: half of the four active tasks.
         assert followed(tracker) == ["of-the-dead", "unowned"]
         assert [r.task_id for r in await store.owned("me")] == ["unowned", "of-the-dead"]
         assert tracker.owner == "me"
@@ -79,24 +83,24 @@ async def test_a_lease_takes_the_orphans_and_leaves_a_live_workers_tasks(store, 
         await lease.release()
 
 
-async def test_a_dead_workers_tasks_move_at_its_timeout_and_the_live_count_follows(store, client):
+async def test_a_dead_workers_tasks_and_share_move_at_its_timeout(store, client):
     settings = replace(SETTINGS, worker_timeout_s=1.0)
     await store.heartbeat("other", time.time())
     await store.add(record("t1", created_at=time.time()), owner="other")
-    live: list[int] = []
-    lease = SharedLease(store, "me", settings, on_live_workers=live.append)
+    share = QueryShare(Cap(10, 1.0))
+    lease = SharedLease(store, "me", settings, share=share)
     tracker = holder(client, store, lease)
 
     await lease.start(tracker)
     try:
-        assert followed(tracker) == [] and live == [2], "other was live at the start"
+        # other is live and has the one task: most of the cap is its, once it asks.
+        assert followed(tracker) == [] and share.promised == 1
 
         # Claims come every 60 s only: the take-over is timed by other's heartbeat.
         async def taken_over() -> bool:
-            return followed(tracker) == ["t1"]
+            return followed(tracker) == ["t1"] and share.promised == 10
 
         await eventually(taken_over, 5, what="the take-over at other's timeout")
-        assert live[-1] == 1
         assert [r.task_id for r in await store.owned("me")] == ["t1"]
     finally:
         await lease.release()
@@ -156,18 +160,60 @@ async def test_a_stalled_lease_is_fenced_until_it_has_reread_what_it_still_owns(
     )
 
 
-async def test_a_release_hands_every_task_over_at_once(store, client):
+async def test_a_release_hands_every_task_and_the_share_over_at_once(store, client):
     await store.add(record("t1"))
-    lease = SharedLease(store, "me", SETTINGS)
+    share = QueryShare(Cap(5, 1.0))
+    lease = SharedLease(store, "me", SETTINGS, process=here(), share=share)
     await lease.start(holder(client, store, lease))
     assert lease_loops(), "the lease is kept in the background"
+    assert share.queries == 5
 
     await lease.release()
 
     now = time.time()
     assert lease_loops() == [], "nothing renews a released lease"
+    assert share.queries == 0
     assert (await store.workforce(now, TIMEOUT_S)).workers == ()
     assert [r.task_id for r in await store.claim_orphans("other", now, TIMEOUT_S, 10)] == ["t1"]
+    taken = await store.take_share("other", 5, cap=5, now=now, timeout_s=TIMEOUT_S, window_s=1.1)
+    assert taken.queries == 5 and taken.freed_at <= now
+
+
+async def test_a_process_that_returns_gets_its_part_back_and_the_shares_follow(
+    store, backend, client, caplog
+):
+    caplog.set_level(logging.INFO, logger="bot.tracking.ownership")
+    settings = replace(SETTINGS, claim_interval_s=0.1)
+    await store.add(record("delivering", created_at=0.0, phase=Phase.DELIVERING))
+    for n in range(1, 7):
+        await store.add(record(f"t{n}", created_at=float(n)))
+    busy_share = QueryShare(Cap(4, 1.0))
+    busy_lease = SharedLease(store, "busy", settings, share=busy_share)
+    busy = holder(client, store, busy_lease)
+    await busy_lease.start(busy)
+    second = await backend.open()
+    back_share = QueryShare(Cap(4, 1.0))
+    back_lease = SharedLease(second, "back", settings, share=back_share)
+    back = holder(client, second, back_lease)
+    try:
+        assert len(followed(busy)) == 7 and busy_share.promised == 4, "alone, it has it all"
+        await back_lease.start(back)
+
+        async def even() -> bool:
+            assert not set(followed(busy)) & set(followed(back)), "a task followed twice"
+            return (len(followed(busy)), len(followed(back))) == (4, 3) and (
+                busy_share.promised,
+                back_share.promised,
+            ) == (2, 2)
+
+        await eventually(even, 10, what="the work and the cap to be split evenly")
+    finally:
+        await back_lease.release()
+        await busy_lease.release()
+        await second.close()
+    assert followed(back) == ["t1", "t2", "t3"], "the ones polled longest ago (never: oldest)"
+    assert "delivering" in followed(busy), "a delivery in progress stays where it is"
+    assert "handed 3 task(s) over to less busy processes" in caplog.text
 
 
 @contextmanager

@@ -42,7 +42,7 @@ from bot.team.service import TeamSettingsService
 from bot.team.values import environment_settings
 from bot.tracking.delivery import Backoff
 from bot.tracking.ownership import Lease, SharedLease
-from bot.tracking.rate_limit import RateLimiter, share_of_cap
+from bot.tracking.rate_limit import Cap, QueryShare
 from bot.tracking.result import ResultPreparer
 from bot.tracking.tracker import Tracker
 from bot.ui.attachments import AttachmentRefresher
@@ -410,14 +410,10 @@ async def open_bot(config: Config, **bot_options: Any) -> AsyncIterator[R2VBot]:
             log.warning(unbudgeted)
         try:
             metrics = Metrics(currency=config.generation.currency)
-            cap = config.tracker.max_queries_per_second
-            query_limiter = RateLimiter(cap)
-
-            def take_share(live_workers: int) -> None:
-                # Every live process queries the same account: each takes its share of the cap.
-                query_limiter.set_rate(share_of_cap(cap, live_workers))
-
-            lease = SharedLease.for_this_process(store, config.tracker, on_live_workers=take_share)
+            # Every process querying the account holds a share of its cap, which the lease
+            # takes from the store at every claim round.
+            query_limiter = QueryShare(Cap.per_second(config.tracker.max_queries_per_second))
+            lease = SharedLease.for_this_process(store, config.tracker, share=query_limiter)
             api = BailianClient.from_settings(
                 http, config.api, query_limiter=query_limiter, metrics=metrics
             )

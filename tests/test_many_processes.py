@@ -1,13 +1,16 @@
 """Several `python -m bot` processes on one database, against the loopback fakes: three processes
 on one PostgreSQL, one Discord shard each, share the work, a killed one's task is delivered once
-by another, and together they keep the account's query cap; two processes on one SQLite file
-never both poll a task, and one member cannot slip past a limit through two servers."""
+by another, together they keep the account's query cap in every second (a small one too), and a
+process that returns gets its share of the work back; two processes on one SQLite file never
+both poll a task, and one member cannot slip past a limit through two servers."""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
@@ -16,12 +19,13 @@ from typing import Any
 
 import asyncpg
 
-from fakes.fake_bailian import FakeBailian, TaskPlan
+from fakes.fake_bailian import FakeBailian, TaskPlan, max_in_window
 from fakes.fake_discord import FakeDiscord, FakeGuild
 from tests.common import png
 from tests.conftest import eventually
 from tests.pg import postgres_server, postgres_url
 from tests.test_process import bot_env
+from tests.test_restart import finish_now
 
 __all__ = ["postgres_server", "postgres_url"]
 
@@ -135,6 +139,22 @@ def pid_of(owner: str) -> int:
     return int(owner.split(":")[1])  # new_worker_id(): host:pid:random
 
 
+async def tasks_by_pid(url: str) -> Counter[int]:
+    """How many active tasks each process owns (0 for tasks without an owner)."""
+    rows = await task_rows(url)
+    active = [owner for owner, status in rows.values() if status != "SUCCEEDED"]
+    return Counter(pid_of(owner or ":0:") for owner in active)
+
+
+async def submit_two_per_guild(fake: FakeDiscord, guilds: list[FakeGuild]) -> list[dict[str, Any]]:
+    statuses = []
+    for guild in guilds:
+        for n in range(2):
+            interaction = await generate(fake, guild, f"character1 dances {n}")
+            statuses.append(await interaction.wait_public(10))
+    return statuses
+
+
 async def test_three_processes_share_the_work_and_a_killed_ones_task_is_delivered_once(
     tmp_path, fake_api, fake_discord, postgres_url
 ):
@@ -215,3 +235,69 @@ async def test_two_processes_on_one_sqlite_file_never_both_poll_a_task(
     delivered_by = [log for log in logs if f"task {task_id} delivered" in log]
     assert len(polled_by) == 1 and len(delivered_by) == 1, "one process followed the task"
     assert any("running" in str(answer).lower() for answer in answers), answers
+
+
+async def test_three_processes_keep_a_small_cap_in_every_second(
+    tmp_path, fake_api, fake_discord, postgres_url
+):
+    cap = 4  # not a multiple of the process count
+    fake_api.default_plan = TaskPlan(pending_s=0.3, running_s=3600)
+    guilds = guilds_on_every_shard(fake_discord, 3)
+    base = many_env(fake_api, fake_discord, guilds, tmp_path / "unused.sqlite3")
+    base.update(R2V_DATABASE_URL=postgres_url, R2V_MAX_QUERIES_PER_SECOND=str(cap))
+    async with bot_processes(sharded_envs(base, 3), tmp_path) as bots:
+        await wait_all_ready(fake_discord, bots, guilds)
+        await submit_two_per_guild(fake_discord, guilds)
+        # Six tasks whose polls are wanted every 0.05-0.1 s: only the cap holds them back.
+        await fake_discord.wait_for(lambda: len(fake_api.queries) >= 50, 60, what="fifty queries")
+    seconds = [q.real_at for q in fake_api.queries]
+    assert max_in_window(seconds, 1.0) <= cap, "the three keep the cap together, every second"
+
+
+async def test_a_process_that_returns_gets_its_share_of_the_work_back(
+    tmp_path, fake_api, fake_discord, postgres_url
+):
+    fake_api.default_plan = TaskPlan(pending_s=0.3, running_s=3600, video_bytes=4096)
+    guilds = guilds_on_every_shard(fake_discord, 3)
+    base = many_env(fake_api, fake_discord, guilds, tmp_path / "unused.sqlite3")
+    base["R2V_DATABASE_URL"] = postgres_url
+    envs = sharded_envs(base, 3)
+    again = tmp_path / "again"
+    again.mkdir()
+    async with bot_processes(envs, tmp_path) as bots:
+        await wait_all_ready(fake_discord, bots, guilds)
+        statuses = await submit_two_per_guild(fake_discord, guilds)
+        pids = [bot.process.pid for bot in bots]
+
+        async def split(expected: dict[int, int]) -> bool:
+            return await tasks_by_pid(postgres_url) == Counter(expected)
+
+        await eventually(lambda: split({pid: 2 for pid in pids}), 15, what="two tasks each")
+        bots[1].process.kill()
+        await bots[1].process.wait()
+        await eventually(
+            lambda: split({pids[0]: 3, pids[2]: 3}), 15, what="the survivors to take over"
+        )
+        async with bot_processes([envs[1]], again) as [returned]:
+            await eventually(
+                lambda: split({pids[0]: 2, returned.process.pid: 2, pids[2]: 2}),
+                20,
+                what="the returning process to get its share back",
+            )
+            for submit in fake_api.submits:
+                assert submit.task_id is not None
+                finish_now(fake_api, submit.task_id)
+            await fake_discord.wait_for(
+                lambda: len(videos(fake_discord, guilds)) >= 6, 30, what="all six videos"
+            )
+            await asyncio.sleep(1.0)  # would a second delivery follow?
+            logs = [bots[0].log(), returned.log(), bots[2].log()]
+    delivered = videos(fake_discord, guilds)
+    replied_to = sorted(m["message_reference"]["message_id"] for m in delivered)
+    assert replied_to == sorted(s["id"] for s in statuses), "each task's video posted once"
+    assert any("handed 1 task(s) over to less busy processes" in log for log in logs)
+    for submit in fake_api.submits:
+        ended = re.compile(f"task {submit.task_id}: [A-Z]+ -> SUCCEEDED")
+        assert len([log for log in logs if ended.search(log)]) == 1, "one process saw it end"
+    for log in logs:
+        assert "Traceback" not in log, log

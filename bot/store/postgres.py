@@ -21,6 +21,7 @@ from bot.store import cast_rows
 from bot.store.cast import CastCopy, CastMember, CastPage, NameTaken
 from bot.store.codec import POSTGRES_ADAPTERS, RowCodec, dollar, legacy_estimate
 from bot.store.postgres_holds import INTENT_MIGRATION, PostgresHolds
+from bot.store.postgres_workers import PostgresWorkers
 from bot.store.protocol import DuplicateTaskError, SchemaTooNew
 from bot.store.records import TaskRecord
 from bot.store.team import SettingChange
@@ -186,22 +187,31 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     """,
     # 11: what a later start needs to tell a member of a submission never recorded.
     INTENT_MIGRATION,
+    # 12: where each worker runs, so that one proven dead is taken over at once
+    # (bot/store/postgres_workers.py).
+    """
+    ALTER TABLE workers ADD COLUMN host TEXT;
+    ALTER TABLE workers ADD COLUMN pid_space TEXT;
+    ALTER TABLE workers ADD COLUMN pid INTEGER;
+    ALTER TABLE workers ADD COLUMN started BIGINT;
+    """,
+    # 13: the share of the account's query cap each worker holds, and when a share was last
+    # given back (bot/store/postgres_workers.py).
+    """
+    ALTER TABLE workers ADD COLUMN share INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE query_cap (freed_at DOUBLE PRECISION NOT NULL);
+    INSERT INTO query_cap (freed_at) VALUES (0);
+    """,
 )
 
-# Any constants: taken while migrating, so two processes starting together migrate once, and
-# while claiming orphans.
+# Any constant (the workers' locks are others): taken while migrating, so two processes
+# starting together migrate once.
 _MIGRATION_LOCK: Final = 0x72327662
-_CLAIM_LOCK: Final = 0x72327663
 
 _CODEC: Final = RowCodec(POSTGRES_ADAPTERS, dollar)
 
-_HEARTBEAT: Final = (
-    "INSERT INTO workers (owner, heartbeat_at) VALUES ($1, $2) "
-    "ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at"
-)
 
-
-class PostgresTaskStore(PostgresHolds):
+class PostgresTaskStore(PostgresHolds, PostgresWorkers):
     """A TaskStore (and CastStore and TeamSettingsStore) in PostgreSQL. Open with
     `await PostgresTaskStore.open(url)`; close when done. Holds and intents: `PostgresHolds`."""
 
@@ -263,55 +273,6 @@ class PostgresTaskStore(PostgresHolds):
                 owner,
             )
         return _rows_changed(result) > 0
-
-    async def heartbeat(self, owner: str, now: float) -> None:
-        await self._pool.execute(_HEARTBEAT, owner, now)
-
-    async def claim_orphans(
-        self, owner: str, now: float, timeout_s: float, limit: int
-    ) -> list[TaskRecord]:
-        # Claimers take turns (the lock): a claim re-checks a row that another claim just took
-        # against its own snapshot of workers, which may not show the new owner's heartbeat.
-        # SKIP LOCKED passes over tasks being saved right now: their owner is alive.
-        async with self._pool.acquire() as db, db.transaction():
-            await db.execute("SELECT pg_advisory_xact_lock($1)", _CLAIM_LOCK)
-            await db.execute(_HEARTBEAT, owner, now)
-            rows = await db.fetch(
-                "UPDATE tasks SET owner = $1 WHERE task_id IN ("
-                "SELECT task_id FROM tasks WHERE phase <> 'done' AND (owner IS NULL OR ("
-                "owner <> $1 AND NOT EXISTS (SELECT 1 FROM workers "
-                "WHERE workers.owner = tasks.owner AND heartbeat_at >= $2)"
-                ")) ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED) "
-                f"RETURNING {_CODEC.select_list}",
-                owner,
-                now - timeout_s,
-                limit,
-            )
-        return sorted((_CODEC.from_row(row) for row in rows), key=lambda r: r.created_at)
-
-    async def live_workers(self, now: float, timeout_s: float) -> int:
-        count = await self._pool.fetchval(
-            "SELECT count(*) FROM workers WHERE heartbeat_at >= $1", now - timeout_s
-        )
-        return int(count)
-
-    async def next_expiry(self, owner: str, now: float, timeout_s: float) -> float | None:
-        oldest: float | None = await self._pool.fetchval(
-            "SELECT min(heartbeat_at) FROM workers WHERE heartbeat_at >= $1 AND owner <> $2",
-            now - timeout_s,
-            owner,
-        )
-        return None if oldest is None else oldest + timeout_s
-
-    async def owned(self, owner: str) -> list[TaskRecord]:
-        return await self._select("WHERE owner = $1 AND phase <> 'done' ORDER BY created_at", owner)
-
-    async def release(self, owner: str) -> None:
-        async with self._pool.acquire() as db, db.transaction():
-            await db.execute(
-                "UPDATE tasks SET owner = NULL WHERE owner = $1 AND phase <> 'done'", owner
-            )
-            await db.execute("DELETE FROM workers WHERE owner = $1", owner)
 
     async def add_event(self, task_id: str, at: float, status: str) -> None:
         await self._pool.execute(

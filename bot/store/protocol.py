@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from typing import Protocol, TypeVar
 
 from bot.store.records import TaskRecord
-from bot.store.types import Hold, OpenIntent, Spend, Usage
+from bot.store.types import Hold, OpenIntent, ProcessName, ShareGrant, Spend, Usage, Workforce
 
 RefusalT = TypeVar("RefusalT")
 
@@ -32,10 +32,16 @@ class TaskStore(Protocol):
     counts with its billed seconds and amount (a task still running may yet be billed).
 
     Ownership, so that several bot processes can share one database: each process (a worker,
-    named by an id such as `new_worker_id()`) owns the tasks it follows and proves it is alive
-    with `heartbeat`. An active task whose owner is gone (no heartbeat within the timeout) or
-    that has none is an orphan, which `claim_orphans` hands to exactly one claimer. A fenced
-    `save` writes only while the task is still the caller's.
+    named by an id such as `bot.tracking.ownership.new_worker_id()`, and `register`ed with the
+    process it runs in) owns the tasks it follows and proves it is alive with `heartbeat`. An
+    active task whose owner is gone (no heartbeat within the timeout, or `release`d: at a clean
+    stop, or by another worker that proved it dead) or that has none is an orphan, which
+    `claim_orphans` hands to exactly one claimer. A fenced `save` writes only while the task is
+    still the caller's. `hand_over` gives tasks up so that a less busy worker claims them.
+
+    The account's query cap is shared out in whole queries per window: `take_share` grants a
+    worker at most what the other live workers leave, so that the shares never add up to more
+    than the cap.
 
     Reservations (holds) make per-member limits hold across processes: `reserve` decides and
     inserts under one lock per member, and `add(reservation=)` swaps the hold for the task in
@@ -95,8 +101,15 @@ class TaskStore(Protocol):
     async def events(self, task_id: str) -> list[tuple[float, str]]:
         """(time, status) of a task, in time order (insertion order among equal times)."""
 
+    async def register(self, owner: str, now: float, process: ProcessName | None) -> None:
+        """Worker `owner` starts, in `process` (None: unknown), and is alive at `now`."""
+
     async def heartbeat(self, owner: str, now: float) -> None:
         """Record that worker `owner` is alive at `now`."""
+
+    async def workforce(self, now: float, timeout_s: float) -> Workforce:
+        """The workers with a heartbeat since `now - timeout_s`, by owner, each with its process,
+        share and count of active tasks, and the count of active tasks none of them owns."""
 
     async def claim_orphans(
         self, owner: str, now: float, timeout_s: float, limit: int
@@ -105,16 +118,20 @@ class TaskStore(Protocol):
         owner sent no heartbeat since `now - timeout_s`; also a heartbeat of `owner`. Among
         concurrent claimers each task goes to one."""
 
-    async def live_workers(self, now: float, timeout_s: float) -> int:
-        """Workers with a heartbeat since `now - timeout_s`."""
-
-    async def next_expiry(self, owner: str, now: float, timeout_s: float) -> float | None:
-        """When the first worker other than `owner` that is live at `now` stops being live
-        unless it renews its heartbeat (its last heartbeat + `timeout_s`): the moment its tasks
-        could become orphans. None when no other worker is live."""
+    async def hand_over(self, owner: str, task_ids: Collection[str]) -> int:
+        """Give up these active tasks of `owner`: they become orphans. Returns how many."""
 
     async def owned(self, owner: str) -> list[TaskRecord]:
         """The active tasks `owner` owns, oldest first."""
+
+    async def take_share(
+        self, owner: str, wanted: int, *, cap: int, now: float, timeout_s: float, window_s: float
+    ) -> ShareGrant:
+        """Set the share of the query cap `owner` holds to `wanted`, or to what is left of `cap`
+        when the other workers hold more: a worker holds its share from its last heartbeat
+        until `timeout_s + window_s` later, when its last queries are out of the window. A
+        worker that lowers its share gives it back at `now` (see `ShareGrant.freed_at`). No
+        other `take_share`, in any process, runs in between."""
 
     async def reserve(
         self, hold: Hold, decide: Callable[[], Awaitable[RefusalT | None]]
@@ -148,8 +165,9 @@ class TaskStore(Protocol):
     async def intent_untold(self, reservation: int) -> None:
         """Telling the member failed for now: the intent is open again, for a later round."""
 
-    async def release(self, owner: str) -> None:
-        """A worker's clean exit: its tasks become orphans at once and it is no longer live."""
+    async def release(self, owner: str, now: float) -> None:
+        """A worker's clean exit, or its death proven by another worker: its tasks become
+        orphans at once, it is no longer live, and its share of the cap is given back at `now`."""
 
     async def ping(self) -> None:
         """One trip to the database and back, for `/healthz`; raises when it does not answer

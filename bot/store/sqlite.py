@@ -24,6 +24,7 @@ from bot.store.protocol import DuplicateTaskError, SchemaTooNew, StoreFileGone
 from bot.store.records import TaskRecord
 from bot.store.sqlite_file import FileWatch, own_file
 from bot.store.sqlite_holds import INTENT_MIGRATION, SqliteHolds
+from bot.store.sqlite_workers import SqliteWorkers
 from bot.store.team import SettingChange
 from bot.store.types import UNBILLED, Hold, Spend, Usage
 
@@ -202,6 +203,21 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     """,
     # 13: what a later start needs to tell a member of a submission never recorded.
     INTENT_MIGRATION,
+    # 14: where each worker runs, so that one proven dead is taken over at once
+    # (bot/store/sqlite_workers.py).
+    """
+    ALTER TABLE workers ADD COLUMN host TEXT;
+    ALTER TABLE workers ADD COLUMN pid_space TEXT;
+    ALTER TABLE workers ADD COLUMN pid INTEGER;
+    ALTER TABLE workers ADD COLUMN started INTEGER;
+    """,
+    # 15: the share of the account's query cap each worker holds, and when a share was last
+    # given back (bot/store/sqlite_workers.py).
+    """
+    ALTER TABLE workers ADD COLUMN share INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE query_cap (freed_at REAL NOT NULL);
+    INSERT INTO query_cap (freed_at) VALUES (0);
+    """,
 )
 # A write waits this long for another connection's (or process's) write lock.
 BUSY_TIMEOUT_S = 10.0
@@ -209,7 +225,7 @@ BUSY_TIMEOUT_S = 10.0
 _CODEC: Final = RowCodec(SQLITE_ADAPTERS, question_mark)
 
 
-class SqliteTaskStore(SqliteHolds):
+class SqliteTaskStore(SqliteHolds, SqliteWorkers):
     """The default store (a TaskStore, CastStore and TeamSettingsStore). Open with
     `await SqliteTaskStore.open(path)`; close when done. Holds and intents: `SqliteHolds`."""
 
@@ -340,64 +356,6 @@ class SqliteTaskStore(SqliteHolds):
                     [*_CODEC.save_values(record), owner],
                 )
         return cursor.rowcount > 0
-
-    async def heartbeat(self, owner: str, now: float) -> None:
-        async with self._writing() as db:
-            await self._heartbeat(db, owner, now)
-
-    @staticmethod
-    async def _heartbeat(db: aiosqlite.Connection, owner: str, now: float) -> None:
-        await db.execute(
-            "INSERT INTO workers (owner, heartbeat_at) VALUES (?, ?) "
-            "ON CONFLICT (owner) DO UPDATE SET heartbeat_at = excluded.heartbeat_at",
-            (owner, now),
-        )
-
-    async def claim_orphans(
-        self, owner: str, now: float, timeout_s: float, limit: int
-    ) -> list[TaskRecord]:
-        # The write lock is taken first: no other store, in this process or another, can claim
-        # between the choice of orphans and their update.
-        async with self._writing() as db:
-            await self._heartbeat(db, owner, now)
-            async with db.execute(
-                f"UPDATE tasks SET owner = ? WHERE task_id IN ("
-                "SELECT task_id FROM tasks WHERE phase != 'done' AND (owner IS NULL OR ("
-                "owner != ? AND owner NOT IN (SELECT owner FROM workers WHERE heartbeat_at >= ?)"
-                ")) ORDER BY created_at LIMIT ?) "
-                f"RETURNING {_CODEC.select_list}",
-                (owner, owner, now - timeout_s, limit),
-            ) as cursor:
-                claimed = [_CODEC.from_row(row) async for row in cursor]
-        return sorted(claimed, key=lambda record: record.created_at)
-
-    async def live_workers(self, now: float, timeout_s: float) -> int:
-        async with self._db.execute(
-            "SELECT COUNT(*) FROM workers WHERE heartbeat_at >= ?", (now - timeout_s,)
-        ) as cursor:
-            row = await cursor.fetchone()
-        assert row is not None  # an aggregate always returns one row
-        return int(row[0])
-
-    async def next_expiry(self, owner: str, now: float, timeout_s: float) -> float | None:
-        rows = await self._db.execute_fetchall(
-            "SELECT MIN(heartbeat_at) FROM workers WHERE heartbeat_at >= ? AND owner != ?",
-            (now - timeout_s, owner),
-        )
-        oldest = next(iter(rows))[0]  # an aggregate always returns one row
-        return None if oldest is None else float(oldest) + timeout_s
-
-    async def owned(self, owner: str) -> list[TaskRecord]:
-        return await self._select(
-            "WHERE owner = ? AND phase != 'done' ORDER BY created_at", (owner,)
-        )
-
-    async def release(self, owner: str) -> None:
-        async with self._writing() as db:
-            await db.execute(
-                "UPDATE tasks SET owner = NULL WHERE owner = ? AND phase != 'done'", (owner,)
-            )
-            await db.execute("DELETE FROM workers WHERE owner = ?", (owner,))
 
     async def add_event(self, task_id: str, at: float, status: str) -> None:
         async with self._writing() as db:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -98,6 +95,47 @@ class OpenIntent:
     task_id: str | None = None
 
 
-def new_worker_id() -> str:
-    """A name for this process as a task owner: readable in the database, never reused."""
-    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+@dataclass(frozen=True)
+class ProcessName:
+    """Where a worker runs, exactly enough to tell later that it no longer does: a pid means one
+    process only within its pid space (one boot of one kernel, one pid namespace), and only
+    together with the process's start time, since pids are reused."""
+
+    host: str  # the host name, for people reading the table
+    pid_space: str
+    pid: int
+    started: int  # clock ticks from boot to the process's start (/proc/<pid>/stat field 22)
+
+
+@dataclass(frozen=True)
+class Worker:
+    """A live worker (a bot process) as the store knows it."""
+
+    owner: str
+    heartbeat_at: float
+    process: ProcessName | None  # None: a worker that did not say (an older version)
+    share: int  # the queries per window of the account's cap it holds
+    tasks: int  # the active tasks it owns
+
+
+@dataclass(frozen=True)
+class Workforce:
+    """The live workers, by owner, and the active tasks none of them owns."""
+
+    workers: tuple[Worker, ...]
+    orphans: int
+
+    @property
+    def tasks(self) -> int:
+        """Every active task."""
+        return self.orphans + sum(worker.tasks for worker in self.workers)
+
+
+@dataclass(frozen=True)
+class ShareGrant:
+    """A worker's share of the query cap as the store granted it, and the last time a share was
+    given back (by a worker that lowered or released its own): a raise may be used only once
+    that worker's last queries have left the cap's window."""
+
+    queries: int
+    freed_at: float

@@ -156,6 +156,20 @@ class Tracker:
             del self._tasks[task_id]
         return len(lost)
 
+    def hand_over(self, count: int) -> list[TaskRecord]:
+        """Stop following up to `count` tasks for another process to take (the lease gives them
+        up): those polled longest ago, none being polled or delivered. A poll already launched
+        for one finds it forgotten once it holds the task's lock, and does nothing."""
+        idle = [
+            tracked
+            for tracked in self._tasks.values()
+            if tracked.record.phase is Phase.TRACKING and not tracked.lock.locked()
+        ]
+        idle.sort(key=lambda t: t.last_polled_at or t.record.created_at)
+        for tracked in idle[:count]:
+            del self._tasks[tracked.record.task_id]
+        return [tracked.record for tracked in idle[:count]]
+
     def tracked_records(self) -> list[TaskRecord]:
         """The records of every task followed now, as last seen."""
         return [tracked.record for tracked in self._tasks.values()]

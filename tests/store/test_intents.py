@@ -53,7 +53,7 @@ async def test_a_live_process_finishes_its_own_intents(store: TaskStore):
 async def test_a_process_that_stopped_leaves_its_intents_to_others(store: TaskStore):
     await store.heartbeat("stopped", NOW)
     reservation = await reserve(store, "stopped")
-    await store.release("stopped")  # a clean stop that had a submit on the wire
+    await store.release("stopped", NOW)  # a clean stop that had a submit on the wire
     assert await found(store) == [reservation]
 
 

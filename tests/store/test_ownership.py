@@ -1,11 +1,13 @@
 """Several bot processes on one database: each active task has one owner, a dead owner's tasks
-are taken over by exactly one live process, and a process that lost a task can no longer write
-it. Run against SQLite and PostgreSQL alike."""
+are taken over by exactly one live process, a process that lost a task can no longer write it,
+tasks handed over become orphans, and the shares of the query cap never add up to more than the
+cap. Run against SQLite and PostgreSQL alike."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections.abc import Awaitable
 from dataclasses import replace
 
 import asyncpg
@@ -13,7 +15,8 @@ import asyncpg
 from bot.api.models import TaskStatus
 from bot.store.protocol import TaskStore
 from bot.store.records import Phase
-from bot.store.types import new_worker_id
+from bot.store.types import ProcessName, ShareGrant, Worker, Workforce
+from bot.tracking.ownership import new_worker_id
 from tests.common import stored
 from tests.store.conftest import Backend
 from tests.store.test_contract import record
@@ -81,45 +84,96 @@ async def test_orphans_are_unowned_or_dead_owned_active_tasks_oldest_first(store
     assert await store.claim_orphans("me", NOW, TIMEOUT_S, limit=10) == []
 
 
-async def test_live_workers_counts_heartbeats_within_the_timeout(store: TaskStore):
-    assert await store.live_workers(NOW, TIMEOUT_S) == 0
-    await store.heartbeat("a", NOW - TIMEOUT_S - 1)
-    await store.heartbeat("b", NOW - 5)
-    await store.claim_orphans("c", NOW, TIMEOUT_S, limit=1)
-
-    assert await store.live_workers(NOW, TIMEOUT_S) == 2
-    await store.heartbeat("a", NOW)  # a heartbeat moves forward, it does not add a worker
-    assert await store.live_workers(NOW, TIMEOUT_S) == 3
-
-
-async def test_next_expiry_is_when_the_first_other_live_worker_could_be_taken_over(
+async def test_the_workforce_is_the_live_workers_with_their_process_share_and_tasks(
     store: TaskStore,
 ):
-    assert await store.next_expiry("me", NOW, TIMEOUT_S) is None
-    await store.heartbeat("me", NOW - 50)  # its own heartbeat does not count
-    await store.heartbeat("dead", NOW - TIMEOUT_S - 1)
-    assert await store.next_expiry("me", NOW, TIMEOUT_S) is None
+    assert await store.workforce(NOW, TIMEOUT_S) == Workforce((), 0)
+    here = ProcessName("host-a", "boot pid:[4026531836]", 4321, 987654321)
+    await store.register("b", NOW - 5, here)
+    await store.register("a", NOW - TIMEOUT_S - 1, None)  # dead
+    await store.claim_orphans("c", NOW, TIMEOUT_S, limit=1)  # a heartbeat of an unnamed one
+    await store.add(record("t1", created_at=1.0), owner="b")
+    await store.add(record("t2", created_at=2.0), owner="b")
+    await store.add(record("t3", created_at=3.0), owner="a")
+    await store.add(record("t4", created_at=4.0))
+    await store.add(record("t5", created_at=5.0, phase=Phase.DONE), owner="b")
+    await store.take_share("b", 3, cap=5, now=NOW, timeout_s=TIMEOUT_S, window_s=1.0)
 
-    await store.heartbeat("late", NOW - 20)
-    await store.heartbeat("fresh", NOW - 2)
-    assert await store.next_expiry("me", NOW, TIMEOUT_S) == NOW - 20 + TIMEOUT_S
-    # Once it is due, that worker's tasks are orphans.
-    await store.add(record("t1"), owner="late")
-    due = NOW - 20 + TIMEOUT_S
-    assert await store.claim_orphans("me", due - 0.01, TIMEOUT_S, 10) == []
-    assert [r.task_id for r in await store.claim_orphans("me", due + 0.01, TIMEOUT_S, 10)] == ["t1"]
+    force = await store.workforce(NOW, TIMEOUT_S)
+
+    assert force == Workforce(
+        (Worker("b", NOW - 5, here, share=3, tasks=2), Worker("c", NOW, None, share=0, tasks=0)),
+        orphans=2,
+    )
+    assert force.tasks == 4
+    await store.heartbeat("a", NOW)  # a heartbeat moves forward, it does not add a worker
+    assert [w.owner for w in (await store.workforce(NOW, TIMEOUT_S)).workers] == ["a", "b", "c"]
+
+
+async def test_shares_of_the_cap_never_add_up_to_more_than_the_cap(store: TaskStore):
+    def take(owner: str, wanted: int, now: float = NOW) -> Awaitable[ShareGrant]:
+        return store.take_share(owner, wanted, cap=10, now=now, timeout_s=TIMEOUT_S, window_s=1.0)
+
+    for owner in ("a", "b", "c"):
+        await store.heartbeat(owner, NOW)
+    assert await take("a", 6) == ShareGrant(6, 0.0)
+    assert await take("b", 6) == ShareGrant(4, 0.0), "what a leaves"
+    assert await take("c", 1) == ShareGrant(0, 0.0)
+    # a gives some back: the time it did is told to whoever takes it next.
+    assert await take("a", 3, NOW + 1) == ShareGrant(3, 0.0)
+    assert await take("c", 3, NOW + 2) == ShareGrant(3, NOW + 1)
+    assert await take("b", 4, NOW + 3) == ShareGrant(4, NOW + 1), "keeping a share frees none"
+
+
+async def test_a_dead_workers_share_is_held_for_a_window_past_its_timeout(store: TaskStore):
+    await store.heartbeat("a", NOW)
+    await store.heartbeat("b", NOW)
+    await store.take_share("a", 8, cap=10, now=NOW, timeout_s=TIMEOUT_S, window_s=1.0)
+    past_timeout = NOW + TIMEOUT_S + 0.5
+
+    taken = await store.take_share(
+        "b", 10, cap=10, now=past_timeout, timeout_s=TIMEOUT_S, window_s=1.0
+    )
+    later = await store.take_share(
+        "b", 10, cap=10, now=past_timeout + 1, timeout_s=TIMEOUT_S, window_s=1.0
+    )
+
+    assert (taken.queries, later.queries) == (2, 10)
+
+
+async def test_handed_over_tasks_are_orphans_and_only_the_owners_active_ones_go(
+    store: TaskStore, backend: Backend
+):
+    await store.heartbeat("a", NOW)
+    await store.heartbeat("b", NOW)
+    await store.add(record("t1", created_at=1.0), owner="a")
+    await store.add(record("t2", created_at=2.0), owner="a")
+    await store.add(record("t3", created_at=3.0), owner="b")
+    await store.add(record("t4", phase=Phase.DONE, status=TaskStatus.SUCCEEDED), owner="a")
+
+    moved = await store.hand_over("a", ["t1", "t3", "t4", "ghost"])
+
+    assert moved == 1
+    assert [r.task_id for r in await store.owned("a")] == ["t2"]
+    assert (await owners(backend))["t4"] == "a"
+    assert [r.task_id for r in await store.claim_orphans("c", NOW, TIMEOUT_S, 10)] == ["t1"]
+    assert await store.hand_over("a", []) == 0
 
 
 async def test_a_released_workers_tasks_are_orphans_at_once(store: TaskStore, backend: Backend):
     await store.heartbeat("a", NOW)
     await store.add(record("t1"), owner="a")
     await store.add(record("t2", phase=Phase.DONE, status=TaskStatus.SUCCEEDED), owner="a")
+    await store.take_share("a", 4, cap=4, now=NOW, timeout_s=TIMEOUT_S, window_s=1.0)
 
-    await store.release("a")
+    await store.release("a", NOW + 1)
 
-    assert await store.live_workers(NOW, TIMEOUT_S) == 0
+    assert (await store.workforce(NOW + 1, TIMEOUT_S)).workers == ()
     assert [r.task_id for r in await store.claim_orphans("b", NOW, TIMEOUT_S, 10)] == ["t1"]
     assert (await owners(backend))["t2"] == "a"  # history keeps who followed it
+    # Its share is free at once, to be used once its last queries are out of the window.
+    grant = await store.take_share("b", 4, cap=4, now=NOW + 2, timeout_s=TIMEOUT_S, window_s=1.0)
+    assert grant == ShareGrant(4, NOW + 1)
 
 
 async def test_a_fenced_save_of_an_unowned_or_unknown_task_writes_nothing(store: TaskStore):

@@ -1,6 +1,7 @@
 """The lease a tracker holds its tasks under, on SQLite and PostgreSQL alike: what it claims and
-leaves, when a dead worker's tasks move, fenced saves, the stall that fences it until it has
-re-read what it still owns, the live-worker count, the release at a clean stop, and the lease of
+leaves, when a dead worker's tasks move (at its timeout, or at once when its process is proven
+gone), fenced saves, the stall that fences it until it has re-read what it still owns, tasks
+and shares of the query cap that follow the work, the release at a clean stop, and the lease of
 a process alone on its store.
 
 The holder is a real tracker that is not started: it follows what the lease hands it and polls
@@ -11,9 +12,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import subprocess
+import sys
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -22,7 +27,9 @@ import pytest
 from bot.api.client import BailianClient
 from bot.store.protocol import TaskStore
 from bot.store.records import Phase
-from bot.tracking.ownership import Lease, SharedLease, SoleLease
+from bot.store.types import ProcessName
+from bot.tracking.ownership import Lease, SharedLease, SoleLease, this_process
+from bot.tracking.rate_limit import Cap, QueryShare
 from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, ManualClock
 from fakes.recording import RecordingNotifier
@@ -62,11 +69,13 @@ async def test_a_lease_takes_the_orphans_and_leaves_a_live_workers_tasks(store, 
     await store.add(record("unowned", created_at=1.0))
     await store.add(record("of-the-dead", created_at=2.0), owner="dead")
     await store.add(record("of-the-living", created_at=3.0), owner="live")
+    await store.add(record("also-of-the-living", created_at=4.0), owner="live")
     lease = SharedLease(store, "me", SETTINGS)
     tracker = holder(client, store, lease)
 
     await lease.start(tracker)
     try:
+        # Its part: half of the four active tasks.
         assert followed(tracker) == ["of-the-dead", "unowned"]
         assert [r.task_id for r in await store.owned("me")] == ["unowned", "of-the-dead"]
         assert tracker.owner == "me"
@@ -74,24 +83,24 @@ async def test_a_lease_takes_the_orphans_and_leaves_a_live_workers_tasks(store, 
         await lease.release()
 
 
-async def test_a_dead_workers_tasks_move_at_its_timeout_and_the_live_count_follows(store, client):
+async def test_a_dead_workers_tasks_and_share_move_at_its_timeout(store, client):
     settings = replace(SETTINGS, worker_timeout_s=1.0)
     await store.heartbeat("other", time.time())
     await store.add(record("t1", created_at=time.time()), owner="other")
-    live: list[int] = []
-    lease = SharedLease(store, "me", settings, on_live_workers=live.append)
+    share = QueryShare(Cap(10, 1.0))
+    lease = SharedLease(store, "me", settings, share=share)
     tracker = holder(client, store, lease)
 
     await lease.start(tracker)
     try:
-        assert followed(tracker) == [] and live == [2], "other was live at the start"
+        # other is live and has the one task: most of the cap is its, once it asks.
+        assert followed(tracker) == [] and share.promised == 1
 
         # Claims come every 60 s only: the take-over is timed by other's heartbeat.
         async def taken_over() -> bool:
-            return followed(tracker) == ["t1"]
+            return followed(tracker) == ["t1"] and share.promised == 10
 
         await eventually(taken_over, 5, what="the take-over at other's timeout")
-        assert live[-1] == 1
         assert [r.task_id for r in await store.owned("me")] == ["t1"]
     finally:
         await lease.release()
@@ -151,18 +160,145 @@ async def test_a_stalled_lease_is_fenced_until_it_has_reread_what_it_still_owns(
     )
 
 
-async def test_a_release_hands_every_task_over_at_once(store, client):
+async def test_a_release_hands_every_task_and_the_share_over_at_once(store, client):
     await store.add(record("t1"))
-    lease = SharedLease(store, "me", SETTINGS)
+    share = QueryShare(Cap(5, 1.0))
+    lease = SharedLease(store, "me", SETTINGS, process=here(), share=share)
     await lease.start(holder(client, store, lease))
     assert lease_loops(), "the lease is kept in the background"
+    assert share.queries == 5
 
     await lease.release()
 
     now = time.time()
     assert lease_loops() == [], "nothing renews a released lease"
-    assert await store.live_workers(now, TIMEOUT_S) == 0
+    assert share.queries == 0
+    assert (await store.workforce(now, TIMEOUT_S)).workers == ()
     assert [r.task_id for r in await store.claim_orphans("other", now, TIMEOUT_S, 10)] == ["t1"]
+    taken = await store.take_share("other", 5, cap=5, now=now, timeout_s=TIMEOUT_S, window_s=1.1)
+    assert taken.queries == 5 and taken.freed_at <= now
+
+
+async def test_a_process_that_returns_gets_its_part_back_and_the_shares_follow(
+    store, backend, client, caplog
+):
+    caplog.set_level(logging.INFO, logger="bot.tracking.ownership")
+    settings = replace(SETTINGS, claim_interval_s=0.1)
+    await store.add(record("delivering", created_at=0.0, phase=Phase.DELIVERING))
+    for n in range(1, 7):
+        await store.add(record(f"t{n}", created_at=float(n)))
+    busy_share = QueryShare(Cap(4, 1.0))
+    busy_lease = SharedLease(store, "busy", settings, share=busy_share)
+    busy = holder(client, store, busy_lease)
+    await busy_lease.start(busy)
+    second = await backend.open()
+    back_share = QueryShare(Cap(4, 1.0))
+    back_lease = SharedLease(second, "back", settings, share=back_share)
+    back = holder(client, second, back_lease)
+    try:
+        assert len(followed(busy)) == 7 and busy_share.promised == 4, "alone, it has it all"
+        await back_lease.start(back)
+
+        async def even() -> bool:
+            assert not set(followed(busy)) & set(followed(back)), "a task followed twice"
+            return (len(followed(busy)), len(followed(back))) == (4, 3) and (
+                busy_share.promised,
+                back_share.promised,
+            ) == (2, 2)
+
+        await eventually(even, 10, what="the work and the cap to be split evenly")
+    finally:
+        await back_lease.release()
+        await busy_lease.release()
+        await second.close()
+    assert followed(back) == ["t1", "t2", "t3"], "the ones polled longest ago (never: oldest)"
+    assert "delivering" in followed(busy), "a delivery in progress stays where it is"
+    assert "handed 3 task(s) over to less busy processes" in caplog.text
+
+
+@contextmanager
+def a_process() -> Iterator[int]:
+    """Another program, running until the block ends; its pid."""
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        yield child.pid
+    finally:
+        child.kill()
+        child.wait()
+
+
+def started(pid: int) -> int:
+    """Field 22 of /proc/<pid>/stat: clock ticks from boot to the process's start."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return int(stat[stat.rindex(")") + 2 :].split()[19])
+
+
+def here() -> ProcessName:
+    me = this_process()
+    assert me is not None, "the tests run on Linux"
+    return me
+
+
+async def a_predecessor(store: TaskStore, process: ProcessName | None, tasks: list[str]) -> None:
+    """A worker that sent its heartbeat just now, in `process`, with these tasks."""
+    await store.register("old", time.time(), process)
+    for n, task_id in enumerate(tasks):
+        await store.add(record(task_id, created_at=float(n)), owner="old")
+
+
+async def test_a_predecessor_whose_process_is_gone_is_taken_over_at_once(store, client, caplog):
+    with a_process() as pid:
+        gone = replace(here(), pid=pid, started=started(pid))
+    await a_predecessor(store, gone, ["t1", "t2"])
+    lease = SharedLease(store, "me", SETTINGS, process=here())
+    tracker = holder(client, store, lease)
+
+    await lease.start(tracker)
+    try:
+        assert followed(tracker) == ["t1", "t2"], "no wait for its heartbeat to time out"
+        assert [w.owner for w in (await store.workforce(time.time(), TIMEOUT_S)).workers] == ["me"]
+    finally:
+        await lease.release()
+    assert f"worker old (pid {pid}) is gone; its 2 task(s) are taken over now" in caplog.text
+
+
+async def test_a_pid_reused_by_another_program_is_not_the_predecessor(store, client):
+    with a_process() as pid:
+        # The pid names a live program, started at another time than the worker that had it.
+        await a_predecessor(store, replace(here(), pid=pid, started=started(pid) - 1), ["t1"])
+        lease = SharedLease(store, "me", SETTINGS, process=here())
+        tracker = holder(client, store, lease)
+        await lease.start(tracker)
+        try:
+            assert followed(tracker) == ["t1"]
+        finally:
+            await lease.release()
+
+
+@contextmanager
+def predecessor_process(where: str) -> Iterator[ProcessName | None]:
+    """How a live worker's process is named: as it runs, in a pid space this process cannot
+    look into (its pid is free here), or not at all (a worker of an older version)."""
+    with a_process() as pid:
+        alive = replace(here(), pid=pid, started=started(pid))
+        if where == "running":
+            yield alive
+            return
+    yield replace(alive, pid_space="another-boot pid:[1]") if where == "elsewhere" else None
+
+
+@pytest.mark.parametrize("where", ["running", "elsewhere", "unnamed"])
+async def test_a_predecessor_not_proven_gone_keeps_its_tasks(store, client, where):
+    with predecessor_process(where) as process:
+        await a_predecessor(store, process, ["t1"])
+        lease = SharedLease(store, "me", SETTINGS, process=here())
+        tracker = holder(client, store, lease)
+        await lease.start(tracker)
+        try:
+            assert followed(tracker) == []
+        finally:
+            await lease.release()
+    assert [r.task_id for r in await store.owned("old")] == ["t1"]
 
 
 async def test_a_process_gets_a_new_worker_id_at_every_start(store):

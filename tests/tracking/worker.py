@@ -19,8 +19,7 @@ import aiohttp
 
 from bot.api.client import BailianClient
 from bot.store.postgres import PostgresTaskStore
-from bot.store.types import new_worker_id
-from bot.tracking.ownership import SharedLease
+from bot.tracking.ownership import SharedLease, new_worker_id
 from bot.tracking.tracker import Tracker
 from fakes.recording import FileNotifier
 from tests.conftest import FAST_TRACKING

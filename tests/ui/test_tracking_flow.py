@@ -174,7 +174,8 @@ async def test_a_task_whose_status_message_was_never_recorded_is_still_delivered
     config, fake_api, fake_discord
 ):
     """A crash between storing the task and recording its status message."""
-    fake_api.default_plan = TaskPlan(pending_s=0.2, running_s=0.2)
+    # Still running when the restarted bot first polls it (a second or so after its start).
+    fake_api.default_plan = TaskPlan(pending_s=0.2, running_s=3.0)
     async with running(config, fake_discord) as bot:
         await bot.tracker.stop()  # this bot only submits
         await generate(fake_discord)

@@ -66,7 +66,7 @@ class Added:
 
 
 @dataclass(frozen=True)
-class Refused:
+class NeedsChanges:
     """Nothing was done: each problem says what to change."""
 
     problems: tuple[Problem, ...]
@@ -79,7 +79,7 @@ class CopyFailed:
     trouble: CopyTrouble
 
 
-AddOutcome = Added | Refused | NameTaken | FileUnavailable | CopyFailed
+AddOutcome = Added | NeedsChanges | NameTaken | FileUnavailable | CopyFailed
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ class Removed:
 
 
 ShowOutcome = Shown | NotFound
-RenameOutcome = Renamed | Refused | NameTaken | NotFound | NotAllowed
+RenameOutcome = Renamed | NeedsChanges | NameTaken | NotFound | NotAllowed
 RemoveOutcome = Removed | NotFound | NotAllowed
 
 
@@ -155,7 +155,7 @@ class CastRemoved:
     """A member a stored request used is no longer in the cast."""
 
 
-ChooseOutcome = CastChosen | Refused | CastLost | CastUnavailable
+ChooseOutcome = CastChosen | NeedsChanges | CastLost | CastUnavailable
 RenewOutcome = GenerationRequest | CastLost | CastUnavailable | CastRemoved
 
 
@@ -197,7 +197,7 @@ class CastService:
         elif attachment is not None and link is not None:
             problems.append(problem(ProblemCode.CAST_SOURCE_TWICE))
         if problems or isinstance(kept_name, Problem) or isinstance(kept_description, Problem):
-            return Refused(tuple(problems))
+            return NeedsChanges(tuple(problems))
         # Cheaper than any download: a taken name is refused before the file is fetched.
         if await self._store.cast_member(who.guild_id, kept_name) is not None:
             return NameTaken(kept_name)
@@ -208,7 +208,7 @@ class CastService:
             taken = await self._library.take_link(link, who.guild_id, who.upload_limit)
         match taken:
             case FileRefused(problems=found):
-                return Refused(found)
+                return NeedsChanges(found)
             case FileUnavailable():
                 return taken
             case _:
@@ -289,7 +289,7 @@ class CastService:
     ) -> RenameOutcome:
         checked = check_name(new_name)
         if isinstance(checked, Problem):
-            return Refused((checked,))
+            return NeedsChanges((checked,))
         member = await self._store.cast_member(guild_id, name)
         if member is None:
             return NotFound(name)
@@ -349,7 +349,7 @@ class CastService:
             negative_prompt=negative_prompt,
         )
         if plan.problems:
-            return Refused(plan.problems)
+            return NeedsChanges(plan.problems)
         members = [by_key[name_key(entry.name)] for entry in plan.members]
         references: list[Reference] = []
         for outcome in await self._library.fresh_urls(members, channel_id, locale):

@@ -125,28 +125,6 @@ class R2VBot(commands.Bot):
         )
         self.housekeeping = Housekeeping(videos)
         self.metrics.follow_active(lambda: self.tracker.active_count)
-        self.service = GenerationService(
-            api,
-            store,
-            self.tracker,
-            defaults=config.generation.defaults,
-            prices=config.generation.prices,
-            currency=config.generation.currency,
-            limits_for=config.limits.for_guild,
-            deadline_s=config.tracker.deadline_s,
-            metrics=self.metrics,
-        )
-        self.queries = TaskQueries(api, store, self.tracker, videos)
-        self.accounts = Accounts(
-            store, currency=config.generation.currency, limits_for=config.limits.for_guild
-        )
-        self.flow = GenerationFlow(
-            self.service,
-            self.queries,
-            AttachmentRefresher(self),
-            self.private,
-            private_default=config.generation.private_default,
-        )
         # Each server's own settings, and its cast (see bot/cogs/cast.py, bot/cogs/admin.py).
         self.team = TeamSettingsService(
             store, lambda guild_id: environment_settings(config.limits, config.generation, guild_id)
@@ -165,6 +143,24 @@ class R2VBot(commands.Bot):
                 ),
             ),
         )
+        self.service = GenerationService(
+            api,
+            store,
+            self.tracker,
+            settings_for=self.team.for_guild,
+            prices=config.generation.prices,
+            currency=config.generation.currency,
+            deadline_s=config.tracker.deadline_s,
+            cast=self.cast,
+            metrics=self.metrics,
+        )
+        self.queries = TaskQueries(api, store, self.tracker, videos)
+        self.accounts = Accounts(
+            store, currency=config.generation.currency, settings_for=self.team.for_guild
+        )
+        self.flow = GenerationFlow(
+            self.service, self.queries, AttachmentRefresher(self), self.private, cast=self.cast
+        )
         # Nothing secret reaches Discord: every body this bot sends is redacted like the logs.
         redactor = Redactor(config.secrets)
         redact_rest_calls(self, redactor)
@@ -178,7 +174,7 @@ class R2VBot(commands.Bot):
         await super().start(token, reconnect=reconnect)
 
     async def setup_hook(self) -> None:
-        generate = GenerateCog(self.flow, self.accounts)
+        generate = GenerateCog(self.flow, self.accounts, cast=self.cast)
         # /r2v cast is a subgroup of /r2v: added to the cog's group before the cog is added.
         r2v = generate.app_command
         assert r2v is not None  # a GroupCog always has its group

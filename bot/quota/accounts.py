@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -16,6 +16,7 @@ from bot.requester import Requester
 from bot.store.protocol import TaskStore
 from bot.store.records import TaskRecord
 from bot.store.types import Spend, Usage, total
+from bot.team.values import TeamSettings
 
 WEEK_S = 7 * 24 * 3600
 
@@ -84,19 +85,21 @@ class Accounts:
         store: TaskStore,
         *,
         currency: str,
-        limits_for: Callable[[int | None], LimitSettings],
+        settings_for: Callable[[int | None], Awaitable[TeamSettings]],
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """`settings_for(guild_id)`: a server's effective settings, read from the store."""
         self._store = store
         self.currency = currency
-        self._limits_for = limits_for
+        self._settings_for = settings_for
         self._clock = clock
 
     async def quota(self, who: Requester) -> QuotaView:
         now = self._clock()
         usage = await self._store.usage(who.user_id, who.guild_id, day_start(now))
         running = await self._store.active_for_user(who.user_id)
-        return QuotaView(usage, self._limits_for(who.guild_id), running, self.currency, now)
+        settings = await self._settings_for(who.guild_id)
+        return QuotaView(usage, settings.limits, running, self.currency, now)
 
     async def spend(self, guild_id: int) -> SpendReport:
         now = self._clock()

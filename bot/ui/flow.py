@@ -1,20 +1,25 @@
 """The generation flow in Discord: one object that `/r2v generate`, the task buttons and the
 "Use as r2v reference" menu share, so none of them imports another.
 
-It shows what the service decides. Validation is pure and instant, so an invalid request is
-refused privately before anything is deferred. The interaction is then deferred privately: a
-refusal by the team's limits, the price question and every failure stay between the bot and the
-member, and only a submitted task is announced in the channel.
+It shows what the service decides. The interaction is deferred privately at once, while the
+server's settings are read (one store read per command: limits, defaults, private default, as
+`/r2v-admin set` left them). A refusal of the options, a refusal by the team's limits, the price
+question and every failure stay between the bot and the member; only a submitted task is
+announced in the channel. A task redone later (Re-roll, Edit, Continue) gets fresh links for its
+files first: Discord's attachment links expire, and the cast's are signed anew at every use.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, assert_never
 
 import discord
 
-from bot.generation.request import GenerationRequest
+from bot.cast.service import CastLost, CastRemoved, CastService, CastUnavailable
+from bot.generation.request import Defaults, GenerationRequest
+from bot.messages import cast as cast_text
 from bot.messages import features as features_text
 from bot.messages import tasks as task_text
 from bot.messages.errors import (
@@ -25,8 +30,10 @@ from bot.messages.errors import (
 )
 from bot.messages.limits import confirm_question, describe_estimate, nothing_submitted
 from bot.queries import CancelFailed, Cancelled, CannotCancel, TaskQueries, TooLateToCancel
+from bot.requester import Requester
 from bot.service import (
     ApiFailed,
+    Asked,
     GenerationService,
     Invalid,
     Outcome,
@@ -37,7 +44,7 @@ from bot.service import (
     Unrecorded,
 )
 from bot.store.records import TaskRecord
-from bot.ui.attachments import AttachmentRefresher
+from bot.ui.attachments import AttachmentRefresher, DiscordUnavailable, LinksMissing, LinksRefused
 from bot.ui.confirm import ConfirmView
 from bot.ui.embeds import task_preview
 from bot.ui.interactions import locale_of, missing_channel_permissions, requester_of
@@ -56,47 +63,48 @@ class GenerationFlow:
         renewer: AttachmentRefresher,
         private: PrivateReplies | None = None,
         *,
-        private_default: bool = False,
+        cast: CastService | None = None,
     ) -> None:
         self.service = service
         self.queries = queries
         self._renewer = renewer
         self.private = private or PrivateReplies()
-        self.private_default = private_default
+        self.cast = cast
 
     async def start(
         self,
         interaction: discord.Interaction,
-        request: GenerationRequest | Invalid,
+        asked: Asked,
         *,
         parent: TaskRecord | None = None,
         private: bool | None = None,
         renew_attachments: bool = False,
     ) -> None:
-        """From validated options to a submitted task, or a private answer saying why not.
-        Privacy: as asked, else as the parent task was, else the server's default."""
+        """From what was asked (options, or a whole request) to a submitted task, or a private
+        answer saying why not. Privacy: as asked, else as the parent task was, else the
+        server's default."""
         locale = locale_of(interaction)
-        if isinstance(request, Invalid):
-            await reply(interaction, describe_invalid(locale, request.error))
-            return
         missing = missing_channel_permissions(interaction)
         if missing:
             await reply(interaction, task_text.cannot_post_here(locale, missing))
             return
-        # Acknowledge before anything that waits on the store, Discord or the API.
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        if renew_attachments:
-            # The files of a task redone later: Discord's signed links expire.
-            renewed = await self._renewer.renew(request)
-            if renewed is None:
-                await _edit_original(interaction, content=task_text.links_expired(locale))
-                return
-            request = renewed
+        who = requester_of(interaction)
+        # Acknowledged before anything else waits; the settings are read meanwhile.
+        _, settings = await asyncio.gather(
+            interaction.response.defer(ephemeral=True, thinking=True),
+            self.service.settings(who.guild_id),
+        )
+        request = await self._request(interaction, asked, who, settings.defaults)
+        if request is not None and renew_attachments:
+            request = await self._renewed(interaction, request, who)
+        if request is None:
+            return
         if private is None:
-            private = parent.private if parent is not None else self.private_default
+            private = parent.private if parent is not None else settings.private_default
         quote = await self.service.quote(
             request,
-            requester_of(interaction),
+            who,
+            settings.limits,
             parent=parent.as_parent() if parent is not None else None,
             private=private,
         )
@@ -118,6 +126,69 @@ class GenerationFlow:
             embed=task_preview(locale, quote.request),
             view=view,
         )
+
+    async def _request(
+        self, interaction: discord.Interaction, asked: Asked, who: Requester, defaults: Defaults
+    ) -> GenerationRequest | None:
+        """The request to quote, or None once the member was told why there is none."""
+        locale = locale_of(interaction)
+        prepared = await self.service.prepare(asked, who, defaults)
+        match prepared:
+            case GenerationRequest():
+                return prepared
+            case Invalid(error):
+                text = describe_invalid(locale, error)
+            case CastLost(name):
+                text = cast_text.member_lost(locale, name)
+            case CastUnavailable(name, trouble):
+                text = cast_text.member_unavailable(locale, name, trouble)
+            case _:
+                assert_never(prepared)
+        await _edit_original(interaction, content=text)
+        return None
+
+    async def _renewed(
+        self, interaction: discord.Interaction, request: GenerationRequest, who: Requester
+    ) -> GenerationRequest | None:
+        """A stored request's files with fresh links (the member's attachments, then the cast's,
+        whose copies may be uploaded again), or None once the member was told what failed."""
+        locale = locale_of(interaction)
+        renewed = await self._renewer.renew(request)
+        match renewed:
+            case GenerationRequest():
+                if self.cast is None:
+                    return renewed
+                text = await self._cast_renewed(renewed, who, locale)
+                if isinstance(text, GenerationRequest):
+                    return text
+            case LinksRefused(status):
+                text = task_text.links_refused(locale, status)
+            case DiscordUnavailable():
+                text = task_text.links_unavailable(locale)
+            case LinksMissing(names):
+                text = task_text.links_missing(locale, names)
+            case _:
+                assert_never(renewed)
+        await _edit_original(interaction, content=text)
+        return None
+
+    async def _cast_renewed(
+        self, request: GenerationRequest, who: Requester, locale: str | None
+    ) -> GenerationRequest | str:
+        """The request with fresh links of its cast members, or why there are none."""
+        assert self.cast is not None
+        renewed = await self.cast.renew(request, who.origin.channel_id, locale)
+        match renewed:
+            case GenerationRequest():
+                return renewed
+            case CastRemoved():
+                return cast_text.member_removed(locale)
+            case CastLost(name):
+                return cast_text.member_lost(locale, name)
+            case CastUnavailable(name, trouble):
+                return cast_text.member_unavailable(locale, name, trouble)
+            case _:
+                assert_never(renewed)
 
     async def submit(self, interaction: discord.Interaction, quote: Quote) -> None:
         """Submit a quote for an interaction already answered privately (deferred, or a

@@ -81,8 +81,8 @@ async def test_edit_and_rerun_opens_a_prefilled_modal_and_submits_the_new_text(
     bad = await fake_discord.submit_modal(
         click, {"prompt": "character2 sings", "negative_prompt": ""}, user=interaction.user
     )
-    refusal = await bad.wait_response()
-    assert bad.ephemeral and "character2" in refusal["json"]["data"]["content"]
+    refusal = await bad.wait_private()
+    assert bad.ephemeral and "character2" in refusal["content"]
     assert len(fake_api.submits) == 1
 
     again = await fake_discord.click(result["id"], f"r2v:edit:{task_id}", user=interaction.user)

@@ -6,7 +6,12 @@ bad-menu-duration = **Nothing was submitted.** Duration must be a whole number o
 not-in-records = This task is not in the bot's records any more.
 starting-up = The bot is starting up; try the button again in a moment.
 stopping = **Nothing was submitted.** The bot is restarting; try again in a minute.
-links-expired = **Nothing was submitted.** The attached files' links have expired and Discord would not renew them. Run `/r2v generate` again with the files attached.
+links-refused = **Nothing was submitted.** Discord refused to renew the links of this task's files (HTTP { $status }), so the video service could not fetch them. Run `/r2v generate` again with the files attached.
+links-unavailable = **Nothing was submitted.** Discord is not answering right now, so this task's files could not get fresh links. Try again in a minute.
+links-missing = **Nothing was submitted.** Discord no longer gives a link to { $names } (the message { $count ->
+    [one] it was
+   *[other] they were
+ } attached to may have been deleted). Run `/r2v generate` again with the files attached.
 no-history = You have no video tasks yet. Start one with `/r2v generate`.
 already-answered = This request was already answered.
 cancelled = Cancelled. Nothing was submitted or charged.

@@ -8,6 +8,7 @@ cmd-r2v-cast-list = 查看本服务器的角色库（带图片）。
 cmd-r2v-cast-show = 查看角色库中的某个角色。
 cmd-r2v-cast-rename = 给角色改名（限添加者或管理员）。
 cmd-r2v-cast-remove = 从角色库中移除角色（限添加者或管理员）。
+opt-cast = 本服务器角色库里的角色，多个用逗号隔开；提示词里直接写角色名即可
 opt-cast-name = 角色名，1–32 个字符；提示词里用这个名字称呼它
 opt-cast-ref = 角色的图片（JPEG/PNG/BMP/WEBP）或视频片段（MP4/MOV，1–30 秒）
 opt-cast-link = 或者粘贴图片/视频在 Discord 上的链接（右键点击文件 → 复制链接）

@@ -40,7 +40,7 @@ from bot.policy import needs_confirmation as price_needs_confirmation
 from bot.quota.ledger import Ledger, Reservation
 from bot.requester import Requester
 from bot.store.protocol import TaskStore
-from bot.store.records import Lineage, TaskRecord
+from bot.store.records import Derivation, Lineage, TaskRecord
 from bot.store.types import Spend
 from bot.team.values import TeamSettings
 from bot.tracking.tracker import Tracker
@@ -69,6 +69,14 @@ class Invalid:
 Prepared = GenerationRequest | Invalid | CastLost | CastUnavailable
 # What a member asks for: options to validate, or a request already whole (a re-roll).
 Asked = CommandInput | GenerationRequest
+
+
+@dataclass(frozen=True)
+class Redo:
+    """A task made from another (Re-roll, Edit & re-run, Continue), and how."""
+
+    parent: TaskRecord
+    how: Derivation
 
 
 @dataclass(frozen=True)

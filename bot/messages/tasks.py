@@ -106,6 +106,8 @@ def ending_text(locale: str | None, record: TaskRecord) -> str:
                 + "\n"
                 + describe_task_failure(locale, record.error_code, record.error_message)
             )
+        case Ending.CANCELED if record.cancelled_by is not None:
+            return text(locale, "ending-canceled-by", member=record.cancelled_by)
         case Ending.CANCELED:
             return text(locale, "ending-canceled")
         case Ending.EXPIRED:

@@ -183,6 +183,12 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     );
     CREATE INDEX guild_setting_changes_guild ON guild_setting_changes (guild_id, changed_at);
     """,
+    # 11: how a task was made from its parent (stories follow continuations), and who asked
+    # to cancel it.
+    """
+    ALTER TABLE tasks ADD COLUMN lineage_kind TEXT;
+    ALTER TABLE tasks ADD COLUMN cancelled_by BIGINT;
+    """,
 )
 
 # Any constants: taken while migrating, so two processes starting together migrate once, and

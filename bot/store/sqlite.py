@@ -197,6 +197,12 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     );
     CREATE INDEX guild_setting_changes_guild ON guild_setting_changes (guild_id, changed_at);
     """,
+    # 13: how a task was made from its parent (stories follow continuations), and who asked
+    # to cancel it.
+    """
+    ALTER TABLE tasks ADD COLUMN lineage_kind TEXT;
+    ALTER TABLE tasks ADD COLUMN cancelled_by INTEGER;
+    """,
 )
 # A write waits this long for another connection's (or process's) write lock.
 BUSY_TIMEOUT_S = 10.0

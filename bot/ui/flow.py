@@ -39,6 +39,7 @@ from bot.service import (
     Outcome,
     OverLimit,
     Quote,
+    Redo,
     Stopping,
     Submitted,
     Unrecorded,
@@ -76,13 +77,12 @@ class GenerationFlow:
         interaction: discord.Interaction,
         asked: Asked,
         *,
-        parent: TaskRecord | None = None,
+        redo: Redo | None = None,
         private: bool | None = None,
-        renew_attachments: bool = False,
     ) -> None:
         """From what was asked (options, or a whole request) to a submitted task, or a private
-        answer saying why not. Privacy: as asked, else as the parent task was, else the
-        server's default."""
+        answer saying why not. A task redone (`redo`) has its files' links renewed first.
+        Privacy: as asked, else as the parent task was, else the server's default."""
         locale = locale_of(interaction)
         missing = missing_channel_permissions(interaction)
         if missing:
@@ -95,17 +95,17 @@ class GenerationFlow:
             self.service.settings(who.guild_id),
         )
         request = await self._request(interaction, asked, who, settings.defaults)
-        if request is not None and renew_attachments:
+        if request is not None and redo is not None:
             request = await self._renewed(interaction, request, who)
         if request is None:
             return
         if private is None:
-            private = parent.private if parent is not None else settings.private_default
+            private = redo.parent.private if redo is not None else settings.private_default
         quote = await self.service.quote(
             request,
             who,
             settings.limits,
-            parent=parent.as_parent() if parent is not None else None,
+            parent=redo.parent.as_parent(redo.how) if redo is not None else None,
             private=private,
         )
         if quote.refusal is not None:
@@ -267,7 +267,7 @@ class GenerationFlow:
         """The requester's Cancel click on a queued task."""
         locale = locale_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.queries.cancel(record)
+        outcome = await self.queries.cancel(record, interaction.user.id)
         match outcome:
             case Cancelled():
                 text = features_text.cancel_requested(locale)

@@ -238,15 +238,15 @@ class DiscordNotifier:
         if post.file is not None:
             extras["file"] = video_file(post.file, record.task_id)
         requester = record.origin.requester_id
+        # The requester is called to their result, but not to the ending of their own action.
+        pinged = [] if record.cancelled_by == requester else [discord.Object(requester)]
+        content = f"<@{requester}> {post.text}" if pinged else post.text
         return await channel.send(
-            content=shorten(f"<@{requester}> {post.text}", 2000),
+            content=shorten(content, 2000),
             embed=result_embed(record.origin.locale, record, note=post.note),
             **extras,
             allowed_mentions=discord.AllowedMentions(
-                everyone=False,
-                roles=False,
-                users=[discord.Object(requester)],
-                replied_user=False,
+                everyone=False, roles=False, users=pinged, replied_user=False
             ),
             view=result_buttons(record.origin.locale, record, deletable=reply),
         )

@@ -21,7 +21,8 @@ from bot.api.models import TaskStatus
 from bot.generation import limits
 from bot.messages import features as text
 from bot.messages import tasks as task_text
-from bot.store.records import Ending, TaskRecord
+from bot.service import Redo
+from bot.store.records import Derivation, Ending, TaskRecord
 from bot.tracking.delivery import link_expires_at
 from bot.ui.edit_modal import EditModal
 from bot.ui.embeds import task_embed
@@ -175,7 +176,7 @@ class RerollButton(TaskButton, action="reroll"):
         self, interaction: discord.Interaction, flow: GenerationFlow, record: TaskRecord
     ) -> None:
         request = flow.service.rerolled(record)
-        await flow.start(interaction, request, parent=record, renew_attachments=True)
+        await flow.start(interaction, request, redo=Redo(record, Derivation.REROLL))
 
 
 class EditButton(TaskButton, action="edit"):
@@ -341,4 +342,4 @@ class ContinueModal(FlowModal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         request = self._flow.service.continued(self._record, self._video_url, self.prompt.value)
-        await self._flow.start(interaction, request, parent=self._record, renew_attachments=True)
+        await self._flow.start(interaction, request, redo=Redo(self._record, Derivation.CONTINUE))

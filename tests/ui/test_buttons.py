@@ -7,6 +7,7 @@ import json
 
 import discord
 
+from bot.store.records import Derivation
 from fakes.fake_bailian import TaskPlan
 from tests.common import custom_ids, delivered, generate
 from tests.conftest import running
@@ -66,6 +67,7 @@ async def test_reroll_submits_the_same_request_with_a_new_seed_and_fresh_urls(
     assert task_id in shown and f"/{result['channel_id']}/{result['id']}" in shown
     record = await bot.store.get(fake_api.submits[1].task_id)
     assert record.lineage is not None and record.lineage.parent_task_id == task_id
+    assert record.lineage.kind is Derivation.REROLL
 
 
 async def test_edit_and_rerun_opens_a_prefilled_modal_and_submits_the_new_text(

@@ -28,6 +28,7 @@ ending-unknown = your task ended with status { $status }.
 ending-succeeded = your video is ready.
 ending-failed = your video could not be made.
 ending-canceled = your video task was canceled by the service; nothing was charged.
+ending-canceled-by = 🚫 Cancelled by <@{ $member }>; nothing was charged.
 ending-expired = the service no longer knows this task (task IDs expire after 24 h), so its result cannot be fetched.
 ending-deadline = no result arrived (no result after { $minutes } min); the bot stopped waiting. Use `/r2v status task_id:{ $task_id }` to check it later.
 ending-unreachable = the video service could not be reached for a day, so the result of this task is unknown. `/r2v status task_id:{ $task_id }` can try again.

@@ -28,6 +28,7 @@ ending-unknown = 你的任务已结束，状态为 { $status }。
 ending-succeeded = 你的视频生成好了。
 ending-failed = 你的视频未能生成。
 ending-canceled = 你的视频任务已被视频服务取消；没有扣费。
+ending-canceled-by = 🚫 已由 <@{ $member }> 取消；没有扣费。
 ending-expired = 视频服务已查不到这个任务（任务 ID 在 24 小时后失效），因此无法获取结果。
 ending-deadline = 等待 { $minutes } 分钟仍未收到结果，机器人已停止等待。之后可用 `/r2v status task_id:{ $task_id }` 查看。
 ending-unreachable = 视频服务已连续一天无法连接，这个任务的结果未知。可以用 `/r2v status task_id:{ $task_id }` 再查一次。

@@ -48,7 +48,12 @@ from bot.store.records import TaskRecord
 from bot.ui.attachments import AttachmentRefresher, DiscordUnavailable, LinksMissing, LinksRefused
 from bot.ui.confirm import ConfirmView
 from bot.ui.embeds import task_preview
-from bot.ui.interactions import locale_of, missing_channel_permissions, requester_of
+from bot.ui.interactions import (
+    locale_of,
+    missing_channel_permissions,
+    requester_of,
+    requester_redoing,
+)
 from bot.ui.private import PrivateReplies
 from bot.ui.replies import NO_PINGS, reply
 from bot.ui.views import status_message
@@ -84,11 +89,15 @@ class GenerationFlow:
         answer saying why not. A task redone (`redo`) has its files' links renewed first.
         Privacy: as asked, else as the parent task was, else the server's default."""
         locale = locale_of(interaction)
-        missing = missing_channel_permissions(interaction)
+        # In a DM (a private result's buttons) the result goes by DM: no channel to check.
+        missing = missing_channel_permissions(interaction) if interaction.guild_id else []
         if missing:
             await reply(interaction, task_text.cannot_post_here(locale, missing))
             return
-        who = requester_of(interaction)
+        if redo is not None:
+            who = requester_redoing(interaction, redo.parent.origin)
+        else:
+            who = requester_of(interaction)
         # Acknowledged before anything else waits; the settings are read meanwhile.
         _, settings = await asyncio.gather(
             interaction.response.defer(ephemeral=True, thinking=True),
@@ -112,10 +121,10 @@ class GenerationFlow:
             await _edit_original(interaction, content=nothing_submitted(locale, quote.refusal))
             return
         if quote.confirm_timeout_s is None:
-            await self.submit(interaction, quote)
+            await self.submit(interaction, quote, who)
             return
         view = ConfirmView(
-            lambda click: self.submit(click, quote),
+            lambda click: self.submit(click, quote, who),
             timeout=quote.confirm_timeout_s,
             locale=locale,
         )
@@ -190,14 +199,14 @@ class GenerationFlow:
             case _:
                 assert_never(renewed)
 
-    async def submit(self, interaction: discord.Interaction, quote: Quote) -> None:
+    async def submit(self, interaction: discord.Interaction, quote: Quote, who: Requester) -> None:
         """Submit a quote for an interaction already answered privately (deferred, or a
-        confirmation click), and show the outcome."""
+        confirmation click) by `who`, as the quote was made, and show the outcome."""
 
         async def announce(record: TaskRecord) -> int | None:
             return await self._announce(interaction, record)
 
-        outcome = await self.service.submit(quote, requester_of(interaction), announce)
+        outcome = await self.service.submit(quote, who, announce)
         await self._show(interaction, outcome)
 
     async def _announce(self, interaction: discord.Interaction, record: TaskRecord) -> int | None:

@@ -275,9 +275,14 @@ class DiscordNotifier:
                 return {}
             return {"file": video_file(path, record.task_id)}
 
+        # The same buttons as the private follow-up's (Delete is for posts others see).
+        buttons = result_buttons(locale, record, deletable=False)
         sent = await _discord(
             self._in_dm(
-                record, lambda dm: dm.send(content=shorten(content, 2000), embed=embed, **video())
+                record,
+                lambda dm: dm.send(
+                    content=shorten(content, 2000), embed=embed, view=buttons, **video()
+                ),
             )
         )
         if not isinstance(sent, _Failed):
@@ -290,7 +295,7 @@ class DiscordNotifier:
             record.task_id,
             content=shorten(f"{content}\n{features_text.dms_closed(locale)}", 2000),
             embed=embed,
-            view=result_buttons(locale, record, deletable=False),
+            view=buttons,
             **video(),
         )
         if followup is None:

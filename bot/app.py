@@ -36,6 +36,7 @@ from bot.quota.accounts import Accounts
 from bot.redaction import Redactor
 from bot.service import GenerationService
 from bot.store.open import Store, open_store
+from bot.stories import Stories
 from bot.team.service import TeamSettingsService
 from bot.team.values import environment_settings
 from bot.tracking.ownership import Lease, SharedLease
@@ -56,6 +57,7 @@ from bot.version import user_agent
 from bot.video.fit import Transcoder
 from bot.video.housekeeping import Housekeeping
 from bot.video.pipeline import VideoPipeline
+from bot.video.story import StoryJoiner
 
 log = logging.getLogger(__name__)
 
@@ -129,19 +131,15 @@ class R2VBot(commands.Bot):
         self.team = TeamSettingsService(
             store, lambda guild_id: environment_settings(config.limits, config.generation, guild_id)
         )
+        # One ffmpeg run at a time for the cast's clips and the stories (the cores are shared).
+        transcoder = Transcoder(
+            config.video.ffmpeg_exe(),
+            threads=config.video.transcode_threads,
+            preset=config.video.transcode_preset,
+            timeout_s=config.video.transcode_timeout_s,
+        )
         self.cast = CastService(
-            store,
-            CastLibrary(
-                store,
-                DiscordCastDesk(self),
-                config.cast,
-                Transcoder(
-                    config.video.ffmpeg_exe(),
-                    threads=config.video.transcode_threads,
-                    preset=config.video.transcode_preset,
-                    timeout_s=config.video.transcode_timeout_s,
-                ),
-            ),
+            store, CastLibrary(store, DiscordCastDesk(self), config.cast, transcoder)
         )
         self.service = GenerationService(
             api,
@@ -158,8 +156,25 @@ class R2VBot(commands.Bot):
         self.accounts = Accounts(
             store, currency=config.generation.currency, settings_for=self.team.for_guild
         )
+        stories = Stories(
+            store,
+            videos,
+            StoryJoiner(
+                config.video.ffmpeg_exe(),
+                threads=config.video.transcode_threads,
+                preset=config.video.transcode_preset,
+                timeout_s=config.video.transcode_timeout_s,
+            ),
+            transcoder,
+            currency=config.generation.currency,
+        )
         self.flow = GenerationFlow(
-            self.service, self.queries, AttachmentRefresher(self), self.private, cast=self.cast
+            self.service,
+            self.queries,
+            AttachmentRefresher(self),
+            self.private,
+            cast=self.cast,
+            stories=stories,
         )
         # Nothing secret reaches Discord: every body this bot sends is redacted like the logs.
         redactor = Redactor(config.secrets)

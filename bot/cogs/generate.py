@@ -1,4 +1,5 @@
-"""`/r2v generate`, `/r2v status`, `/r2v show`, `/r2v history`, `/r2v quota` and `/r2v help`.
+"""`/r2v generate`, `/r2v status`, `/r2v show`, `/r2v story`, `/r2v history`, `/r2v quota` and
+`/r2v help`.
 
 The cog is thin: it turns options into a CommandInput and hands it to the generation flow, and
 it renders what the service answers to the other commands.
@@ -39,7 +40,7 @@ from bot.ui.embeds import result_embed, task_embed
 from bot.ui.flow import GenerationFlow
 from bot.ui.interactions import attachment_input, locale_of, requester_of
 from bot.ui.replies import NO_PINGS, reply
-from bot.ui.views import result_buttons, video_file
+from bot.ui.views import post_story, result_buttons, video_file
 from bot.video.pipeline import CannotFit, Fitted
 
 Choice = app_commands.Choice
@@ -275,8 +276,17 @@ class GenerateCog(
             allowed_mentions=NO_PINGS,
         )
 
+    @app_commands.command(name="story", description=command_text("cmd-r2v-story"))
+    @app_commands.describe(task_id=command_text("opt-story-task-id"))
+    async def story(
+        self, interaction: discord.Interaction, task_id: app_commands.Range[str, 1, 100]
+    ) -> None:
+        """Join a story's shots (made with Continue) into one video and post it."""
+        await post_story(interaction, self.flow.stories, task_id.strip())
+
     @status.autocomplete("task_id")
     @show.autocomplete("task_id")
+    @story.autocomplete("task_id")
     async def own_task_ids(
         self, interaction: discord.Interaction, current: str
     ) -> list[Choice[str]]:

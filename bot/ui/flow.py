@@ -45,6 +45,7 @@ from bot.service import (
     Unrecorded,
 )
 from bot.store.records import TaskRecord
+from bot.stories import Stories
 from bot.ui.attachments import AttachmentRefresher, DiscordUnavailable, LinksMissing, LinksRefused
 from bot.ui.confirm import ConfirmView
 from bot.ui.embeds import task_preview
@@ -70,12 +71,15 @@ class GenerationFlow:
         private: PrivateReplies | None = None,
         *,
         cast: CastService | None = None,
+        stories: Stories | None = None,
     ) -> None:
         self.service = service
         self.queries = queries
         self._renewer = renewer
         self.private = private or PrivateReplies()
         self.cast = cast
+        # Export story and /r2v story (bot/ui/views.py), which reach the bot's services here.
+        self.stories = stories
 
     async def start(
         self,

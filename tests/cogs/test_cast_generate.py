@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from fakes.fake_bailian import TaskPlan
 from tests.cogs.common import add, clip, image, status_of
-from tests.common import png
+from tests.common import png, result_of
 
 
 def path_of(url: str) -> str:
@@ -36,23 +36,6 @@ async def cast_member(bot, fake_discord, name):
     member = await bot.store.cast_member(fake_discord.guild_id, name)
     assert member is not None
     return member
-
-
-async def result_of(fake_discord, task_id):
-    """The result message of a task, once posted."""
-
-    def posted():
-        return next(
-            (
-                m
-                for m in fake_discord.messages()
-                if m["attachments"] and any(task_id in str(e) for e in m["embeds"])
-            ),
-            None,
-        )
-
-    await fake_discord.wait_for(posted, 10, what="the result")
-    return posted()
 
 
 async def test_two_members_and_an_attachment_go_in_that_order_with_the_prompt_rewritten(

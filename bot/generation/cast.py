@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.generation import limits
+from bot.generation.characters import CHARACTER_TOKEN, JOINING
 from bot.generation.problems import Problem, ProblemCode, problem
 from bot.generation.text import has_visible_text
 
@@ -36,17 +37,6 @@ CLIP_MAX_S: Final = 30.0
 # Separators of the names in `cast:"Mia, Robot"` (a Chinese keyboard types the other two).
 _SEPARATORS: Final = re.compile(r"[,，、]")
 _RESERVED: Final = re.compile(r"^character\s*\d+$", re.IGNORECASE)
-# Letters and digits of scripts written without spaces between words: no word edges there.
-_UNSPACED: Final = (
-    "\u0e00-\u0eff"  # Thai, Lao
-    "\u1000-\u109f"  # Myanmar
-    "\u1100-\u11ff"  # Hangul Jamo
-    "\u1780-\u17ff"  # Khmer
-    "\u2e80-\U0010ffff"  # CJK and everything after it
-)
-# A letter, digit or underscore that joins a word in a spaced script.
-_JOINING: Final = rf"[^\W{_UNSPACED}]"
-_CHARACTER_TOKEN: Final = rf"(?<!{_JOINING})character(\d+)(?!{_JOINING})"
 
 
 def name_key(name: str) -> str:
@@ -246,15 +236,6 @@ def plan_cast(
     )
 
 
-def character_numbers(text: str) -> set[int]:
-    """The N of every `characterN` in a text, as whole words by the rule of the module's
-    docstring (`给character1一杯` names character1; `xcharacter1` does not)."""
-    return {int(number) for number in _CHARACTER_PATTERN.findall(text)}
-
-
-_CHARACTER_PATTERN: Final = re.compile(_CHARACTER_TOKEN, re.IGNORECASE)
-
-
 class _Rewriter:
     """One pass over a text: chosen names become their characterN, the member's own
     characterN move past the cast, other cast names are noted."""
@@ -276,7 +257,7 @@ class _Rewriter:
             key=lambda n: (-len(name_key(n)), name_key(n)),
         )
         self._names = {name_key(n): n for n in names}
-        alternatives = [_CHARACTER_TOKEN, *(_name_pattern(n) for n in names)]
+        alternatives = [CHARACTER_TOKEN, *(_name_pattern(n) for n in names)]
         self._pattern = re.compile("|".join(alternatives), re.IGNORECASE)
 
     def __call__(self, text: str) -> str:
@@ -298,10 +279,10 @@ class _Rewriter:
 def _name_pattern(name: str) -> str:
     """A whole-word, any-spacing pattern for one name (see the module's docstring)."""
     body = r"\s+".join(re.escape(part) for part in name.split())
-    before = f"(?<!{_JOINING})" if _joins(name[0]) else ""
-    after = f"(?!{_JOINING})" if _joins(name[-1]) else ""
+    before = f"(?<!{JOINING})" if _joins(name[0]) else ""
+    after = f"(?!{JOINING})" if _joins(name[-1]) else ""
     return before + body + after
 
 
 def _joins(char: str) -> bool:
-    return re.fullmatch(_JOINING, char) is not None
+    return re.fullmatch(JOINING, char) is not None

@@ -8,13 +8,12 @@ it finds, cheapest checks first, so a user fixes them all in one go.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Final
 
 from bot.generation import limits
-from bot.generation.cast import character_numbers
+from bot.generation.characters import check_mentions, check_own_mentions
 from bot.generation.links import judge_link, split_links
 from bot.generation.problems import ParamValue, Problem, ProblemCode, problem
 from bot.generation.text import has_visible_text
@@ -233,9 +232,6 @@ def is_discord_attachment(reference: Reference) -> bool:
     return reference.source.startswith("ref") or reference.source == PREVIOUS_VIDEO_SOURCE
 
 
-_CHARACTER_WITH_SPACE = re.compile(r"\bcharacter\s+(\d+)\b", re.IGNORECASE)
-
-
 def build_request(
     command: CommandInput, defaults: Defaults, cast: CastInput | None = None
 ) -> GenerationRequest:
@@ -263,14 +259,14 @@ def build_request(
     own = len(command.carried) + len(command.attachments) + len(links)
     warnings: list[Problem] = []
     if cast is not None and cast.references:
-        warnings = _check_own_characters(command.prompt, len(cast.references), own, problems)
+        warnings = check_own_mentions(command.prompt, len(cast.references), own, problems)
         warnings.extend(cast.warnings)
     else:
         # Without members of its own, a cast's prompt only has carried members' names written
         # as their characterN: it is what the numbers are checked in.
         written = cast.prompt if cast is not None else command.prompt
         if own:
-            warnings = _check_character_mentions(written, own, problems)
+            warnings = check_mentions(written, own, problems)
         if cast is not None:
             warnings.extend(cast.warnings)
 
@@ -462,56 +458,6 @@ def _check_image_attachment(
         problems.append(
             problem(ProblemCode.IMAGE_TOO_LARGE, **where, **sides, limit=limits.IMAGE_SIDE_MAX_PX)
         )
-
-
-def _check_character_mentions(
-    prompt: str, reference_count: int, problems: list[Problem]
-) -> list[Problem]:
-    """Refuse characterN beyond the references; warn about references the prompt never names."""
-    mentioned = character_numbers(prompt or "")
-    beyond = sorted(n for n in mentioned if n < 1 or n > reference_count)
-    if beyond:
-        problems.append(
-            problem(
-                ProblemCode.CHARACTER_OUT_OF_RANGE,
-                characters=tuple(beyond),
-                references=reference_count,
-            )
-        )
-    warnings = _spacing_warnings(prompt)
-    unnamed = [n for n in range(1, reference_count + 1) if n not in mentioned]
-    if unnamed and prompt and prompt.strip():
-        warnings.append(problem(ProblemCode.CHARACTERS_NEVER_NAMED, characters=tuple(unnamed)))
-    return warnings
-
-
-def _check_own_characters(
-    prompt: str, cast_count: int, own: int, problems: list[Problem]
-) -> list[Problem]:
-    """With a cast, the member's characterN name their own references (N as they wrote it,
-    refused beyond `own`); a reference of theirs the prompt never names is reported by the
-    number it is sent as, after the cast's members, as the shown mapping numbers it."""
-    mentioned = character_numbers(prompt or "")
-    beyond = sorted(n for n in mentioned if n < 1 or n > own)
-    if beyond:
-        problems.append(
-            problem(
-                ProblemCode.CAST_CHARACTER_OUT_OF_RANGE,
-                characters=tuple(beyond),
-                references=own,
-            )
-        )
-    warnings = _spacing_warnings(prompt)
-    unnamed = [cast_count + n for n in range(1, own + 1) if n not in mentioned]
-    if unnamed and prompt and prompt.strip():
-        warnings.append(problem(ProblemCode.CHARACTERS_NEVER_NAMED, characters=tuple(unnamed)))
-    return warnings
-
-
-def _spacing_warnings(prompt: str) -> list[Problem]:
-    if _CHARACTER_WITH_SPACE.search(prompt or ""):
-        return [problem(ProblemCode.CHARACTER_NAME_SPACED)]
-    return []
 
 
 # -- for files taken outside /r2v generate ----------------------------------------------------

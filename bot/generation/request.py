@@ -175,11 +175,12 @@ class GenerationRequest:
         return replace(self, references=(*references, *self.references[len(references) :]))
 
     def with_reference_urls(self, urls: list[str]) -> GenerationRequest:
-        """The same references at new addresses (Discord's signed attachment URLs expire)."""
+        """The same references at new addresses (Discord's signed attachment URLs expire); the
+        notices stay, as they are about the prompt, not the links."""
         if len(urls) != len(self.references):
             raise ValueError("one URL per reference is needed")
         refs = tuple(replace(ref, url=url) for ref, url in zip(self.references, urls, strict=True))
-        return replace(self, references=refs, warnings=())
+        return replace(self, references=refs)
 
     def as_command(self) -> CommandInput:
         """The options that build this request again, its references carried."""

@@ -609,6 +609,8 @@ def test_with_reference_urls_replaces_addresses_in_order():
         "https://new/2.png",
     ]
     assert [ref.name for ref in moved.references] == ["ref1.png", "ref2.png"]
+    noted = build_request(cmd(attachments=(image(1), image(2)), prompt="character1"), DEFAULTS)
+    assert noted.with_reference_urls(["a", "b"]).warnings == noted.warnings != ()
     with pytest.raises(ValueError):
         request.with_reference_urls(["https://new/1.png"])
 

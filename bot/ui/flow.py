@@ -102,11 +102,14 @@ class GenerationFlow:
             who = requester_redoing(interaction, redo.parent.origin)
         else:
             who = requester_of(interaction)
-        # Acknowledged before anything else waits; the settings are read meanwhile.
-        _, settings = await asyncio.gather(
-            interaction.response.defer(ephemeral=True, thinking=True),
-            self.service.settings(who.guild_id),
-        )
+        # Acknowledged first; the settings are read while Discord answers the defer.
+        reading = asyncio.ensure_future(self.service.settings(who.guild_id))
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        except BaseException:
+            reading.cancel()
+            raise
+        settings = await reading
         request = await self._request(interaction, asked, who, settings.defaults)
         if request is not None and redo is not None:
             request = await self._renewed(interaction, request, who)
@@ -169,11 +172,10 @@ class GenerationFlow:
         renewed = await self._renewer.renew(request)
         match renewed:
             case GenerationRequest():
-                if self.cast is None:
-                    return renewed
-                text = await self._cast_renewed(renewed, who, locale)
-                if isinstance(text, GenerationRequest):
-                    return text
+                with_cast = await self._cast_renewed(renewed, who, locale)
+                if isinstance(with_cast, GenerationRequest):
+                    return with_cast
+                text = with_cast
             case LinksRefused(status):
                 text = task_text.links_refused(locale, status)
             case DiscordUnavailable():
@@ -189,7 +191,8 @@ class GenerationFlow:
         self, request: GenerationRequest, who: Requester, locale: str | None
     ) -> GenerationRequest | str:
         """The request with fresh links of its cast members, or why there are none."""
-        assert self.cast is not None
+        if self.cast is None:
+            return request
         renewed = await self.cast.renew(request, who.origin.channel_id, locale)
         match renewed:
             case GenerationRequest():

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, assert_never
 
+from bot.api.models import TaskStatus
 from bot.generation.request import PREVIOUS_VIDEO_SOURCE
 from bot.queries import Hidden, NoSuchTask
 from bot.store.protocol import TaskStore
@@ -69,7 +70,7 @@ class StoryShot:
 @dataclass(frozen=True)
 class Story:
     """The shots of a story, first to last, and what they cost together (each its actual cost
-    once reported, else its estimate)."""
+    once reported, else its estimate; a failed or canceled shot costs nothing)."""
 
     shots: tuple[StoryShot, ...]
     cost: Spend
@@ -144,7 +145,11 @@ class Stories:
         shots = tuple(
             StoryShot(r, r.ending is Ending.SUCCEEDED and keeper.has(r.task_id)) for r in records
         )
-        spent = total(r.counted for r in records if r.counted is not None)
+        spent = total(
+            r.counted
+            for r in records
+            if r.counted is not None and r.status not in (TaskStatus.FAILED, TaskStatus.CANCELED)
+        )
         currency = next(
             (r.estimate.currency for r in records if r.estimate and r.estimate.currency),
             self._currency,

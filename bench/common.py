@@ -23,6 +23,7 @@ from bot.requester import Requester
 from bot.service import Announce, GenerationService, Submitted
 from bot.store.protocol import TaskStore
 from bot.store.records import Origin, TaskRecord
+from bot.team.values import TeamSettings
 from bot.tracking.tracker import Tracker
 
 DEFAULTS = Defaults(model="wan2.6-r2v-flash", size="1920*1080")
@@ -30,6 +31,10 @@ REQUESTER = Requester(Origin(requester_id=42, guild_id=1, channel_id=2))
 # The benchmarks measure the bot, not the team's limits: a benchmark sends many commands.
 UNLIMITED = LimitSettings(max_active_per_user=0, user_cooldown_s=0, confirm_above=None)
 HTTP_TIMEOUT = aiohttp.ClientTimeout(total=None, sock_connect=10, sock_read=60)
+
+
+async def _unlimited(guild_id: int | None) -> TeamSettings:
+    return TeamSettings(UNLIMITED, DEFAULTS)
 
 
 def make_service(
@@ -40,10 +45,9 @@ def make_service(
         api,
         store,
         tracker,
-        defaults=DEFAULTS,
+        settings_for=_unlimited,
         prices=CNY_LIST_PRICES,
         currency="CNY",
-        limits_for=lambda guild_id: UNLIMITED,
         deadline_s=deadline_s,
     )
 
@@ -61,7 +65,7 @@ async def submit_tracked(
 ) -> TaskRecord:
     """Quote, submit and track one request as the cog would, by `who`, with the status message
     `post_status` posts (by default one of id 1)."""
-    quote = await service.quote(request, who)
+    quote = await service.quote(request, who, UNLIMITED)
     outcome = await service.submit(quote, who, post_status)
     assert isinstance(outcome, Submitted), outcome
     return outcome.record

@@ -38,6 +38,7 @@ from bot.quota.accounts import Accounts
 from bot.redaction import Redactor
 from bot.service import GenerationService
 from bot.store.open import Store, open_store
+from bot.stories import Stories
 from bot.team.service import TeamSettingsService
 from bot.team.values import environment_settings
 from bot.tracking.delivery import Backoff
@@ -61,6 +62,7 @@ from bot.video import place
 from bot.video.fit import Transcoder
 from bot.video.housekeeping import Housekeeping
 from bot.video.pipeline import VideoPipeline
+from bot.video.story import StoryJoiner
 
 log = logging.getLogger(__name__)
 
@@ -181,45 +183,54 @@ class R2VBot(commands.Bot):
             self, store, owner=self.tracker.owner, worker_timeout_s=config.tracker.worker_timeout_s
         )
         self.metrics.follow_active(lambda: self.tracker.active_count)
+        # Each server's own settings, and its cast (see bot/cogs/cast.py, bot/cogs/admin.py).
+        self.team = TeamSettingsService(
+            store, lambda guild_id: environment_settings(config.limits, config.generation, guild_id)
+        )
+        # One ffmpeg run at a time for the cast's clips and the stories (the cores are shared).
+        transcoder = Transcoder(
+            config.video.ffmpeg_exe(),
+            threads=config.video.transcode_threads,
+            preset=config.video.transcode_preset,
+            timeout_s=config.video.transcode_timeout_s,
+        )
+        self.cast = CastService(
+            store, CastLibrary(store, DiscordCastDesk(self), config.cast, transcoder)
+        )
         self.service = GenerationService(
             api,
             store,
             self.tracker,
-            defaults=config.generation.defaults,
+            settings_for=self.team.for_guild,
             prices=config.generation.prices,
             currency=config.generation.currency,
-            limits_for=config.limits.for_guild,
             deadline_s=config.tracker.deadline_s,
+            cast=self.cast,
             metrics=self.metrics,
         )
         self.queries = TaskQueries(api, store, self.tracker, videos)
         self.accounts = Accounts(
-            store, currency=config.generation.currency, limits_for=config.limits.for_guild
+            store, currency=config.generation.currency, settings_for=self.team.for_guild
+        )
+        stories = Stories(
+            store,
+            videos,
+            StoryJoiner(
+                config.video.ffmpeg_exe(),
+                threads=config.video.transcode_threads,
+                preset=config.video.transcode_preset,
+                timeout_s=config.video.transcode_timeout_s,
+            ),
+            transcoder,
+            currency=config.generation.currency,
         )
         self.flow = GenerationFlow(
             self.service,
             self.queries,
             AttachmentRefresher(self),
             self.private,
-            private_default=config.generation.private_default,
-        )
-        # Each server's own settings, and its cast (see bot/cogs/cast.py, bot/cogs/admin.py).
-        self.team = TeamSettingsService(
-            store, lambda guild_id: environment_settings(config.limits, config.generation, guild_id)
-        )
-        self.cast = CastService(
-            store,
-            CastLibrary(
-                store,
-                DiscordCastDesk(self),
-                config.cast,
-                Transcoder(
-                    config.video.ffmpeg_exe(),
-                    threads=config.video.transcode_threads,
-                    preset=config.video.transcode_preset,
-                    timeout_s=config.video.transcode_timeout_s,
-                ),
-            ),
+            cast=self.cast,
+            stories=stories,
         )
         # Nothing secret reaches Discord: every body this bot sends is redacted like the logs.
         redactor = Redactor(config.secrets)
@@ -291,7 +302,7 @@ class R2VBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         self._set_up = True  # a log-in that fails from here on is not tried again
-        generate = GenerateCog(self.flow, self.accounts)
+        generate = GenerateCog(self.flow, self.accounts, cast=self.cast)
         # /r2v cast is a subgroup of /r2v: added to the cog's group before the cog is added.
         r2v = generate.app_command
         assert r2v is not None  # a GroupCog always has its group

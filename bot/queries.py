@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.api.client import BailianClient
@@ -215,21 +215,23 @@ class TaskQueries:
     async def history(self, user_id: int, limit: int = 10) -> list[TaskRecord]:
         return await self._store.recent_for_user(user_id, limit=limit)
 
-    async def cancel(self, record: TaskRecord) -> CancelOutcome:
-        """Cancel a queued task at the service. The tracker then sees it CANCELED; a canceled
-        task costs nothing, so it no longer counts against any budget."""
+    async def cancel(self, record: TaskRecord, by: int) -> CancelOutcome:
+        """Cancel a queued task at the service, for member `by`, who is written in the record
+        first (its ending then says who cancelled it). The tracker then sees it CANCELED; a
+        canceled task costs nothing, so it no longer counts against any budget."""
         if not self._api.can_cancel:
             return CannotCancel()
         current = await self._tracker.refresh(record.task_id) or record
         if current.status is not TaskStatus.PENDING or not current.is_active:
             return TooLateToCancel()
+        await self._tracker.note(record.task_id, lambda r: replace(r, cancelled_by=by))
         try:
             await self._api.cancel(record.task_id)
         except InvalidRequestError:
             return TooLateToCancel()
         except ApiError as error:
             return CancelFailed(error)
-        log.info("task %s cancelled by its requester", record.task_id)
+        log.info("task %s cancelled by %s", record.task_id, by)
         return Cancelled(await self._tracker.refresh(record.task_id) or current)
 
     async def untrack(self, task_id: str, guild_id: int, admin_id: int) -> UntrackOutcome:

@@ -1,14 +1,17 @@
 """A generation from command to tracked task: the part that is neither Discord nor HTTP.
 
-The flow makes two calls. `quote` prices a validated request once and says whether the team's
-limits refuse it now and whether the price must be confirmed; `submit` checks the limits again
-at the moment of paying, holds a place in the ledger (written to the store before anything is
-paid: the submission's intent, which a later start reports if the task is never stored),
-submits, writes the task to the store before anyone is told its ID, has the caller announce it
-and hands it to the tracker. Both return values (`Quote`, `Outcome`) that the flow renders;
-nothing here raises for control flow. Requests to redo a task come from here too (`rerolled`,
-`edited`, `continued`). Questions about tasks already submitted are `bot.queries`'; budgets and
-spend are `bot.quota.accounts`'.
+A command runs under its server's settings, read once (`settings`: limits and defaults, so a
+change made with `/r2v-admin set` applies from the next command). `prepare` turns what was asked
+into a validated request (with the server's defaults and, for `cast:`, the chosen members with
+fresh links). Then the flow makes two calls. `quote` prices the request once and says whether
+the team's limits refuse it now and whether the price must be confirmed; `submit` checks the
+limits again at the moment of paying, holds a place in the ledger (written to the store before
+anything is paid: the submission's intent, which a later start reports if the task is never
+stored), submits, writes the task to the store before anyone is told its ID, has the caller
+announce it and hands it to the tracker. Each returns a value that the flow renders; nothing
+here raises for control flow. Requests to redo a task come from here too (`rerolled`, `edited`,
+`continued`). Questions about tasks already submitted are `bot.queries`'; budgets and spend are
+`bot.quota.accounts`'.
 """
 
 from __future__ import annotations
@@ -22,8 +25,11 @@ from dataclasses import dataclass, replace
 
 from bot.api.client import BailianClient
 from bot.api.errors import ApiError, ApiTimeoutError, MalformedResponseError, ServerError
+from bot.cast.service import CastLost, CastPick, CastService, CastUnavailable
+from bot.generation.cast import cast_id_of
 from bot.generation.pricing import CostEstimate, PriceTable, estimate_cost
 from bot.generation.request import (
+    CastInput,
     CommandInput,
     Defaults,
     GenerationRequest,
@@ -37,11 +43,19 @@ from bot.policy import needs_confirmation as price_needs_confirmation
 from bot.quota.ledger import Ledger, Reservation
 from bot.requester import Requester
 from bot.store.protocol import TaskStore
-from bot.store.records import Lineage, TaskRecord
+from bot.store.records import Derivation, Lineage, TaskRecord
 from bot.store.types import PROMPT_START_CHARS, Intent, Spend
+from bot.team.values import TeamSettings
 from bot.tracking.tracker import Tracker
 
 log = logging.getLogger(__name__)
+
+
+def uses_cast(command: CommandInput) -> bool:
+    """Whether a command chooses cast members (`cast:`) or redoes a task that had some."""
+    chosen = command.cast is not None and command.cast.strip()
+    return bool(chosen) or any(cast_id_of(ref.source) is not None for ref in command.carried)
+
 
 # Submit failures after which a task may nevertheless exist (and be billed).
 MAYBE_SUBMITTED = (ApiTimeoutError, ServerError, MalformedResponseError)
@@ -54,12 +68,28 @@ class Invalid:
     error: InputError
 
 
+# What `prepare` makes of a command: a request to quote, or why there is none.
+Prepared = GenerationRequest | Invalid | CastLost | CastUnavailable
+# What a member asks for: options to validate, or a request already whole (a re-roll).
+Asked = CommandInput | GenerationRequest
+
+
+@dataclass(frozen=True)
+class Redo:
+    """A task made from another (Re-roll, Edit & re-run, Continue), and how."""
+
+    parent: TaskRecord
+    how: Derivation
+
+
 @dataclass(frozen=True)
 class Quote:
     """A validated request, priced once, with what the limits say about it right now."""
 
     request: GenerationRequest
     estimate: CostEstimate | None
+    # The server's limits as the command read them; `submit` pays under the same.
+    limits: LimitSettings
     # Known before asking for confirmation; otherwise `submit` finds it.
     refusal: Refusal | None
     # Seconds the member has to confirm the price; None when no confirmation is needed.
@@ -127,56 +157,104 @@ class GenerationService:
         store: TaskStore,
         tracker: Tracker,
         *,
-        defaults: Defaults,
+        settings_for: Callable[[int | None], Awaitable[TeamSettings]],
         prices: PriceTable,
         currency: str,
-        limits_for: Callable[[int | None], LimitSettings],
         deadline_s: float,
+        cast: CastService | None = None,
         metrics: Metrics | None = None,
         clock: Callable[[], float] = time.time,
         rng: random.Random | None = None,
     ) -> None:
+        """`settings_for(guild_id)`: a server's effective settings, read from the store
+        (`bot.team.service.TeamSettingsService.for_guild`). `cast`: the servers' casts, for
+        `cast:`; without it the option is not offered."""
         self._api = api
         self._metrics = metrics or Metrics(currency=currency)
         self._store = store
         self._tracker = tracker
-        self._defaults = defaults
+        self._settings_for = settings_for
+        self._cast = cast
         self._prices = prices
         self._currency = currency
-        self._limits_for = limits_for
         self._deadline_s = deadline_s
         self._clock = clock
         self._rng = rng or random.Random()
         self._ledger = Ledger(store, clock=clock)
         self._stopping = False
         # While the store is down, every command fails on it alike: counted, not each logged.
+        self._settings_failures = FailureLog(log, "reading a server's settings from the store")
         self._reserve_failures = FailureLog(log, "holding a submission's place in the store")
         self._store_failures = FailureLog(log, "recording a submission's status message")
 
-    # -- building requests (pure, before anything is deferred) ------------------------------
+    # -- building requests ---------------------------------------------------------------
 
-    def request_from(self, command: CommandInput) -> GenerationRequest | Invalid:
+    async def settings(self, guild_id: int | None) -> TeamSettings | StoreUnavailable:
+        """The settings a command of this server runs under: one store read per command;
+        StoreUnavailable while the store does not answer (nothing can be submitted then)."""
+        try:
+            settings = await self._settings_for(guild_id)
+        except Exception as error:
+            self._settings_failures.failed(error, about=f"guild {guild_id}")
+            return StoreUnavailable()
+        self._settings_failures.succeeded()
+        return settings
+
+    async def prepare(self, asked: Asked, who: Requester, defaults: Defaults) -> Prepared:
+        """What was asked as a request to quote: options validated with the server's
+        `defaults` (and, for `cast:`, the chosen members first, with fresh links; the cast is
+        read only for a command that uses it); a request already whole as it is."""
+        if isinstance(asked, GenerationRequest):
+            return asked
+        if self._cast is None or who.guild_id is None or not uses_cast(asked):
+            return self.request_from(asked, defaults)
+        return await self._with_cast(asked, who, defaults)
+
+    def request_from(
+        self, command: CommandInput, defaults: Defaults, cast: CastInput | None = None
+    ) -> GenerationRequest | Invalid:
         """Validate the options and fix a seed so a result can be redone."""
         try:
-            request = build_request(command, self._defaults)
+            request = build_request(command, defaults, cast)
         except InputError as error:
             return Invalid(error)
         return request if request.seed is not None else request.with_random_seed(self._rng)
 
+    async def _with_cast(
+        self, command: CommandInput, who: Requester, defaults: Defaults
+    ) -> Prepared:
+        """The server's cast in a request: the members `cast:` chooses put first and the prompt
+        that calls them (or cast members a redone task carries) by name rewritten; a cast name
+        it uses unchosen is a notice, with or without `cast:`. Everything is checked before any
+        link is asked of Discord."""
+        assert self._cast is not None and who.guild_id is not None
+        pick: CastPick = await self._cast.pick(
+            who.guild_id,
+            command.cast,
+            prompt=command.prompt,
+            negative_prompt=command.negative_prompt,
+            carried=command.carried,
+        )
+        request = self.request_from(command, defaults, pick.cast)
+        if isinstance(request, Invalid) or not pick.members:
+            return request
+        links = await self._cast.links(pick, who.origin.channel_id, who.origin.locale)
+        if isinstance(links, CastLost | CastUnavailable):
+            return links
+        return request.with_cast_links(links)
+
     def rerolled(self, record: TaskRecord) -> GenerationRequest:
         return record.request.with_random_seed(self._rng)
 
-    def edited(self, record: TaskRecord, changes: CommandInput) -> GenerationRequest | Invalid:
+    def edited(self, record: TaskRecord, changes: CommandInput) -> CommandInput:
         """Edit & re-run: the task's references with every other option as `changes` says; an
-        empty seed gets a new random one."""
-        return self.request_from(record.request.edited(changes))
+        empty seed gets a new random one (validated by `prepare`)."""
+        return record.request.edited(changes)
 
-    def continued(
-        self, record: TaskRecord, video_url: str, prompt: str
-    ) -> GenerationRequest | Invalid:
+    def continued(self, record: TaskRecord, video_url: str, prompt: str) -> CommandInput:
         """The next shot of a story: the delivered video as character1, then the task's
-        references, with a new prompt and seed."""
-        return self.request_from(record.request.continued_from(video_url, prompt))
+        references, with a new prompt and seed (validated by `prepare`)."""
+        return record.request.continued_from(video_url, prompt)
 
     # -- the generation flow ---------------------------------------------------------------
 
@@ -184,20 +262,22 @@ class GenerationService:
         self,
         request: GenerationRequest,
         who: Requester,
+        limits: LimitSettings,
         *,
         parent: Lineage | None = None,
         private: bool = False,
     ) -> Quote:
-        """Price the request; when the price must be confirmed, ask the limits now, so nobody
-        is asked to confirm what would be refused. `submit` asks them in any case when it pays
-        (a confirmation may wait for minutes), so without a confirmation they are asked once."""
+        """Price the request under the server's `limits`; when the price must be confirmed,
+        ask the limits now, so nobody is asked to confirm what would be refused. `submit` asks
+        them in any case when it pays (a confirmation may wait for minutes), so without a
+        confirmation they are asked once."""
         estimate = estimate_cost(request, self._prices, self._currency)
-        limits = self._limits_for(who.guild_id)
         confirm = price_needs_confirmation(limits, estimate)
-        refusal = await self._refusal(who, estimate) if confirm else None
+        refusal = await self._refusal(who, limits, estimate) if confirm else None
         return Quote(
             request=request,
             estimate=estimate,
+            limits=limits,
             refusal=refusal,
             confirm_timeout_s=limits.confirm_timeout_s if confirm else None,
             lineage=parent,
@@ -213,7 +293,7 @@ class GenerationService:
                 who.user_id,
                 who.guild_id,
                 quote.spend,
-                lambda: self._refusal(who, quote.estimate),
+                lambda: self._refusal(who, quote.limits, quote.estimate),
                 hold_for_s=self._deadline_s,
                 intent=_intent(quote, who),
                 owner=self._tracker.owner,
@@ -300,9 +380,10 @@ class GenerationService:
             self._tracker.track(record)
         return record
 
-    async def _refusal(self, who: Requester, estimate: CostEstimate | None) -> Refusal | None:
+    async def _refusal(
+        self, who: Requester, limits: LimitSettings, estimate: CostEstimate | None
+    ) -> Refusal | None:
         """What the limits say, from the store's usage and the submissions on their way."""
-        limits = self._limits_for(who.guild_id)
         refusal = check_access(limits, who.channel_ids, who.role_ids)
         if refusal is not None:
             return refusal

@@ -60,6 +60,23 @@ async def delivered(
     return interaction, status, result
 
 
+async def result_of(fake_discord: FakeDiscord, task_id: str) -> dict[str, Any]:
+    """The result message of a task (the post with its video), once posted."""
+
+    def posted() -> dict[str, Any] | None:
+        return next(
+            (
+                m
+                for m in fake_discord.messages()
+                if m["attachments"] and any(task_id in str(e) for e in m["embeds"])
+            ),
+            None,
+        )
+
+    found: dict[str, Any] = await fake_discord.wait_for(posted, 10, what=f"the result of {task_id}")
+    return found
+
+
 def custom_ids(message: dict[str, Any]) -> list[str]:
     """The custom ids of a message's buttons, row by row."""
     return [

@@ -67,6 +67,7 @@ async def test_command_metadata_is_complete(bot):
         "r2v status",
         "r2v history",
         "r2v quota",
+        "r2v story",
         "r2v-admin spend",
         "r2v-admin untrack",
         "r2v-admin settings",

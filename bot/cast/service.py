@@ -1,6 +1,6 @@
 """What the cast commands ask, decided: adding, looking, renaming, removing, autocomplete, and
-the cast in a video (`choose` for `/r2v generate cast:`, `renew` for Re-roll, Edit and
-Continue). Each answer is a small value of a closed union that the cog renders; nothing here
+the cast in a video (`pick` and `links` for `/r2v generate cast:`, `renew` for Re-roll, Edit
+and Continue). Each answer is a small value of a closed union that the cog renders; nothing here
 speaks to Discord but through the library."""
 
 from __future__ import annotations
@@ -8,8 +8,9 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import assert_never
 
 from bot.cast.library import (
     CastFileLost,
@@ -23,7 +24,7 @@ from bot.cast.library import (
 )
 from bot.generation.cast import (
     CastEntry,
-    CastPlan,
+    Casting,
     cast_id_of,
     cast_source,
     check_description,
@@ -34,7 +35,7 @@ from bot.generation.cast import (
     split_names,
 )
 from bot.generation.problems import Problem, ProblemCode, problem
-from bot.generation.request import AttachmentInput, GenerationRequest, Reference
+from bot.generation.request import AttachmentInput, CastInput, GenerationRequest, Reference
 from bot.store.cast import NEW_CAST_ID, CastMember, CastStore, NameTaken
 
 log = logging.getLogger(__name__)
@@ -66,7 +67,7 @@ class Added:
 
 
 @dataclass(frozen=True)
-class Refused:
+class NeedsChanges:
     """Nothing was done: each problem says what to change."""
 
     problems: tuple[Problem, ...]
@@ -79,7 +80,7 @@ class CopyFailed:
     trouble: CopyTrouble
 
 
-AddOutcome = Added | Refused | NameTaken | FileUnavailable | CopyFailed
+AddOutcome = Added | NeedsChanges | NameTaken | FileUnavailable | CopyFailed
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class Removed:
 
 
 ShowOutcome = Shown | NotFound
-RenameOutcome = Renamed | Refused | NameTaken | NotFound | NotAllowed
+RenameOutcome = Renamed | NeedsChanges | NameTaken | NotFound | NotAllowed
 RemoveOutcome = Removed | NotFound | NotAllowed
 
 
@@ -127,12 +128,13 @@ class Gallery:
 
 # The cast in a video.
 @dataclass(frozen=True)
-class CastChosen:
-    """The chosen members as references (in order: character1, …, with fresh links) and what
-    choosing them makes of the request (rewritten prompts, notices)."""
+class CastPick:
+    """What `cast:` chooses, before any link is fetched: the request's part (`cast`, its
+    references with stand-in links, for `build_request` to check) and the chosen members, in
+    order (character1, …), whose fresh links `links` fetches once the request has passed."""
 
-    plan: CastPlan
-    references: tuple[Reference, ...]
+    cast: CastInput
+    members: tuple[CastMember, ...]
 
 
 @dataclass(frozen=True)
@@ -155,7 +157,7 @@ class CastRemoved:
     """A member a stored request used is no longer in the cast."""
 
 
-ChooseOutcome = CastChosen | Refused | CastLost | CastUnavailable
+LinksOutcome = tuple[Reference, ...] | CastLost | CastUnavailable
 RenewOutcome = GenerationRequest | CastLost | CastUnavailable | CastRemoved
 
 
@@ -197,7 +199,7 @@ class CastService:
         elif attachment is not None and link is not None:
             problems.append(problem(ProblemCode.CAST_SOURCE_TWICE))
         if problems or isinstance(kept_name, Problem) or isinstance(kept_description, Problem):
-            return Refused(tuple(problems))
+            return NeedsChanges(tuple(problems))
         # Cheaper than any download: a taken name is refused before the file is fetched.
         if await self._store.cast_member(who.guild_id, kept_name) is not None:
             return NameTaken(kept_name)
@@ -208,7 +210,7 @@ class CastService:
             taken = await self._library.take_link(link, who.guild_id, who.upload_limit)
         match taken:
             case FileRefused(problems=found):
-                return Refused(found)
+                return NeedsChanges(found)
             case FileUnavailable():
                 return taken
             case _:
@@ -289,7 +291,7 @@ class CastService:
     ) -> RenameOutcome:
         checked = check_name(new_name)
         if isinstance(checked, Problem):
-            return Refused((checked,))
+            return NeedsChanges((checked,))
         member = await self._store.cast_member(guild_id, name)
         if member is None:
             return NotFound(name)
@@ -319,22 +321,19 @@ class CastService:
 
     # -- the cast in a video -------------------------------------------------------------------
 
-    async def choose(
+    async def pick(
         self,
         guild_id: int,
         cast: str | None,
         *,
-        other_references: int,
-        other_clips: int,
         prompt: str,
         negative_prompt: str | None,
-        channel_id: int,
-        locale: str | None,
-    ) -> ChooseOutcome:
-        """`/r2v generate cast:"Mia, Robot"`: the chosen members as the first references, with
-        links fresh for a day, and the prompts rewritten (see `bot.generation.cast`). Two store
-        round trips, then one Discord request per member (an upload only for a member whose
-        copy was deleted)."""
+        carried: Sequence[Reference] = (),
+    ) -> CastPick:
+        """`/r2v generate cast:"Mia, Robot"`: the chosen members as the first references and the
+        prompts rewritten (see `bot.generation.cast`); without `cast:`, the notice of a cast
+        name the prompt uses unchosen. Cast members among the `carried` references of a task
+        redone (Edit, Continue) may be called by name too. One store read, two with `cast:`."""
         chosen = split_names(cast)
         found = await self._store.cast_members(guild_id, chosen) if chosen else []
         server_names = await self._store.cast_names(guild_id)
@@ -343,16 +342,31 @@ class CastService:
             chosen,
             [CastEntry(m.name, m.reference.kind) for m in found],
             server_names,
-            other_references=other_references,
-            other_clips=other_clips,
             prompt=prompt,
             negative_prompt=negative_prompt,
+            carried=[
+                Casting(reference.name, number)
+                for number, reference in enumerate(carried, start=1)
+                if cast_id_of(reference.source) is not None
+            ],
         )
-        if plan.problems:
-            return Refused(plan.problems)
-        members = [by_key[name_key(entry.name)] for entry in plan.members]
+        members = tuple(by_key[name_key(entry.name)] for entry in plan.members)
+        return CastPick(
+            CastInput(
+                references=tuple(cast_reference(m, "") for m in members),
+                prompt=plan.prompt,
+                negative_prompt=plan.negative_prompt,
+                warnings=plan.warnings,
+                problems=plan.problems,
+            ),
+            members,
+        )
+
+    async def links(self, pick: CastPick, channel_id: int, locale: str | None) -> LinksOutcome:
+        """The picked members with links fresh for a day, in order: one Discord request per
+        member (an upload, in `channel_id`, only for a member whose copy was deleted)."""
         references: list[Reference] = []
-        for outcome in await self._library.fresh_urls(members, channel_id, locale):
+        for outcome in await self._library.fresh_urls(pick.members, channel_id, locale):
             match outcome:
                 case Fresh(member, url):
                     references.append(cast_reference(member, url))
@@ -361,8 +375,8 @@ class CastService:
                 case CopyUnavailable(member, trouble):
                     return CastUnavailable(member.name, trouble)
                 case _:
-                    raise AssertionError(outcome)
-        return CastChosen(plan, tuple(references))
+                    assert_never(outcome)
+        return tuple(references)
 
     async def renew(
         self, request: GenerationRequest, channel_id: int, locale: str | None
@@ -387,7 +401,7 @@ class CastService:
                 case CopyUnavailable(unavailable, trouble):
                     return CastUnavailable(unavailable.name, trouble)
                 case _:
-                    raise AssertionError(outcome)
+                    assert_never(outcome)
         return request.with_reference_urls(urls)
 
 

@@ -24,9 +24,9 @@ from bot.cast.service import (
     AddOutcome,
     CastService,
     CopyFailed,
+    NeedsChanges,
     NotAllowed,
     NotFound,
-    Refused,
     Removed,
     Renamed,
     Shown,
@@ -72,7 +72,7 @@ def added_text(locale: str | None, outcome: AddOutcome) -> str:
     match outcome:
         case Added(member):
             return cast_text.added(locale, member)
-        case Refused(problems):
+        case NeedsChanges(problems):
             return cast_text.nothing_added(locale, problems)
         case NameTaken(name):
             return cast_text.name_taken(locale, name)
@@ -165,7 +165,7 @@ class CastCommands(app_commands.Group):
         match outcome:
             case Renamed(old, member):
                 await reply(interaction, cast_text.renamed(locale, old, member))
-            case Refused(problems):
+            case NeedsChanges(problems):
                 await reply(interaction, cast_text.nothing_added(locale, problems))
             case NameTaken(taken):
                 await reply(interaction, cast_text.name_taken(locale, taken))

@@ -1,4 +1,5 @@
-"""`/r2v generate`, `/r2v status`, `/r2v show`, `/r2v history`, `/r2v quota` and `/r2v help`.
+"""`/r2v generate`, `/r2v status`, `/r2v show`, `/r2v story`, `/r2v history`, `/r2v quota` and
+`/r2v help`.
 
 The cog is thin: it turns options into a CommandInput and hands it to the generation flow, and
 it renders what the service answers to the other commands.
@@ -12,6 +13,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.cast.service import CastService
+from bot.cogs.cast import cast_option_choices
 from bot.generation import limits
 from bot.generation.request import CommandInput
 from bot.generation.text import shorten
@@ -37,7 +40,7 @@ from bot.ui.embeds import result_embed, task_embed
 from bot.ui.flow import GenerationFlow
 from bot.ui.interactions import attachment_input, locale_of, requester_of
 from bot.ui.replies import NO_PINGS, reply
-from bot.ui.views import result_buttons, video_file
+from bot.ui.views import post_story, result_buttons, video_file
 from bot.video.pipeline import CannotFit, Fitted
 
 Choice = app_commands.Choice
@@ -50,6 +53,8 @@ MODEL_CHOICES = [
 ]
 SIZE_CHOICES = [Choice(name=size_choice_name(size), value=size) for size in limits.SIZES]
 Prompt = app_commands.Range[str, 1, limits.PROMPT_MAX_CHARS]
+# Several names, comma-separated (Discord allows at most 100 characters in a choice).
+CastOption = app_commands.Range[str, 1, 200]
 NegativePrompt = app_commands.Range[str, 1, limits.NEGATIVE_PROMPT_MAX_CHARS]
 Duration = app_commands.Range[int, limits.DURATION_MIN_S, limits.DURATION_MAX_S]
 Seed = app_commands.Range[int, limits.SEED_MIN, limits.SEED_MAX]
@@ -69,15 +74,19 @@ class GenerateCog(
 ):
     """Make multi-character videos from a prompt and reference images or clips."""
 
-    def __init__(self, flow: GenerationFlow, accounts: Accounts) -> None:
+    def __init__(
+        self, flow: GenerationFlow, accounts: Accounts, *, cast: CastService | None = None
+    ) -> None:
         self.flow = flow
         self.queries = flow.queries
         self.accounts = accounts
+        self.cast = cast
         super().__init__()
 
     @app_commands.command(name="generate", description=command_text("cmd-r2v-generate"))
     @app_commands.describe(
         prompt=command_text("opt-prompt"),
+        cast=command_text("opt-cast"),
         ref1=command_text("opt-ref1"),
         ref2=command_text("opt-ref", number=2),
         ref3=command_text("opt-ref", number=3),
@@ -98,6 +107,7 @@ class GenerateCog(
         self,
         interaction: discord.Interaction,
         prompt: Prompt,
+        cast: CastOption | None = None,
         ref1: discord.Attachment | None = None,
         ref2: discord.Attachment | None = None,
         ref3: discord.Attachment | None = None,
@@ -130,8 +140,16 @@ class GenerateCog(
             seed=seed,
             audio=audio,
             negative_prompt=negative_prompt,
+            cast=cast,
         )
-        await self.flow.start(interaction, self.flow.service.request_from(command), private=private)
+        await self.flow.start(interaction, command, private=private)
+
+    @generate.autocomplete("cast")
+    async def cast_names(self, interaction: discord.Interaction, current: str) -> list[Choice[str]]:
+        """The server's cast names, the last one being typed completed."""
+        if self.cast is None:
+            return []
+        return await cast_option_choices(self.cast, interaction, current)
 
     @app_commands.command(name="status", description=command_text("cmd-r2v-status"))
     @app_commands.describe(
@@ -258,8 +276,17 @@ class GenerateCog(
             allowed_mentions=NO_PINGS,
         )
 
+    @app_commands.command(name="story", description=command_text("cmd-r2v-story"))
+    @app_commands.describe(task_id=command_text("opt-story-task-id"))
+    async def story(
+        self, interaction: discord.Interaction, task_id: app_commands.Range[str, 1, 100]
+    ) -> None:
+        """Join a story's shots (made with Continue) into one video and post it."""
+        await post_story(interaction, self.flow.stories, task_id.strip())
+
     @status.autocomplete("task_id")
     @show.autocomplete("task_id")
+    @story.autocomplete("task_id")
     async def own_task_ids(
         self, interaction: discord.Interaction, current: str
     ) -> list[Choice[str]]:

@@ -91,4 +91,4 @@ class PromptModal(FlowModal):
             negative_prompt=self.negative.value or None,
             duration=int(duration_text) if duration_text else None,
         )
-        await self._flow.start(interaction, self._flow.service.request_from(command))
+        await self._flow.start(interaction, command)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.generation import limits
+from bot.generation.characters import CHARACTER_TOKEN, JOINING
 from bot.generation.problems import Problem, ProblemCode, problem
 from bot.generation.text import has_visible_text
 
@@ -36,17 +37,6 @@ CLIP_MAX_S: Final = 30.0
 # Separators of the names in `cast:"Mia, Robot"` (a Chinese keyboard types the other two).
 _SEPARATORS: Final = re.compile(r"[,，、]")
 _RESERVED: Final = re.compile(r"^character\s*\d+$", re.IGNORECASE)
-# Letters and digits of scripts written without spaces between words: no word edges there.
-_UNSPACED: Final = (
-    "\u0e00-\u0eff"  # Thai, Lao
-    "\u1000-\u109f"  # Myanmar
-    "\u1100-\u11ff"  # Hangul Jamo
-    "\u1780-\u17ff"  # Khmer
-    "\u2e80-\U0010ffff"  # CJK and everything after it
-)
-# A letter, digit or underscore that joins a word in a spaced script.
-_JOINING: Final = rf"[^\W{_UNSPACED}]"
-_CHARACTER_TOKEN: Final = rf"(?<!{_JOINING})character(\d+)(?!{_JOINING})"
 
 
 def name_key(name: str) -> str:
@@ -175,17 +165,18 @@ def plan_cast(
     found: Sequence[CastEntry],
     server_names: Collection[str],
     *,
-    other_references: int,
-    other_clips: int,
     prompt: str,
     negative_prompt: str | None = None,
+    carried: Sequence[Casting] = (),
 ) -> CastPlan:
     """Put the `chosen` members (names as the member typed them, in order; `found` are the
-    server's members of those names, in any order) first, check them against the reference
-    limits (counting the `other_references` and, among them, `other_clips` of the request),
-    and rewrite both prompts: each chosen name becomes its characterN, each `characterN` the
-    member wrote moves past the cast. A name of the server's cast (`server_names`) that the
-    prompt uses without choosing it is left as written, with a warning."""
+    server's members of those names, in any order) first and rewrite both prompts: each chosen
+    name becomes its characterN, each `characterN` the member wrote moves past the cast. A name
+    of the server's cast (`server_names`) that the prompt uses without choosing it is left as
+    written, with a warning. `carried` are cast members a redone task already has (Edit,
+    Continue), numbered among the member's own references: their names are written as their
+    characterN too. How many references there are in all (the cast counted) is the request's
+    check (`bot.generation.request.build_request`), which sees them all."""
     by_key = {name_key(entry.name): entry for entry in found}
     members: list[CastEntry] = []
     unknown: list[str] = []
@@ -203,18 +194,28 @@ def plan_cast(
         problems.append(problem(ProblemCode.CAST_UNKNOWN, cast_names=tuple(unknown)))
     if repeated:
         problems.append(problem(ProblemCode.CAST_REPEATED, cast_names=tuple(repeated)))
-    _check_counts(members, other_references, other_clips, problems)
 
     castings = tuple(Casting(m.name, n) for n, m in enumerate(members, start=1))
-    rewrite = _Rewriter(castings, server_names)
+    fixed = tuple(Casting(c.name, c.character + len(castings)) for c in carried)
+    rewrite = _Rewriter(castings, server_names, fixed)
     new_prompt = rewrite(prompt)
     new_negative = rewrite(negative_prompt) if negative_prompt else negative_prompt
+    # Only what the rewriting made too long: a prompt already too long is the request's check.
     if len(new_prompt.strip()) > limits.PROMPT_MAX_CHARS >= len(prompt.strip()):
         problems.append(
             problem(
                 ProblemCode.CAST_PROMPT_TOO_LONG,
                 length=len(new_prompt.strip()),
                 limit=limits.PROMPT_MAX_CHARS,
+            )
+        )
+    negative_length = len((new_negative or "").strip())
+    if negative_length > limits.NEGATIVE_PROMPT_MAX_CHARS >= len((negative_prompt or "").strip()):
+        problems.append(
+            problem(
+                ProblemCode.CAST_NEGATIVE_PROMPT_TOO_LONG,
+                length=negative_length,
+                limit=limits.NEGATIVE_PROMPT_MAX_CHARS,
             )
         )
     warnings: list[Problem] = []
@@ -235,48 +236,28 @@ def plan_cast(
     )
 
 
-def _check_counts(
-    members: list[CastEntry], others: int, other_clips: int, problems: list[Problem]
-) -> None:
-    """The reference limits with the cast counted; a request over them without the cast is
-    refused by the request's own checks, so that is not said twice."""
-    given = len(members) + others
-    if others <= limits.REFERENCES_MAX < given:
-        problems.append(
-            problem(
-                ProblemCode.CAST_TOO_MANY_REFERENCES,
-                cast=len(members),
-                others=others,
-                given=given,
-                limit=limits.REFERENCES_MAX,
-            )
-        )
-    clips = sum(1 for m in members if m.kind == "video") + other_clips
-    if other_clips <= limits.VIDEO_REFERENCES_MAX < clips:
-        problems.append(
-            problem(
-                ProblemCode.CAST_TOO_MANY_CLIPS,
-                videos=clips,
-                limit=limits.VIDEO_REFERENCES_MAX,
-            )
-        )
-
-
 class _Rewriter:
     """One pass over a text: chosen names become their characterN, the member's own
     characterN move past the cast, other cast names are noted."""
 
-    def __init__(self, castings: Sequence[Casting], server_names: Collection[str]) -> None:
-        self._character_of = {name_key(c.name): c.character for c in castings}
+    def __init__(
+        self,
+        castings: Sequence[Casting],
+        server_names: Collection[str],
+        carried: Sequence[Casting] = (),
+    ) -> None:
+        # The chosen win over a carried member of the same name.
+        self._character_of = {name_key(c.name): c.character for c in (*carried, *castings)}
         self._shift = len(castings)
         self.not_chosen: set[str] = set()
         self.named: set[int] = set()
+        spelled = (*server_names, *(c.name for c in (*carried, *castings)))
         names = sorted(
-            {name_key(n): n for n in (*server_names, *(c.name for c in castings))}.values(),
+            {name_key(n): n for n in spelled}.values(),
             key=lambda n: (-len(name_key(n)), name_key(n)),
         )
         self._names = {name_key(n): n for n in names}
-        alternatives = [_CHARACTER_TOKEN, *(_name_pattern(n) for n in names)]
+        alternatives = [CHARACTER_TOKEN, *(_name_pattern(n) for n in names)]
         self._pattern = re.compile("|".join(alternatives), re.IGNORECASE)
 
     def __call__(self, text: str) -> str:
@@ -298,10 +279,10 @@ class _Rewriter:
 def _name_pattern(name: str) -> str:
     """A whole-word, any-spacing pattern for one name (see the module's docstring)."""
     body = r"\s+".join(re.escape(part) for part in name.split())
-    before = f"(?<!{_JOINING})" if _joins(name[0]) else ""
-    after = f"(?!{_JOINING})" if _joins(name[-1]) else ""
+    before = f"(?<!{JOINING})" if _joins(name[0]) else ""
+    after = f"(?!{JOINING})" if _joins(name[-1]) else ""
     return before + body + after
 
 
 def _joins(char: str) -> bool:
-    return re.fullmatch(_JOINING, char) is not None
+    return re.fullmatch(JOINING, char) is not None

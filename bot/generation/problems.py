@@ -74,6 +74,8 @@ class ProblemCode(StrEnum):
     CAST_TOO_MANY_REFERENCES = "cast_too_many_references"
     CAST_TOO_MANY_CLIPS = "cast_too_many_clips"
     CAST_PROMPT_TOO_LONG = "cast_prompt_too_long"
+    CAST_NEGATIVE_PROMPT_TOO_LONG = "cast_negative_prompt_too_long"
+    CAST_CHARACTER_OUT_OF_RANGE = "cast_character_out_of_range"
     # A file offered to the cast (bot/cast/files.py), judged once when it is added.
     CAST_SOURCE_MISSING = "cast_source_missing"
     CAST_SOURCE_TWICE = "cast_source_twice"

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Final
 
 from bot.generation import limits
+from bot.generation.characters import check_mentions, check_own_mentions
 from bot.generation.links import judge_link, split_links
 from bot.generation.problems import ParamValue, Problem, ProblemCode, problem
 from bot.generation.text import has_visible_text
@@ -45,7 +46,9 @@ class AttachmentInput:
 class CommandInput:
     """The raw options of `/r2v generate` (or of a form that redoes a task); None means the user
     left the option out. `carried` are references an earlier request already validated (a
-    re-run's, a continuation's): they come first, then the attachments, then the links."""
+    re-run's, a continuation's): they come first, then the attachments, then the links. `cast`
+    is the `cast:` option as typed (`Mia, Robot`), which `bot.cast` resolves into a
+    `CastInput` for `build_request`."""
 
     prompt: str
     attachments: tuple[AttachmentInput, ...] = ()
@@ -58,14 +61,17 @@ class CommandInput:
     audio: bool | None = None
     negative_prompt: str | None = None
     carried: tuple[Reference, ...] = ()
+    cast: str | None = None
 
 
 @dataclass(frozen=True)
 class Defaults:
-    """Server-wide defaults from config for options the user left out."""
+    """A server's defaults for options the member left out (config's, or the server's own
+    from `/r2v-admin set`)."""
 
     model: str = limits.FLASH_MODEL
     size: str = "1920*1080"
+    duration: int = limits.DEFAULT_DURATION_S
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,20 @@ class Reference:
     file_format: str
     source: str
     name: str
+
+
+@dataclass(frozen=True)
+class CastInput:
+    """Members of the server's cast chosen with `cast:`, resolved by `bot.cast`: their
+    references, which come first (character1, …), and what choosing them made of the prompts
+    (`bot.generation.cast.plan_cast`). The references' links may be stand-ins while the request
+    is checked: fresh ones are fetched only for a request that passed (`with_cast_links`)."""
+
+    references: tuple[Reference, ...] = ()
+    prompt: str = ""  # chosen names written as characterN, the member's own characterN moved
+    negative_prompt: str | None = None
+    warnings: tuple[Problem, ...] = ()
+    problems: tuple[Problem, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -148,12 +168,20 @@ class GenerationRequest:
         seed = rng.randint(limits.SEED_MIN, limits.SEED_MAX)
         return replace(self, seed=seed, seed_is_random=True)
 
+    def with_cast_links(self, references: Sequence[Reference]) -> GenerationRequest:
+        """The request with its first references (the cast's stand-ins) replaced by the same
+        members with fresh links; its notices are kept."""
+        if [r.source for r in references] != [r.source for r in self.references[: len(references)]]:
+            raise ValueError("the cast's references, in the same order, are needed")
+        return replace(self, references=(*references, *self.references[len(references) :]))
+
     def with_reference_urls(self, urls: list[str]) -> GenerationRequest:
-        """The same references at new addresses (Discord's signed attachment URLs expire)."""
+        """The same references at new addresses (Discord's signed attachment URLs expire); the
+        notices stay, as they are about the prompt, not the links."""
         if len(urls) != len(self.references):
             raise ValueError("one URL per reference is needed")
         refs = tuple(replace(ref, url=url) for ref, url in zip(self.references, urls, strict=True))
-        return replace(self, references=refs, warnings=())
+        return replace(self, references=refs)
 
     def as_command(self) -> CommandInput:
         """The options that build this request again, its references carried."""
@@ -213,41 +241,60 @@ UNSTORABLE: Final = re.compile("[\x00\ud800-\udfff]")
 # Shown in place of an unstorable character where text is echoed or kept as a label.
 REPLACEMENT: Final = "\ufffd"
 
-_CHARACTER_MENTION = re.compile(r"\bcharacter(\d+)\b", re.IGNORECASE)
-_CHARACTER_WITH_SPACE = re.compile(r"\bcharacter\s+(\d+)\b", re.IGNORECASE)
 
-
-def build_request(command: CommandInput, defaults: Defaults) -> GenerationRequest:
+def build_request(
+    command: CommandInput, defaults: Defaults, cast: CastInput | None = None
+) -> GenerationRequest:
     """Validate every documented rule and build the request, or raise InputError listing all
-    problems. Checks run cheapest first; nothing here touches the network."""
+    problems. Checks run cheapest first; nothing here touches the network.
+
+    With `cast`, its members come first and count in every limit; the prompts sent are the
+    cast's rewritten ones, while the member's own `characterN` are checked as they wrote them:
+    with a cast they number the member's own references only (ref1 is still character1 to
+    them, and is sent as character(k+1) after k members)."""
     problems = _check_prompts(command.prompt, command.negative_prompt)
+    if cast is not None:
+        problems.extend(cast.problems)
 
     model = command.model or defaults.model
     size = command.size or defaults.size
-    duration = command.duration if command.duration is not None else limits.DEFAULT_DURATION_S
+    duration = command.duration if command.duration is not None else defaults.duration
     _check_parameters(command, model, size, duration, problems)
 
     links = split_links(command.links)
-    references = _collect_references(command, links, problems)
+    cast_references = cast.references if cast is not None else ()
+    references = _collect_references(command, links, cast_references, problems)
     # characterN is the Nth reference the user gave, counted before any was refused, so a bad
     # file does not also make the names after it look out of range.
-    given = len(command.carried) + len(command.attachments) + len(links)
+    own = len(command.carried) + len(command.attachments) + len(links)
     warnings: list[Problem] = []
-    if given:
-        _, warnings = _check_character_mentions(command.prompt, given, problems)
+    if cast is not None and cast.references:
+        warnings = check_own_mentions(command.prompt, len(cast.references), own, problems)
+        warnings.extend(cast.warnings)
+    else:
+        # Without members of its own, a cast's prompt only has carried members' names written
+        # as their characterN: it is what the numbers are checked in.
+        written = cast.prompt if cast is not None else command.prompt
+        if own:
+            warnings = check_mentions(written, own, problems)
+        if cast is not None:
+            warnings.extend(cast.warnings)
 
     if problems:
         raise InputError(problems)
+    prompt, negative = command.prompt, command.negative_prompt
+    if cast is not None:
+        prompt, negative = cast.prompt, cast.negative_prompt
     return GenerationRequest(
         model=model,
-        prompt=command.prompt.strip(),
+        prompt=prompt.strip(),
         references=tuple(references),
         size=size,
         duration=duration,
         shot_type=command.shot_type,
         seed=command.seed,
         audio=command.audio,
-        negative_prompt=(command.negative_prompt or "").strip() or None,
+        negative_prompt=(negative or "").strip() or None,
         warnings=tuple(warnings),
     )
 
@@ -341,18 +388,32 @@ def _check_parameters(
 
 
 def _collect_references(
-    command: CommandInput, links: list[str], problems: list[Problem]
+    command: CommandInput,
+    links: list[str],
+    cast: tuple[Reference, ...],
+    problems: list[Problem],
 ) -> list[Reference]:
     # The count comes first: with many bad links it is the problem worth seeing if a long
     # refusal has to leave some out.
-    given = len(command.carried) + len(command.attachments) + len(links)
+    own = len(command.carried) + len(command.attachments) + len(links)
+    given = len(cast) + own
     if given < limits.REFERENCES_MIN:
         problems.append(problem(ProblemCode.REFERENCES_MISSING))
+    elif given > limits.REFERENCES_MAX and cast:
+        problems.append(
+            problem(
+                ProblemCode.CAST_TOO_MANY_REFERENCES,
+                cast=len(cast),
+                others=own,
+                given=given,
+                limit=limits.REFERENCES_MAX,
+            )
+        )
     elif given > limits.REFERENCES_MAX:
         problems.append(
             problem(ProblemCode.TOO_MANY_REFERENCES, given=given, limit=limits.REFERENCES_MAX)
         )
-    references = list(command.carried)
+    references = [*cast, *command.carried]
     for attachment in sorted(command.attachments, key=lambda a: a.slot):
         reference = _attachment_reference(attachment, problems)
         if reference is not None:
@@ -381,9 +442,8 @@ def _collect_references(
         )
     videos = sum(1 for ref in references if ref.kind == "video")
     if videos > limits.VIDEO_REFERENCES_MAX:
-        problems.append(
-            problem(ProblemCode.TOO_MANY_VIDEOS, videos=videos, limit=limits.VIDEO_REFERENCES_MAX)
-        )
+        code = ProblemCode.CAST_TOO_MANY_CLIPS if cast else ProblemCode.TOO_MANY_VIDEOS
+        problems.append(problem(code, videos=videos, limit=limits.VIDEO_REFERENCES_MAX))
     return references
 
 
@@ -452,29 +512,6 @@ def _check_image_attachment(
         problems.append(
             problem(ProblemCode.IMAGE_TOO_LARGE, **where, **sides, limit=limits.IMAGE_SIDE_MAX_PX)
         )
-
-
-def _check_character_mentions(
-    prompt: str, reference_count: int, problems: list[Problem]
-) -> tuple[set[int], list[Problem]]:
-    """Refuse characterN beyond the references; warn about references the prompt never names."""
-    mentioned = {int(number) for number in _CHARACTER_MENTION.findall(prompt or "")}
-    beyond = sorted(n for n in mentioned if n < 1 or n > reference_count)
-    if beyond:
-        problems.append(
-            problem(
-                ProblemCode.CHARACTER_OUT_OF_RANGE,
-                characters=tuple(beyond),
-                references=reference_count,
-            )
-        )
-    warnings: list[Problem] = []
-    if _CHARACTER_WITH_SPACE.search(prompt or ""):
-        warnings.append(problem(ProblemCode.CHARACTER_NAME_SPACED))
-    unnamed = [n for n in range(1, reference_count + 1) if n not in mentioned]
-    if unnamed and prompt and prompt.strip():
-        warnings.append(problem(ProblemCode.CHARACTERS_NEVER_NAMED, characters=tuple(unnamed)))
-    return mentioned, warnings
 
 
 # -- for files taken outside /r2v generate ----------------------------------------------------

@@ -22,6 +22,7 @@ BUTTON_KEYS: dict[str, str] = {
     "continue": "button-continue",
     "delete": "button-delete",
     "cancel": "button-cancel-task",
+    "story": "button-story",
 }
 
 

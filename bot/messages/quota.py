@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from bot.messages.catalog import text
+from bot.messages.catalog import Arg, text
 from bot.messages.limits import budget_line, describe_wait, money
 from bot.messages.tasks import history_line
 from bot.policy import next_day
 from bot.quota.accounts import QuotaView, SpendReport
+from bot.store.types import Spend
 
 MAX_MEMBERS_SHOWN = 20
 
@@ -70,36 +71,43 @@ def quota_text(locale: str | None, view: QuotaView) -> str:
 
 
 def spend_text(locale: str | None, report: SpendReport) -> str:
-    today, week, currency = report.today, report.week, report.currency
+    """Billed (finished tasks) and pending (not finished yet) apart."""
+    currency = report.currency
+
+    def amounts(spent: Spend, prefix: str = "") -> dict[str, Arg]:
+        return {f"{prefix}seconds": spent.seconds, f"{prefix}amount": money(spent.amount)}
+
     lines = [
-        text(
-            locale,
-            "spend-today",
-            seconds=today.seconds,
-            amount=money(today.amount),
-            currency=currency,
-        ),
-        text(
-            locale,
-            "spend-week",
-            seconds=week.seconds,
-            amount=money(week.amount),
-            currency=currency,
-        ),
-        "",
-        text(locale, "spend-by-member"),
+        text(locale, "spend-today", currency=currency, **amounts(report.today)),
+        text(locale, "spend-week", currency=currency, **amounts(report.week)),
     ]
-    lines += [
-        text(
-            locale,
-            "spend-member",
-            user=user,
-            seconds=spent.seconds,
-            amount=money(spent.amount),
-            currency=currency,
-        )
-        for user, spent in report.by_member[:MAX_MEMBERS_SHOWN]
-    ] or [text(locale, "spend-nobody")]
+    if report.pending.seconds or report.pending.amount:
+        lines.append(text(locale, "spend-pending", currency=currency, **amounts(report.pending)))
+    lines += ["", text(locale, "spend-by-member")]
+    for member in report.by_member[:MAX_MEMBERS_SHOWN]:
+        if member.pending.seconds or member.pending.amount:
+            lines.append(
+                text(
+                    locale,
+                    "spend-member-pending",
+                    user=member.user_id,
+                    currency=currency,
+                    **amounts(member.billed),
+                    **amounts(member.pending, "pending_"),
+                )
+            )
+        else:
+            lines.append(
+                text(
+                    locale,
+                    "spend-member",
+                    user=member.user_id,
+                    currency=currency,
+                    **amounts(member.billed),
+                )
+            )
+    if not report.by_member:
+        lines.append(text(locale, "spend-nobody"))
     return "\n".join(lines)
 
 

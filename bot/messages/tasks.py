@@ -7,6 +7,8 @@ from typing import assert_never
 
 from bot.api.models import TaskResult
 from bot.generation import limits
+from bot.generation.cast import cast_id_of
+from bot.generation.request import PREVIOUS_VIDEO_SOURCE
 from bot.generation.text import inline_code, link_target, one_line, plain, shorten
 from bot.messages.catalog import Arg, listed, text
 from bot.messages.errors import describe_task_failure
@@ -33,8 +35,20 @@ def stopping(locale: str | None) -> str:
     return text(locale, "stopping")
 
 
-def links_expired(locale: str | None) -> str:
-    return text(locale, "links-expired")
+def links_refused(locale: str | None, status: int) -> str:
+    """Discord refused to renew the links of a task's files (Re-roll, Edit, Continue)."""
+    return text(locale, "links-refused", status=status)
+
+
+def links_unavailable(locale: str | None) -> str:
+    """Discord did not answer the renewal of a task's links: later it may."""
+    return text(locale, "links-unavailable")
+
+
+def links_missing(locale: str | None, names: tuple[str, ...]) -> str:
+    """Discord gave no fresh link for these files of the task."""
+    shown = listed(locale, (inline_code(name, 60) for name in names))
+    return text(locale, "links-missing", names=shown, count=len(names))
 
 
 def no_history(locale: str | None) -> str:
@@ -92,6 +106,8 @@ def ending_text(locale: str | None, record: TaskRecord) -> str:
                 + "\n"
                 + describe_task_failure(locale, record.error_code, record.error_message)
             )
+        case Ending.CANCELED if record.cancelled_by is not None:
+            return text(locale, "ending-canceled-by", member=record.cancelled_by)
         case Ending.CANCELED:
             return text(locale, "ending-canceled")
         case Ending.EXPIRED:
@@ -177,10 +193,15 @@ def already_ended(locale: str | None, task_id: str) -> str:
 
 
 def reference_source(locale: str | None, source: str) -> str:
-    """Where a reference came from, as recorded (`ref2`, `link 1`), in `locale`."""
+    """Where a reference came from, as recorded (`ref2`, `link 1`, `cast:7`, `previous video`),
+    in `locale`."""
     kind, _, number = source.partition(" ")
     if kind == "link" and number.isdecimal():
         return text(locale, "source-link", number=int(number))
+    if cast_id_of(source) is not None:
+        return text(locale, "source-cast")
+    if source == PREVIOUS_VIDEO_SOURCE:
+        return text(locale, "source-previous-video")
     return source  # `ref1`…`ref5` name the command's options, the same in every language
 
 

@@ -7,15 +7,18 @@ from __future__ import annotations
 import csv
 import io
 import time
-from collections.abc import Callable
+from collections import defaultdict
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bot.api.models import TaskStatus
 from bot.policy import LimitSettings, day_start
 from bot.requester import Requester
 from bot.store.protocol import TaskStore
 from bot.store.records import TaskRecord
-from bot.store.types import Spend, Usage, total
+from bot.store.types import Hold, Spend, Usage, total
+from bot.team.values import TeamSettings
 
 WEEK_S = 7 * 24 * 3600
 
@@ -30,11 +33,55 @@ class QuotaView:
 
 
 @dataclass(frozen=True)
+class MemberSpend:
+    user_id: int
+    billed: Spend  # finished tasks
+    pending: Spend  # tasks not finished yet, and submissions on their way, at their estimate
+
+
+@dataclass(frozen=True)
 class SpendReport:
+    """A server's spend: `today` and `week` are what finished tasks cost (their actual cost
+    once reported, else the estimate); `pending` is what may still be billed (tasks not
+    finished, submissions held on their way), apart; `by_member` is today's, largest first."""
+
     today: Spend
     week: Spend
-    by_member: list[tuple[int, Spend]]
+    pending: Spend
+    by_member: list[MemberSpend]
     currency: str
+
+
+def spend_report(
+    records: Iterable[TaskRecord], holds: Iterable[Hold], day: float, currency: str
+) -> SpendReport:
+    """The report of a server's tasks of the last 7 days and its unexpired holds (`day`: when
+    today began). Failed and canceled tasks cost nothing."""
+    today, week, pending = [], [], []
+    billed_by: dict[int, list[Spend]] = defaultdict(list)
+    pending_by: dict[int, list[Spend]] = defaultdict(list)
+    for record in records:
+        counted = record.counted
+        if counted is None or record.status in (TaskStatus.FAILED, TaskStatus.CANCELED):
+            continue
+        user = record.origin.requester_id
+        if record.finished_at is None:
+            pending.append(counted)
+            pending_by[user].append(counted)
+            continue
+        week.append(counted)
+        if record.created_at >= day:
+            today.append(counted)
+            billed_by[user].append(counted)
+    for hold in holds:
+        pending.append(hold.spend)
+        pending_by[hold.user_id].append(hold.spend)
+    members = [
+        MemberSpend(user, total(billed_by[user]), total(pending_by[user]))
+        for user in {*billed_by, *pending_by}
+    ]
+    members.sort(key=lambda m: (-(m.billed.amount + m.pending.amount), m.user_id))
+    return SpendReport(total(today), total(week), total(pending), members, currency)
 
 
 CSV_COLUMNS = (
@@ -84,25 +131,30 @@ class Accounts:
         store: TaskStore,
         *,
         currency: str,
-        limits_for: Callable[[int | None], LimitSettings],
+        settings_for: Callable[[int | None], Awaitable[TeamSettings]],
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """`settings_for(guild_id)`: a server's effective settings, read from the store."""
         self._store = store
         self.currency = currency
-        self._limits_for = limits_for
+        self._settings_for = settings_for
         self._clock = clock
 
     async def quota(self, who: Requester) -> QuotaView:
         now = self._clock()
         usage = await self._store.usage(who.user_id, who.guild_id, day_start(now))
         running = await self._store.active_for_user(who.user_id)
-        return QuotaView(usage, self._limits_for(who.guild_id), running, self.currency, now)
+        settings = await self._settings_for(who.guild_id)
+        return QuotaView(usage, settings.limits, running, self.currency, now)
 
     async def spend(self, guild_id: int) -> SpendReport:
+        """Billed and pending apart, from the server's tasks of the last 7 days and the
+        submissions held on their way (two store reads)."""
         now = self._clock()
-        members = await self._store.guild_spend_by_user(guild_id, day_start(now))
-        week = await self._store.spend_since(now - WEEK_S, guild_id=guild_id)
-        return SpendReport(total(spend for _, spend in members), week, members, self.currency)
+        records = await self._store.guild_tasks_since(guild_id, now - WEEK_S)
+        # Holds of the server: no member has id 0, so only the server's match.
+        holds = await self._store.holds(0, guild_id, now)
+        return spend_report(records, holds, day_start(now), self.currency)
 
     async def spend_csv(self, guild_id: int) -> str:
         """This guild's tasks of the last 7 days as CSV, for accounting."""

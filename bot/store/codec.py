@@ -20,7 +20,7 @@ from typing import Any, Final, Protocol
 from bot.api.models import TaskStatus
 from bot.generation.pricing import ActualCost, CostEstimate
 from bot.generation.request import GenerationRequest
-from bot.store.records import Ending, Lineage, Origin, Phase, TaskRecord
+from bot.store.records import Derivation, Ending, Lineage, Origin, Phase, TaskRecord
 
 
 class Kind(Enum):
@@ -96,6 +96,15 @@ TASK_COLUMNS: Final[tuple[Column, ...]] = (
     Column("delivery_nonce", "delivery_nonce", Kind.TEXT),
     Column("private", "private", Kind.INTEGER, mutable=False, to_plain=int, from_plain=bool),
     Column("lineage.parent_result_url", "parent_result_url", Kind.TEXT, mutable=False),
+    Column(
+        "lineage.kind",
+        "lineage_kind",
+        Kind.TEXT,
+        mutable=False,
+        to_plain=_value,
+        from_plain=Derivation,
+    ),
+    Column("cancelled_by", "cancelled_by", Kind.INTEGER),
 )
 
 # The parts of a record kept in several columns, and whether the part may be absent (None when

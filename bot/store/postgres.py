@@ -202,6 +202,12 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     CREATE TABLE query_cap (freed_at DOUBLE PRECISION NOT NULL);
     INSERT INTO query_cap (freed_at) VALUES (0);
     """,
+    # 14: how a task was made from its parent (stories follow continuations), and who asked
+    # to cancel it.
+    """
+    ALTER TABLE tasks ADD COLUMN lineage_kind TEXT;
+    ALTER TABLE tasks ADD COLUMN cancelled_by BIGINT;
+    """,
 )
 
 # Any constant (the workers' locks are others): taken while migrating, so two processes

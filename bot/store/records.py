@@ -48,6 +48,14 @@ class Origin:
     interaction_upload_limit: int | None = None
 
 
+class Derivation(StrEnum):
+    """How a task was made from its parent."""
+
+    REROLL = "reroll"  # the same request, a new seed
+    EDIT = "edit"  # Edit & re-run: the same references, other options
+    CONTINUE = "continue"  # the next shot: the parent's video is its character1
+
+
 @dataclass(frozen=True)
 class Lineage:
     """The task a re-roll, re-run or continuation was made from."""
@@ -55,6 +63,8 @@ class Lineage:
     parent_task_id: str
     # Link to the parent's result message; None when it was private or not delivered.
     parent_result_url: str | None = None
+    # None: recorded before 0.3, which did not keep it.
+    kind: Derivation | None = None
 
 
 @dataclass(frozen=True)
@@ -93,6 +103,8 @@ class TaskRecord:
     delivery_nonce: str | None = None
     # Shown only to the requester: ephemeral status, the video by DM.
     private: bool = False
+    # Who asked the API to cancel the task (its requester, with Cancel), before asking.
+    cancelled_by: int | None = None
 
     @property
     def counted(self) -> Spend | None:
@@ -119,6 +131,6 @@ class TaskRecord:
             f"{self.result_message_id}"
         )
 
-    def as_parent(self) -> Lineage:
+    def as_parent(self, kind: Derivation) -> Lineage:
         """What a task made from this one (a re-roll, re-run, continuation) keeps of it."""
-        return Lineage(self.task_id, self.result_url)
+        return Lineage(self.task_id, self.result_url, kind)

@@ -218,6 +218,12 @@ MIGRATIONS: Final[tuple[Migration, ...]] = (
     CREATE TABLE query_cap (freed_at REAL NOT NULL);
     INSERT INTO query_cap (freed_at) VALUES (0);
     """,
+    # 16: how a task was made from its parent (stories follow continuations), and who asked
+    # to cancel it.
+    """
+    ALTER TABLE tasks ADD COLUMN lineage_kind TEXT;
+    ALTER TABLE tasks ADD COLUMN cancelled_by INTEGER;
+    """,
 )
 # A write waits this long for another connection's (or process's) write lock.
 BUSY_TIMEOUT_S = 10.0

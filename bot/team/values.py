@@ -97,8 +97,7 @@ class TeamSettings:
     `/r2v generate`."""
 
     limits: LimitSettings = field(default_factory=LimitSettings)
-    defaults: Defaults = field(default_factory=Defaults)
-    duration: int = wan.DEFAULT_DURATION_S
+    defaults: Defaults = field(default_factory=Defaults)  # model, size and duration
     private_default: bool = False
 
 
@@ -279,7 +278,7 @@ def _apply(settings: TeamSettings, setting: Setting, text: str) -> TeamSettings 
         case Setting.SIZE:
             return replace(settings, defaults=replace(settings.defaults, size=value))
         case Setting.DURATION:
-            return replace(settings, duration=int(value))
+            return replace(settings, defaults=replace(settings.defaults, duration=int(value)))
         case Setting.PRIVATE_DEFAULT:
             return replace(settings, private_default=value == "true")
         case _:
@@ -311,7 +310,7 @@ def value_of(settings: TeamSettings, setting: Setting) -> object:
         Setting.CONFIRM_ABOVE: lim.confirm_above,
         Setting.MODEL: settings.defaults.model,
         Setting.SIZE: settings.defaults.size,
-        Setting.DURATION: settings.duration,
+        Setting.DURATION: settings.defaults.duration,
         Setting.PRIVATE_DEFAULT: settings.private_default,
     }
     return values[setting]

@@ -199,6 +199,23 @@ class Tracker:
         current = self._tasks.get(task_id)
         return current.record if current else await self._store.get(task_id)
 
+    async def note(
+        self, task_id: str, change: Callable[[TaskRecord], TaskRecord]
+    ) -> TaskRecord | None:
+        """Record a fact about a followed task that polling does not see (who asked to cancel
+        it), between polls, so the record delivered carries it. None when this process does
+        not follow the task (its owner's copy would overwrite a write from here)."""
+        tracked = self._tasks.get(task_id)
+        if tracked is None:
+            return None
+        async with tracked.lock:
+            if self._tasks.get(task_id) is not tracked:
+                return None
+            record = change(tracked.record)
+            if not await self._save(tracked, record):
+                return None
+        return record
+
     async def forget(self, task_id: str) -> TaskRecord | None:
         """Stop following a task (an admin's choice): it ends UNTRACKED. Waits for a poll in
         progress, so that poll cannot bring the task back. Returns None when the task had

@@ -1,10 +1,16 @@
-"""Renewing Discord's signed attachment URLs, which expire about 24 h after they were issued."""
+"""Renewing Discord's signed attachment URLs, which expire about 24 h after they were issued.
+
+What went wrong is told apart, so a member is told what actually failed: Discord refused the
+renewal, Discord did not answer (try again later), or Discord answered without a fresh link for
+some files (deleted since, or an answer the bot cannot read)."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 import discord
 from discord.http import Route
 
@@ -13,29 +19,72 @@ from bot.generation.request import GenerationRequest, is_discord_attachment
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class LinksRefused:
+    """Discord refused to renew the links (a 4xx answer): asking again will not help."""
+
+    status: int
+
+
+@dataclass(frozen=True)
+class DiscordUnavailable:
+    """Discord did not answer, or failed (5xx, 429): later it may."""
+
+
+@dataclass(frozen=True)
+class LinksMissing:
+    """Discord answered without a fresh link for these files (by name)."""
+
+    names: tuple[str, ...]
+
+
+RenewOutcome = GenerationRequest | LinksRefused | DiscordUnavailable | LinksMissing
+
+
 class AttachmentRefresher:
     """Asks Discord for fresh URLs of the request's attached files (links stay as they are)."""
 
     def __init__(self, client: discord.Client) -> None:
         self._client = client
 
-    async def renew(self, request: GenerationRequest) -> GenerationRequest | None:
-        """The request with fresh URLs, or None when Discord would not renew them."""
-        try:
-            return await self._renew(request)
-        except (discord.HTTPException, KeyError, TypeError, ValueError) as error:
-            # The refresh endpoint is undocumented: an unexpected answer counts as a refusal.
-            log.warning("attachment URLs could not be renewed: %s", type(error).__name__)
-            return None
-
-    async def _renew(self, request: GenerationRequest) -> GenerationRequest:
-        attached = [ref.url for ref in request.references if is_discord_attachment(ref)]
+    async def renew(self, request: GenerationRequest) -> RenewOutcome:
+        """The request with fresh URLs for its Discord attachments, or what went wrong."""
+        attached = [ref for ref in request.references if is_discord_attachment(ref)]
         if not attached:
             return request
-        answer: Any = await self._client.http.request(
-            Route("POST", "/attachments/refresh-urls"), json={"attachment_urls": attached}
-        )
-        renewed = {item["original"]: item["refreshed"] for item in answer["refreshed_urls"]}
+        try:
+            answer: Any = await self._client.http.request(
+                Route("POST", "/attachments/refresh-urls"),
+                json={"attachment_urls": [ref.url for ref in attached]},
+            )
+        except discord.HTTPException as error:
+            log.warning("attachment URLs could not be renewed: HTTP %s", error.status)
+            if error.status >= 500 or error.status == 429:
+                return DiscordUnavailable()
+            return LinksRefused(error.status)
+        except (aiohttp.ClientError, TimeoutError, OSError) as error:
+            log.warning("attachment URLs could not be renewed: %s", type(error).__name__)
+            return DiscordUnavailable()
+        renewed = _renewed_urls(answer)
+        missing = tuple(ref.name for ref in attached if ref.url not in renewed)
+        if missing:
+            # The refresh endpoint is undocumented: what it leaves out cannot be used.
+            log.warning("Discord gave no fresh link for %d attached file(s)", len(missing))
+            return LinksMissing(missing)
         return request.with_reference_urls(
             [renewed.get(ref.url, ref.url) for ref in request.references]
         )
+
+
+def _renewed_urls(answer: Any) -> dict[str, str]:
+    """The fresh link of each original in an answer of refresh-urls; what cannot be read is
+    left out."""
+    items = answer.get("refreshed_urls") if isinstance(answer, dict) else None
+    renewed: dict[str, str] = {}
+    for item in items if isinstance(items, list) else []:
+        if not isinstance(item, dict):
+            continue
+        original, fresh = item.get("original"), item.get("refreshed")
+        if isinstance(original, str) and isinstance(fresh, str) and fresh:
+            renewed[original] = fresh
+    return renewed

@@ -14,7 +14,8 @@ from bot.generation import limits
 from bot.generation.request import CommandInput
 from bot.messages import features as text
 from bot.messages.tasks import size_name
-from bot.store.records import TaskRecord
+from bot.service import Redo
+from bot.store.records import Derivation, TaskRecord
 from bot.ui.modals import FlowModal
 from bot.ui.replies import reply
 
@@ -125,4 +126,4 @@ class EditModal(FlowModal):
             await reply(interaction, text.bad_seed(self._locale))
             return
         request = self._flow.service.edited(self._record, changes)
-        await self._flow.start(interaction, request, parent=self._record, renew_attachments=True)
+        await self._flow.start(interaction, request, redo=Redo(self._record, Derivation.EDIT))

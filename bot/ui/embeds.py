@@ -11,11 +11,13 @@ from bot.api.models import TaskStatus
 from bot.generation.request import GenerationRequest
 from bot.generation.text import inline_code, plain, shorten
 from bot.messages import features as features_text
+from bot.messages import stories as story_text
 from bot.messages.catalog import text
 from bot.messages.limits import describe_estimate
 from bot.messages.tasks import ending_title, reference_source, service_silent, size_name
 from bot.messages.validation import describe_problem
 from bot.store.records import TaskRecord
+from bot.stories import Story
 from bot.tracking.progress import Progress
 
 # The catalog key of each status's title, and its colour.
@@ -215,4 +217,25 @@ def result_embed(
     # The task ID in the footer lets a restarted bot recognise its own earlier delivery, in
     # whichever language it was posted.
     embed.set_footer(text=text(locale, "footer-task", task_id=record.task_id))
+    return embed
+
+
+def story_embed(locale: str | None, story: Story) -> discord.Embed:
+    """A story's post: its shots in order with their prompts (a shot no longer kept named as
+    such), and what they cost together."""
+    # Every shot's line must fit the description: the prompts share what is left.
+    prompt_chars = min(300, 3600 // len(story.shots) - 40)
+    lines = [
+        story_text.shot_line(locale, number, shot.record, kept=shot.kept, prompt_chars=prompt_chars)
+        for number, shot in enumerate(story.shots, start=1)
+    ]
+    embed = discord.Embed(
+        title=story_text.title(locale, len(story.shots)),
+        description=shorten("\n".join(lines), 4096),
+        colour=discord.Colour.purple(),
+    )
+    embed.add_field(
+        name=story_text.cost_name(locale), value=story_text.cost(locale, story.cost, story.currency)
+    )
+    # No task footer: that is how the notifier recognises a task's own delivered result.
     return embed

@@ -1,20 +1,25 @@
 """The generation flow in Discord: one object that `/r2v generate`, the task buttons and the
 "Use as r2v reference" menu share, so none of them imports another.
 
-It shows what the service decides. Validation is pure and instant, so an invalid request is
-refused privately before anything is deferred. The interaction is then deferred privately: a
-refusal by the team's limits, the price question and every failure stay between the bot and the
-member, and only a submitted task is announced in the channel.
+It shows what the service decides. The interaction is deferred privately at once, while the
+server's settings are read (one store read per command: limits, defaults, private default, as
+`/r2v-admin set` left them). A refusal of the options, a refusal by the team's limits, the price
+question and every failure stay between the bot and the member; only a submitted task is
+announced in the channel. A task redone later (Re-roll, Edit, Continue) gets fresh links for its
+files first: Discord's attachment links expire, and the cast's are signed anew at every use.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any, assert_never
 
 import discord
 
-from bot.generation.request import GenerationRequest
+from bot.cast.service import CastLost, CastRemoved, CastService, CastUnavailable
+from bot.generation.request import Defaults, GenerationRequest
+from bot.messages import cast as cast_text
 from bot.messages import features as features_text
 from bot.messages import tasks as task_text
 from bot.messages.errors import (
@@ -26,23 +31,32 @@ from bot.messages.errors import (
 from bot.messages.limits import confirm_question, describe_estimate, nothing_submitted
 from bot.messages.unrecorded import store_unavailable
 from bot.queries import CancelFailed, Cancelled, CannotCancel, TaskQueries, TooLateToCancel
+from bot.requester import Requester
 from bot.service import (
     ApiFailed,
+    Asked,
     GenerationService,
     Invalid,
     Outcome,
     OverLimit,
     Quote,
+    Redo,
     Stopping,
     StoreUnavailable,
     Submitted,
     Unrecorded,
 )
 from bot.store.records import TaskRecord
-from bot.ui.attachments import AttachmentRefresher
+from bot.stories import Stories
+from bot.ui.attachments import AttachmentRefresher, DiscordUnavailable, LinksMissing, LinksRefused
 from bot.ui.confirm import ConfirmView
 from bot.ui.embeds import task_preview
-from bot.ui.interactions import locale_of, missing_channel_permissions, requester_of
+from bot.ui.interactions import (
+    locale_of,
+    missing_channel_permissions,
+    requester_of,
+    requester_redoing,
+)
 from bot.ui.private import PrivateReplies
 from bot.ui.replies import NO_PINGS, reply
 from bot.ui.views import status_message
@@ -58,58 +72,71 @@ class GenerationFlow:
         renewer: AttachmentRefresher,
         private: PrivateReplies | None = None,
         *,
-        private_default: bool = False,
+        cast: CastService | None = None,
+        stories: Stories | None = None,
     ) -> None:
         self.service = service
         self.queries = queries
         self._renewer = renewer
         self.private = private or PrivateReplies()
-        self.private_default = private_default
+        self.cast = cast
+        # Export story and /r2v story (bot/ui/views.py), which reach the bot's services here.
+        self.stories = stories
 
     async def start(
         self,
         interaction: discord.Interaction,
-        request: GenerationRequest | Invalid,
+        asked: Asked,
         *,
-        parent: TaskRecord | None = None,
+        redo: Redo | None = None,
         private: bool | None = None,
-        renew_attachments: bool = False,
     ) -> None:
-        """From validated options to a submitted task, or a private answer saying why not.
+        """From what was asked (options, or a whole request) to a submitted task, or a private
+        answer saying why not. A task redone (`redo`) has its files' links renewed first.
         Privacy: as asked, else as the parent task was, else the server's default."""
         locale = locale_of(interaction)
-        if isinstance(request, Invalid):
-            await reply(interaction, describe_invalid(locale, request.error))
-            return
-        missing = missing_channel_permissions(interaction)
+        # In a DM (a private result's buttons) the result goes by DM: no channel to check.
+        missing = missing_channel_permissions(interaction) if interaction.guild_id else []
         if missing:
             await reply(interaction, task_text.cannot_post_here(locale, missing))
             return
-        # Acknowledge before anything that waits on the store, Discord or the API.
-        await interaction.response.defer(ephemeral=True, thinking=True)
-        if renew_attachments:
-            # The files of a task redone later: Discord's signed links expire.
-            renewed = await self._renewer.renew(request)
-            if renewed is None:
-                await _edit_original(interaction, content=task_text.links_expired(locale))
-                return
-            request = renewed
+        if redo is not None:
+            who = requester_redoing(interaction, redo.parent.origin)
+        else:
+            who = requester_of(interaction)
+        # Acknowledged first; the settings are read while Discord answers the defer.
+        reading = asyncio.ensure_future(self.service.settings(who.guild_id))
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+        except BaseException:
+            reading.cancel()
+            raise
+        settings = await reading
+        if isinstance(settings, StoreUnavailable):
+            await _edit_original(interaction, content=store_unavailable(locale))
+            return
+        request = await self._request(interaction, asked, who, settings.defaults)
+        if request is not None and redo is not None:
+            request = await self._renewed(interaction, request, who)
+        if request is None:
+            return
         if private is None:
-            private = parent.private if parent is not None else self.private_default
+            private = redo.parent.private if redo is not None else settings.private_default
         quote = await self.service.quote(
             request,
-            requester_of(interaction),
-            parent=parent.as_parent() if parent is not None else None,
+            who,
+            settings.limits,
+            parent=redo.parent.as_parent(redo.how) if redo is not None else None,
             private=private,
         )
         if quote.refusal is not None:
             await _edit_original(interaction, content=nothing_submitted(locale, quote.refusal))
             return
         if quote.confirm_timeout_s is None:
-            await self.submit(interaction, quote)
+            await self.submit(interaction, quote, who)
             return
         view = ConfirmView(
-            lambda click: self.submit(click, quote),
+            lambda click: self.submit(click, quote, who),
             timeout=quote.confirm_timeout_s,
             locale=locale,
         )
@@ -121,14 +148,77 @@ class GenerationFlow:
             view=view,
         )
 
-    async def submit(self, interaction: discord.Interaction, quote: Quote) -> None:
+    async def _request(
+        self, interaction: discord.Interaction, asked: Asked, who: Requester, defaults: Defaults
+    ) -> GenerationRequest | None:
+        """The request to quote, or None once the member was told why there is none."""
+        locale = locale_of(interaction)
+        prepared = await self.service.prepare(asked, who, defaults)
+        match prepared:
+            case GenerationRequest():
+                return prepared
+            case Invalid(error):
+                text = describe_invalid(locale, error)
+            case CastLost(name):
+                text = cast_text.member_lost(locale, name)
+            case CastUnavailable(name, trouble):
+                text = cast_text.member_unavailable(locale, name, trouble)
+            case _:
+                assert_never(prepared)
+        await _edit_original(interaction, content=text)
+        return None
+
+    async def _renewed(
+        self, interaction: discord.Interaction, request: GenerationRequest, who: Requester
+    ) -> GenerationRequest | None:
+        """A stored request's files with fresh links (the member's attachments, then the cast's,
+        whose copies may be uploaded again), or None once the member was told what failed."""
+        locale = locale_of(interaction)
+        renewed = await self._renewer.renew(request)
+        match renewed:
+            case GenerationRequest():
+                with_cast = await self._cast_renewed(renewed, who, locale)
+                if isinstance(with_cast, GenerationRequest):
+                    return with_cast
+                text = with_cast
+            case LinksRefused(status):
+                text = task_text.links_refused(locale, status)
+            case DiscordUnavailable():
+                text = task_text.links_unavailable(locale)
+            case LinksMissing(names):
+                text = task_text.links_missing(locale, names)
+            case _:
+                assert_never(renewed)
+        await _edit_original(interaction, content=text)
+        return None
+
+    async def _cast_renewed(
+        self, request: GenerationRequest, who: Requester, locale: str | None
+    ) -> GenerationRequest | str:
+        """The request with fresh links of its cast members, or why there are none."""
+        if self.cast is None:
+            return request
+        renewed = await self.cast.renew(request, who.origin.channel_id, locale)
+        match renewed:
+            case GenerationRequest():
+                return renewed
+            case CastRemoved():
+                return cast_text.member_removed(locale)
+            case CastLost(name):
+                return cast_text.member_lost(locale, name)
+            case CastUnavailable(name, trouble):
+                return cast_text.member_unavailable(locale, name, trouble)
+            case _:
+                assert_never(renewed)
+
+    async def submit(self, interaction: discord.Interaction, quote: Quote, who: Requester) -> None:
         """Submit a quote for an interaction already answered privately (deferred, or a
-        confirmation click), and show the outcome."""
+        confirmation click) by `who`, as the quote was made, and show the outcome."""
 
         async def announce(record: TaskRecord) -> int | None:
             return await self._announce(interaction, record)
 
-        outcome = await self.service.submit(quote, requester_of(interaction), announce)
+        outcome = await self.service.submit(quote, who, announce)
         await self._show(interaction, outcome)
 
     async def _announce(self, interaction: discord.Interaction, record: TaskRecord) -> int | None:
@@ -200,7 +290,7 @@ class GenerationFlow:
         """The requester's Cancel click on a queued task."""
         locale = locale_of(interaction)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        outcome = await self.queries.cancel(record)
+        outcome = await self.queries.cancel(record, interaction.user.id)
         match outcome:
             case Cancelled():
                 text = features_text.cancel_requested(locale)

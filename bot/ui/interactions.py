@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import discord
 
 from bot.generation.request import AttachmentInput
@@ -27,6 +29,17 @@ def requester_of(interaction: discord.Interaction) -> Requester:
         role_ids=tuple(role_ids_of(interaction)),
         upload_limit=channel_upload_limit(interaction),
     )
+
+
+def requester_redoing(interaction: discord.Interaction, parent: Origin) -> Requester:
+    """Who redoes a task, and where. On a private result sent by DM the member acts in the
+    server and channel of the task, whose limits and settings apply there as anywhere (their
+    roles in that server are not known in a DM: a server that allows only some roles refuses)."""
+    who = requester_of(interaction)
+    if interaction.guild_id is not None:
+        return who
+    origin = replace(who.origin, guild_id=parent.guild_id, channel_id=parent.channel_id)
+    return Requester(origin, channel_ids=(parent.channel_id,))
 
 
 def locale_of(interaction: discord.Interaction) -> str | None:

@@ -241,15 +241,15 @@ class DiscordNotifier:
         if post.file is not None:
             extras["file"] = video_file(post.file, record.task_id)
         requester = record.origin.requester_id
+        # The requester is called to their result, but not to the ending of their own action.
+        pinged = [] if record.cancelled_by == requester else [discord.Object(requester)]
+        content = f"<@{requester}> {post.text}" if pinged else post.text
         return await channel.send(
-            content=shorten(f"<@{requester}> {post.text}", 2000),
+            content=shorten(content, 2000),
             embed=result_embed(record.origin.locale, record, note=post.note),
             **extras,
             allowed_mentions=discord.AllowedMentions(
-                everyone=False,
-                roles=False,
-                users=[discord.Object(requester)],
-                replied_user=False,
+                everyone=False, roles=False, users=pinged, replied_user=False
             ),
             view=result_buttons(record.origin.locale, record, deletable=reply),
         )
@@ -278,9 +278,14 @@ class DiscordNotifier:
                 return {}
             return {"file": video_file(path, record.task_id)}
 
+        # The same buttons as the private follow-up's (Delete is for posts others see).
+        buttons = result_buttons(locale, record, deletable=False)
         sent = await _discord(
             self._in_dm(
-                record, lambda dm: dm.send(content=shorten(content, 2000), embed=embed, **video())
+                record,
+                lambda dm: dm.send(
+                    content=shorten(content, 2000), embed=embed, view=buttons, **video()
+                ),
             )
         )
         if not isinstance(sent, _Failed):
@@ -293,7 +298,7 @@ class DiscordNotifier:
             record.task_id,
             content=shorten(f"{content}\n{features_text.dms_closed(locale)}", 2000),
             embed=embed,
-            view=result_buttons(locale, record, deletable=False),
+            view=buttons,
             **video(),
         )
         if followup is None:

@@ -5,7 +5,8 @@ its look, and does its own work in `act`; `TaskButton` holds what they share (lo
 record, who may click, the reply to an unexpected error).
 
 The status message carries Refresh (and Cancel while queued, where the API can cancel) while the
-task runs; the result message carries Re-roll, Edit & re-run, Continue and Delete."""
+task runs; the result message carries Re-roll, Edit & re-run, Continue, Export story (on a shot
+of a story) and Delete."""
 
 from __future__ import annotations
 
@@ -13,21 +14,33 @@ import re
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, runtime_checkable
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self, assert_never, runtime_checkable
 
 import discord
 
 from bot.api.models import TaskStatus
 from bot.generation import limits
 from bot.messages import features as text
+from bot.messages import stories as story_text
 from bot.messages import tasks as task_text
-from bot.store.records import Ending, TaskRecord
+from bot.queries import Hidden, NoSuchTask
+from bot.service import Redo
+from bot.store.records import Derivation, Ending, TaskRecord
+from bot.stories import (
+    Exported,
+    ExportFailed,
+    NotAStory,
+    NothingKept,
+    Stories,
+    Story,
+    part_of_a_story,
+)
 from bot.tracking.delivery import link_expires_at
 from bot.ui.edit_modal import EditModal
-from bot.ui.embeds import task_embed
-from bot.ui.interactions import locale_of
+from bot.ui.embeds import story_embed, task_embed
+from bot.ui.interactions import channel_upload_limit, locale_of
 from bot.ui.modals import FlowModal
-from bot.ui.replies import reply
+from bot.ui.replies import NO_PINGS, reply
 
 if TYPE_CHECKING:
     from bot.tracking.progress import Progress
@@ -175,7 +188,7 @@ class RerollButton(TaskButton, action="reroll"):
         self, interaction: discord.Interaction, flow: GenerationFlow, record: TaskRecord
     ) -> None:
         request = flow.service.rerolled(record)
-        await flow.start(interaction, request, parent=record, renew_attachments=True)
+        await flow.start(interaction, request, redo=Redo(record, Derivation.REROLL))
 
 
 class EditButton(TaskButton, action="edit"):
@@ -228,6 +241,22 @@ class DeleteButton(TaskButton, action="delete"):
         await delete_result(interaction, record)
 
 
+class ExportStoryButton(TaskButton, action="story"):
+    """Join the story this result ends (its shots made with Continue) into one video and post
+    it. Anyone who sees the result may: it costs nothing, as `/r2v story` does not."""
+
+    emoji = "🎬"
+    on_result = True
+
+    async def admits(self, interaction: discord.Interaction, record: TaskRecord) -> bool:
+        return True
+
+    async def act(
+        self, interaction: discord.Interaction, flow: GenerationFlow, record: TaskRecord
+    ) -> None:
+        await post_story(interaction, flow.stories, record.task_id)
+
+
 # Every action, registered by the bot (`add_dynamic_items`) so that clicks on any message reach it.
 TASK_BUTTONS: tuple[type[TaskButton], ...] = (
     RefreshButton,
@@ -236,7 +265,66 @@ TASK_BUTTONS: tuple[type[TaskButton], ...] = (
     EditButton,
     ContinueButton,
     DeleteButton,
+    ExportStoryButton,
 )
+
+
+async def post_story(
+    interaction: discord.Interaction, stories: Stories | None, task_id: str
+) -> None:
+    """Export story and `/r2v story`: the story ending with `task_id` joined into one MP4,
+    fitted to what the bot may upload in this channel, and posted with its shots, their prompts
+    and the total cost; privately for a private story. The member is told why when not."""
+    locale = locale_of(interaction)
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    if stories is None:
+        await reply(interaction, task_text.starting_up(locale))
+        return
+    answer = await stories.story(task_id, interaction.user.id, interaction.guild_id)
+    match answer:
+        case Story():
+            story = answer
+        case NotAStory():
+            await reply(interaction, story_text.not_a_story(locale))
+            return
+        case NoSuchTask(unknown):
+            await reply(interaction, task_text.no_such_task(locale, unknown))
+            return
+        case Hidden():
+            await reply(interaction, text.not_your_private_task(locale))
+            return
+        case _:
+            assert_never(answer)
+    await interaction.edit_original_response(
+        content=story_text.joining(locale, len(story.shots)), allowed_mentions=NO_PINGS
+    )
+    limit = channel_upload_limit(interaction) or interaction.filesize_limit
+    async with stories.exported(story, limit) as exported:
+        match exported:
+            case Exported(path, _, fitted):
+                await interaction.edit_original_response(content=story_text.posted(locale))
+                heading = story_text.heading(
+                    locale,
+                    len(story.shots),
+                    interaction.user.id,
+                    fitted=fitted,
+                    gone=len(story.gone),
+                )
+                await interaction.followup.send(
+                    content=heading,
+                    embed=story_embed(locale, story),
+                    file=discord.File(path, filename=f"r2v-story-{task_id[:8]}.mp4"),
+                    ephemeral=story.last.private,
+                    allowed_mentions=NO_PINGS,
+                )
+                return
+            case NothingKept():
+                said = story_text.nothing_kept(locale)
+            case ExportFailed():
+                said = story_text.failed(locale)
+            case _:
+                assert_never(exported)
+    await interaction.edit_original_response(content=said, allowed_mentions=NO_PINGS)
 
 
 def video_file(path: Path, task_id: str) -> discord.File:
@@ -306,8 +394,8 @@ def status_message(
 def result_buttons(
     locale: str | None, record: TaskRecord, *, deletable: bool = True
 ) -> discord.ui.View:
-    """Re-roll, Edit & re-run, Continue (with a video) and Delete (where the message can be
-    deleted: not an ephemeral one)."""
+    """Re-roll, Edit & re-run, Continue (with a video), Export story (on a shot after the first
+    of a story) and Delete (where the message can be deleted: not an ephemeral one)."""
     view = discord.ui.View(timeout=None)
     if not _fits(record.task_id):
         return view
@@ -315,6 +403,8 @@ def result_buttons(
     view.add_item(EditButton(record.task_id, locale))
     if record.ending is Ending.SUCCEEDED:
         view.add_item(ContinueButton(record.task_id, locale))
+    if part_of_a_story(record):
+        view.add_item(ExportStoryButton(record.task_id, locale))
     if deletable:
         view.add_item(DeleteButton(record.task_id, locale))
     return view
@@ -341,4 +431,4 @@ class ContinueModal(FlowModal):
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         request = self._flow.service.continued(self._record, self._video_url, self.prompt.value)
-        await self._flow.start(interaction, request, parent=self._record, renew_attachments=True)
+        await self._flow.start(interaction, request, redo=Redo(self._record, Derivation.CONTINUE))

@@ -81,6 +81,8 @@ class FakeDiscordBase:
         self._channel_permissions: dict[int, int] = {}
         self._dm_channels: dict[int, int] = {}  # DM channel id -> recipient user id
         self._closed_dms: set[int] = set()
+        # Answers the next refresh-urls requests give instead of fresh links (see cdn.py).
+        self._refresh_faults: list[int] = []
         # Gateway sharding: GET /gateway/bot answers this; events go to the guild's shard.
         self.shard_count = 1
         # What the bot may do in the channel, as Discord reports it with each interaction.

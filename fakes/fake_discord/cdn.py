@@ -18,6 +18,7 @@ from fakes.fake_discord.base import FakeDiscordBase
 from fakes.fake_discord.common import (
     ATTACHMENT_URL_LIFETIME,
     JsonObject,
+    _error,
     _json_response,
     _Upload,
 )
@@ -144,9 +145,18 @@ class CdnMixin(FakeDiscordBase):
             return web.Response(status=404, text="This content is no longer available.")
         return web.Response(body=self._blobs[path], content_type="application/octet-stream")
 
+    def fail_refresh(self, status: int, *, times: int = 1) -> None:
+        """Make the next `times` refresh-urls requests fail with `status`: a 5xx as when Discord
+        is down, a 4xx as when it refuses the request."""
+        self._refresh_faults.extend([status] * times)
+
     async def _refresh_urls(
         self, request: web.Request, payload: JsonObject, uploads: list[_Upload]
     ) -> web.Response:
+        if self._refresh_faults:
+            status = self._refresh_faults.pop(0)
+            # Code 0: not the schema refusal (400 50035) that marks a bot's bad request.
+            return _error(status, 0, "Service Unavailable" if status >= 500 else "Refused")
         refreshed = []
         for url in payload.get("attachment_urls") or []:
             path = urlsplit(url).path

@@ -25,6 +25,16 @@ NONCE_WINDOW = 5 * 60.0  # seconds during which enforce_nonce deduplicates
 EPHEMERAL = 1 << 6
 LOADING = 1 << 7
 ALL_BUT_ADMIN = str(discord.Permissions.all().value & ~discord.Permissions.administrator.flag)
+# What an app may do in its DM with a user, as Discord reports it with an interaction there.
+DM_APP_PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    embed_links=True,
+    attach_files=True,
+    read_message_history=True,
+    add_reactions=True,
+    use_external_emojis=True,
+).value
 
 # A body the spec check rejected, handed to interaction handlers so they record the exchange.
 REJECTION = web.RequestKey("rejection", web.Response)

@@ -14,6 +14,7 @@ from fakes.fake_discord.base import FakeDiscordBase
 from fakes.fake_discord.common import (
     ALL_BUT_ADMIN,
     CALLBACK_WINDOW,
+    DM_APP_PERMISSIONS,
     EPHEMERAL,
     LOADING,
     REJECTION,
@@ -173,6 +174,8 @@ class InteractionsMixin(FakeDiscordBase):
         """Build the interaction, record it and send it to the bot as INTERACTION_CREATE."""
         member = user or self.default_user
         cid = channel_id or self.channel_id
+        if cid in self._dm_channels:
+            return await self._send_dm_interaction(kind, data, member, cid, message, locale)
         guild = self.guild_of(cid)
         if guild is None or cid in self._deleted:
             raise FakeDiscordError(f"no guild channel {cid} to interact in")
@@ -216,6 +219,59 @@ class InteractionsMixin(FakeDiscordBase):
         )
         self.interactions[iid] = it
         await self._dispatch("INTERACTION_CREATE", it.payload, guild_id=guild.id)
+        return it
+
+    async def _send_dm_interaction(
+        self,
+        kind: InteractionType,
+        data: JsonObject,
+        member: JsonObject,
+        cid: int,
+        message: JsonObject | None,
+        locale: str,
+    ) -> FakeInteraction:
+        """An interaction in the bot's DM with a user (a click on a message the bot sent
+        there): no guild and no member, the user itself, context BOT_DM, the app's
+        permissions in a DM, and "0" as the guild install's owner, as Discord sends them."""
+        user = member.get("user", member)
+        if int(user["id"]) != self._dm_channels[cid]:
+            raise FakeDiscordError(f"user {user['id']} is not in DM channel {cid}")
+        iid = self.snowflake()
+        token = "aW50ZXJhY3Rpb24" + secrets.token_urlsafe(48)
+        limit = self.attachment_size_limit
+        payload: dict[str, Any] = {
+            "id": str(iid),
+            "application_id": str(self.app_id),
+            "type": kind,
+            "data": data,
+            "channel_id": str(cid),
+            "channel": self.channel_object(cid),
+            "user": user,
+            "token": token,
+            "version": 1,
+            "app_permissions": str(DM_APP_PERMISSIONS),
+            "locale": locale,
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": "0"},
+            "context": 1,
+            "attachment_size_limit": limit,
+        }
+        if message is not None:
+            payload["message"] = message
+        it = FakeInteraction(
+            fake=self,
+            id=iid,
+            token=token,
+            kind=kind,
+            user=member,
+            channel_id=cid,
+            created_at=self.now(),
+            attachment_size_limit=limit,
+            payload=payload,
+            message_id=int(message["id"]) if message else None,
+        )
+        self.interactions[iid] = it
+        await self._dispatch("INTERACTION_CREATE", it.payload)
         return it
 
     @staticmethod

@@ -3,45 +3,13 @@ real image and clip files, the store and the cast folder."""
 
 from __future__ import annotations
 
-import aiohttp
 import pytest
 
-from bot.cast.service import CastRemoved
-from bot.generation.problems import ProblemCode
-from bot.generation.request import GenerationRequest, Reference
 from bot.store.cast import CastMember
-from fakes.media import make_image, make_mp4
+from fakes.media import make_image
+from tests.cogs.common import add, clip, image, status_of
 
 MANAGE_MESSAGES = 1 << 13
-
-
-def image(fake_discord, name="mia.png", width=640, height=640, **options):
-    data = make_image(width, height, **options).read_bytes()
-    return fake_discord.add_attachment(
-        name, "image/png", len(data), width=width, height=height, data=data
-    )
-
-
-def clip(fake_discord, name="walk.mp4", seconds=2):
-    data = make_mp4(320, 240, seconds, "100k").read_bytes()
-    return fake_discord.add_attachment(name, "video/mp4", len(data), data=data)
-
-
-async def add(fake_discord, name, ref=None, *, user=None, locale="en-US", timeout=5.0, **options):
-    it = await fake_discord.invoke(
-        "r2v cast add",
-        {"name": name, **options},
-        attachments={"ref": ref} if ref is not None else None,
-        user=user,
-        locale=locale,
-    )
-    return (await it.wait_private(timeout))["content"]
-
-
-async def status_of(url: str) -> int:
-    async with aiohttp.ClientSession() as session, session.get(url) as response:
-        await response.read()
-        return response.status
 
 
 def cdn_reads(fake_discord) -> int:
@@ -252,121 +220,6 @@ async def test_the_cast_speaks_chinese_to_a_chinese_client(bot, fake_discord):
     assert "**小明** 已加入本服务器的角色库" in answer
     refused = await add(fake_discord, "a,b", image(fake_discord), locale="zh-CN")
     assert refused.startswith("**没有添加任何角色。**") and "逗号" in refused
-
-
-async def test_a_cast_used_a_month_later_hands_out_fresh_links(bot, fake_discord):
-    await add(fake_discord, "Mia", image(fake_discord))
-    await add(fake_discord, "Robot", clip(fake_discord))
-    fake_discord.advance(days=30)
-
-    chosen = await bot.cast.choose(
-        fake_discord.guild_id,
-        "mia, ROBOT",
-        other_references=1,
-        other_clips=0,
-        prompt="Mia hands Robot the thing character1 holds",
-        negative_prompt="no Mia twins",
-        channel_id=fake_discord.channel_id,
-        locale=None,
-    )
-
-    assert chosen.plan.prompt == "character1 hands character2 the thing character3 holds"
-    assert chosen.plan.negative_prompt == "no character1 twins"
-    assert [(r.name, r.kind, r.source[:5]) for r in chosen.references] == [
-        ("Mia", "image", "cast:"),
-        ("Robot", "video", "cast:"),
-    ]
-    assert [await status_of(r.url) for r in chosen.references] == [200, 200]
-    assert len(fake_discord.messages()) == 2, "nothing uploaded again while the copies live"
-
-
-async def test_a_deleted_copy_is_uploaded_again_where_the_cast_is_used(bot, fake_discord, config):
-    await add(fake_discord, "Mia", image(fake_discord))
-    member = await bot.store.cast_member(fake_discord.guild_id, "Mia")
-    assert member is not None
-    fake_discord.delete_message(member.copy.message_id)  # a moderator tidied up
-    other_channel = fake_discord.channel_ids[1]
-
-    async def choose():
-        return await bot.cast.choose(
-            fake_discord.guild_id,
-            "Mia",
-            other_references=0,
-            other_clips=0,
-            prompt="Mia waves",
-            negative_prompt=None,
-            channel_id=other_channel,
-            locale=None,
-        )
-
-    chosen = await choose()
-    [reference] = chosen.references
-    assert await status_of(reference.url) == 200
-    [again] = fake_discord.messages(other_channel)
-    assert "A new copy of the cast member **Mia**" in again["content"]
-    moved = await bot.store.cast_member(fake_discord.guild_id, "Mia")
-    assert moved is not None and moved.copy.message_id == int(again["id"])
-    assert (await choose()).references[0].url, "the new copy serves the next use"
-    assert len(fake_discord.messages(other_channel)) == 1
-
-    fake_discord.delete_message(moved.copy.message_id)
-    (config.cast.cast_dir / str(fake_discord.guild_id) / moved.kept_name).unlink()
-    lost = await choose()
-    assert lost.name == "Mia" and type(lost).__name__ == "CastLost"
-
-
-async def test_choosing_unknown_or_too_many_members_is_refused(bot, fake_discord):
-    await add(fake_discord, "Mia", image(fake_discord))
-    refused = await bot.cast.choose(
-        fake_discord.guild_id,
-        "Mia, Ghost",
-        other_references=5,
-        other_clips=0,
-        prompt="Mia",
-        negative_prompt=None,
-        channel_id=fake_discord.channel_id,
-        locale=None,
-    )
-    assert [p.code for p in refused.problems] == [
-        ProblemCode.CAST_UNKNOWN,
-        ProblemCode.CAST_TOO_MANY_REFERENCES,
-    ]
-
-
-async def test_a_stored_request_gets_fresh_cast_links_for_a_reroll(bot, fake_discord):
-    await add(fake_discord, "Mia", image(fake_discord))
-    chosen = await bot.cast.choose(
-        fake_discord.guild_id,
-        "Mia",
-        other_references=1,
-        other_clips=0,
-        prompt="Mia walks character1",
-        negative_prompt=None,
-        channel_id=fake_discord.channel_id,
-        locale=None,
-    )
-    own = Reference("https://example.com/dog.png", "image", "PNG", "link 1", "dog.png")
-    request = GenerationRequest(
-        model="wan2.6-r2v-flash",
-        prompt=chosen.plan.prompt,
-        references=(*chosen.references, own),
-        size="1280*720",
-        duration=5,
-    )
-    member = await bot.store.cast_member(fake_discord.guild_id, "Mia")
-    assert member is not None
-    fake_discord.advance(days=30)
-    fake_discord.delete_message(member.copy.message_id)
-
-    renewed = await bot.cast.renew(request, fake_discord.channel_ids[1], None)
-
-    assert isinstance(renewed, GenerationRequest)
-    assert renewed.references[1] == own, "other references are left to their own renewal"
-    assert renewed.references[0].url != request.references[0].url
-    assert await status_of(renewed.references[0].url) == 200
-
-    await bot.cast.remove(fake_discord.guild_id, "Mia", member.added_by, False)
-    assert isinstance(await bot.cast.renew(request, fake_discord.channel_id, None), CastRemoved)
 
 
 async def test_the_cast_option_autocompletes_its_last_name(bot, fake_discord):

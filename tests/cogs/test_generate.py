@@ -80,9 +80,9 @@ async def test_a_bad_input_is_refused_privately_and_nothing_is_submitted(
         {"prompt": "character1 waves at character2", "model": "wan2.6-r2v", "audio": False},
         attachments={"ref1": tiny},
     )
-    first = await interaction.wait_response()
-    assert first["type"] == 4 and interaction.ephemeral
-    text = first["json"]["data"]["content"]
+    # Privately: deferred at once (the server's settings are read meanwhile), then answered.
+    text = (await interaction.wait_private())["content"]
+    assert interaction.ephemeral
     assert "Nothing was submitted" in text
     assert "100×100 px" in text and "240 px" in text
     assert "character2" in text

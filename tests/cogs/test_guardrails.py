@@ -236,7 +236,7 @@ async def test_a_link_to_a_private_address_is_refused_and_never_fetched(
             interaction = await fake_discord.invoke(
                 "r2v generate", {"prompt": "character1", "links": f"http://{host}/a.png"}
             )
-            text = (await interaction.wait_response())["json"]["data"]["content"]
+            text = (await interaction.wait_private())["content"]
             assert "private or local address" in text, host
     finally:
         await runner.cleanup()

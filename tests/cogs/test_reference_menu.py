@@ -28,3 +28,21 @@ async def test_the_context_menu_on_a_message_without_files_explains(bot, fake_di
     menu = await fake_discord.invoke_message_command("Use as r2v reference", target)
     answer = await menu.wait_response()
     assert menu.ephemeral and "no attached images or clips" in answer["json"]["data"]["content"]
+
+
+async def test_the_menu_is_named_and_answers_in_chinese_for_a_chinese_client(bot, fake_discord):
+    [menu] = [
+        c
+        for c in fake_discord.registered_commands
+        if c["type"] == 3 and c["name"] == "Use as r2v reference"
+    ]
+    assert menu["name_localizations"]["zh-CN"] == "用作 r2v 参考"
+
+    target = fake_discord.post_user_message(
+        fake_discord.channel_id, "看这个", attachments=[png(fake_discord, "hero.png")]
+    )
+    opened = await fake_discord.invoke_message_command(
+        "Use as r2v reference", target, locale="zh-CN"
+    )
+    await opened.wait_response()
+    assert opened.modal is not None and opened.modal["title"] == "用这些参考生成视频"

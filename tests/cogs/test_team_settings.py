@@ -13,6 +13,7 @@ from bot.store.open import open_store
 from bot.store.settings import StoreSettings
 from bot.team.service import TeamSettingsService
 from bot.team.values import Setting, TeamSettings
+from tests.cogs.common import command
 from tests.conftest import running
 from tests.pg import postgres_server, postgres_url
 
@@ -120,3 +121,41 @@ async def test_settings_speak_chinese_to_a_chinese_admin(config, fake_discord):
         assert said.startswith("✏️ 本服务器的“默认私密生成”已改为 **是**")
         overview = await answer(fake_discord, "r2v-admin settings", locale="zh-CN")
         assert overview.startswith("**本服务器的设置**")
+
+
+async def test_a_setting_changed_from_discord_applies_to_the_next_command(
+    team_config, fake_discord, fake_api
+):
+    async with running(team_config, fake_discord):
+        first = await command(fake_discord)
+        await first.wait_public()
+        sent = fake_api.submits[0].json
+        assert (sent["model"], sent["parameters"]["duration"]) == ("wan2.6-r2v-flash", 5)
+
+        for setting, value in (
+            ("model", "wan2.6-r2v"),
+            ("duration", "8"),
+            ("private_default", "yes"),
+            ("user_cooldown_s", "0"),  # the environment's 10 s would refuse the next one
+            ("confirm_above", "off"),
+        ):
+            said = await answer(fake_discord, "r2v-admin set", {"setting": setting, "value": value})
+            assert "is now" in said, said
+
+        posted = len(fake_discord.messages())
+        second = await command(fake_discord)
+        assert "Submitted privately" in (await second.wait_private())["content"]
+        sent = fake_api.submits[1].json
+        assert (sent["model"], sent["parameters"]["duration"]) == ("wan2.6-r2v", 8)
+        assert len(fake_discord.messages()) == posted, "private by the server's new default"
+
+        elsewhere = fake_discord.channel_ids[1]
+        await answer(
+            fake_discord,
+            "r2v-admin set",
+            {"setting": "allowed_channel_ids", "value": f"<#{elsewhere}>"},
+        )
+        third = await command(fake_discord)
+        refused = (await third.wait_private())["content"]
+        assert "Nothing was submitted" in refused and f"<#{elsewhere}>" in refused
+        assert len(fake_api.submits) == 2

@@ -61,7 +61,8 @@ async def test_text_the_store_cannot_keep_is_refused_before_anything_is_paid(
     interaction = await fake_discord.invoke(
         "r2v generate", options, attachments={"ref1": png(fake_discord)}
     )
-    assert (await interaction.wait_response())["type"] == 4, "refused at once, before deferring"
+    # The server's defaults come from the store: the refusal edits the private deferred answer.
+    assert (await interaction.wait_response())["type"] == 5
     assert interaction.ephemeral
     text = (await interaction.wait_private())["content"]
     assert text.startswith("**Nothing was submitted.**")

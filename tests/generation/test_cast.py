@@ -157,7 +157,7 @@ def test_a_cast_reference_names_its_member():
     ],
 )
 def test_chosen_names_become_their_characters_as_whole_words(chosen, prompt, rewritten):
-    plan = plan_cast(chosen, SERVER, NAMES, other_references=1, other_clips=0, prompt=prompt)
+    plan = plan_cast(chosen, SERVER, NAMES, prompt=prompt)
     assert plan.problems == ()
     assert plan.prompt == rewritten
 
@@ -167,8 +167,6 @@ def test_the_plan_orders_members_maps_them_and_rewrites_the_negative_prompt():
         ["robot", "Walker"],
         SERVER,
         NAMES,
-        other_references=2,
-        other_clips=1,
         prompt="Robot follows Walker past character1",
         negative_prompt="no Robot clones, no character2",
     )
@@ -181,52 +179,43 @@ def test_the_plan_orders_members_maps_them_and_rewrites_the_negative_prompt():
 
 
 def test_no_cast_changes_nothing():
-    plan = plan_cast([], [], NAMES, other_references=2, other_clips=0, prompt="character1 sits")
+    plan = plan_cast([], [], NAMES, prompt="character1 sits")
     assert plan.prompt == "character1 sits" and plan.members == () and plan.problems == ()
 
 
 @pytest.mark.parametrize(
-    ("chosen", "others", "clips", "prompt", "problems"),
+    ("chosen", "prompt", "negative", "problems"),
     [
         (
             ["Nobody", "Mia", "Ghost"],
-            0,
-            0,
             "Mia",
+            None,
             [problem(P.CAST_UNKNOWN, cast_names=("Nobody", "Ghost"))],
         ),
         (
             ["Mia", "MIA", "Robot", "robot"],
-            0,
-            0,
             "Mia Robot",
+            None,
             [problem(P.CAST_REPEATED, cast_names=("Mia", "Robot"))],
         ),
         (
-            ["Mia", "Robot"],
-            4,
-            0,
-            "Mia Robot",
-            [problem(P.CAST_TOO_MANY_REFERENCES, cast=2, others=4, given=6, limit=5)],
-        ),
-        (["Mia", "Robot"], 3, 0, "Mia Robot", []),
-        (["Mia"], 6, 0, "Mia", []),  # the request's own check says it: not twice
-        (["Walker"], 2, 3, "Walker", [problem(P.CAST_TOO_MANY_CLIPS, videos=4, limit=3)]),
-        (["Walker"], 2, 2, "Walker", []),
-        (
             ["Mia"],
-            0,
-            0,
             "Mia " * 375,
+            None,
             [problem(P.CAST_PROMPT_TOO_LONG, length=4124, limit=1500)],
         ),
+        (["Mia"], "Mia " * 400, None, []),  # too long as written: the request's own check
+        (
+            ["Mia"],
+            "Mia",
+            "Mia " * 125,
+            [problem(P.CAST_NEGATIVE_PROMPT_TOO_LONG, length=1374, limit=500)],
+        ),
     ],
-    ids=["unknown", "repeated", "too-many", "five", "own-too-many", "clips", "three-clips", "long"],
+    ids=["unknown", "repeated", "long", "long-as-written", "long-negative"],
 )
-def test_what_refuses_a_choice(chosen, others, clips, prompt, problems):
-    plan = plan_cast(
-        chosen, SERVER, NAMES, other_references=others, other_clips=clips, prompt=prompt
-    )
+def test_what_refuses_a_choice(chosen, prompt, negative, problems):
+    plan = plan_cast(chosen, SERVER, NAMES, prompt=prompt, negative_prompt=negative)
     assert list(plan.problems) == problems
 
 
@@ -235,8 +224,6 @@ def test_notices_of_names_not_chosen_and_members_never_named():
         ["Mia", "Walker"],
         [image("Mia"), clip("Walker")],
         NAMES,
-        other_references=0,
-        other_clips=0,
         prompt="Mia and Robot watch 小明 and the robots",
     )
     assert plan.prompt == "character1 and Robot watch 小明 and the robots"
@@ -257,6 +244,9 @@ def test_every_cast_problem_reads_in_both_languages(locale):
         problem(P.CAST_TOO_MANY_REFERENCES, cast=2, others=4, given=6, limit=5),
         problem(P.CAST_NOT_CHOSEN, cast_names=("Robot",)),
         problem(P.CAST_NEVER_NAMED, cast_names=("Walker", "Mia")),
+        problem(P.CAST_NEGATIVE_PROMPT_TOO_LONG, length=510, limit=500),
+        problem(P.CAST_CHARACTER_OUT_OF_RANGE, characters=(2,), references=1),
+        problem(P.CAST_CHARACTER_OUT_OF_RANGE, characters=(1, 3), references=0),
     ]
     texts = [describe_problem(locale, p) for p in problems]
     assert "`walk.mp4`" in texts[2] and "31.2" in texts[2]
@@ -265,5 +255,9 @@ def test_every_cast_problem_reads_in_both_languages(locale):
         assert texts[5].startswith("2 cast members and 4 other references make 6")
         assert "Remove 1." in texts[5]
         assert "does not choose it" in texts[6]
+        assert "Shorten it by 10" in texts[8]
+        assert "character2" in texts[9] and "character1)" in texts[9]
+        assert "none of your own" in texts[10]
     if locale == CHINESE:
         assert "选它" in texts[6] and "这些参考" in texts[7]
+        assert "character2" in texts[9] and "你没有附上自己的参考" in texts[10]

@@ -10,12 +10,16 @@ from dataclasses import replace
 
 import pytest
 
+from bot.generation.limits import Kind
+from bot.generation.problems import ProblemCode, problem
 from bot.generation.request import (
     AttachmentInput,
+    CastInput,
     CommandInput,
     Defaults,
     GenerationRequest,
     InputError,
+    Reference,
     build_request,
 )
 from bot.messages.catalog import ENGLISH
@@ -645,6 +649,8 @@ def test_with_reference_urls_replaces_addresses_in_order():
         "https://new/2.png",
     ]
     assert [ref.name for ref in moved.references] == ["ref1.png", "ref2.png"]
+    noted = build_request(cmd(attachments=(image(1), image(2)), prompt="character1"), DEFAULTS)
+    assert noted.with_reference_urls(["a", "b"]).warnings == noted.warnings != ()
     with pytest.raises(ValueError):
         request.with_reference_urls(["https://new/1.png"])
 
@@ -694,3 +700,109 @@ def test_a_size_just_over_the_limit_is_shown_exactly_not_rounded_to_the_limit():
     assert "10,485,761 bytes (limit 10,485,760)" in describe_problem(
         ENGLISH, caught.value.problems[0]
     )
+
+
+# -- the cast (bot.generation.cast resolves `cast:`; these are the request's rules with it) ------
+
+
+def cast_of(*kinds: Kind, prompt: str = "", warnings=(), problems=()) -> CastInput:
+    references = tuple(
+        Reference("", kind, "PNG" if kind == "image" else "MP4", f"cast:{n}", f"member{n}")
+        for n, kind in enumerate(kinds, start=1)
+    )
+    return CastInput(references, prompt, None, tuple(warnings), tuple(problems))
+
+
+def test_the_cast_comes_first_and_its_prompt_is_sent():
+    command = CommandInput(prompt="member1 walks character1", attachments=(image(1),))
+    cast = cast_of("image", prompt="character1 walks character2")
+    request = build_request(command, DEFAULTS, cast)
+    assert [r.source for r in request.references] == ["cast:1", "ref1"]
+    assert request.prompt == "character1 walks character2"
+    assert request.warnings == ()
+
+
+def test_a_cast_alone_is_enough_references():
+    request = build_request(
+        CommandInput(prompt="Mia waves"), DEFAULTS, cast_of("image", prompt="x")
+    )
+    assert len(request.references) == 1
+
+
+@pytest.mark.parametrize(
+    ("kinds", "attachments", "code", "params"),
+    [
+        (
+            ("image", "image"),
+            (image(1), image(2), image(3), image(4)),
+            ProblemCode.CAST_TOO_MANY_REFERENCES,
+            {"cast": 2, "others": 4, "given": 6, "limit": 5},
+        ),
+        (
+            ("video",),
+            (image(1), image(2), image(3), image(4), image(5), image(6)),
+            ProblemCode.CAST_TOO_MANY_REFERENCES,
+            {"cast": 1, "others": 6, "given": 7, "limit": 5},
+        ),
+        (
+            ("video", "video"),
+            (video(1), video(2)),
+            ProblemCode.CAST_TOO_MANY_CLIPS,
+            {"videos": 4, "limit": 3},
+        ),
+    ],
+    ids=["five-with-the-cast", "own-alone-too-many", "clips"],
+)
+def test_every_limit_counts_the_cast(kinds, attachments, code, params):
+    command = CommandInput(prompt=naming(len(attachments)), attachments=attachments)
+    with pytest.raises(InputError) as refused:
+        build_request(command, DEFAULTS, cast_of(*kinds, prompt="x"))
+    assert [(p.code, dict(p.params)) for p in refused.value.problems] == [(code, params)]
+
+
+def test_with_a_cast_characterN_counts_the_members_own_references_as_they_wrote_them():
+    command = CommandInput(prompt="Mia eyes character2", attachments=(image(1),))
+    with pytest.raises(InputError) as refused:
+        build_request(command, DEFAULTS, cast_of("image", prompt="character1 eyes character3"))
+    [found] = refused.value.problems
+    assert found.code is ProblemCode.CAST_CHARACTER_OUT_OF_RANGE
+    assert dict(found.params) == {"characters": (2,), "references": 1}
+
+
+def test_own_references_never_named_are_numbered_as_they_are_sent():
+    command = CommandInput(prompt="Mia waves", attachments=(image(1), image(2)))
+    cast = cast_of(
+        "image",
+        prompt="character1 waves",
+        warnings=(problem(ProblemCode.CAST_NOT_CHOSEN, cast_names=("Robot",)),),
+    )
+    request = build_request(command, DEFAULTS, cast)
+    assert [(w.code, dict(w.params)) for w in request.warnings] == [
+        (ProblemCode.CHARACTERS_NEVER_NAMED, {"characters": (2, 3)}),
+        (ProblemCode.CAST_NOT_CHOSEN, {"cast_names": ("Robot",)}),
+    ]
+
+
+def test_the_casts_problems_are_listed_with_the_requests_own():
+    cast = cast_of(problems=(problem(ProblemCode.CAST_UNKNOWN, cast_names=("Ghost",)),))
+    with pytest.raises(InputError) as refused:
+        build_request(CommandInput(prompt="   "), DEFAULTS, cast)
+    assert [p.code for p in refused.value.problems] == [
+        ProblemCode.PROMPT_MISSING,
+        ProblemCode.CAST_UNKNOWN,
+        ProblemCode.REFERENCES_MISSING,
+    ]
+
+
+def test_a_characterN_written_between_chinese_characters_is_checked():
+    command = CommandInput(prompt="把杯子递给character2", attachments=(image(1),))
+    with pytest.raises(InputError) as refused:
+        build_request(command, DEFAULTS)
+    assert refused.value.problems[0].code is ProblemCode.CHARACTER_OUT_OF_RANGE
+
+
+def test_the_default_duration_is_the_servers():
+    request = build_request(
+        CommandInput(prompt="character1", attachments=(image(1),)), Defaults(duration=8)
+    )
+    assert request.duration == 8

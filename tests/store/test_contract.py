@@ -18,7 +18,7 @@ from bot.generation.request import CommandInput, Defaults, build_request
 from bot.store import postgres, sqlite
 from bot.store.codec import COST_COLUMNS, LEGACY_COST_TEXT, PARTS, TASK_COLUMNS
 from bot.store.protocol import DuplicateTaskError, TaskStore
-from bot.store.records import Ending, Lineage, Origin, Phase, TaskRecord
+from bot.store.records import Derivation, Ending, Lineage, Origin, Phase, TaskRecord
 from bot.store.types import Spend, Usage
 from tests.common import stored
 from tests.store.conftest import Backend
@@ -84,7 +84,7 @@ FULL = record(
     result_message_id=2_222_222_222_222_222_222,
     finished_at=1300.5,
     updated_at=1301.0,
-    lineage=Lineage("task-parent", "https://discord.com/channels/1/2/3"),
+    lineage=Lineage("task-parent", "https://discord.com/channels/1/2/3", Derivation.CONTINUE),
     ending=Ending.SUCCEEDED,
     locale="zh-CN",
     interaction_upload_limit=50 * 1024 * 1024,
@@ -93,6 +93,7 @@ FULL = record(
     delivery_attempt_at=1350.75,
     delivery_nonce="a1b2c3d4e5f6a1b2c3d4e5f6",
     private=True,
+    cancelled_by=1_234_567_890_123_456_789,
 )
 
 IMMUTABLE = {column.field for column in TASK_COLUMNS if not column.mutable}

@@ -109,8 +109,7 @@ ENV = TeamSettings(
         user_cooldown_s=10.0,
         confirm_above=Decimal(5),
     ),
-    defaults=Defaults(model="wan2.6-r2v-flash", size="1920*1080"),
-    duration=5,
+    defaults=Defaults(model="wan2.6-r2v-flash", size="1920*1080", duration=5),
     private_default=False,
 )
 LIM = ENV.limits
@@ -164,8 +163,7 @@ LIM = ENV.limits
             {"model": "wan2.6-r2v", "size": "720*1280", "duration": "8", "private_default": "true"},
             replace(
                 ENV,
-                defaults=Defaults(model="wan2.6-r2v", size="720*1280"),
-                duration=8,
+                defaults=Defaults(model="wan2.6-r2v", size="720*1280", duration=8),
                 private_default=True,
             ),
             {S.MODEL, S.SIZE, S.DURATION, S.PRIVATE_DEFAULT},

@@ -7,6 +7,7 @@ import json
 
 import discord
 
+from bot.store.records import Derivation
 from fakes.fake_bailian import TaskPlan
 from tests.common import custom_ids, delivered, generate
 from tests.conftest import running
@@ -66,6 +67,7 @@ async def test_reroll_submits_the_same_request_with_a_new_seed_and_fresh_urls(
     assert task_id in shown and f"/{result['channel_id']}/{result['id']}" in shown
     record = await bot.store.get(fake_api.submits[1].task_id)
     assert record.lineage is not None and record.lineage.parent_task_id == task_id
+    assert record.lineage.kind is Derivation.REROLL
 
 
 async def test_edit_and_rerun_opens_a_prefilled_modal_and_submits_the_new_text(
@@ -81,8 +83,8 @@ async def test_edit_and_rerun_opens_a_prefilled_modal_and_submits_the_new_text(
     bad = await fake_discord.submit_modal(
         click, {"prompt": "character2 sings", "negative_prompt": ""}, user=interaction.user
     )
-    refusal = await bad.wait_response()
-    assert bad.ephemeral and "character2" in refusal["json"]["data"]["content"]
+    refusal = await bad.wait_private()
+    assert bad.ephemeral and "character2" in refusal["content"]
     assert len(fake_api.submits) == 1
 
     again = await fake_discord.click(result["id"], f"r2v:edit:{task_id}", user=interaction.user)
@@ -205,3 +207,28 @@ async def test_status_and_history_commands(bot, fake_discord, fake_api):
 
     other = await fake_discord.invoke("r2v history", {}, user=fake_discord.make_user(name="zed"))
     assert "no video tasks yet" in (await other.wait_response())["json"]["data"]["content"]
+
+
+async def test_a_failed_link_renewal_says_what_failed(bot, fake_discord, fake_api):
+    interaction, _, result = await delivered(fake_discord, fake_api)
+    task_id = fake_api.submits[0].task_id
+
+    fake_discord.fail_refresh(503)
+    reroll = await fake_discord.click(result["id"], f"r2v:reroll:{task_id}", user=interaction.user)
+    said = (await reroll.wait_private())["content"]
+    assert "Discord is not answering right now" in said and "Try again in a minute" in said
+
+    fake_discord.fail_refresh(403)
+    click = await fake_discord.click(result["id"], f"r2v:continue:{task_id}", user=interaction.user)
+    await click.wait_response()
+    shot = await fake_discord.submit_modal(
+        click, {"prompt": "character1 bows"}, user=interaction.user
+    )
+    said = (await shot.wait_private())["content"]
+    assert "Discord refused to renew the links of this task's files (HTTP 403)" in said
+    assert "expired" not in said
+    assert len(fake_api.submits) == 1, "nothing submitted"
+
+    again = await fake_discord.click(result["id"], f"r2v:reroll:{task_id}", user=interaction.user)
+    await again.wait_public()
+    assert len(fake_api.submits) == 2, "once Discord answers, it goes through"

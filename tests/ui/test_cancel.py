@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from bot.policy import LimitBook
 from fakes.fake_bailian import CANCEL_ROUTE, TaskPlan
-from tests.common import custom_ids, generate
+from tests.common import custom_ids, generate, replies_to
 from tests.conftest import NO_LIMITS, make_config, running
 
 
@@ -73,3 +73,27 @@ async def test_cancel_goes_once_the_task_runs(tmp_path, fake_api, fake_discord):
             what="RUNNING",
         )
         assert custom_ids(fake_discord.get_message(status["id"])) == [f"r2v:refresh:{task_id}"]
+
+
+async def test_a_cancelled_task_says_who_cancelled_it_and_pings_nobody(
+    tmp_path, fake_api, fake_discord
+):
+    config = with_cancel(make_config(tmp_path, fake_api, fake_discord))
+    fake_api.default_plan = TaskPlan(pending_s=60, running_s=60)
+    async with running(config, fake_discord) as bot:
+        interaction, status = await generate(fake_discord)
+        task_id = fake_api.submits[0].task_id
+        click = await fake_discord.click(
+            status["id"], f"r2v:cancel:{task_id}", user=interaction.user
+        )
+        await click.wait_followup()
+        ending = await fake_discord.wait_for(
+            lambda: next(iter(replies_to(fake_discord, status["id"])), None), 5, what="ending"
+        )
+
+        member = interaction.user["user"]["id"]
+        assert ending["content"] == f"🚫 Cancelled by <@{member}>; nothing was charged."
+        assert "by the service" not in ending["content"]
+        assert fake_discord.pinged(ending) == {"everyone": False, "users": set(), "roles": set()}
+        record = await bot.store.get(task_id)
+        assert record is not None and record.cancelled_by == int(member), "data, not words"

@@ -26,8 +26,7 @@ async def test_a_chinese_member_gets_a_chinese_refusal(bot, fake_discord, fake_a
         attachments={"ref1": png(fake_discord, "tiny.png", width=100, height=100)},
         locale="zh-CN",
     )
-    first = await interaction.wait_response()
-    text = first["json"]["data"]["content"]
+    text = (await interaction.wait_private())["content"]
     assert interaction.ephemeral
     assert text.startswith("**未提交任何任务。** 请修改以下 2 处问题：\n")
     assert "ref1（`tiny.png`）为 100×100 像素，每条边至少需要 240 像素" in text

@@ -7,7 +7,7 @@ import logging
 from typing import Any
 
 from fakes.fake_bailian import TaskPlan
-from tests.common import png
+from tests.common import custom_ids, png
 from tests.conftest import eventually
 
 
@@ -133,3 +133,32 @@ async def test_a_chinese_member_gets_the_private_answers_in_chinese(bot, fake_di
     helped = await fake_discord.invoke("r2v help", {}, locale="zh-CN")
     assert "character1" in (await helped.wait_response())["json"]["data"]["content"]
     assert "按秒计费" in (await helped.wait_response())["json"]["data"]["content"]
+
+
+async def test_a_private_result_by_dm_has_the_follow_ups_buttons_and_they_work_there(
+    bot, fake_discord, fake_api
+):
+    fake_api.default_plan = TaskPlan(pending_s=0.05, running_s=0.05)
+    member = fake_discord.make_user(name="mo")
+    interaction = await generate_privately(fake_discord, user=member)
+    await interaction.wait_private()
+    task_id = fake_api.submits[0].task_id
+    await fake_discord.wait_for(
+        lambda: any(m["attachments"] for m in fake_discord.dm_messages(member)), 10, what="DM"
+    )
+    dm = next(m for m in fake_discord.dm_messages(member) if m["attachments"])
+
+    # As on a private follow-up: Re-roll, Edit, Continue; no Delete.
+    assert custom_ids(dm) == [f"r2v:{a}:{task_id}" for a in ("reroll", "edit", "continue")]
+
+    click = await fake_discord.click(dm["id"], f"r2v:reroll:{task_id}", user=member)
+    answer = await click.wait_private()
+    assert "Submitted privately" in answer["content"]
+    child = await bot.store.get(fake_api.submits[1].task_id)
+    assert child is not None and child.private
+    # Made from a DM, it belongs where its parent does: that server's limits and records.
+    assert (child.origin.guild_id, child.origin.channel_id) == (
+        fake_discord.guild_id,
+        fake_discord.channel_id,
+    )
+    assert public_mentions_of(fake_discord, child.task_id) == []

@@ -8,6 +8,7 @@ cmd-r2v-cast-list = Show this server's cast, with pictures.
 cmd-r2v-cast-show = Show one member of this server's cast.
 cmd-r2v-cast-rename = Give a cast member another name (whoever added it, or a moderator).
 cmd-r2v-cast-remove = Remove a cast member (whoever added it, or a moderator).
+opt-cast = Characters from this server's cast, comma-separated; call them by name in the prompt
 opt-cast-name = The character's name, 1–32 characters; prompts call it by this name
 opt-cast-ref = The character's image (JPEG/PNG/BMP/WEBP) or clip (MP4/MOV, 1–30 s)
 opt-cast-link = Or a Discord link to the image or clip (right-click it → Copy Link)

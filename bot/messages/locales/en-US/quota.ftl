@@ -17,8 +17,10 @@ quota-none = none
 
 spend-today = **Today:** { $seconds } billed s · { $amount } { $currency }
 spend-week = **Last 7 days:** { $seconds } billed s · { $amount } { $currency }
+spend-pending = ⏳ **Not finished yet:** { $seconds } s · { $amount } { $currency } at the estimate, in neither line above until billed
 spend-by-member = **Today by member**
-spend-member = <@{ $user }>: { $seconds } s · { $amount } { $currency }
+spend-member = <@{ $user }>: { $seconds } billed s · { $amount } { $currency }
+spend-member-pending = <@{ $user }>: { $seconds } billed s · { $amount } { $currency } · ⏳ { $pending_seconds } s · { $pending_amount } { $currency } not finished yet
 spend-nobody = nobody yet
 
 admin-only = This command is for members with the Manage Server permission.

@@ -6,7 +6,12 @@ bad-menu-duration = **Nothing was submitted.** Duration must be a whole number o
 not-in-records = This task is not in the bot's records any more.
 starting-up = The bot is starting up; try the button again in a moment.
 stopping = **Nothing was submitted.** The bot is restarting; try again in a minute.
-links-expired = **Nothing was submitted.** The attached files' links have expired and Discord would not renew them. Run `/r2v generate` again with the files attached.
+links-refused = **Nothing was submitted.** Discord refused to renew the links of this task's files (HTTP { $status }), so the video service could not fetch them. Run `/r2v generate` again with the files attached.
+links-unavailable = **Nothing was submitted.** Discord is not answering right now, so this task's files could not get fresh links. Try again in a minute.
+links-missing = **Nothing was submitted.** Discord no longer gives a link to { $names } (the message { $count ->
+    [one] it was
+   *[other] they were
+ } attached to may have been deleted). Run `/r2v generate` again with the files attached.
 no-history = You have no video tasks yet. Start one with `/r2v generate`.
 already-answered = This request was already answered.
 cancelled = Cancelled. Nothing was submitted or charged.
@@ -23,6 +28,7 @@ ending-unknown = your task ended with status { $status }.
 ending-succeeded = your video is ready.
 ending-failed = your video could not be made.
 ending-canceled = your video task was canceled by the service; nothing was charged.
+ending-canceled-by = 🚫 Cancelled by <@{ $member }>; nothing was charged.
 ending-expired = the service no longer knows this task (task IDs expire after 24 h), so its result cannot be fetched.
 ending-deadline = no result arrived (no result after { $minutes } min); the bot stopped waiting. Use `/r2v status task_id:{ $task_id }` to check it later.
 ending-unreachable = the video service could not be reached for a day, so the result of this task is unknown. `/r2v status task_id:{ $task_id }` can try again.

@@ -35,6 +35,8 @@ reference-line = **character{ $number }** → { $source } { $name } ({ $format }
  })
 
 source-link = link { $number }
+source-cast = 🎭 cast
+source-previous-video = previous video
 
 took = took { $duration }
 submitted-at = submitted <t:{ $at }:R>

@@ -78,6 +78,11 @@ problem-cast-too-many-references = { $cast } cast { $cast ->
  } make { $given }; the model takes at most { $limit }. Remove { $over }.
 problem-cast-too-many-clips = With the cast, { $videos } of your references are clips; at most { $limit } may be. Replace { $over } with an image.
 problem-cast-prompt-too-long = Written with character numbers instead of names your prompt is { NUMBER($length, useGrouping: 1) } characters; the limit is { NUMBER($limit, useGrouping: 1) }. Shorten it by { NUMBER($over, useGrouping: 1) }.
+problem-cast-negative-prompt-too-long = Written with character numbers instead of names your negative prompt is { NUMBER($length, useGrouping: 1) } characters; the limit is { $limit }. Shorten it by { NUMBER($over, useGrouping: 1) }.
+problem-cast-character-out-of-range = Your prompt names { $names }, but with `cast:` the numbers character1, character2 … count only your own references ({ $references ->
+    [0] you gave none of your own
+   *[other] you gave { $available }
+ }). Call cast members by their names.
 problem-cast-source-missing = Attach the character's image or clip in `ref`, or paste a Discord link to it in `link`.
 problem-cast-source-twice = Give either a file in `ref` or a link in `link`, not both.
 problem-cast-link-not-discord = That link is not a file on Discord. The bot keeps only files it can fetch from Discord itself: attach the file, or paste its Discord link (right-click the file → Copy Link).

@@ -15,10 +15,12 @@ quota-next-video = 下一个视频可于 <t:{ $at }:R>生成
 quota-running-heading = **进行中**
 quota-none = 无
 
-spend-today = **今日：** 计费 { $seconds } 秒 · { $amount } { $currency }
-spend-week = **近 7 天：** 计费 { $seconds } 秒 · { $amount } { $currency }
+spend-today = **今日：** 已计费 { $seconds } 秒 · { $amount } { $currency }
+spend-week = **近 7 天：** 已计费 { $seconds } 秒 · { $amount } { $currency }
+spend-pending = ⏳ **尚未完成：** { $seconds } 秒 · { $amount } { $currency }（按预估计算，计费后才计入上面两行）
 spend-by-member = **今日各成员用量**
-spend-member = <@{ $user }>：{ $seconds } 秒 · { $amount } { $currency }
+spend-member = <@{ $user }>：已计费 { $seconds } 秒 · { $amount } { $currency }
+spend-member-pending = <@{ $user }>：已计费 { $seconds } 秒 · { $amount } { $currency } · ⏳ 未完成 { $pending_seconds } 秒 · { $pending_amount } { $currency }
 spend-nobody = 暂无
 
 admin-only = 此命令仅限拥有「管理服务器」权限的成员使用。

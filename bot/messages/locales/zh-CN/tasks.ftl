@@ -6,7 +6,12 @@ bad-menu-duration = **未提交任何任务。** 时长须为 { $low } 到 { $hi
 not-in-records = 机器人的记录中已经没有这个任务了。
 starting-up = 机器人正在启动，请稍后再点一次按钮。
 stopping = **未提交任何任务。** 机器人正在重启，请一分钟后再试。
-links-expired = **未提交任何任务。** 附件的链接已过期，且 Discord 拒绝续期。请重新上传文件，再运行一次 `/r2v generate`。
+links-refused = **未提交任何任务。** Discord 拒绝为这个任务的文件续期链接（HTTP { $status }），视频服务无法取到这些文件。请重新上传文件，再运行一次 `/r2v generate`。
+links-unavailable = **未提交任何任务。** Discord 暂时没有响应，这个任务的文件没能拿到新链接。请过一分钟再试。
+links-missing = **未提交任何任务。** Discord 已不再提供 { $names } 的链接（附带{ $count ->
+    [1] 这个文件
+   *[other] 这些文件
+ }的消息可能已被删除）。请重新上传文件，再运行一次 `/r2v generate`。
 no-history = 你还没有视频任务。用 `/r2v generate` 开始第一个吧。
 already-answered = 这个请求已经处理过了。
 cancelled = 已取消，没有提交任务，也没有扣费。
@@ -23,6 +28,7 @@ ending-unknown = 你的任务已结束，状态为 { $status }。
 ending-succeeded = 你的视频生成好了。
 ending-failed = 你的视频未能生成。
 ending-canceled = 你的视频任务已被视频服务取消；没有扣费。
+ending-canceled-by = 🚫 已由 <@{ $member }> 取消；没有扣费。
 ending-expired = 视频服务已查不到这个任务（任务 ID 在 24 小时后失效），因此无法获取结果。
 ending-deadline = 等待 { $minutes } 分钟仍未收到结果，机器人已停止等待。之后可用 `/r2v status task_id:{ $task_id }` 查看。
 ending-unreachable = 视频服务已连续一天无法连接，这个任务的结果未知。可以用 `/r2v status task_id:{ $task_id }` 再查一次。

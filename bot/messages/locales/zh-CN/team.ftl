@@ -1,10 +1,10 @@
 ## 服务器自己的设置：/r2v-admin settings 与 /r2v-admin set（bot/messages/team.py）。
 
 ## 命令、选项与各项设置的名称（每条最多 100 个字符）。
-cmd-r2v-admin-settings = 本服务器的限制与默认值：在这里设置的，以及来自运行环境的。
+cmd-r2v-admin-settings = 查看本服务器的各项限制与默认值：本服务器自己设的，以及机器人默认配置的。
 cmd-r2v-admin-set = 修改本服务器的一项限制或默认值，从下一条命令起生效。
 opt-setting = 要修改的设置
-opt-setting-value = 新的值；不填则恢复为运行环境中的值
+opt-setting-value = 新的值；不填则恢复为机器人的默认配置
 setting-user-daily-seconds = 每位成员每天的计费秒数
 setting-guild-daily-seconds = 整个服务器每天的计费秒数
 setting-user-daily-amount = 每位成员每天的预算（金额）
@@ -20,17 +20,17 @@ setting-duration = 默认时长（秒）
 setting-private-default = 默认私密生成
 
 ## /r2v-admin settings。
-team-heading = **本服务器的设置**（✏️ 表示用 `/r2v-admin set` 在这里设置的；⚙️ 表示来自机器人的运行环境）
-team-line-own = ✏️ { $label }：**{ $value }**（运行环境：{ $environment }）
+team-heading = **本服务器的设置**（✏️ 表示本服务器用 `/r2v-admin set` 设过；⚙️ 表示沿用机器人的默认配置）
+team-line-own = ✏️ { $label }：**{ $value }**（默认配置：{ $environment }）
 team-line-environment = ⚙️ { $label }：**{ $value }**
 team-changes-heading = **最近的修改**
 team-change = <t:{ $at }:R> <@{ $by }>：{ $label }，{ $old } → { $new }
-team-unreadable = 本服务器保存的这些值当前版本的机器人无法读取，因此沿用运行环境的值：{ $names }。
+team-unreadable = 本服务器保存的这些设置，当前版本的机器人读不懂，已改用默认配置：{ $names }。
 
 ## 取值。
-team-value-environment = 运行环境的值
+team-value-environment = 默认配置
 team-value-no-limit = 不限
-team-value-billed-seconds = { NUMBER($seconds, useGrouping: 1) } 计费秒
+team-value-billed-seconds = { NUMBER($seconds, useGrouping: 1) } 秒
 team-value-amount = { $amount } { $currency }
 team-value-no-cooldown = 无
 team-value-never = 从不
@@ -43,14 +43,14 @@ team-value-no = 否
 
 ## /r2v-admin set。
 team-changed = ✏️ 本服务器的“{ $label }”已改为 **{ $value }**（原为 { $old }），从下一条命令起生效。
-team-reset = ↩️ “{ $label }”已恢复为运行环境的值 **{ $value }**，从下一条命令起生效。
+team-reset = ↩️ “{ $label }”已恢复为默认配置 **{ $value }**，从下一条命令起生效。
 team-unchanged = “{ $label }”本来就是 **{ $value }**，没有改动。
 team-bad-whole = “{ $label }”须为 { $low } 到 { NUMBER($high, useGrouping: 1) } 之间的整数，{ $text } 不符合。
 team-bad-seconds = “{ $label }”须为 0 到 { NUMBER($high, useGrouping: 1) } 之间的秒数（即一周以内），{ $text } 不符合。
 team-bad-amount = “{ $label }”须为不小于 0 的金额（0 表示不限），{ $text } 不符合。
-team-bad-amount-or-off = “{ $label }”须为金额，或填 `off`（关闭）表示从不询问，{ $text } 都不是。
+team-bad-amount-or-off = “{ $label }”须为金额，或填 `off`（关闭）表示从不确认，{ $text } 不符合。
 team-bad-channels = “{ $label }”须为频道（输入 # 后选择）或 `all`（全部），{ $text } 不符合。
 team-bad-roles = “{ $label }”须为身份组（输入 @ 后选择）或 `all`（全部），{ $text } 不符合。
 team-bad-model = “{ $label }”须为 { $choices } 之一，{ $text } 不是。
 team-bad-size = “{ $label }”须为十种分辨率之一，写作 `1920x1080` 或 `720x1280` 这样，{ $text } 不是。
-team-bad-yes-no = “{ $label }”须为“是”或“否”，{ $text } 都不是。
+team-bad-yes-no = “{ $label }”须为“是”或“否”，{ $text } 不符合。

@@ -35,6 +35,8 @@ reference-line = **character{ $number }** → { $source } { $name }（{ $format 
  }）
 
 source-link = 链接 { $number }
+source-cast = 🎭 角色库
+source-previous-video = 上一段视频
 
 took = 用时 { $duration }
 submitted-at = 提交于 <t:{ $at }:R>

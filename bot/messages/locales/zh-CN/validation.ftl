@@ -60,6 +60,11 @@ problem-cast-repeated = `cast:` 中有 { $cast_count } 个名字重复出现：{
 problem-cast-too-many-references = { $cast } 个角色加上另外 { $others } 个参考，共 { $given } 个，模型最多接受 { $limit } 个，请去掉 { $over } 个。
 problem-cast-too-many-clips = 算上角色，你的参考中有 { $videos } 个是视频，最多只能有 { $limit } 个，请把其中 { $over } 个换成图片。
 problem-cast-prompt-too-long = 把角色名换成编号后，提示词共 { NUMBER($length, useGrouping: 1) } 个字符，上限为 { NUMBER($limit, useGrouping: 1) } 个，请删减 { NUMBER($over, useGrouping: 1) } 个字符。
+problem-cast-negative-prompt-too-long = 把角色名换成编号后，反向提示词共 { NUMBER($length, useGrouping: 1) } 个字符，上限为 { $limit } 个，请删减 { NUMBER($over, useGrouping: 1) } 个字符。
+problem-cast-character-out-of-range = 提示词中写了 { $names }，但用了 `cast:` 时，character1、character2 … 只按顺序指你自己附上的参考（{ $references ->
+    [0] 你没有附上自己的参考
+   *[other] 你附上的是 { $available }
+ }）。角色库里的角色请直接写名字。
 problem-cast-source-missing = 请在 `ref` 中上传角色的图片或视频片段，或在 `link` 中粘贴它在 Discord 上的链接。
 problem-cast-source-twice = `ref` 上传文件和 `link` 粘贴链接二选一，不要同时填写。
 problem-cast-link-not-discord = 这个链接不是 Discord 上的文件。机器人只保存它能直接从 Discord 取得的文件：请上传文件，或粘贴它在 Discord 上的链接（右键点击文件 → 复制链接）。

@@ -182,6 +182,9 @@ class GenerationService:
         self._rng = rng or random.Random()
         self._ledger = Ledger(store, clock=clock)
         self._stopping = False
+        # Submissions from their hold to their task followed (announced and tracked): a stop
+        # waits for them, so none is cut off between paying and being followed.
+        self._paying = 0
         # While the store is down, every command fails on it alike: counted, not each logged.
         self._settings_failures = FailureLog(log, "reading a server's settings from the store")
         self._reserve_failures = FailureLog(log, "holding a submission's place in the store")
@@ -304,9 +307,11 @@ class GenerationService:
             return StoreUnavailable()
         if isinstance(held, Refusal):
             return OverLimit(held)
+        self._paying += 1
         try:
             return await self._submit_reserved(quote, who, held, announce)
         finally:
+            self._paying -= 1
             await self._ledger.release(held)  # a no-op once the task is stored or the hold kept
 
     async def _submit_reserved(
@@ -399,13 +404,17 @@ class GenerationService:
         self._stopping = True
 
     async def drain(self, grace_s: float) -> None:
-        """Wait (up to `grace_s`) until no submission is between the API and the store."""
+        """Wait (up to `grace_s`) until every submission that reached its hold is recorded,
+        announced and followed (or refused): the store must not close under one."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + grace_s
-        while self._ledger.on_the_way:
+        while self._paying:
             if loop.time() >= deadline:
                 log.error(
-                    "stopping with %d submission(s) not yet recorded", self._ledger.on_the_way
+                    "stopping with %d submission(s) not yet recorded and followed "
+                    "(%d not yet recorded)",
+                    self._paying,
+                    self._ledger.on_the_way,
                 )
                 return
             await asyncio.sleep(0.05)

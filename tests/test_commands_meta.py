@@ -16,7 +16,8 @@ from discord import app_commands
 from bot.cast.service import Gallery
 from bot.cogs.cast import SaveToCastModal
 from bot.cogs.reference_menu import PromptModal
-from bot.generation.request import AttachmentInput, GenerationRequest
+from bot.generation.files import AttachmentInput
+from bot.generation.request import GenerationRequest
 from bot.messages.catalog import LOCALES
 from bot.store.records import Ending, Origin, TaskRecord
 from bot.ui.cast_views import gallery_message

@@ -291,6 +291,33 @@ async def test_a_stop_during_a_submit_still_records_the_task(tmp_path, fake_api,
     assert stored == [("tracking",)], "stored, to be resumed at the next start"
 
 
+async def test_a_stop_while_a_task_is_announced_waits_until_it_is_followed(
+    tmp_path, fake_api, fake_discord
+):
+    """SIGTERM once the task is stored but while its status message is still being posted: the
+    stop waits for the announcement, so its message id is recorded (no error about a store that
+    closed under it) and the next start edits that message rather than posting another."""
+    fake_discord.slow_followups(1.5)
+    db_path = tmp_path / "tasks.sqlite3"
+    env = bot_env(fake_api, fake_discord, db_path)
+    async with bot_process(env, tmp_path) as process:
+        await wait_ready(fake_discord, process)
+        await fake_discord.invoke(
+            "r2v generate", {"prompt": "character1 runs"}, attachments={"ref1": png(fake_discord)}
+        )
+        await fake_discord.wait_for(
+            lambda: fake_api.submits and fake_api.submits[0].task_id, 10, what="the submit"
+        )
+        process.send_signal(signal.SIGTERM)
+        out, _ = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode == 0
+    log = out.decode()
+    assert "could not be recorded" not in log and "Traceback" not in log, log
+    with sqlite3.connect(db_path) as db:
+        [(message_id,)] = db.execute("SELECT status_message_id FROM tasks").fetchall()
+    assert message_id is not None, "the status message posted during the stop is recorded"
+
+
 async def test_commands_during_a_stop_are_answered_and_every_paid_task_is_kept(
     tmp_path, fake_api, fake_discord
 ):

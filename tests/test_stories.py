@@ -8,7 +8,8 @@ from dataclasses import replace
 
 import pytest
 
-from bot.generation.request import PREVIOUS_VIDEO_SOURCE, GenerationRequest, Reference
+from bot.generation.files import Reference
+from bot.generation.request import PREVIOUS_VIDEO_SOURCE, GenerationRequest
 from bot.store.records import Derivation, Ending, Lineage, Origin, TaskRecord
 from bot.stories import continues, part_of_a_story
 

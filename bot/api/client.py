@@ -24,7 +24,7 @@ from bot.api.errors import (
     error_for_response,
     error_kind,
 )
-from bot.api.models import SubmitResult, TaskResult, TaskStatus
+from bot.api.models import SubmitResult, TaskResult, TaskStatus, is_task_id
 from bot.api.retry import RetryPolicy, backoff_delay, parse_retry_after
 from bot.api.settings import QUERY_PATH_TEMPLATE, ApiSettings, ApiTimeouts
 from bot.observe.failure_log import FailureLog
@@ -138,9 +138,9 @@ class BailianClient:
         if not isinstance(output, Mapping):
             output = {}
         task_id = output.get("task_id")
-        if not isinstance(task_id, str) or not task_id:
+        if not is_task_id(task_id):
             raise MalformedResponseError(
-                "the API accepted the request but sent no task id",
+                "the API accepted the request but sent no task id (or not one)",
                 status=200,
                 request_id=_request_id(body),
             )

@@ -4,11 +4,12 @@ missing optional ones are None."""
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeGuard
 
 
 class TaskStatus(StrEnum):
@@ -31,6 +32,15 @@ class TaskStatus(StrEnum):
             return cls((raw or "").upper())
         except ValueError:
             return cls.OTHER
+
+
+# A task id as the bot keeps and shows it (the API's are UUIDs): it goes into custom_ids, file
+# names and code spans, so a backtick, a space or markdown in one would break them.
+_TASK_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_.:-]{0,127}")
+
+
+def is_task_id(value: object) -> TypeGuard[str]:
+    return isinstance(value, str) and _TASK_ID.fullmatch(value) is not None
 
 
 TERMINAL_STATUSES = frozenset(

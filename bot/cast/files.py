@@ -1,10 +1,10 @@
 """A file offered to the cast: what it is and whether the API would take it. Pure.
 
-A file is judged twice. Before it is downloaded, by what Discord says of it (type, size, pixels:
-the same checks as `ref1`…`ref5`, through `request.check_file`). Once downloaded, by what it
-holds: an image's format, pixels and transparency from its header (the API refuses PNGs with
-transparency), a clip's length from its MP4 boxes (1–30 s). So a bad file is refused once,
-when it is added, never at each use.
+A file is judged twice. Before it is downloaded, by what Discord says of it (type, size,
+pixels: the same checks as `ref1`…`ref5`, through `bot.generation.files.check_file`). Once
+downloaded, by what it holds: an image's format, pixels and transparency from its header (the
+API refuses PNGs with transparency), a clip's length from its MP4 boxes (1–30 s). So a bad file
+is refused once, when it is added, never at each use.
 
 Links are taken only when they are Discord's own attachment links (the bot fetches nothing
 else; a link to anywhere else is refused before any request is made).
@@ -20,8 +20,8 @@ from urllib.parse import unquote, urlsplit
 
 from bot.generation import limits
 from bot.generation.cast import check_clip_length
+from bot.generation.files import AttachmentInput, check_file
 from bot.generation.problems import Problem, ProblemCode, problem
-from bot.generation.request import AttachmentInput, check_file
 from bot.store.cast import CastFile
 from bot.video.mp4 import Mp4Info, ProbeResult
 

@@ -34,8 +34,8 @@ from bot.cast.files import (
     offered_link,
 )
 from bot.cast.settings import CastSettings
+from bot.generation.files import AttachmentInput
 from bot.generation.problems import Problem, ProblemCode, problem
-from bot.generation.request import AttachmentInput
 from bot.store.cast import CastCopy, CastFile, CastMember, CastStore
 from bot.video.fit import CannotFit, Transcoder
 from bot.video.mp4 import Mp4Info, probe

@@ -34,8 +34,9 @@ from bot.generation.cast import (
     split_last,
     split_names,
 )
+from bot.generation.files import AttachmentInput, Reference
 from bot.generation.problems import Problem, ProblemCode, problem
-from bot.generation.request import AttachmentInput, CastInput, GenerationRequest, Reference
+from bot.generation.request import CastInput, GenerationRequest
 from bot.store.cast import NEW_CAST_ID, CastMember, CastStore, NameTaken
 
 log = logging.getLogger(__name__)

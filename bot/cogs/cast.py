@@ -32,7 +32,7 @@ from bot.cast.service import (
     Shown,
 )
 from bot.generation.cast import DESCRIPTION_MAX_CHARS, NAME_MAX_CHARS
-from bot.generation.request import AttachmentInput
+from bot.generation.files import AttachmentInput
 from bot.generation.text import shorten
 from bot.messages import cast as cast_text
 from bot.messages.errors import generic_apology

@@ -8,7 +8,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.generation import limits
-from bot.generation.request import AttachmentInput, CommandInput
+from bot.generation.files import AttachmentInput
+from bot.generation.request import CommandInput
 from bot.messages import features
 from bot.messages.catalog import text
 from bot.messages.tasks import bad_menu_duration, no_files_in_message

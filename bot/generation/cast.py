@@ -26,6 +26,7 @@ from typing import Final
 from bot.generation import limits
 from bot.generation.characters import CHARACTER_TOKEN, JOINING
 from bot.generation.problems import Problem, ProblemCode, problem
+from bot.generation.storable import as_label
 from bot.generation.text import has_visible_text
 
 NAME_MAX_CHARS: Final = 32
@@ -61,7 +62,8 @@ def check_name(name: str) -> str | Problem:
         return problem(ProblemCode.CAST_NAME_TOO_LONG, length=len(cleaned), limit=NAME_MAX_CHARS)
     if _SEPARATORS.search(cleaned):
         return problem(ProblemCode.CAST_NAME_COMMA, cast_name=cleaned)
-    if any(unicodedata.category(char) in ("Cc", "Cf") for char in cleaned):
+    # Cs: half of a UTF-16 pair, which no store can keep (bot.generation.storable).
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Cs") for char in cleaned):
         return problem(ProblemCode.CAST_NAME_INVISIBLE, cast_name=cleaned)
     if not any(char.isalnum() for char in cleaned):
         return problem(ProblemCode.CAST_NAME_NO_LETTER, cast_name=cleaned)
@@ -72,7 +74,7 @@ def check_name(name: str) -> str | Problem:
 
 def check_description(description: str | None) -> str | Problem | None:
     """The description as kept (None when there is none), or why it cannot be one."""
-    cleaned = (description or "").strip()
+    cleaned = as_label((description or "").strip())
     if not cleaned or not has_visible_text(cleaned):
         return None
     if len(cleaned) > DESCRIPTION_MAX_CHARS:

@@ -23,7 +23,7 @@ class ProblemCode(StrEnum):
     PROMPT_TOO_LONG = "prompt_too_long"
     NEGATIVE_PROMPT_INVISIBLE = "negative_prompt_invisible"
     NEGATIVE_PROMPT_TOO_LONG = "negative_prompt_too_long"
-    # A character the task store cannot keep (see `request.UNSTORABLE`).
+    # A character the task store cannot keep (see `bot.generation.storable`).
     PROMPT_UNSTORABLE = "prompt_unstorable"
     NEGATIVE_PROMPT_UNSTORABLE = "negative_prompt_unstorable"
 

@@ -8,15 +8,16 @@ it finds, cheapest checks first, so a user fixes them all in one go.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Final
 
 from bot.generation import limits
 from bot.generation.characters import check_mentions, check_own_mentions
+from bot.generation.files import AttachmentInput, Reference, attachment_reference
 from bot.generation.links import judge_link, split_links
-from bot.generation.problems import ParamValue, Problem, ProblemCode, problem
+from bot.generation.problems import Problem, ProblemCode, problem
+from bot.generation.storable import UNSTORABLE, as_label, unstorable_at, unstorable_kind
 from bot.generation.text import has_visible_text
 
 
@@ -27,19 +28,6 @@ class InputError(Exception):
     def __init__(self, problems: Sequence[Problem]) -> None:
         super().__init__("; ".join(str(problem) for problem in problems))
         self.problems: tuple[Problem, ...] = tuple(problems)
-
-
-@dataclass(frozen=True)
-class AttachmentInput:
-    """What Discord tells us about an attached file, without downloading it."""
-
-    slot: int
-    filename: str
-    content_type: str | None
-    size: int
-    url: str
-    width: int | None = None
-    height: int | None = None
 
 
 @dataclass(frozen=True)
@@ -72,17 +60,6 @@ class Defaults:
     model: str = limits.FLASH_MODEL
     size: str = "1920*1080"
     duration: int = limits.DEFAULT_DURATION_S
-
-
-@dataclass(frozen=True)
-class Reference:
-    """One reference file; its position in the request makes it characterN."""
-
-    url: str
-    kind: limits.Kind
-    file_format: str
-    source: str
-    name: str
 
 
 @dataclass(frozen=True)
@@ -234,14 +211,6 @@ def is_discord_attachment(reference: Reference) -> bool:
     return reference.source.startswith("ref") or reference.source == PREVIOUS_VIDEO_SOURCE
 
 
-# What the task store cannot keep, on either backend: NUL (PostgreSQL's text and JSONB refuse
-# it) and surrogate code points, the halves of a UTF-16 pair that arrive alone or split (both
-# drivers write text as UTF-8, which has no such characters). Every other character is kept.
-UNSTORABLE: Final = re.compile("[\x00\ud800-\udfff]")
-# Shown in place of an unstorable character where text is echoed or kept as a label.
-REPLACEMENT: Final = "\ufffd"
-
-
 def build_request(
     command: CommandInput, defaults: Defaults, cast: CastInput | None = None
 ) -> GenerationRequest:
@@ -308,23 +277,8 @@ def _check_prompts(prompt: str, negative_prompt: str | None) -> list[Problem]:
     ):
         found = UNSTORABLE.search(typed or "")
         if found is not None and typed and has_visible_text(typed):
-            problems.append(problem(code, **_unstorable_at(typed, found.start())))
+            problems.append(problem(code, **unstorable_at(typed, found.start())))
     return problems
-
-
-def _unstorable_at(typed: str, index: int) -> dict[str, ParamValue]:
-    """Where the first unstorable character of `typed` is (1-based, as typed), which it is, and
-    the text around it with every such character shown as REPLACEMENT."""
-    around = typed[max(0, index - 12) : index + 12]
-    return {
-        **_unstorable_kind(typed[index]),
-        "position": index + 1,
-        "around": UNSTORABLE.sub(REPLACEMENT, around),
-    }
-
-
-def _unstorable_kind(char: str) -> dict[str, ParamValue]:
-    return {"kind": "nul" if char == "\x00" else "surrogate", "code_point": f"U+{ord(char):04X}"}
 
 
 def _check_prompt_lengths(prompt: str, negative_prompt: str | None) -> list[Problem]:
@@ -415,14 +369,14 @@ def _collect_references(
         )
     references = [*cast, *command.carried]
     for attachment in sorted(command.attachments, key=lambda a: a.slot):
-        reference = _attachment_reference(attachment, problems)
+        reference = attachment_reference(attachment, problems)
         if reference is not None:
             references.append(reference)
     for number, link in enumerate(links, start=1):
         found = UNSTORABLE.search(link)
         if found is not None:
-            shown = UNSTORABLE.sub(REPLACEMENT, link)
-            character = _unstorable_kind(found.group())
+            shown = as_label(link)
+            character = unstorable_kind(found.group())
             problems.append(
                 problem(ProblemCode.LINK_UNSTORABLE, number=number, link=shown, **character)
             )
@@ -445,87 +399,3 @@ def _collect_references(
         code = ProblemCode.CAST_TOO_MANY_CLIPS if cast else ProblemCode.TOO_MANY_VIDEOS
         problems.append(problem(code, videos=videos, limit=limits.VIDEO_REFERENCES_MAX))
     return references
-
-
-def _attachment_reference(attachment: AttachmentInput, problems: list[Problem]) -> Reference | None:
-    # A file name is only a label (the API gets the address): one that holds a character the
-    # store cannot keep is kept with REPLACEMENT there, rather than refusing the file for it.
-    attachment = replace(attachment, filename=UNSTORABLE.sub(REPLACEMENT, attachment.filename))
-    where: dict[str, ParamValue] = {"slot": attachment.slot, "filename": attachment.filename}
-    found = UNSTORABLE.search(attachment.url)
-    if found is not None:
-        character = _unstorable_kind(found.group())
-        problems.append(problem(ProblemCode.ATTACHMENT_UNSTORABLE, **where, **character))
-        return None
-    content_type = (attachment.content_type or "").split(";")[0].strip().lower()
-    if content_type in limits.IMAGE_CONTENT_TYPES:
-        kind: limits.Kind = "image"
-        file_format = limits.IMAGE_CONTENT_TYPES[content_type]
-    elif content_type in limits.VIDEO_CONTENT_TYPES:
-        kind = "video"
-        file_format = limits.VIDEO_CONTENT_TYPES[content_type]
-    else:
-        problems.append(problem(ProblemCode.ATTACHMENT_TYPE, **where, content_type=content_type))
-        return None
-
-    if kind == "image":
-        _check_image_attachment(attachment, where, problems)
-    elif attachment.size > limits.VIDEO_MAX_BYTES:
-        problems.append(
-            problem(
-                ProblemCode.VIDEO_TOO_HEAVY,
-                **where,
-                size_bytes=attachment.size,
-                limit_bytes=limits.VIDEO_MAX_BYTES,
-            )
-        )
-    return Reference(
-        url=attachment.url,
-        kind=kind,
-        file_format=file_format,
-        source=f"ref{attachment.slot}",
-        name=attachment.filename,
-    )
-
-
-def _check_image_attachment(
-    attachment: AttachmentInput, where: dict[str, ParamValue], problems: list[Problem]
-) -> None:
-    if attachment.size > limits.IMAGE_MAX_BYTES:
-        problems.append(
-            problem(
-                ProblemCode.IMAGE_TOO_HEAVY,
-                **where,
-                size_bytes=attachment.size,
-                limit_bytes=limits.IMAGE_MAX_BYTES,
-            )
-        )
-    width, height = attachment.width, attachment.height
-    if width is None or height is None:
-        return  # Discord omits dimensions for files it cannot decode; the API will judge.
-    sides = {"width": width, "height": height}
-    if min(width, height) < limits.IMAGE_SIDE_MIN_PX:
-        problems.append(
-            problem(ProblemCode.IMAGE_TOO_SMALL, **where, **sides, limit=limits.IMAGE_SIDE_MIN_PX)
-        )
-    elif max(width, height) > limits.IMAGE_SIDE_MAX_PX:
-        problems.append(
-            problem(ProblemCode.IMAGE_TOO_LARGE, **where, **sides, limit=limits.IMAGE_SIDE_MAX_PX)
-        )
-
-
-# -- for files taken outside /r2v generate ----------------------------------------------------
-
-
-def check_file(attachment: AttachmentInput) -> tuple[Reference | None, tuple[Problem, ...]]:
-    """One file checked by the rules `ref1`…`ref5` follow (type, size, and pixels when the
-    metadata has them), for files taken outside `/r2v generate` (a cast member's, checked once
-    when it is added): the reference it would make, and its problems, which name the file
-    rather than a slot."""
-    problems: list[Problem] = []
-    reference = _attachment_reference(attachment, problems)
-    unslotted = tuple(
-        Problem(p.code, {key: value for key, value in p.params.items() if key != "slot"})
-        for p in problems
-    )
-    return reference, unslotted

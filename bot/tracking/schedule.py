@@ -122,6 +122,18 @@ class PollSchedule:
         self.dense_ceiling_s = DENSE_CEILING * self._unit
         self.unlearned_s = UNLEARNED * self._unit
 
+    def learn_from(self, record: TaskRecord) -> None:
+        """Learn from a task that ended: its generation and queue times, when it succeeded
+        and the API's timestamps gave them."""
+        times = record.api_times
+        if record.status is TaskStatus.SUCCEEDED and "running_s" in times:
+            queued = times.get("queued_s")
+            self.learn(
+                schedule_key(record.request),
+                float(times["running_s"]),
+                queued_s=float(queued) if queued is not None else None,
+            )
+
     def learn(self, key: ScheduleKey, running_s: float, *, queued_s: float | None = None) -> None:
         """Record how long a finished task of this kind generated and, when known, queued."""
         if running_s > 0:

@@ -43,7 +43,7 @@ from bot.tracking.lane import DeliveryLane, Notifier, RecordAttempt, Tracked
 from bot.tracking.lifecycle import Ended, KeepAsking, Progressed, Silent, Unchanged, Unreachable
 from bot.tracking.ownership import Lease, SoleLease
 from bot.tracking.progress import Progress, progress_of
-from bot.tracking.schedule import PollContext, PollSchedule, poll_context, schedule_key
+from bot.tracking.schedule import PollContext, PollSchedule, poll_context
 from bot.tracking.settings import TrackerSettings
 
 log = logging.getLogger(__name__)
@@ -116,7 +116,7 @@ class Tracker:
         follow, start polling."""
         # Oldest first: the schedule weighs its latest samples most.
         for record in reversed(await self._store.recent_finished(limit=HISTORY_SAMPLES)):
-            self._learn(record)
+            self.schedule.learn_from(record)
         await self._lease.start(self)
         self._runner = asyncio.create_task(self._run(), name="r2v-tracker")
 
@@ -355,7 +355,7 @@ class Tracker:
                         await self._store.add_event(record.task_id, now, record.raw_status)
                         tracked.status_stale = True
                 case Ended(record, previous):
-                    self._learn(record)
+                    self.schedule.learn_from(record)
                     if not await self._save(tracked, record):
                         return
                     self._count_spend(record)
@@ -496,16 +496,6 @@ class Tracker:
         counted = record.counted
         if counted is not None and record.status.value not in UNBILLED:
             self._metrics.spent(counted.seconds, counted.amount)
-
-    def _learn(self, record: TaskRecord) -> None:
-        times = record.api_times
-        if record.status is TaskStatus.SUCCEEDED and "running_s" in times:
-            queued = times.get("queued_s")
-            self.schedule.learn(
-                schedule_key(record.request),
-                float(times["running_s"]),
-                queued_s=float(queued) if queued is not None else None,
-            )
 
     def _context(self, record: TaskRecord) -> PollContext:
         return poll_context(record, self._clock())

@@ -6,7 +6,7 @@ from dataclasses import replace
 
 import discord
 
-from bot.generation.request import AttachmentInput
+from bot.generation.files import AttachmentInput
 from bot.messages.catalog import catalog_locale, text
 from bot.requester import Requester
 from bot.store.records import Origin

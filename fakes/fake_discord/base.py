@@ -90,6 +90,7 @@ class FakeDiscordBase:
         self.gateway_connections = 0
         self.interactions: dict[int, FakeInteraction] = {}
         self.ephemeral_messages: list[JsonObject] = []
+        self.followup_delay_s = 0.0  # see InteractionsMixin.slow_followups
 
         self._offset = 0.0
         self._last_snowflake = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import secrets
 from collections.abc import Callable, Iterator
@@ -159,6 +160,11 @@ class FakeInteraction:
 
 class InteractionsMixin(FakeDiscordBase):
     """Part of FakeDiscord (see server.py)."""
+
+    def slow_followups(self, seconds: float) -> None:
+        """Answer every interaction follow-up (webhook POST) only after `seconds` (real time),
+        as a Discord under load does; 0 ends it."""
+        self.followup_delay_s = seconds
 
     async def _send_interaction(
         self,
@@ -760,6 +766,8 @@ class InteractionsMixin(FakeDiscordBase):
         if isinstance(found, web.Response):
             return found
         it, entry = found
+        if self.followup_delay_s:
+            await asyncio.sleep(self.followup_delay_s)  # a slow Discord: see slow_followups
         bad = self._validate(payload, uploads, it.attachment_size_limit, creating=True)
         if bad is not None:
             return self._finish(entry, bad)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import socket
 from datetime import UTC, datetime
 
@@ -319,6 +320,17 @@ async def test_submit_answer_without_task_id_keeps_the_request_id(api, client):
 
     assert caught.value.request_id == "req-42"
     assert len(api.submits) == 1
+
+
+@pytest.mark.parametrize("task_id", ["a`b", "a b", "[x](https://evil.example)", "", 42, "x" * 129])
+async def test_a_submit_answer_with_a_task_id_the_bot_cannot_show_is_malformed(
+    api, client, task_id
+):
+    body = json.dumps({"request_id": "r", "output": {"task_id": task_id}})
+    api.script_submit(Reply(200, body=body))
+
+    with pytest.raises(MalformedResponseError):
+        await client.submit(PAYLOAD)
 
 
 # --- get_task ----------------------------------------------------------------------------------

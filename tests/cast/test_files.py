@@ -15,8 +15,8 @@ from bot.cast.files import (
     kept_filename,
     offered_link,
 )
+from bot.generation.files import AttachmentInput
 from bot.generation.problems import ProblemCode
-from bot.generation.request import AttachmentInput
 from bot.store.cast import CastFile
 from bot.video.mp4 import NotMp4, probe
 from fakes.media import make_image, make_mp4

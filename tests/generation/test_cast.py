@@ -72,6 +72,9 @@ def test_good_names_are_kept_tidied(typed, kept):
         ("Mia, Robot", P.CAST_NAME_COMMA),
         ("小明，小红", P.CAST_NAME_COMMA),
         ("Mia\u200bRose", P.CAST_NAME_INVISIBLE),
+        # What no store can keep: refused here, not a traceback when the member is stored.
+        ("Mi\x00a", P.CAST_NAME_INVISIBLE),
+        ("Mi\ud800a", P.CAST_NAME_INVISIBLE),
         ("!!!", P.CAST_NAME_NO_LETTER),
         ("character1", P.CAST_NAME_RESERVED),
         ("Character 12", P.CAST_NAME_RESERVED),
@@ -90,6 +93,8 @@ def test_names_are_one_name_regardless_of_case_width_and_spacing():
 def test_descriptions_and_clip_lengths():
     assert check_description("  red scarf ") == "red scarf"
     assert check_description("   ") is None and check_description(None) is None
+    # A description is a label: what no store can keep is shown as U+FFFD, not refused.
+    assert check_description("red\x00scarf\udc00") == "red\ufffdscarf\ufffd"
     too_long = check_description("x" * 201)
     assert isinstance(too_long, Problem) and too_long.code is P.CAST_DESCRIPTION_TOO_LONG
     assert check_clip_length(1.0, "a.mp4") is None and check_clip_length(30.0, "a.mp4") is None

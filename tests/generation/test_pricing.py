@@ -6,13 +6,14 @@ from decimal import Decimal
 
 import pytest
 
+from bot.generation.files import AttachmentInput
 from bot.generation.pricing import (
     CNY_LIST_PRICES,
     billed_seconds,
     estimate_cost,
     parse_price_table,
 )
-from bot.generation.request import AttachmentInput, CommandInput, Defaults, build_request
+from bot.generation.request import CommandInput, Defaults, build_request
 from bot.messages.catalog import CHINESE, ENGLISH
 from bot.messages.limits import describe_estimate
 

@@ -7,14 +7,9 @@ import re
 
 import pytest
 
+from bot.generation.files import AttachmentInput
 from bot.generation.problems import Problem, ProblemCode, problem
-from bot.generation.request import (
-    AttachmentInput,
-    CommandInput,
-    Defaults,
-    InputError,
-    build_request,
-)
+from bot.generation.request import CommandInput, Defaults, InputError, build_request
 from bot.messages.catalog import ENGLISH, LOCALES
 from bot.messages.validation import (
     DISCORD_MESSAGE_LIMIT,

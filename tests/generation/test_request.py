@@ -10,16 +10,15 @@ from dataclasses import replace
 
 import pytest
 
+from bot.generation.files import AttachmentInput, Reference
 from bot.generation.limits import Kind
 from bot.generation.problems import ProblemCode, problem
 from bot.generation.request import (
-    AttachmentInput,
     CastInput,
     CommandInput,
     Defaults,
     GenerationRequest,
     InputError,
-    Reference,
     build_request,
 )
 from bot.messages.catalog import ENGLISH

@@ -13,7 +13,8 @@ import pytest
 
 from bot.api.client import BailianClient
 from bot.api.models import TaskStatus
-from bot.generation.request import GenerationRequest, Reference
+from bot.generation.files import Reference
+from bot.generation.request import GenerationRequest
 from bot.store.protocol import TaskStore
 from bot.store.records import Ending, Origin, Phase, TaskRecord
 from bot.store.sqlite import SqliteTaskStore

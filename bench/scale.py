@@ -1,7 +1,7 @@
 """Figure 4: thousands of tasks in flight at once — peak memory, the global query cap, delivery.
 
 Run in a fresh process (`python -m bench.scale --json`) so that the other benchmarks do not
-inflate its peak RSS. The real Tracker, BailianClient and RateLimiter follow every task against
+inflate its peak RSS. The real Tracker, BailianClient and query share follow every task against
 FakeBailian (in this same process, so the peak RSS includes the fake and its records of every
 request: an upper bound for the bot alone). Submits go through GenerationService (HTTP + SQLite).
 """

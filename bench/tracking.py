@@ -41,7 +41,8 @@ from bench.workloads import generation_median_s, sdk_sleep_s
 from bot.api.client import BailianClient
 from bot.service import GenerationService
 from bot.store.sqlite import SqliteTaskStore
-from bot.tracking.rate_limit import RateLimiter
+from bot.tracking.ownership import SharedLease
+from bot.tracking.rate_limit import Cap, QueryShare
 from bot.tracking.settings import TrackerSettings
 from bot.tracking.tracker import Tracker
 from fakes.fake_bailian import FakeBailian, TaskPlan
@@ -117,14 +118,12 @@ async def tracking_pipeline(
         with tempfile.TemporaryDirectory(prefix="r2v-bench-") as tmp:
             store = await SqliteTaskStore.open(Path(tmp) / "tasks.sqlite3")
             try:
-                api = BailianClient(
-                    http,
-                    fake.base_url,
-                    fake.api_key,
-                    query_limiter=RateLimiter(settings.max_queries_per_second),
-                )
+                # The cap as the bot holds it: a share of it granted through the store.
+                share = QueryShare(Cap.per_second(settings.max_queries_per_second))
+                lease = SharedLease.for_this_process(store, settings, share=share)
+                api = BailianClient(http, fake.base_url, fake.api_key, query_limiter=share)
                 notifier = RecordingNotifier()
-                tracker = Tracker(api, store, notifier, settings)
+                tracker = Tracker(api, store, notifier, settings, lease=lease)
                 service = make_service(api, store, tracker, settings.deadline_s)
                 await tracker.start()
                 try:

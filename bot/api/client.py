@@ -48,7 +48,7 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 class Limiter(Protocol):
-    """A shared cap on request rate (see bot.tracking.rate_limit.RateLimiter)."""
+    """A shared cap on request rate (see bot.tracking.rate_limit.QueryShare)."""
 
     async def acquire(self) -> None: ...
 

@@ -1,5 +1,5 @@
-"""The account's cap on query rate: a token bucket for one process alone, and for the bot the
-share of the cap one process holds among all that query for the same account.
+"""The account's cap on query rate, and the share of it one process holds among all that query
+for the same account (one process alone holds all of it).
 
 The cap holds in every window for all processes together when each one's share is a whole
 number of queries per window, the shares add up to no more than the cap (the store grants them,
@@ -22,52 +22,6 @@ _EPSILON = 1e-9
 # always equally late (a busy event loop, a new connection): grants are spaced as if the window
 # were this much longer, so that such delays cannot bring one query too many into a window.
 SEND_JITTER_S = 0.1
-
-
-class RateLimiter:
-    """Token bucket: at most `rate` acquisitions per second on average and never more than
-    `burst` at once. Waiters are served in arrival order, so no task starves."""
-
-    def __init__(
-        self,
-        rate: float,
-        burst: int = 1,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        if rate <= 0 or burst < 1:
-            raise ValueError("rate must be positive and burst at least 1")
-        self._rate = rate
-        self._burst = burst
-        self._clock = clock
-        self._sleep = sleep
-        self._tokens = float(burst)
-        self._updated = clock()
-        self._lock = asyncio.Lock()
-
-    def set_rate(self, rate: float) -> None:
-        """From now on refill at `rate` per second (tokens already earned are kept)."""
-        if rate <= 0:
-            raise ValueError("rate must be positive")
-        self._refill()
-        self._rate = rate
-
-    def _refill(self) -> None:
-        now = self._clock()
-        self._tokens = min(self._burst, self._tokens + (now - self._updated) * self._rate)
-        self._updated = now
-
-    async def acquire(self) -> None:
-        async with self._lock:
-            while True:
-                self._refill()
-                # Float sums of small refills can land a hair under 1; without the tolerance the
-                # wait computed below rounds to nothing and the loop never ends.
-                if self._tokens >= 1 - _EPSILON:
-                    self._tokens = max(0.0, self._tokens - 1)
-                    return
-                await self._sleep((1 - self._tokens) / self._rate)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from bot.store.records import TaskRecord
 from bot.store.sqlite_cast import SqliteCast
 from bot.store.sqlite_file import FileWatch, own_file
 from bot.store.sqlite_holds import SqliteHolds
+from bot.store.sqlite_locks import WorkerLocks
 from bot.store.sqlite_schema import MIGRATIONS
 from bot.store.sqlite_team import SqliteTeam
 from bot.store.sqlite_workers import SqliteWorkers
@@ -42,13 +43,21 @@ class SqliteTaskStore(SqliteHolds, SqliteWorkers, SqliteCast, SqliteTeam):
     `await SqliteTaskStore.open(path)`; close when done. Holds and intents: `SqliteHolds`;
     workers: `SqliteWorkers`; the cast: `SqliteCast`; server settings: `SqliteTeam`."""
 
-    def __init__(self, connection: aiosqlite.Connection, watch: FileWatch | None = None) -> None:
+    def __init__(
+        self,
+        connection: aiosqlite.Connection,
+        watch: FileWatch | None = None,
+        locks: WorkerLocks | None = None,
+    ) -> None:
         self._db = connection
         # One write transaction at a time on the connection: a write of another coroutine must
         # not land inside (and commit) a transaction still deciding, such as `reserve`'s.
         self._write_lock = asyncio.Lock()
         # Whether the file's name still holds the file opened (None: an in-memory database).
         self._watch = watch
+        # The lock files of the workers on this database (None: an in-memory one, or a file on
+        # a network file system), see `SqliteWorkers`.
+        self._locks = locks
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteTaskStore:
@@ -62,7 +71,10 @@ class SqliteTaskStore(SqliteHolds, SqliteWorkers, SqliteCast, SqliteTeam):
             str(path), timeout=BUSY_TIMEOUT_S, isolation_level="IMMEDIATE"
         )
         connection.row_factory = aiosqlite.Row
-        store = cls(connection, None if str(path) == ":memory:" else FileWatch(Path(path)))
+        if str(path) == ":memory:":
+            store = cls(connection)
+        else:
+            store = cls(connection, FileWatch(Path(path)), WorkerLocks.beside(Path(path)))
         try:
             await _use_wal(connection)
             await connection.execute("PRAGMA synchronous=NORMAL")
@@ -75,6 +87,8 @@ class SqliteTaskStore(SqliteHolds, SqliteWorkers, SqliteCast, SqliteTeam):
         return store
 
     async def close(self) -> None:
+        if self._locks is not None:
+            self._locks.close()
         await self._db.close()
 
     async def ping(self) -> None:

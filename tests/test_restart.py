@@ -1,11 +1,13 @@
 """A lone `python -m bot` killed with SIGKILL and started again at once, on SQLite and on
-PostgreSQL: the new process sees that its predecessor's process is gone and follows its task at
-once, without waiting for the predecessor's heartbeat to time out; the task is delivered once.
-A clean stop still hands every task over in the store."""
+PostgreSQL: the new process sees that its predecessor's process is gone (on SQLite by its lock,
+on PostgreSQL by its pid) and follows its task at once, without waiting for the predecessor's
+heartbeat to time out; the task is delivered once. A clean stop still hands every task over in
+the store, and removes its lock file. (A restart in a new container: tests/test_liveness.py.)"""
 
 from __future__ import annotations
 
 import asyncio
+import re
 import signal
 import sqlite3
 from dataclasses import replace
@@ -83,7 +85,9 @@ async def test_a_bot_killed_and_started_again_at_once_follows_its_task_without_w
         process.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(process.communicate(), 30)
     log = output.decode()
-    assert "is gone; its 1 task(s) are taken over now" in log, log
+    # On SQLite its lock tells first (bot.store.sqlite_locks), on PostgreSQL its pid.
+    proof = "its lock is free" if database_url is None else "runs no more"
+    assert re.search(f"is gone \\([^)]*{proof}\\); its 1 task\\(s\\) are taken over now", log), log
     assert "Traceback" not in log, log
     [video] = videos(fake_discord)
     assert video["message_reference"]["message_id"] == status["id"]
@@ -108,6 +112,8 @@ async def test_a_clean_stop_hands_its_tasks_over_in_the_store(tmp_path, fake_api
         with sqlite3.connect(db_path) as db:
             [(owner,)] = db.execute("SELECT owner FROM tasks").fetchall()
         assert owner is not None and owner.split(":")[1] == str(process.pid)
+        locks = db_path.with_name(f"{db_path.name}.workers")
+        assert [path.name for path in locks.iterdir()] == [f"{owner}.lock"], "held while it runs"
         process.send_signal(signal.SIGTERM)
         output, _ = await asyncio.wait_for(process.communicate(), 30)
     assert process.returncode == 0
@@ -117,3 +123,4 @@ async def test_a_clean_stop_hands_its_tasks_over_in_the_store(tmp_path, fake_api
         workers = db.execute("SELECT owner FROM workers").fetchall()
     assert tasks == [(task_id, None, "tracking")], "left for the next process, owned by none"
     assert workers == []
+    assert list(locks.iterdir()) == [], "its lock file removed"

@@ -1,4 +1,5 @@
-"""PostgreSQL task store on an asyncpg pool, with numbered migrations (a schema_version table).
+"""PostgreSQL task store on an asyncpg pool, with numbered migrations (a schema_version table;
+the migrations are in `bot.store.postgres_schema`).
 
 Same columns and meaning as the SQLite store: BIGINT Discord ids, DOUBLE PRECISION unix times,
 JSONB for the request and API times, NUMERIC money.
@@ -7,208 +8,25 @@ JSONB for the request and API times, NUMERIC money.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Final, TypeVar
 
 import asyncpg
-from asyncpg.pool import PoolConnectionProxy
 
 from bot import operator_text
-from bot.generation.cast import name_key
-from bot.store import cast_rows
-from bot.store.cast import CastCopy, CastMember, CastPage, NameTaken
-from bot.store.codec import POSTGRES_ADAPTERS, RowCodec, dollar, legacy_estimate
-from bot.store.postgres_holds import INTENT_MIGRATION, PostgresHolds
+from bot.store.codec import POSTGRES_ADAPTERS, RowCodec, dollar
+from bot.store.postgres_cast import PostgresCast, rows_changed
+from bot.store.postgres_holds import PostgresHolds
+from bot.store.postgres_schema import MIGRATIONS
+from bot.store.postgres_team import PostgresTeam
 from bot.store.postgres_workers import PostgresWorkers
 from bot.store.protocol import DuplicateTaskError, SchemaTooNew
 from bot.store.records import TaskRecord
-from bot.store.team import SettingChange
 from bot.store.types import UNBILLED, Spend, Usage
 
 RefusalT = TypeVar("RefusalT")
 
 log = logging.getLogger(__name__)
-
-
-async def _fill_estimates(db: PoolConnectionProxy) -> None:
-    rows = await db.fetch(
-        "SELECT task_id, cost_text, billed_seconds, cost_amount, estimated_amount FROM tasks "
-        "WHERE currency IS NULL AND cost_amount IS NOT NULL"
-    )
-    await db.executemany(
-        "UPDATE tasks SET currency = $1, estimate_seconds = $2, estimate_upper_bound = $3 "
-        "WHERE task_id = $4",
-        [_legacy_estimate_values(row) for row in rows],
-    )
-
-
-def _legacy_estimate_values(row: asyncpg.Record) -> tuple[Any, ...]:
-    amount = row["estimated_amount"] if row["estimated_amount"] is not None else row["cost_amount"]
-    estimate = legacy_estimate(row["cost_text"], amount, row["billed_seconds"] or 0)
-    return (estimate.currency, estimate.billed_seconds, int(estimate.upper_bound), row["task_id"])
-
-
-# A schema step: SQL, or a function run in the same transaction.
-Migration = str | Callable[[PoolConnectionProxy], Awaitable[None]]
-
-# Each entry moves the schema from its index to index + 1. Never edit a released entry: add one.
-MIGRATIONS: Final[tuple[Migration, ...]] = (
-    """
-    CREATE TABLE tasks (
-        task_id TEXT PRIMARY KEY,
-        requester_id BIGINT NOT NULL,
-        guild_id BIGINT,
-        channel_id BIGINT NOT NULL,
-        request_json JSONB NOT NULL,
-        created_at DOUBLE PRECISION NOT NULL,
-        deadline_at DOUBLE PRECISION NOT NULL,
-        status TEXT NOT NULL,
-        raw_status TEXT NOT NULL,
-        phase TEXT NOT NULL,
-        status_message_id BIGINT,
-        submit_request_id TEXT,
-        upload_limit BIGINT,
-        billed_seconds INTEGER,
-        cost_text TEXT,
-        api_times_json JSONB NOT NULL DEFAULT '{}',
-        video_url TEXT,
-        error_code TEXT,
-        error_message TEXT,
-        result_message_id BIGINT,
-        finished_at DOUBLE PRECISION,
-        updated_at DOUBLE PRECISION,
-        parent_task_id TEXT,
-        cost_amount NUMERIC,
-        ending TEXT
-    );
-    CREATE INDEX tasks_active ON tasks (phase) WHERE phase <> 'done';
-    CREATE INDEX tasks_requester ON tasks (requester_id, created_at);
-    CREATE INDEX tasks_guild ON tasks (guild_id, created_at);
-    CREATE TABLE task_events (
-        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        task_id TEXT NOT NULL REFERENCES tasks (task_id),
-        at DOUBLE PRECISION NOT NULL,
-        status TEXT NOT NULL
-    );
-    CREATE INDEX task_events_task ON task_events (task_id, at, id);
-    """,
-    # 2: ownership, for several processes on one database.
-    """
-    CREATE TABLE workers (owner TEXT PRIMARY KEY, heartbeat_at DOUBLE PRECISION NOT NULL);
-    ALTER TABLE tasks ADD COLUMN owner TEXT;
-    CREATE INDEX tasks_active_owner ON tasks (owner, created_at) WHERE phase <> 'done';
-    """,
-    # 3: the requester's language, for the tracker's later posts; older tasks use the default.
-    """
-    ALTER TABLE tasks ADD COLUMN locale TEXT;
-    """,
-    # 4: delivery that survives restarts and outages, and the interaction's own upload limit.
-    """
-    ALTER TABLE tasks ADD COLUMN interaction_upload_limit BIGINT;
-    ALTER TABLE tasks ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE tasks ADD COLUMN next_delivery_at DOUBLE PRECISION;
-    ALTER TABLE tasks ADD COLUMN delivery_attempt_at DOUBLE PRECISION;
-    ALTER TABLE tasks ADD COLUMN delivery_nonce TEXT;
-    """,
-    # 5: private tasks, the parent's result link, the estimate kept once the actual cost is known.
-    """
-    ALTER TABLE tasks ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE tasks ADD COLUMN parent_result_url TEXT;
-    ALTER TABLE tasks ADD COLUMN estimated_amount NUMERIC;
-    """,
-    # 6: submissions on their way, so per-member limits hold across processes.
-    """
-    CREATE TABLE reservations (
-        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        user_id BIGINT NOT NULL,
-        guild_id BIGINT,
-        at DOUBLE PRECISION NOT NULL,
-        seconds INTEGER NOT NULL,
-        amount NUMERIC NOT NULL,
-        until DOUBLE PRECISION NOT NULL
-    );
-    CREATE INDEX reservations_user ON reservations (user_id);
-    CREATE INDEX reservations_guild ON reservations (guild_id);
-    """,
-    # 7: the estimate as data (currency, its billed seconds, whether it is an upper bound)
-    # instead of a sentence in the requester's language.
-    """
-    ALTER TABLE tasks ADD COLUMN currency TEXT;
-    ALTER TABLE tasks ADD COLUMN estimate_seconds INTEGER;
-    ALTER TABLE tasks ADD COLUMN estimate_upper_bound INTEGER;
-    """,
-    # 8: ... filled once from the sentences older versions kept.
-    _fill_estimates,
-    # 9: each server's cast (bot/store/cast.py).
-    """
-    CREATE TABLE cast_members (
-        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        guild_id BIGINT NOT NULL,
-        name TEXT NOT NULL,
-        name_key TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        file_format TEXT NOT NULL,
-        size_bytes BIGINT NOT NULL,
-        original_filename TEXT NOT NULL,
-        width INTEGER,
-        height INTEGER,
-        clip_seconds DOUBLE PRECISION,
-        added_by BIGINT NOT NULL,
-        added_at DOUBLE PRECISION NOT NULL,
-        copy_channel_id BIGINT NOT NULL,
-        copy_message_id BIGINT NOT NULL,
-        copy_filename TEXT NOT NULL,
-        copy_url TEXT NOT NULL,
-        kept_name TEXT NOT NULL,
-        description TEXT
-    );
-    CREATE UNIQUE INDEX cast_members_name ON cast_members (guild_id, name_key);
-    """,
-    # 10: each server's own settings and the log of their changes (bot/store/team.py).
-    """
-    CREATE TABLE guild_settings (
-        guild_id BIGINT NOT NULL,
-        name TEXT NOT NULL,
-        value TEXT NOT NULL,
-        PRIMARY KEY (guild_id, name)
-    );
-    CREATE TABLE guild_setting_changes (
-        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        guild_id BIGINT NOT NULL,
-        name TEXT NOT NULL,
-        old_value TEXT,
-        new_value TEXT,
-        changed_by BIGINT NOT NULL,
-        changed_at DOUBLE PRECISION NOT NULL
-    );
-    CREATE INDEX guild_setting_changes_guild ON guild_setting_changes (guild_id, changed_at);
-    """,
-    # 11: what a later start needs to tell a member of a submission never recorded.
-    INTENT_MIGRATION,
-    # 12: where each worker runs, so that one proven dead is taken over at once
-    # (bot/store/postgres_workers.py).
-    """
-    ALTER TABLE workers ADD COLUMN host TEXT;
-    ALTER TABLE workers ADD COLUMN pid_space TEXT;
-    ALTER TABLE workers ADD COLUMN pid INTEGER;
-    ALTER TABLE workers ADD COLUMN started BIGINT;
-    """,
-    # 13: the share of the account's query cap each worker holds, and when a share was last
-    # given back (bot/store/postgres_workers.py).
-    """
-    ALTER TABLE workers ADD COLUMN share INTEGER NOT NULL DEFAULT 0;
-    CREATE TABLE query_cap (freed_at DOUBLE PRECISION NOT NULL);
-    INSERT INTO query_cap (freed_at) VALUES (0);
-    """,
-    # 14: how a task was made from its parent (stories follow continuations), and who asked
-    # to cancel it.
-    """
-    ALTER TABLE tasks ADD COLUMN lineage_kind TEXT;
-    ALTER TABLE tasks ADD COLUMN cancelled_by BIGINT;
-    """,
-)
 
 # Any constant (the workers' locks are others): taken while migrating, so two processes
 # starting together migrate once.
@@ -217,9 +35,10 @@ _MIGRATION_LOCK: Final = 0x72327662
 _CODEC: Final = RowCodec(POSTGRES_ADAPTERS, dollar)
 
 
-class PostgresTaskStore(PostgresHolds, PostgresWorkers):
+class PostgresTaskStore(PostgresHolds, PostgresWorkers, PostgresCast, PostgresTeam):
     """A TaskStore (and CastStore and TeamSettingsStore) in PostgreSQL. Open with
-    `await PostgresTaskStore.open(url)`; close when done. Holds and intents: `PostgresHolds`."""
+    `await PostgresTaskStore.open(url)`; close when done. Holds and intents: `PostgresHolds`;
+    workers: `PostgresWorkers`; the cast: `PostgresCast`; server settings: `PostgresTeam`."""
 
     def __init__(self, pool: asyncpg.Pool) -> None:
         self._pool = pool
@@ -278,7 +97,7 @@ class PostgresTaskStore(PostgresHolds, PostgresWorkers):
                 *_CODEC.save_values(record),
                 owner,
             )
-        return _rows_changed(result) > 0
+        return rows_changed(result) > 0
 
     async def add_event(self, task_id: str, at: float, status: str) -> None:
         await self._pool.execute(
@@ -380,169 +199,6 @@ class PostgresTaskStore(PostgresHolds, PostgresWorkers):
         rows = await self._pool.fetch(f"SELECT {_CODEC.select_list} FROM tasks {where}", *params)
         return [_CODEC.from_row(row) for row in rows]
 
-    # -- the cast (CastStore) ------------------------------------------------------------------
-
-    async def add_cast(self, member: CastMember) -> CastMember | NameTaken:
-        marks = ", ".join(f"${n}" for n in range(1, len(cast_rows.COLUMNS) + 1))
-        try:
-            cast_id: int = await self._pool.fetchval(
-                f"INSERT INTO cast_members ({', '.join(cast_rows.COLUMNS)}) VALUES ({marks}) "
-                "RETURNING id",
-                *cast_rows.values(member),
-            )
-        except asyncpg.UniqueViolationError:
-            return NameTaken(member.name)
-        return replace(member, id=cast_id)
-
-    async def cast_member(self, guild_id: int, name: str) -> CastMember | None:
-        found = await self._cast("WHERE guild_id = $1 AND name_key = $2", guild_id, name_key(name))
-        return found[0] if found else None
-
-    async def cast_by_id(self, cast_id: int) -> CastMember | None:
-        found = await self._cast("WHERE id = $1", cast_id)
-        return found[0] if found else None
-
-    async def cast_members(self, guild_id: int, names: Sequence[str]) -> list[CastMember]:
-        keys = sorted({name_key(name) for name in names})
-        if not keys:
-            return []
-        return await self._cast(
-            "WHERE guild_id = $1 AND name_key = ANY($2::text[])", guild_id, keys
-        )
-
-    async def cast_page(self, guild_id: int, offset: int, limit: int) -> CastPage:
-        rows = await self._pool.fetch(
-            f"SELECT {cast_rows.SELECT_LIST}, count(*) OVER () AS total FROM cast_members "
-            "WHERE guild_id = $1 ORDER BY name_key LIMIT $2 OFFSET $3",
-            guild_id,
-            limit,
-            offset,
-        )
-        if rows:
-            return CastPage([cast_rows.from_row(row) for row in rows], rows[0]["total"])
-        # Past the last page: the count alone.
-        total: int = await self._pool.fetchval(
-            "SELECT count(*) FROM cast_members WHERE guild_id = $1", guild_id
-        )
-        return CastPage([], total)
-
-    async def cast_names(
-        self, guild_id: int, prefix: str = "", limit: int | None = None
-    ) -> list[str]:
-        key = name_key(prefix)
-        rows = await self._pool.fetch(
-            "SELECT name FROM cast_members WHERE guild_id = $1 AND left(name_key, $2) = $3 "
-            "ORDER BY name_key LIMIT $4",
-            guild_id,
-            len(key),
-            key,
-            limit,
-        )
-        return [row["name"] for row in rows]
-
-    async def rename_cast(self, cast_id: int, name: str) -> CastMember | NameTaken | None:
-        try:
-            rows = await self._pool.fetch(
-                f"UPDATE cast_members SET name = $1, name_key = $2 WHERE id = $3 "
-                f"RETURNING {cast_rows.SELECT_LIST}",
-                name,
-                name_key(name),
-                cast_id,
-            )
-        except asyncpg.UniqueViolationError:
-            return NameTaken(name)
-        return cast_rows.from_row(rows[0]) if rows else None
-
-    async def remove_cast(self, cast_id: int) -> bool:
-        result = await self._pool.execute("DELETE FROM cast_members WHERE id = $1", cast_id)
-        return _rows_changed(result) > 0
-
-    async def move_cast_copy(self, cast_id: int, copy: CastCopy) -> bool:
-        result = await self._pool.execute(
-            "UPDATE cast_members SET copy_channel_id = $1, copy_message_id = $2, "
-            "copy_filename = $3, copy_url = $4 WHERE id = $5",
-            copy.channel_id,
-            copy.message_id,
-            copy.filename,
-            copy.url,
-            cast_id,
-        )
-        return _rows_changed(result) > 0
-
-    async def _cast(self, where: str, *params: Any) -> list[CastMember]:
-        rows = await self._pool.fetch(
-            f"SELECT {cast_rows.SELECT_LIST} FROM cast_members {where} ORDER BY name_key", *params
-        )
-        return [cast_rows.from_row(row) for row in rows]
-
-    # -- each server's own settings (TeamSettingsStore) ----------------------------------------
-
-    async def guild_settings(self, guild_id: int) -> dict[str, str]:
-        rows = await self._pool.fetch(
-            "SELECT name, value FROM guild_settings WHERE guild_id = $1", guild_id
-        )
-        return {row["name"]: row["value"] for row in rows}
-
-    async def change_guild_setting(
-        self, guild_id: int, name: str, value: str | None, *, changed_by: int, changed_at: float
-    ) -> SettingChange:
-        async with self._pool.acquire() as db, db.transaction():
-            # One server's changes take turns in every process, so each logs the value it
-            # replaced. (A guild id is a snowflake: never a member's id, which `reserve` locks.)
-            await db.execute("SELECT pg_advisory_xact_lock($1)", guild_id)
-            old: str | None = await db.fetchval(
-                "SELECT value FROM guild_settings WHERE guild_id = $1 AND name = $2",
-                guild_id,
-                name,
-            )
-            change = SettingChange(guild_id, name, old, value, changed_by, changed_at)
-            if not change.changed:
-                return change
-            if value is None:
-                await db.execute(
-                    "DELETE FROM guild_settings WHERE guild_id = $1 AND name = $2", guild_id, name
-                )
-            else:
-                await db.execute(
-                    "INSERT INTO guild_settings (guild_id, name, value) VALUES ($1, $2, $3) "
-                    "ON CONFLICT (guild_id, name) DO UPDATE SET value = excluded.value",
-                    guild_id,
-                    name,
-                    value,
-                )
-            await db.execute(
-                "INSERT INTO guild_setting_changes "
-                "(guild_id, name, old_value, new_value, changed_by, changed_at) "
-                "VALUES ($1, $2, $3, $4, $5, $6)",
-                guild_id,
-                name,
-                old,
-                value,
-                changed_by,
-                changed_at,
-            )
-        return change
-
-    async def guild_setting_changes(self, guild_id: int, limit: int = 10) -> list[SettingChange]:
-        rows = await self._pool.fetch(
-            "SELECT name, old_value, new_value, changed_by, changed_at "
-            "FROM guild_setting_changes WHERE guild_id = $1 ORDER BY changed_at DESC, id DESC "
-            "LIMIT $2",
-            guild_id,
-            limit,
-        )
-        return [
-            SettingChange(
-                guild_id,
-                row["name"],
-                row["old_value"],
-                row["new_value"],
-                row["changed_by"],
-                row["changed_at"],
-            )
-            for row in rows
-        ]
-
 
 # The task, its first event and the swap of its hold, in one statement (one round trip, and
 # atomic: a duplicate task id changes nothing). The event is the inserted row's status.
@@ -561,8 +217,3 @@ _SPEND: Final = (
     "coalesce(sum(billed_seconds), 0) AS seconds, coalesce(sum(cost_amount), 0) AS amount"
 )
 _BILLED_SINCE: Final = "created_at >= $3 AND NOT status = ANY($4::text[])"
-
-
-def _rows_changed(status: str) -> int:
-    """The row count of a command tag such as 'UPDATE 1'."""
-    return int(status.rsplit(" ", 1)[-1])

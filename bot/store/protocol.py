@@ -102,14 +102,17 @@ class TaskStore(Protocol):
         """(time, status) of a task, in time order (insertion order among equal times)."""
 
     async def register(self, owner: str, now: float, process: ProcessName | None) -> None:
-        """Worker `owner` starts, in `process` (None: unknown), and is alive at `now`."""
+        """Worker `owner` starts, in `process` (None: unknown), and is alive at `now`. On
+        SQLite it takes the worker's lock first, held until its `release` or the store's
+        `close` (the kernel drops it when the process ends): see `Worker.lock_held`."""
 
     async def heartbeat(self, owner: str, now: float) -> None:
         """Record that worker `owner` is alive at `now`."""
 
     async def workforce(self, now: float, timeout_s: float) -> Workforce:
         """The workers with a heartbeat since `now - timeout_s`, by owner, each with its process,
-        share and count of active tasks, and the count of active tasks none of them owns."""
+        share, count of active tasks and whether its lock is held, and the count of active tasks
+        none of them owns."""
 
     async def claim_orphans(
         self, owner: str, now: float, timeout_s: float, limit: int
@@ -167,7 +170,8 @@ class TaskStore(Protocol):
 
     async def release(self, owner: str, now: float) -> None:
         """A worker's clean exit, or its death proven by another worker: its tasks become
-        orphans at once, it is no longer live, and its share of the cap is given back at `now`."""
+        orphans at once, it is no longer live, its share of the cap is given back at `now`, and
+        its lock file (SQLite), unless someone still holds the lock, goes."""
 
     async def ping(self) -> None:
         """One trip to the database and back, for `/healthz`; raises when it does not answer

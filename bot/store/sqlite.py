@@ -1,4 +1,5 @@
-"""SQLite task store with numbered migrations (PRAGMA user_version is the schema number)."""
+"""SQLite task store with numbered migrations (PRAGMA user_version is the schema number, the
+migrations are in `bot.store.sqlite_schema`)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,8 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
-from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -16,232 +16,48 @@ from typing import Any, Final, TypeVar
 import aiosqlite
 
 from bot import operator_text
-from bot.generation.cast import name_key
-from bot.store import cast_rows
-from bot.store.cast import CastCopy, CastMember, CastPage, NameTaken
-from bot.store.codec import SQLITE_ADAPTERS, RowCodec, legacy_estimate, question_mark
+from bot.store.codec import SQLITE_ADAPTERS, RowCodec, question_mark
 from bot.store.protocol import DuplicateTaskError, SchemaTooNew, StoreFileGone
 from bot.store.records import TaskRecord
+from bot.store.sqlite_cast import SqliteCast
 from bot.store.sqlite_file import FileWatch, own_file
-from bot.store.sqlite_holds import INTENT_MIGRATION, SqliteHolds
+from bot.store.sqlite_holds import SqliteHolds
+from bot.store.sqlite_locks import WorkerLocks
+from bot.store.sqlite_schema import MIGRATIONS
+from bot.store.sqlite_team import SqliteTeam
 from bot.store.sqlite_workers import SqliteWorkers
-from bot.store.team import SettingChange
 from bot.store.types import UNBILLED, Hold, Spend, Usage
 
 RefusalT = TypeVar("RefusalT")
 
 log = logging.getLogger(__name__)
 
-
-async def _fill_estimates(db: aiosqlite.Connection) -> None:
-    rows = await db.execute_fetchall(
-        "SELECT task_id, cost_text, billed_seconds, cost_amount, estimated_amount FROM tasks "
-        "WHERE currency IS NULL AND cost_amount IS NOT NULL"
-    )
-    await db.executemany(
-        "UPDATE tasks SET currency = ?, estimate_seconds = ?, estimate_upper_bound = ? "
-        "WHERE task_id = ?",
-        [_legacy_estimate_values(row) for row in rows],
-    )
-
-
-def _legacy_estimate_values(row: sqlite3.Row) -> tuple[Any, ...]:
-    amount = Decimal(row["estimated_amount"] or row["cost_amount"])
-    estimate = legacy_estimate(row["cost_text"], amount, row["billed_seconds"] or 0)
-    return (estimate.currency, estimate.billed_seconds, int(estimate.upper_bound), row["task_id"])
-
-
-# A schema step: SQL statements separated by ";", or a function run in the same transaction.
-Migration = str | Callable[[aiosqlite.Connection], Awaitable[None]]
-
-# Each entry moves the schema from its index to index + 1. Never edit a released entry: add one.
-MIGRATIONS: Final[tuple[Migration, ...]] = (
-    """
-    CREATE TABLE tasks (
-        task_id TEXT PRIMARY KEY,
-        requester_id INTEGER NOT NULL,
-        guild_id INTEGER,
-        channel_id INTEGER NOT NULL,
-        request_json TEXT NOT NULL,
-        created_at REAL NOT NULL,
-        deadline_at REAL NOT NULL,
-        status TEXT NOT NULL,
-        raw_status TEXT NOT NULL,
-        phase TEXT NOT NULL,
-        status_message_id INTEGER,
-        submit_request_id TEXT,
-        upload_limit INTEGER,
-        billed_seconds INTEGER,
-        cost_text TEXT,
-        api_times_json TEXT NOT NULL DEFAULT '{}',
-        video_url TEXT,
-        error_code TEXT,
-        error_message TEXT,
-        result_message_id INTEGER,
-        finished_at REAL,
-        updated_at REAL,
-        parent_task_id TEXT
-    );
-    CREATE INDEX tasks_active ON tasks (phase) WHERE phase != 'done';
-    CREATE INDEX tasks_requester ON tasks (requester_id, created_at);
-    CREATE TABLE task_events (
-        task_id TEXT NOT NULL REFERENCES tasks(task_id),
-        at REAL NOT NULL,
-        status TEXT NOT NULL
-    );
-    CREATE INDEX task_events_task ON task_events (task_id, at);
-    """,
-    # 2: money kept exactly (as text), for daily budgets in currency.
-    """
-    ALTER TABLE tasks ADD COLUMN cost_amount TEXT;
-    CREATE INDEX tasks_guild ON tasks (guild_id, created_at);
-    """,
-    # 3: how each task ended, back-filled from what schema 2 kept; tasks still tracked have none.
-    """
-    ALTER TABLE tasks ADD COLUMN ending TEXT;
-    UPDATE tasks SET ending = CASE
-        WHEN error_code = 'Deadline' THEN 'deadline'
-        WHEN error_code = 'Unreachable' THEN 'unreachable'
-        WHEN substr(error_message, 1, 25) = 'tracking stopped by admin' THEN 'untracked'
-        WHEN status = 'SUCCEEDED' THEN 'succeeded'
-        WHEN status = 'FAILED' THEN 'failed'
-        WHEN status = 'CANCELED' THEN 'canceled'
-        WHEN status = 'UNKNOWN' THEN 'expired'
-    END
-    WHERE phase != 'tracking';
-    """,
-    # 4: ownership, for several processes on one database.
-    """
-    CREATE TABLE workers (owner TEXT PRIMARY KEY, heartbeat_at REAL NOT NULL);
-    ALTER TABLE tasks ADD COLUMN owner TEXT;
-    CREATE INDEX tasks_active_owner ON tasks (owner, created_at) WHERE phase != 'done';
-    """,
-    # 5: the requester's language, for the tracker's later posts; older tasks use the default.
-    """
-    ALTER TABLE tasks ADD COLUMN locale TEXT;
-    """,
-    # 6: delivery that survives restarts and outages, and the interaction's own upload limit.
-    """
-    ALTER TABLE tasks ADD COLUMN interaction_upload_limit INTEGER;
-    ALTER TABLE tasks ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE tasks ADD COLUMN next_delivery_at REAL;
-    ALTER TABLE tasks ADD COLUMN delivery_attempt_at REAL;
-    ALTER TABLE tasks ADD COLUMN delivery_nonce TEXT;
-    """,
-    # 7: private tasks, the parent's result link, the estimate kept once the actual cost is known.
-    """
-    ALTER TABLE tasks ADD COLUMN private INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE tasks ADD COLUMN parent_result_url TEXT;
-    ALTER TABLE tasks ADD COLUMN estimated_amount TEXT;
-    """,
-    # 8: submissions on their way, so per-member limits hold across processes.
-    """
-    CREATE TABLE reservations (
-        id INTEGER PRIMARY KEY,
-        user_id INTEGER NOT NULL,
-        guild_id INTEGER,
-        at REAL NOT NULL,
-        seconds INTEGER NOT NULL,
-        amount TEXT NOT NULL,
-        until REAL NOT NULL
-    );
-    CREATE INDEX reservations_user ON reservations (user_id);
-    CREATE INDEX reservations_guild ON reservations (guild_id);
-    """,
-    # 9: the estimate as data (currency, its billed seconds, whether it is an upper bound)
-    # instead of a sentence in the requester's language.
-    """
-    ALTER TABLE tasks ADD COLUMN currency TEXT;
-    ALTER TABLE tasks ADD COLUMN estimate_seconds INTEGER;
-    ALTER TABLE tasks ADD COLUMN estimate_upper_bound INTEGER;
-    """,
-    # 10: ... filled once from the sentences older versions kept.
-    _fill_estimates,
-    # 11: each server's cast (bot/store/cast.py).
-    """
-    CREATE TABLE cast_members (
-        id INTEGER PRIMARY KEY,
-        guild_id INTEGER NOT NULL,
-        name TEXT NOT NULL,
-        name_key TEXT NOT NULL,
-        kind TEXT NOT NULL,
-        file_format TEXT NOT NULL,
-        size_bytes INTEGER NOT NULL,
-        original_filename TEXT NOT NULL,
-        width INTEGER,
-        height INTEGER,
-        clip_seconds REAL,
-        added_by INTEGER NOT NULL,
-        added_at REAL NOT NULL,
-        copy_channel_id INTEGER NOT NULL,
-        copy_message_id INTEGER NOT NULL,
-        copy_filename TEXT NOT NULL,
-        copy_url TEXT NOT NULL,
-        kept_name TEXT NOT NULL,
-        description TEXT
-    );
-    CREATE UNIQUE INDEX cast_members_name ON cast_members (guild_id, name_key);
-    """,
-    # 12: each server's own settings and the log of their changes (bot/store/team.py).
-    """
-    CREATE TABLE guild_settings (
-        guild_id INTEGER NOT NULL,
-        name TEXT NOT NULL,
-        value TEXT NOT NULL,
-        PRIMARY KEY (guild_id, name)
-    );
-    CREATE TABLE guild_setting_changes (
-        id INTEGER PRIMARY KEY,
-        guild_id INTEGER NOT NULL,
-        name TEXT NOT NULL,
-        old_value TEXT,
-        new_value TEXT,
-        changed_by INTEGER NOT NULL,
-        changed_at REAL NOT NULL
-    );
-    CREATE INDEX guild_setting_changes_guild ON guild_setting_changes (guild_id, changed_at);
-    """,
-    # 13: what a later start needs to tell a member of a submission never recorded.
-    INTENT_MIGRATION,
-    # 14: where each worker runs, so that one proven dead is taken over at once
-    # (bot/store/sqlite_workers.py).
-    """
-    ALTER TABLE workers ADD COLUMN host TEXT;
-    ALTER TABLE workers ADD COLUMN pid_space TEXT;
-    ALTER TABLE workers ADD COLUMN pid INTEGER;
-    ALTER TABLE workers ADD COLUMN started INTEGER;
-    """,
-    # 15: the share of the account's query cap each worker holds, and when a share was last
-    # given back (bot/store/sqlite_workers.py).
-    """
-    ALTER TABLE workers ADD COLUMN share INTEGER NOT NULL DEFAULT 0;
-    CREATE TABLE query_cap (freed_at REAL NOT NULL);
-    INSERT INTO query_cap (freed_at) VALUES (0);
-    """,
-    # 16: how a task was made from its parent (stories follow continuations), and who asked
-    # to cancel it.
-    """
-    ALTER TABLE tasks ADD COLUMN lineage_kind TEXT;
-    ALTER TABLE tasks ADD COLUMN cancelled_by INTEGER;
-    """,
-)
 # A write waits this long for another connection's (or process's) write lock.
 BUSY_TIMEOUT_S = 10.0
 
 _CODEC: Final = RowCodec(SQLITE_ADAPTERS, question_mark)
 
 
-class SqliteTaskStore(SqliteHolds, SqliteWorkers):
+class SqliteTaskStore(SqliteHolds, SqliteWorkers, SqliteCast, SqliteTeam):
     """The default store (a TaskStore, CastStore and TeamSettingsStore). Open with
-    `await SqliteTaskStore.open(path)`; close when done. Holds and intents: `SqliteHolds`."""
+    `await SqliteTaskStore.open(path)`; close when done. Holds and intents: `SqliteHolds`;
+    workers: `SqliteWorkers`; the cast: `SqliteCast`; server settings: `SqliteTeam`."""
 
-    def __init__(self, connection: aiosqlite.Connection, watch: FileWatch | None = None) -> None:
+    def __init__(
+        self,
+        connection: aiosqlite.Connection,
+        watch: FileWatch | None = None,
+        locks: WorkerLocks | None = None,
+    ) -> None:
         self._db = connection
         # One write transaction at a time on the connection: a write of another coroutine must
         # not land inside (and commit) a transaction still deciding, such as `reserve`'s.
         self._write_lock = asyncio.Lock()
         # Whether the file's name still holds the file opened (None: an in-memory database).
         self._watch = watch
+        # The lock files of the workers on this database (None: an in-memory one, or a file on
+        # a network file system), see `SqliteWorkers`.
+        self._locks = locks
 
     @classmethod
     async def open(cls, path: Path | str) -> SqliteTaskStore:
@@ -255,7 +71,10 @@ class SqliteTaskStore(SqliteHolds, SqliteWorkers):
             str(path), timeout=BUSY_TIMEOUT_S, isolation_level="IMMEDIATE"
         )
         connection.row_factory = aiosqlite.Row
-        store = cls(connection, None if str(path) == ":memory:" else FileWatch(Path(path)))
+        if str(path) == ":memory:":
+            store = cls(connection)
+        else:
+            store = cls(connection, FileWatch(Path(path)), WorkerLocks.beside(Path(path)))
         try:
             await _use_wal(connection)
             await connection.execute("PRAGMA synchronous=NORMAL")
@@ -268,6 +87,8 @@ class SqliteTaskStore(SqliteHolds, SqliteWorkers):
         return store
 
     async def close(self) -> None:
+        if self._locks is not None:
+            self._locks.close()
         await self._db.close()
 
     async def ping(self) -> None:
@@ -459,156 +280,6 @@ class SqliteTaskStore(SqliteHolds, SqliteWorkers):
             f"SELECT {_CODEC.select_list} FROM tasks {where}", tuple(params)
         )
         return [_CODEC.from_row(row) for row in rows]
-
-    # -- the cast (CastStore) ------------------------------------------------------------------
-
-    async def add_cast(self, member: CastMember) -> CastMember | NameTaken:
-        marks = ", ".join("?" for _ in cast_rows.COLUMNS)
-        try:
-            async with self._writing() as db:
-                cursor = await db.execute(
-                    f"INSERT INTO cast_members ({', '.join(cast_rows.COLUMNS)}) VALUES ({marks})",
-                    cast_rows.values(member),
-                )
-        except sqlite3.IntegrityError as error:
-            if error.sqlite_errorcode != sqlite3.SQLITE_CONSTRAINT_UNIQUE:
-                raise
-            return NameTaken(member.name)
-        assert cursor.lastrowid is not None  # an INSERT into a rowid table sets it
-        return replace(member, id=cursor.lastrowid)
-
-    async def cast_member(self, guild_id: int, name: str) -> CastMember | None:
-        found = await self._cast("WHERE guild_id = ? AND name_key = ?", (guild_id, name_key(name)))
-        return found[0] if found else None
-
-    async def cast_by_id(self, cast_id: int) -> CastMember | None:
-        found = await self._cast("WHERE id = ?", (cast_id,))
-        return found[0] if found else None
-
-    async def cast_members(self, guild_id: int, names: Sequence[str]) -> list[CastMember]:
-        keys = sorted({name_key(name) for name in names})
-        if not keys:
-            return []
-        marks = ", ".join("?" for _ in keys)
-        return await self._cast(f"WHERE guild_id = ? AND name_key IN ({marks})", (guild_id, *keys))
-
-    async def cast_page(self, guild_id: int, offset: int, limit: int) -> CastPage:
-        rows = await self._db.execute_fetchall(
-            f"SELECT {cast_rows.SELECT_LIST}, COUNT(*) OVER () AS total FROM cast_members "
-            "WHERE guild_id = ? ORDER BY name_key LIMIT ? OFFSET ?",
-            (guild_id, limit, offset),
-        )
-        rows = list(rows)
-        if rows:
-            return CastPage([cast_rows.from_row(row) for row in rows], rows[0]["total"])
-        # Past the last page: the count alone.
-        counted = await self._db.execute_fetchall(
-            "SELECT COUNT(*) FROM cast_members WHERE guild_id = ?", (guild_id,)
-        )
-        return CastPage([], next(iter(counted))[0])
-
-    async def cast_names(
-        self, guild_id: int, prefix: str = "", limit: int | None = None
-    ) -> list[str]:
-        key = name_key(prefix)
-        rows = await self._db.execute_fetchall(
-            "SELECT name FROM cast_members WHERE guild_id = ? AND substr(name_key, 1, ?) = ? "
-            "ORDER BY name_key LIMIT ?",
-            (guild_id, len(key), key, -1 if limit is None else limit),
-        )
-        return [row["name"] for row in rows]
-
-    async def rename_cast(self, cast_id: int, name: str) -> CastMember | NameTaken | None:
-        try:
-            async with self._writing() as db:
-                cursor = await db.execute(
-                    "UPDATE cast_members SET name = ?, name_key = ? WHERE id = ?",
-                    (name, name_key(name), cast_id),
-                )
-        except sqlite3.IntegrityError as error:
-            if error.sqlite_errorcode != sqlite3.SQLITE_CONSTRAINT_UNIQUE:
-                raise
-            return NameTaken(name)
-        return await self.cast_by_id(cast_id) if cursor.rowcount else None
-
-    async def remove_cast(self, cast_id: int) -> bool:
-        async with self._writing() as db:
-            cursor = await db.execute("DELETE FROM cast_members WHERE id = ?", (cast_id,))
-        return cursor.rowcount > 0
-
-    async def move_cast_copy(self, cast_id: int, copy: CastCopy) -> bool:
-        async with self._writing() as db:
-            cursor = await db.execute(
-                "UPDATE cast_members SET copy_channel_id = ?, copy_message_id = ?, "
-                "copy_filename = ?, copy_url = ? WHERE id = ?",
-                (copy.channel_id, copy.message_id, copy.filename, copy.url, cast_id),
-            )
-        return cursor.rowcount > 0
-
-    async def _cast(self, where: str, params: Iterable[Any]) -> list[CastMember]:
-        rows = await self._db.execute_fetchall(
-            f"SELECT {cast_rows.SELECT_LIST} FROM cast_members {where} ORDER BY name_key",
-            tuple(params),
-        )
-        return [cast_rows.from_row(row) for row in rows]
-
-    # -- each server's own settings (TeamSettingsStore) ----------------------------------------
-
-    async def guild_settings(self, guild_id: int) -> dict[str, str]:
-        rows = await self._db.execute_fetchall(
-            "SELECT name, value FROM guild_settings WHERE guild_id = ?", (guild_id,)
-        )
-        return {row["name"]: row["value"] for row in rows}
-
-    async def change_guild_setting(
-        self, guild_id: int, name: str, value: str | None, *, changed_by: int, changed_at: float
-    ) -> SettingChange:
-        # The write lock is taken before the old value is read: no other change lands between.
-        async with self._writing(reads_first=True) as db:
-            rows = await db.execute_fetchall(
-                "SELECT value FROM guild_settings WHERE guild_id = ? AND name = ?",
-                (guild_id, name),
-            )
-            old = next((row["value"] for row in rows), None)
-            change = SettingChange(guild_id, name, old, value, changed_by, changed_at)
-            if not change.changed:
-                return change
-            if value is None:
-                await db.execute(
-                    "DELETE FROM guild_settings WHERE guild_id = ? AND name = ?", (guild_id, name)
-                )
-            else:
-                await db.execute(
-                    "INSERT INTO guild_settings (guild_id, name, value) VALUES (?, ?, ?) "
-                    "ON CONFLICT (guild_id, name) DO UPDATE SET value = excluded.value",
-                    (guild_id, name, value),
-                )
-            await db.execute(
-                "INSERT INTO guild_setting_changes "
-                "(guild_id, name, old_value, new_value, changed_by, changed_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                (guild_id, name, old, value, changed_by, changed_at),
-            )
-        return change
-
-    async def guild_setting_changes(self, guild_id: int, limit: int = 10) -> list[SettingChange]:
-        rows = await self._db.execute_fetchall(
-            "SELECT name, old_value, new_value, changed_by, changed_at "
-            "FROM guild_setting_changes WHERE guild_id = ? ORDER BY changed_at DESC, id DESC "
-            "LIMIT ?",
-            (guild_id, limit),
-        )
-        return [
-            SettingChange(
-                guild_id,
-                row["name"],
-                row["old_value"],
-                row["new_value"],
-                row["changed_by"],
-                row["changed_at"],
-            )
-            for row in rows
-        ]
 
 
 async def _use_wal(connection: aiosqlite.Connection) -> None:

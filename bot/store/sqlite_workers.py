@@ -1,8 +1,10 @@
 """The SQLite store's workers: who is alive, which tasks each owns, its share of the query cap
-(the ownership part of the TaskStore contract, `bot.store.protocol`)."""
+(the ownership part of the TaskStore contract, `bot.store.protocol`), and the lock each holds
+for its process's life (`bot.store.sqlite_locks`), which tells the others when it is gone."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from contextlib import AbstractAsyncContextManager
 from dataclasses import astuple
@@ -12,7 +14,10 @@ import aiosqlite
 
 from bot.store.codec import SQLITE_ADAPTERS, RowCodec, question_mark
 from bot.store.records import TaskRecord
+from bot.store.sqlite_locks import WorkerLocks
 from bot.store.types import ProcessName, ShareGrant, Worker, Workforce
+
+log = logging.getLogger(__name__)
 
 _CODEC: Final = RowCodec(SQLITE_ADAPTERS, question_mark)
 
@@ -26,6 +31,8 @@ class SqliteWorkers:
     """Mixed into SqliteTaskStore, whose connection and write transactions it uses."""
 
     _db: aiosqlite.Connection
+    # None: no lock tells (an in-memory database, or one on a network file system).
+    _locks: WorkerLocks | None
 
     def _writing(
         self, *, reads_first: bool = False
@@ -35,6 +42,18 @@ class SqliteWorkers:
     async def register(self, owner: str, now: float, process: ProcessName | None) -> None:
         # The columns host, pid_space, pid and started, in that order.
         named = (None,) * 4 if process is None else astuple(process)
+        if self._locks is not None:
+            # Held before the worker is seen: whoever finds the worker finds its lock held.
+            try:
+                self._locks.hold(owner)
+            except OSError as error:
+                log.warning(
+                    "worker %s takes no lock in %s (%s): if its process dies, the others know "
+                    "only by its pid, or after its timeout",
+                    owner,
+                    self._locks.folder,
+                    error,
+                )
         async with self._writing() as db:
             await db.execute(
                 "INSERT INTO workers (owner, heartbeat_at, host, pid_space, pid, started) "
@@ -71,9 +90,12 @@ class SqliteWorkers:
                 else ProcessName(row["host"], row["pid_space"], row["pid"], row["started"]),
                 share=row["share"],
                 tasks=row["tasks"],
+                lock_held=None if self._locks is None else self._locks.held(row["owner"]),
             )
             for row in rows
         )
+        if self._locks is not None:
+            self._locks.sweep({worker.owner for worker in workers}, older_than_s=timeout_s)
         return Workforce(workers, next(iter(orphans))[0])
 
     async def claim_orphans(
@@ -149,3 +171,5 @@ class SqliteWorkers:
                 (now, owner),
             )
             await db.execute("DELETE FROM workers WHERE owner = ?", (owner,))
+        if self._locks is not None:
+            self._locks.remove(owner)

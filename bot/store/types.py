@@ -116,6 +116,10 @@ class Worker:
     process: ProcessName | None  # None: a worker that did not say (an older version)
     share: int  # the queries per window of the account's cap it holds
     tasks: int  # the active tasks it owns
+    # Whether the lock it holds for its process's life is held (SQLite: `bot.store.sqlite_locks`):
+    # True, it runs; False, it is gone; None, no lock tells (PostgreSQL, a network file system,
+    # a worker that took none).
+    lock_held: bool | None = None
 
 
 @dataclass(frozen=True)

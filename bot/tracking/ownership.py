@@ -10,10 +10,13 @@ runs a claim round at its start, every claim interval, and at the moment another
 heartbeat times out (so a dead process's tasks move at its timeout, not up to a claim interval
 later). A claim round:
 
-1. releases every other worker proven dead: it ran in this process's pid space and its pid is
-   gone or names a process started at another time. A process killed and started again resumes
-   its predecessor's tasks at once instead of after the timeout, on either store, when it runs
-   in the same pid space (the same machine, outside containers or in the same one);
+1. releases every other worker proven dead (`proof_of_death`): by its lock, where the store
+   keeps one (SQLite: free once its process ended, in whatever pid namespace it ran), or else
+   by its process (it ran in this process's pid space and its pid is gone or names a process
+   started at another time). A process killed and started again resumes its predecessor's
+   tasks at once instead of after the timeout: on SQLite always (a container started again
+   too), on PostgreSQL when it runs in the same pid space (the same machine, outside containers
+   or in the same one);
 2. works out each live worker's part (`balance`): the tasks it should follow, an even split of
    all active ones, and the share of the account's query cap that goes with them;
 3. hands over the tasks it follows beyond its part, polled longest ago first, when another
@@ -29,7 +32,7 @@ the cap lapses), until the lease has re-read which tasks are still its own. `rel
 clean stop hands the tasks and the share over at once instead of after the timeout.
 
 How a process is named as a worker (`SharedLease.for_this_process`), when it is known dead
-(`is_gone`) and what each worker takes on (`balance`) are decided in this module only.
+(`proof_of_death`) and what each worker takes on (`balance`) are decided in this module only.
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ from typing import Protocol
 from bot.observe.failure_log import FailureLog
 from bot.store.protocol import TaskStore
 from bot.store.records import TaskRecord
-from bot.store.types import ProcessName, Workforce
+from bot.store.types import ProcessName, Worker, Workforce
 from bot.tracking.rate_limit import QueryShare, apportion
 from bot.tracking.settings import TrackerSettings
 
@@ -125,8 +128,8 @@ def new_worker_id() -> str:
 
 def this_process() -> ProcessName | None:
     """This process, as other processes can later tell it is gone; None where /proc does not
-    tell (not Linux, or a /proc of another pid namespace): such a worker is only ever timed
-    out."""
+    tell (not Linux, or a /proc of another pid namespace): such a worker is proven gone only by
+    its lock (SQLite), or timed out."""
     try:
         boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
         namespace = os.readlink("/proc/self/ns/pid")
@@ -136,6 +139,23 @@ def this_process() -> ProcessName | None:
     if pid != os.getpid():
         return None
     return ProcessName(socket.gethostname(), f"{boot} {namespace}", pid, started)
+
+
+def proof_of_death(worker: Worker, me: ProcessName | None) -> str | None:
+    """How `worker` is proven no longer to run, as the log says it; None when it is not. One
+    rule, with two kinds of evidence, the stronger first:
+
+    1. its lock, where the store keeps one (SQLite's, `Worker.lock_held`): held, the worker
+       runs, whatever its pid says; free, its process ended, in whatever pid namespace it ran
+       (a container started again leaves nothing else to tell it by);
+    2. otherwise its process, as registered, seen from this one (`me`; None: this process
+       cannot look): `is_gone`."""
+    if worker.lock_held is not None:
+        return None if worker.lock_held else "its lock is free"
+    process = worker.process
+    if process is not None and me is not None and is_gone(process, me):
+        return f"pid {process.pid} runs no more"
+    return None
 
 
 def is_gone(other: ProcessName, me: ProcessName) -> bool:
@@ -396,24 +416,19 @@ class SharedLease:
         self._orphans_due_at = min(others) + self._timeout_s + PAST_TIMEOUT_S if others else None
 
     async def _bury_the_dead(self, force: Workforce, now: float) -> Workforce:
-        """Release every other worker proven gone; the workforce without them."""
-        me = self._process
-        if me is None:
-            return force
-        gone = [
-            worker
-            for worker in force.workers
-            if worker.owner != self._owner
-            and worker.process is not None
-            and is_gone(worker.process, me)
-        ]
-        for worker in gone:
+        """Release every other worker proven gone (`proof_of_death`); the workforce without
+        them."""
+        gone = []
+        for worker in force.workers:
+            proof = None if worker.owner == self._owner else proof_of_death(worker, self._process)
+            if proof is None:
+                continue
             await self._store.release(worker.owner, now)
-            assert worker.process is not None  # chosen for it above
+            gone.append(worker)
             log.warning(
-                "worker %s (pid %d) is gone; its %d task(s) are taken over now",
+                "worker %s is gone (%s); its %d task(s) are taken over now",
                 worker.owner,
-                worker.process.pid,
+                proof,
                 worker.tasks,
             )
         if not gone:

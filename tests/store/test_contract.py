@@ -15,7 +15,7 @@ import pytest
 from bot.api.models import TaskStatus
 from bot.generation.pricing import ActualCost, CostEstimate
 from bot.generation.request import CommandInput, Defaults, build_request
-from bot.store import postgres, sqlite
+from bot.store import postgres_schema, sqlite_schema
 from bot.store.codec import COST_COLUMNS, LEGACY_COST_TEXT, PARTS, TASK_COLUMNS
 from bot.store.protocol import DuplicateTaskError, TaskStore
 from bot.store.records import Derivation, Ending, Lineage, Origin, Phase, TaskRecord
@@ -97,7 +97,7 @@ FULL = record(
 )
 
 IMMUTABLE = {column.field for column in TASK_COLUMNS if not column.mutable}
-MIGRATIONS = {"sqlite": sqlite.MIGRATIONS, "postgres": postgres.MIGRATIONS}
+MIGRATIONS = {"sqlite": sqlite_schema.MIGRATIONS, "postgres": postgres_schema.MIGRATIONS}
 
 
 def test_every_record_field_has_exactly_one_column():

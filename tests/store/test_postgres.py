@@ -8,7 +8,8 @@ import asyncio
 import asyncpg
 import pytest
 
-from bot.store.postgres import MIGRATIONS, PostgresTaskStore
+from bot.store.postgres import PostgresTaskStore
+from bot.store.postgres_schema import MIGRATIONS
 from tests.store.test_contract import FULL
 
 

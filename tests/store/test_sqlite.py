@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from bot.store.records import Ending
-from bot.store.sqlite import MIGRATIONS, SqliteTaskStore
+from bot.store.sqlite import SqliteTaskStore
+from bot.store.sqlite_schema import MIGRATIONS
 from tests.common import stored
 from tests.store.test_contract import REQUEST
 

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import AsyncIterator, Iterator
-from contextlib import contextmanager
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ import pytest
 from bot.api.client import BailianClient
 from bot.store.protocol import TaskStore
 from bot.store.records import Phase
+from bot.store.sqlite import SqliteTaskStore
 from bot.store.types import ProcessName
 from bot.tracking.ownership import Lease, SharedLease, SoleLease, this_process
 from bot.tracking.rate_limit import Cap, QueryShare
@@ -35,7 +36,7 @@ from fakes.fake_bailian import FakeBailian, ManualClock
 from fakes.recording import RecordingNotifier
 from tests.conftest import FAST_TRACKING, eventually
 from tests.pg import postgres_server, postgres_url
-from tests.store.conftest import backend, store
+from tests.store.conftest import Backend, backend, store
 from tests.store.test_contract import record
 
 __all__ = ["backend", "postgres_server", "postgres_url", "store"]
@@ -239,40 +240,57 @@ def here() -> ProcessName:
     return me
 
 
-async def a_predecessor(store: TaskStore, process: ProcessName | None, tasks: list[str]) -> None:
-    """A worker that sent its heartbeat just now, in `process`, with these tasks."""
-    await store.register("old", time.time(), process)
-    for n, task_id in enumerate(tasks):
-        await store.add(record(task_id, created_at=float(n)), owner="old")
+@asynccontextmanager
+async def a_predecessor(
+    backend: Backend, process: ProcessName | None, tasks: list[str], *, running: bool
+) -> AsyncIterator[None]:
+    """A worker that sent its heartbeat just now, in `process`, with these tasks, through a
+    store of its own: open for the block while it is `running` (on SQLite its lock is held),
+    else closed before it (its lock free, as the end of its process leaves it)."""
+    theirs = await backend.open()
+    try:
+        await theirs.register("old", time.time(), process)
+        for n, task_id in enumerate(tasks):
+            await theirs.add(record(task_id, created_at=float(n)), owner="old")
+        if not running:
+            await theirs.close()
+        yield
+    finally:
+        if running:
+            await theirs.close()
 
 
-async def test_a_predecessor_whose_process_is_gone_is_taken_over_at_once(store, client, caplog):
+async def test_a_predecessor_whose_process_is_gone_is_taken_over_at_once(
+    store, backend, client, caplog
+):
     with a_process() as pid:
         gone = replace(here(), pid=pid, started=started(pid))
-    await a_predecessor(store, gone, ["t1", "t2"])
-    lease = SharedLease(store, "me", SETTINGS, process=here())
-    tracker = holder(client, store, lease)
-
-    await lease.start(tracker)
+    async with a_predecessor(backend, gone, ["t1", "t2"], running=False):
+        lease = SharedLease(store, "me", SETTINGS, process=here())
+        tracker = holder(client, store, lease)
+        await lease.start(tracker)
     try:
         assert followed(tracker) == ["t1", "t2"], "no wait for its heartbeat to time out"
         assert [w.owner for w in (await store.workforce(time.time(), TIMEOUT_S)).workers] == ["me"]
     finally:
         await lease.release()
-    assert f"worker old (pid {pid}) is gone; its 2 task(s) are taken over now" in caplog.text
+    # One rule: on SQLite its lock tells first, on PostgreSQL its pid.
+    proof = "its lock is free" if backend.name == "sqlite" else f"pid {pid} runs no more"
+    assert f"worker old is gone ({proof}); its 2 task(s) are taken over now" in caplog.text
 
 
-async def test_a_pid_reused_by_another_program_is_not_the_predecessor(store, client):
+async def test_a_pid_reused_by_another_program_is_not_the_predecessor(store, backend, client):
     with a_process() as pid:
         # The pid names a live program, started at another time than the worker that had it.
-        await a_predecessor(store, replace(here(), pid=pid, started=started(pid) - 1), ["t1"])
-        lease = SharedLease(store, "me", SETTINGS, process=here())
-        tracker = holder(client, store, lease)
-        await lease.start(tracker)
-        try:
-            assert followed(tracker) == ["t1"]
-        finally:
-            await lease.release()
+        process = replace(here(), pid=pid, started=started(pid) - 1)
+        async with a_predecessor(backend, process, ["t1"], running=False):
+            lease = SharedLease(store, "me", SETTINGS, process=here())
+            tracker = holder(client, store, lease)
+            await lease.start(tracker)
+            try:
+                assert followed(tracker) == ["t1"]
+            finally:
+                await lease.release()
 
 
 @contextmanager
@@ -288,17 +306,94 @@ def predecessor_process(where: str) -> Iterator[ProcessName | None]:
 
 
 @pytest.mark.parametrize("where", ["running", "elsewhere", "unnamed"])
-async def test_a_predecessor_not_proven_gone_keeps_its_tasks(store, client, where):
+async def test_a_predecessor_not_proven_gone_keeps_its_tasks(store, backend, client, where):
     with predecessor_process(where) as process:
-        await a_predecessor(store, process, ["t1"])
-        lease = SharedLease(store, "me", SETTINGS, process=here())
-        tracker = holder(client, store, lease)
-        await lease.start(tracker)
+        async with a_predecessor(backend, process, ["t1"], running=True):
+            lease = SharedLease(store, "me", SETTINGS, process=here())
+            tracker = holder(client, store, lease)
+            await lease.start(tracker)
+            try:
+                assert followed(tracker) == []
+            finally:
+                await lease.release()
+    assert [r.task_id for r in await store.owned("old")] == ["t1"]
+
+
+def lock_files_folder(database: Path) -> Path:
+    return database.with_name(f"{database.name}.workers")
+
+
+def lock_files(database: Path) -> list[str]:
+    folder = lock_files_folder(database)
+    return sorted(path.name for path in folder.iterdir()) if folder.exists() else []
+
+
+async def test_on_sqlite_a_free_lock_proves_a_worker_gone_where_its_pid_cannot(
+    tmp_path, client, caplog
+):
+    # A container started again: the predecessor ran in a pid namespace this one cannot see.
+    database = tmp_path / "tasks.sqlite3"
+    backend = Backend("sqlite", lambda: SqliteTaskStore.open(database), str(database))
+    elsewhere = replace(here(), pid_space="another-boot pid:[1]")
+    store = await backend.open()
+    try:
+        async with a_predecessor(backend, elsewhere, ["t1"], running=False):
+            assert lock_files(database) == ["old.lock"], "left by the predecessor"
+            lease = SharedLease(store, "me", SETTINGS, process=here())
+            tracker = holder(client, store, lease)
+            await lease.start(tracker)
         try:
-            assert followed(tracker) == []
+            assert followed(tracker) == ["t1"], "no wait for its heartbeat to time out"
+            assert lock_files(database) == ["me.lock"], "the dead one's lock file is gone"
         finally:
             await lease.release()
-    assert [r.task_id for r in await store.owned("old")] == ["t1"]
+        assert lock_files(database) == [], "a clean stop removes its own"
+    finally:
+        await store.close()
+    assert "worker old is gone (its lock is free); its 1 task(s)" in caplog.text
+
+
+async def test_on_sqlite_a_held_lock_keeps_a_worker_whose_pid_says_gone(tmp_path, client):
+    database = tmp_path / "tasks.sqlite3"
+    backend = Backend("sqlite", lambda: SqliteTaskStore.open(database), str(database))
+    with a_process() as pid:
+        gone = replace(here(), pid=pid, started=started(pid))
+    store = await backend.open()
+    try:
+        async with a_predecessor(backend, gone, ["t1"], running=True):
+            lease = SharedLease(store, "me", SETTINGS, process=here())
+            tracker = holder(client, store, lease)
+            await lease.start(tracker)
+            try:
+                assert followed(tracker) == []
+            finally:
+                await lease.release()
+            assert lock_files(database) == ["old.lock"]
+        assert [r.task_id for r in await store.owned("old")] == ["t1"]
+    finally:
+        await store.close()
+
+
+async def test_on_sqlite_the_lock_files_of_workers_long_gone_are_removed(tmp_path, client):
+    database = tmp_path / "tasks.sqlite3"
+    store = await SqliteTaskStore.open(database)
+    try:
+        ancient = await SqliteTaskStore.open(database)
+        await ancient.register("ancient", time.time() - TIMEOUT_S - 1, here())
+        await ancient.close()
+        # Its file written before its last heartbeat, and one of a worker registering now.
+        os.utime(lock_files_folder(database) / "ancient.lock", (0, time.time() - TIMEOUT_S - 1))
+        newcomer = await SqliteTaskStore.open(database)
+        await newcomer.register("newcomer", time.time() - TIMEOUT_S - 1, here())
+        await newcomer.close()
+        lease = SharedLease(store, "me", SETTINGS, process=here())
+        await lease.start(holder(client, store, lease))
+        try:
+            assert lock_files(database) == ["me.lock", "newcomer.lock"]
+        finally:
+            await lease.release()
+    finally:
+        await store.close()
 
 
 async def test_a_process_gets_a_new_worker_id_at_every_start(store):

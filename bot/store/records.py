@@ -8,7 +8,7 @@ from enum import StrEnum
 from bot.api.models import TaskStatus
 from bot.generation.pricing import ActualCost, CostEstimate
 from bot.generation.request import GenerationRequest
-from bot.store.types import Spend
+from bot.store.types import UNBILLED, Spend
 
 
 class Phase(StrEnum):
@@ -114,6 +114,12 @@ class TaskRecord:
         if self.estimate is not None:
             return Spend(self.estimate.billed_seconds, self.estimate.amount)
         return None
+
+    @property
+    def billed(self) -> Spend | None:
+        """What the task costs once the service finished it: what budgets count, unless it
+        failed or was canceled (those cost nothing)."""
+        return None if self.status.value in UNBILLED else self.counted
 
     @property
     def is_active(self) -> bool:

@@ -37,7 +37,6 @@ from bot.observe.failure_log import FailureLog
 from bot.observe.metrics import Metrics
 from bot.store.protocol import TaskStore
 from bot.store.records import Ending, Phase, TaskRecord
-from bot.store.types import UNBILLED
 from bot.tracking import delivery, lifecycle
 from bot.tracking.lane import DeliveryLane, Notifier, RecordAttempt, Tracked
 from bot.tracking.lifecycle import Ended, KeepAsking, Progressed, Silent, Unchanged, Unreachable
@@ -95,6 +94,7 @@ class Tracker:
         self._stopping = False
         # An outage fails every poll of every task: a few lines with counts, not one each.
         self._poll_failures = FailureLog(log, "following tasks")
+        self._status_failures = FailureLog(log, "showing tasks' status messages")
         self._query_failures = FailureLog(log, "querying the API for tasks", expected=API_DOWN)
 
     @property
@@ -358,7 +358,8 @@ class Tracker:
                     self.schedule.learn_from(record)
                     if not await self._save(tracked, record):
                         return
-                    self._count_spend(record)
+                    if (billed := record.billed) is not None:
+                        self._metrics.spent(billed.seconds, billed.amount)
                     self._log_change(record, previous, result.request_id)
                     await self._store.add_event(record.task_id, now, record.raw_status)
                     self._lane.start(tracked)
@@ -448,9 +449,10 @@ class Tracker:
         record = tracked.record
         try:
             shown = await self._notifier.status_changed(record, self.progress(record))
-        except Exception:
-            log.exception("could not show the status of task %s", record.task_id)
+        except Exception as error:  # Discord down: a few lines with counts, not one each
+            self._status_failures.failed(error, about=f"task {record.task_id}")
             return
+        self._status_failures.succeeded()
         if shown.status_message_id != record.status_message_id:
             await self._save(tracked, replace(record, status_message_id=shown.status_message_id))
 
@@ -489,13 +491,6 @@ class Tracker:
     def deliver_at(self, task_id: str, at: float) -> None:
         if task_id in self._tasks:
             self._push(task_id, at)
-
-    def _count_spend(self, record: TaskRecord) -> None:
-        """A task the service finished costs what it counts against budgets, unless it failed
-        or was canceled."""
-        counted = record.counted
-        if counted is not None and record.status.value not in UNBILLED:
-            self._metrics.spent(counted.seconds, counted.amount)
 
     def _context(self, record: TaskRecord) -> PollContext:
         return poll_context(record, self._clock())

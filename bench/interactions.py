@@ -14,6 +14,9 @@ and each callback/webhook request is stamped (`at`) when the fake receives it.
   Commands are sent one at a time for this figure, so nothing else shares the loop: the next
   one is sent once the bot has settled, i.e. has also done what it does after showing the task
   ID (our bot posts the status message in the channel, records it and starts tracking).
+- The same with two cast members (ours only, against the bare bot's plain command): each such
+  command also reads the cast and asks Discord for fresh links of their kept files
+  (`POST /attachments/refresh-urls`), and rewrites their names in the prompt.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from bot.store.settings import StoreSettings
 from bot.tracking.settings import TrackerSettings
 from fakes.fake_bailian import FakeBailian, TaskPlan
 from fakes.fake_discord import FakeDiscord, FakeInteraction, run_bot
+from fakes.media import make_image
 
 # Ours against the bare bot: ack p99 with BURST commands at once, and per-command work.
 ACK_RATIO_TARGET = 1.3
@@ -76,12 +80,20 @@ class InteractionResults:
     handling_ms: list[float] = field(default_factory=list)
     api_ms: list[float] = field(default_factory=list)
     cost_ms: list[float] = field(default_factory=list)
+    cast_cost_ms: list[float] = field(default_factory=list)
     answered: int = 0
     sent: int = 0
     burst_size: int = 0
 
     def extend(self, other: InteractionResults) -> None:
-        for name in ("ack_single_ms", "ack_burst_ms", "handling_ms", "api_ms", "cost_ms"):
+        for name in (
+            "ack_single_ms",
+            "ack_burst_ms",
+            "handling_ms",
+            "api_ms",
+            "cost_ms",
+            "cast_cost_ms",
+        ):
             getattr(self, name).extend(getattr(other, name))
         self.answered += other.answered
         self.sent += other.sent
@@ -157,6 +169,13 @@ class PairedResults:
                 work <= WORK_RATIO_TARGET * bare_work,
             ),
             Row(
+                f"  the same with 2 cast members, median (n={len(ours.cast_cost_ms)})",
+                median(ours.cast_cost_ms),
+                "ms",
+                bare_work,
+                peer,
+            ),
+            Row(
                 "commands answered with a task ID (ours; bare)",
                 f"{ours.answered}/{ours.sent}; {bare.answered}/{bare.sent}",
                 target="all",
@@ -179,6 +198,25 @@ async def _generate(fake: FakeDiscord, seed: int) -> FakeInteraction:
     return await fake.invoke(
         "r2v generate", {"prompt": "character1 waves", "seed": seed}, attachments={"ref1": image}
     )
+
+
+async def _generate_with_cast(fake: FakeDiscord, seed: int) -> FakeInteraction:
+    image = fake.add_attachment("ref.png", "image/png", 50_000, width=800, height=600)
+    return await fake.invoke(
+        "r2v generate",
+        {"prompt": "Mia hands Robot a cup; character1 waves", "cast": "Mia, Robot", "seed": seed},
+        attachments={"ref1": image},
+    )
+
+
+async def _add_cast(fake: FakeDiscord, names: tuple[str, ...]) -> None:
+    data = make_image(640, 640).read_bytes()
+    for name in names:
+        ref = fake.add_attachment(
+            f"{name}.png", "image/png", len(data), width=640, height=640, data=data
+        )
+        it = await fake.invoke("r2v cast add", {"name": name}, attachments={"ref": ref})
+        await it.wait_private(30)
 
 
 async def _answered(fake: FakeDiscord, interactions: list[FakeInteraction]) -> None:
@@ -244,6 +282,8 @@ async def _session(side: Literal["ours", "bare"], single: int, burst: int) -> In
                     )
 
                 await _measure(fake, api, results, single, burst, tracking)
+                await _add_cast(fake, ("Mia", "Robot"))
+                await _measure_cast(fake, api, results, single, tracking)
     return results
 
 
@@ -311,6 +351,35 @@ async def _measure(
         if _task_id(api, followup) in api.submit_handling:
             results.answered += 1
         results.ack_burst_ms.append((ack["at"] - it.created_at) * 1000)
+
+
+async def _measure_cast(
+    fake: FakeDiscord,
+    api: TimedBailian,
+    results: InteractionResults,
+    single: int,
+    settled: Callable[[int], Awaitable[None]],
+) -> None:
+    """Per-command work of commands that use two cast members, one at a time."""
+    seed = 10_000
+    tracked = len(api.submit_handling)
+    for index in range(3 + single):  # the first 3 warm up the cast's path
+        seed += 1
+        it = await _generate_with_cast(fake, seed)
+        await _answered(fake, [it])
+        await settled(tracked + index + 1)
+        followup = _first(it, "webhook", "PATCH")
+        assert followup is not None
+        task_id = _task_id(api, followup)
+        api_time = api.submit_handling.get(task_id or "")
+        if task_id is None or api_time is None:
+            raise RuntimeError(f"a command with the cast got no task ID: {followup['json']}")
+        sent = api.submits[-1].json["input"]
+        if len(sent["reference_urls"]) != 3 or not sent["prompt"].startswith("character1 hands"):
+            raise RuntimeError(f"the cast was not used as it should be: {sent}")
+        if index >= 3:
+            handling = followup["at"] - it.created_at
+            results.cast_cost_ms.append((handling - api_time) * 1000)
 
 
 def _task_id(api: TimedBailian, followup: dict[str, Any]) -> str | None:

@@ -143,7 +143,8 @@ class ManyResults:
         claim = self.claim_interval_s
         return [
             Row(
-                f"peak RSS per process, {self.processes} × {per} tasks on PostgreSQL",
+                f"peak RSS per process, {self.processes} × {per} tasks on PostgreSQL "
+                "(the last: the one that returns)",
                 " / ".join(f"{mb:.0f}" for mb in self.peak_rss_mb),
                 "MB",
                 target=f"< {RSS_TARGET_MB:.0f} MB each",

@@ -27,6 +27,10 @@ async def test_ack_and_cost_measure_every_command_of_both_bots():
             math.isclose(total - api, cost)
             for total, api, cost in zip(side.handling_ms, side.api_ms, side.cost_ms, strict=True)
         )
+    # Ours also measured commands that use two cast members (the bench checks each one sent
+    # three references with the names rewritten); the bare bot has no cast.
+    assert len(results.ours.cast_cost_ms) == 3 and not results.bare.cast_cost_ms
+    assert all(cost > 0 for cost in results.ours.cast_cost_ms)
     rows = results.rows()
     assert all(row.peer is not None for row in rows if isinstance(row.ours, float))
     _table_renders(rows)

@@ -33,6 +33,7 @@ from bot.logging_setup import configure_logging
 from bot.messages import catalog
 from bot.observe.metrics import Metrics
 from bot.observe.server import CannotServe, ObserveServer, observing
+from bot.policy import Moderators
 from bot.queries import TaskQueries
 from bot.quota.accounts import Accounts
 from bot.redaction import Redactor
@@ -187,16 +188,13 @@ class R2VBot(commands.Bot):
         self.team = TeamSettingsService(
             store, lambda guild_id: environment_settings(config.limits, config.generation, guild_id)
         )
-        # One ffmpeg run at a time for the cast's clips and the stories (the cores are shared).
-        transcoder = Transcoder(
-            config.video.ffmpeg_exe(),
-            threads=config.video.transcode_threads,
-            preset=config.video.transcode_preset,
-            timeout_s=config.video.transcode_timeout_s,
-        )
-        self.cast = CastService(
-            store, CastLibrary(store, DiscordCastDesk(self), config.cast, transcoder)
-        )
+        # One fit at a time for the cast's clips and the stories (the cores are shared); the
+        # delivery's fits have their own, so an export never holds a member's video.
+        transcoder = Transcoder.from_settings(config.video)
+        # Who besides its owner may change a cast member, delete a result, run /r2v-admin.
+        self.moderators = Moderators(config.limits)
+        library = CastLibrary(store, DiscordCastDesk(self), config.cast, transcoder)
+        self.cast = CastService(store, library, self.moderators)
         self.service = GenerationService(
             api,
             store,
@@ -215,12 +213,7 @@ class R2VBot(commands.Bot):
         stories = Stories(
             store,
             videos,
-            StoryJoiner(
-                config.video.ffmpeg_exe(),
-                threads=config.video.transcode_threads,
-                preset=config.video.transcode_preset,
-                timeout_s=config.video.transcode_timeout_s,
-            ),
+            StoryJoiner.from_settings(config.video),
             transcoder,
             currency=config.generation.currency,
         )
@@ -231,6 +224,7 @@ class R2VBot(commands.Bot):
             self.private,
             cast=self.cast,
             stories=stories,
+            moderators=self.moderators,
         )
         # Nothing secret reaches Discord: every body this bot sends is redacted like the logs.
         redactor = Redactor(config.secrets)
@@ -308,7 +302,8 @@ class R2VBot(commands.Bot):
         assert r2v is not None  # a GroupCog always has its group
         r2v.add_command(CastCommands(self.cast))
         await self.add_cog(generate)
-        await self.add_cog(AdminCog(self.queries, self.accounts, team=self.team))
+        admin = AdminCog(self.queries, self.accounts, team=self.team, moderators=self.moderators)
+        await self.add_cog(admin)
         await self.add_cog(ReferenceMenuCog(self, self.flow))
         await self.add_cog(CastMenuCog(self, self.cast))
         self.add_dynamic_items(*TASK_BUTTONS, CastPageButton)

@@ -168,6 +168,7 @@ _GENERATION = (
 _LIMITS = (
     _Var("R2V_ALLOWED_CHANNEL_IDS", "allowed_channel_ids", read.id_set),
     _Var("R2V_ALLOWED_ROLE_IDS", "allowed_role_ids", read.id_set),
+    _Var("R2V_ADMIN_ROLE_IDS", "admin_role_ids", read.id_set),
     _Var("R2V_MAX_ACTIVE_PER_USER", "max_active_per_user", read.whole(0, 1000)),
     _Var("R2V_USER_COOLDOWN_SECONDS", "user_cooldown_s", read.number(0.0)),
     _Var("R2V_USER_DAILY_SECONDS", "user_daily_seconds", read.whole(0, 10_000_000)),

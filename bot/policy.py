@@ -1,5 +1,6 @@
-"""Who may generate, how much, and when a click must confirm the price. Pure: the caller
-gathers usage from the store and passes the time in."""
+"""Who may generate, how much, when a click must confirm the price, and who besides its owner
+may act on a member's things. Pure: the caller gathers usage from the store and passes the
+time in."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ class LimitSettings:
 
     allowed_channel_ids: frozenset[int] = frozenset()
     allowed_role_ids: frozenset[int] = frozenset()
+    # The bot's admins besides Discord's own permissions (see `Moderators`).
+    admin_role_ids: frozenset[int] = frozenset()
     max_active_per_user: int = 3
     user_cooldown_s: float = 10.0
     user_daily_seconds: int = 0
@@ -145,3 +148,36 @@ def needs_confirmation(settings: LimitSettings, cost: CostEstimate | None) -> bo
     if settings.confirm_above is None:
         return False
     return cost is None or cost.amount > settings.confirm_above
+
+
+@dataclass(frozen=True)
+class Actor:
+    """A member acting on something that may be another member's: who, their roles in the
+    server, and the Discord permissions that let moderators act on others' things."""
+
+    user_id: int
+    role_ids: frozenset[int] = frozenset()
+    manages_server: bool = False
+    manages_messages: bool = False
+
+
+@dataclass(frozen=True)
+class Moderators:
+    """Who may run `/r2v-admin` (Manage Server) and tidy up others' cast members and results
+    (Manage Messages): those with Discord's permission, and members with one of the bot's admin
+    roles (R2V_ADMIN_ROLE_IDS, per server through R2V_GUILD_LIMITS), so a team can hand the bot
+    to its leads without giving them the server."""
+
+    book: LimitBook = LimitBook()
+
+    def admin_roles(self, guild_id: int | None) -> frozenset[int]:
+        return self.book.for_guild(guild_id).admin_role_ids if guild_id is not None else frozenset()
+
+    def may_administer(self, guild_id: int | None, actor: Actor) -> bool:
+        return guild_id is not None and (actor.manages_server or self._admin(guild_id, actor))
+
+    def may_moderate(self, guild_id: int | None, actor: Actor) -> bool:
+        return guild_id is not None and (actor.manages_messages or self._admin(guild_id, actor))
+
+    def _admin(self, guild_id: int, actor: Actor) -> bool:
+        return bool(self.admin_roles(guild_id) & actor.role_ids)

@@ -14,6 +14,7 @@ from dotenv import dotenv_values
 from bot.api.settings import ApiSettings, ApiTimeouts
 from bot.config import Config, ConfigError, DiscordSettings, load_config, load_settings
 from bot.generation.pricing import CNY_LIST_PRICES
+from bot.policy import Actor, Moderators
 from bot.tracking.settings import TrackerSettings
 from bot.video.settings import VideoSettings
 
@@ -453,6 +454,7 @@ def test_team_guardrails_are_read():
         ("R2V_GUILD_DAILY_BUDGET", "NaN"),
         ("R2V_MAX_ACTIVE_PER_USER", "-1"),
         ("R2V_ALLOWED_ROLE_IDS", "admins"),
+        ("R2V_ADMIN_ROLE_IDS", "@leads"),
     ],
 )
 def test_malformed_guardrail_is_named(name, raw):
@@ -475,6 +477,22 @@ def test_a_guild_can_override_its_limits():
     assert book.for_guild(42).guild_daily_seconds == 0, "the rest comes from the defaults"
     assert str(book.for_guild(99).guild_daily_amount) == "10"
     assert book.for_guild(None) is book.default
+
+
+def test_admin_roles_are_read_and_a_guild_may_name_its_own():
+    config = load_config(
+        env(
+            R2V_ADMIN_ROLE_IDS="5, 6",
+            R2V_GUILD_LIMITS=json.dumps({"42": {"R2V_ADMIN_ROLE_IDS": "7"}}),
+        )
+    )
+    moderators = Moderators(config.limits)
+    lead, other = Actor(1, frozenset({5})), Actor(2, frozenset({7}))
+    assert moderators.may_administer(99, lead) and moderators.may_moderate(99, lead)
+    assert not moderators.may_administer(42, lead), "server 42 names its own admin roles"
+    assert moderators.may_administer(42, other) and not moderators.may_administer(99, other)
+    assert not moderators.may_administer(None, lead), "no admin outside a server"
+    assert moderators.admin_roles(99) == {5, 6}
 
 
 @pytest.mark.parametrize(

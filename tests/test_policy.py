@@ -12,7 +12,10 @@ from bot.generation.pricing import CostEstimate
 from bot.messages.catalog import ENGLISH
 from bot.messages.limits import describe_refusal, limit_title, refusal_sentence
 from bot.policy import (
+    Actor,
+    LimitBook,
     LimitSettings,
+    Moderators,
     check_access,
     check_limits,
     day_start,
@@ -130,3 +133,17 @@ def test_confirmation_is_asked_only_above_the_threshold(threshold, amount, asks)
 def test_an_unknown_price_asks_for_confirmation_when_a_threshold_is_set():
     assert needs_confirmation(LimitSettings(confirm_above=Decimal(5)), None) is True
     assert needs_confirmation(LimitSettings(confirm_above=None), None) is False
+
+
+def test_discords_own_permission_or_an_admin_role_makes_a_moderator():
+    moderators = Moderators(LimitBook(replace(NO_LIMITS, admin_role_ids=frozenset({5}))))
+    plain = Actor(1, frozenset({4}))
+    assert not moderators.may_administer(9, plain) and not moderators.may_moderate(9, plain)
+    assert moderators.may_administer(9, replace(plain, manages_server=True))
+    assert not moderators.may_moderate(9, replace(plain, manages_server=True)), (
+        "Manage Server alone does not tidy up others' things: Manage Messages does"
+    )
+    assert moderators.may_moderate(9, replace(plain, manages_messages=True))
+    lead = replace(plain, role_ids=frozenset({4, 5}))
+    assert moderators.may_administer(9, lead) and moderators.may_moderate(9, lead)
+    assert not Moderators().may_administer(9, lead), "no admin roles unless configured"

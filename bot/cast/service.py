@@ -37,6 +37,7 @@ from bot.generation.cast import (
 from bot.generation.files import AttachmentInput, Reference
 from bot.generation.problems import Problem, ProblemCode, problem
 from bot.generation.request import CastInput, GenerationRequest
+from bot.policy import Actor, Moderators
 from bot.store.cast import NEW_CAST_ID, CastMember, CastStore, NameTaken
 
 log = logging.getLogger(__name__)
@@ -92,6 +93,7 @@ class NotFound:
 @dataclass(frozen=True)
 class NotAllowed:
     member: CastMember
+    admin_role_ids: frozenset[int]  # who else may, besides those who manage messages
 
 
 @dataclass(frozen=True)
@@ -167,11 +169,14 @@ class CastService:
         self,
         store: CastStore,
         library: CastLibrary,
+        moderators: Moderators | None = None,
         *,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        """`moderators`: who may change members others added."""
         self._store = store
         self._library = library
+        self._moderators = moderators or Moderators()
         self._clock = clock
 
     # -- adding --------------------------------------------------------------------------------
@@ -282,22 +287,23 @@ class CastService:
 
     # -- changing ------------------------------------------------------------------------------
 
-    @staticmethod
-    def may_change(member: CastMember, user_id: int, manages_messages: bool) -> bool:
-        """Whoever added a member may change it, and anyone who may manage messages."""
-        return member.added_by == user_id or manages_messages
+    def _refusal(self, member: CastMember, actor: Actor) -> NotAllowed | None:
+        """Whoever added a member may change it, and the server's moderators (`Moderators`)."""
+        if member.added_by == actor.user_id or self._moderators.may_moderate(
+            member.guild_id, actor
+        ):
+            return None
+        return NotAllowed(member, self._moderators.admin_roles(member.guild_id))
 
-    async def rename(
-        self, guild_id: int, name: str, new_name: str, user_id: int, manages_messages: bool
-    ) -> RenameOutcome:
+    async def rename(self, guild_id: int, name: str, new_name: str, actor: Actor) -> RenameOutcome:
         checked = check_name(new_name)
         if isinstance(checked, Problem):
             return NeedsChanges((checked,))
         member = await self._store.cast_member(guild_id, name)
         if member is None:
             return NotFound(name)
-        if not self.may_change(member, user_id, manages_messages):
-            return NotAllowed(member)
+        if refused := self._refusal(member, actor):
+            return refused
         renamed = await self._store.rename_cast(member.id, checked)
         if renamed is None:
             return NotFound(name)
@@ -305,19 +311,17 @@ class CastService:
             return renamed
         return Renamed(member.name, renamed)
 
-    async def remove(
-        self, guild_id: int, name: str, user_id: int, manages_messages: bool
-    ) -> RemoveOutcome:
+    async def remove(self, guild_id: int, name: str, actor: Actor) -> RemoveOutcome:
         """Remove a member and delete its kept file (its copy message stays in the channel)."""
         member = await self._store.cast_member(guild_id, name)
         if member is None:
             return NotFound(name)
-        if not self.may_change(member, user_id, manages_messages):
-            return NotAllowed(member)
+        if refused := self._refusal(member, actor):
+            return refused
         if not await self._store.remove_cast(member.id):
             return NotFound(name)
         self._library.discard(guild_id, member.kept_name)
-        log.info("cast member %s (%s) removed by %s", member.id, member.name, user_id)
+        log.info("cast member %s (%s) removed by %s", member.id, member.name, actor.user_id)
         return Removed(member)
 
     # -- the cast in a video -------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """`/r2v-admin`: spend and tracking control, and the server's own settings, for members with
-Manage Server."""
+Manage Server or one of the bot's admin roles."""
 
 from __future__ import annotations
 
@@ -14,12 +14,13 @@ from bot.messages import tasks as task_text
 from bot.messages import team as team_text
 from bot.messages.features import spend_csv_note
 from bot.messages.quota import admin_only, spend_text
+from bot.policy import Moderators
 from bot.queries import AlreadyEnded, NotInGuild, TaskQueries, Untracked
 from bot.quota.accounts import Accounts
 from bot.team.service import TeamSettingsService
 from bot.team.values import Setting
 from bot.ui.command_text import command_text
-from bot.ui.interactions import locale_of
+from bot.ui.interactions import actor_of, locale_of
 from bot.ui.replies import reply
 
 # The settings `/r2v-admin set` offers, named in each member's language.
@@ -39,19 +40,28 @@ class AdminCog(
     """Spend and tracking control for server managers."""
 
     def __init__(
-        self, queries: TaskQueries, accounts: Accounts, *, team: TeamSettingsService
+        self,
+        queries: TaskQueries,
+        accounts: Accounts,
+        *,
+        team: TeamSettingsService,
+        moderators: Moderators,
     ) -> None:
         self.queries = queries
         self.accounts = accounts
         self.team = team
+        self.moderators = moderators
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        # default_permissions is only a default that a server can change: check here too.
-        if interaction.guild_id is None or not interaction.permissions.manage_guild:
-            await reply(interaction, admin_only(locale_of(interaction)))
-            return False
-        return True
+        # default_permissions is only a default that a server can change (to let the bot's
+        # admin roles see the commands): who may is checked here.
+        guild_id = interaction.guild_id
+        if self.moderators.may_administer(guild_id, actor_of(interaction)):
+            return True
+        roles = self.moderators.admin_roles(guild_id)
+        await reply(interaction, admin_only(locale_of(interaction), roles))
+        return False
 
     @app_commands.command(name="spend", description=command_text("cmd-r2v-admin-spend"))
     @app_commands.describe(csv=command_text("opt-spend-csv"))

@@ -39,7 +39,7 @@ from bot.messages.errors import generic_apology
 from bot.store.cast import NameTaken
 from bot.ui.cast_views import gallery_message, member_embed
 from bot.ui.command_text import command_text
-from bot.ui.interactions import attachment_input, locale_of
+from bot.ui.interactions import actor_of, attachment_input, locale_of
 from bot.ui.replies import NO_PINGS, reply
 
 log = logging.getLogger(__name__)
@@ -156,11 +156,7 @@ class CastCommands(app_commands.Group):
         assert interaction.guild_id is not None
         locale = locale_of(interaction)
         outcome = await self.service.rename(
-            interaction.guild_id,
-            name,
-            new_name,
-            interaction.user.id,
-            interaction.permissions.manage_messages,
+            interaction.guild_id, name, new_name, actor_of(interaction)
         )
         match outcome:
             case Renamed(old, member):
@@ -171,8 +167,8 @@ class CastCommands(app_commands.Group):
                 await reply(interaction, cast_text.name_taken(locale, taken))
             case NotFound(missing):
                 await reply(interaction, cast_text.not_found(locale, missing))
-            case NotAllowed(member):
-                await reply(interaction, cast_text.not_allowed(locale, member))
+            case NotAllowed(member, admin_roles):
+                await reply(interaction, cast_text.not_allowed(locale, member, admin_roles))
             case _:
                 assert_never(outcome)
 
@@ -182,16 +178,14 @@ class CastCommands(app_commands.Group):
         """Remove a cast member (whoever added it, or a moderator)."""
         assert interaction.guild_id is not None
         locale = locale_of(interaction)
-        outcome = await self.service.remove(
-            interaction.guild_id, name, interaction.user.id, interaction.permissions.manage_messages
-        )
+        outcome = await self.service.remove(interaction.guild_id, name, actor_of(interaction))
         match outcome:
             case Removed(member):
                 await reply(interaction, cast_text.removed(locale, member))
             case NotFound(missing):
                 await reply(interaction, cast_text.not_found(locale, missing))
-            case NotAllowed(member):
-                await reply(interaction, cast_text.not_allowed(locale, member))
+            case NotAllowed(member, admin_roles):
+                await reply(interaction, cast_text.not_allowed(locale, member, admin_roles))
             case _:
                 assert_never(outcome)
 

@@ -4,13 +4,13 @@ literally (no markdown, no mentions)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import assert_never
 
 from bot.cast.library import CopyNote, CopyTrouble
 from bot.generation.problems import Problem
 from bot.generation.text import inline_code, plain, shorten
-from bot.messages.catalog import text
+from bot.messages.catalog import roles_named, text
 from bot.messages.validation import DISCORD_MESSAGE_LIMIT, problem_list
 from bot.store.cast import CastMember
 
@@ -127,8 +127,14 @@ def page_button(locale: Locale, forward: bool) -> str:
 # -- changing ----------------------------------------------------------------------------------
 
 
-def not_allowed(locale: Locale, member: CastMember) -> str:
-    return text(locale, "cast-not-allowed", name=shown_name(member.name), added_by=member.added_by)
+def not_allowed(locale: Locale, member: CastMember, admin_role_ids: Iterable[int]) -> str:
+    return text(
+        locale,
+        "cast-not-allowed",
+        name=shown_name(member.name),
+        added_by=member.added_by,
+        **roles_named(locale, admin_role_ids),
+    )
 
 
 def renamed(locale: Locale, old: str, member: CastMember) -> str:

@@ -115,6 +115,13 @@ def listed(locale: str | None, items: Iterable[str]) -> str:
     return text(locale, "list-separator").join(items)
 
 
+def roles_named(locale: str | None, role_ids: Iterable[int]) -> dict[str, str]:
+    """The arguments of a text that may name roles (mentions, which replies never ping):
+    `roles` is "none" or "some", `role_list` lists them."""
+    mentions = [f"<@&{role_id}>" for role_id in sorted(role_ids)]
+    return {"roles": "some" if mentions else "none", "role_list": listed(locale, mentions)}
+
+
 @dataclass(frozen=True)
 class _Catalog:
     bundle: FluentBundle

@@ -4,11 +4,12 @@ catalogs (`locales/*/features.ftl`); each function takes the reader's locale."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from bot.generation import limits
 from bot.generation.text import link_target, shorten
-from bot.messages.catalog import text
+from bot.messages.catalog import roles_named, text
 from bot.messages.limits import money
 
 Locale = str | None
@@ -112,8 +113,13 @@ def delete_failed(locale: Locale) -> str:
     return text(locale, "delete-failed")
 
 
-def delete_not_allowed(locale: Locale, requester_id: int) -> str:
-    return text(locale, "delete-not-allowed", requester_id=requester_id)
+def delete_not_allowed(locale: Locale, requester_id: int, admin_role_ids: Iterable[int]) -> str:
+    return text(
+        locale,
+        "delete-not-allowed",
+        requester_id=requester_id,
+        **roles_named(locale, admin_role_ids),
+    )
 
 
 # -- continue and lineage ----------------------------------------------------------------------

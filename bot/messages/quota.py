@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from bot.messages.catalog import Arg, text
+from collections.abc import Iterable
+
+from bot.messages.catalog import Arg, roles_named, text
 from bot.messages.limits import budget_line, describe_wait, money
 from bot.messages.tasks import history_line
 from bot.policy import next_day
@@ -111,5 +113,5 @@ def spend_text(locale: str | None, report: SpendReport) -> str:
     return "\n".join(lines)
 
 
-def admin_only(locale: str | None) -> str:
-    return text(locale, "admin-only")
+def admin_only(locale: str | None, admin_role_ids: Iterable[int]) -> str:
+    return text(locale, "admin-only", **roles_named(locale, admin_role_ids))

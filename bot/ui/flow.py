@@ -30,6 +30,7 @@ from bot.messages.errors import (
 )
 from bot.messages.limits import confirm_question, describe_estimate, nothing_submitted
 from bot.messages.unrecorded import store_unavailable
+from bot.policy import Moderators
 from bot.queries import CancelFailed, Cancelled, CannotCancel, TaskQueries, TooLateToCancel
 from bot.requester import Requester
 from bot.service import (
@@ -74,6 +75,7 @@ class GenerationFlow:
         *,
         cast: CastService | None = None,
         stories: Stories | None = None,
+        moderators: Moderators | None = None,
     ) -> None:
         self.service = service
         self.queries = queries
@@ -82,6 +84,8 @@ class GenerationFlow:
         self.cast = cast
         # Export story and /r2v story (bot/ui/views.py), which reach the bot's services here.
         self.stories = stories
+        # Who may delete others' results (the Delete button).
+        self.moderators = moderators or Moderators()
 
     async def start(
         self,

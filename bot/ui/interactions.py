@@ -8,6 +8,7 @@ import discord
 
 from bot.generation.files import AttachmentInput
 from bot.messages.catalog import catalog_locale, text
+from bot.policy import Actor
 from bot.requester import Requester
 from bot.store.records import Origin
 
@@ -28,6 +29,17 @@ def requester_of(interaction: discord.Interaction) -> Requester:
         channel_ids=tuple(channel_ids_of(interaction)),
         role_ids=tuple(role_ids_of(interaction)),
         upload_limit=channel_upload_limit(interaction),
+    )
+
+
+def actor_of(interaction: discord.Interaction) -> Actor:
+    """Who acts, as the rules on others' things need them (permissions in this channel)."""
+    permissions = interaction.permissions
+    return Actor(
+        interaction.user.id,
+        frozenset(role_ids_of(interaction)),
+        manages_server=permissions.manage_guild,
+        manages_messages=permissions.manage_messages,
     )
 
 

@@ -38,7 +38,7 @@ from bot.stories import (
 from bot.tracking.delivery import link_expires_at
 from bot.ui.edit_modal import EditModal
 from bot.ui.embeds import story_embed, task_embed
-from bot.ui.interactions import channel_upload_limit, locale_of
+from bot.ui.interactions import actor_of, channel_upload_limit, locale_of
 from bot.ui.modals import FlowModal
 from bot.ui.replies import NO_PINGS, reply
 
@@ -227,12 +227,14 @@ class DeleteButton(TaskButton, action="delete"):
     on_result = True
 
     async def admits(self, interaction: discord.Interaction, record: TaskRecord) -> bool:
-        # Moderators tidy up any result; the check is Discord's own, in this channel.
-        if interaction.permissions.manage_messages:
+        # Moderators tidy up any result: Manage Messages in this channel, or a bot admin role.
+        flow = flow_of(interaction)
+        assert flow is not None  # interaction_check found it
+        guild_id, moderators = interaction.guild_id, flow.moderators
+        if moderators.may_moderate(guild_id, actor_of(interaction)):
             return True
-        await reply(
-            interaction, text.delete_not_allowed(locale_of(interaction), record.origin.requester_id)
-        )
+        locale, roles = locale_of(interaction), moderators.admin_roles(guild_id)
+        await reply(interaction, text.delete_not_allowed(locale, record.origin.requester_id, roles))
         return False
 
     async def act(

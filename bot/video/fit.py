@@ -17,6 +17,7 @@ from typing import Final
 
 from bot.video.ffmpeg import run_ffmpeg
 from bot.video.mp4 import Mp4Info, probe
+from bot.video.settings import VideoSettings
 
 log = logging.getLogger(__name__)
 
@@ -130,6 +131,15 @@ class Transcoder:
         self._preset = preset
         self._timeout_s = timeout_s
         self._one_at_a_time = asyncio.Semaphore(1)
+
+    @classmethod
+    def from_settings(cls, settings: VideoSettings) -> Transcoder:
+        return cls(
+            settings.ffmpeg_exe(),
+            threads=settings.transcode_threads,
+            preset=settings.transcode_preset,
+            timeout_s=settings.transcode_timeout_s,
+        )
 
     async def fit(self, source: Path, info: Mp4Info, dest: Path, limit_bytes: int) -> FitOutcome:
         """Write a copy of `source` at most `limit_bytes` long to `dest` (via a temp name)."""

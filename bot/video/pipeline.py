@@ -116,12 +116,7 @@ class VideoPipeline:
             connect_timeout_s=settings.connect_timeout_s,
             resolver=resolver,
         )
-        self._transcoder = Transcoder(
-            settings.ffmpeg_exe(),
-            threads=settings.transcode_threads,
-            preset=settings.transcode_preset,
-            timeout_s=settings.transcode_timeout_s,
-        )
+        self._transcoder = Transcoder.from_settings(settings)
         self._locks: dict[str, _TaskLock] = {}
         # Where videos go when R2V_VIDEO_DIR cannot take them, made at the first need.
         self._temporary: VideoKeeper | None = None

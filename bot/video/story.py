@@ -21,6 +21,7 @@ from typing import Final
 
 from bot.video.ffmpeg import run_ffmpeg
 from bot.video.mp4 import Mp4Info, has_sound, probe
+from bot.video.settings import VideoSettings
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +141,15 @@ class StoryJoiner:
         self._preset = preset
         self._timeout_s = timeout_s
         self._one_at_a_time = asyncio.Semaphore(1)
+
+    @classmethod
+    def from_settings(cls, settings: VideoSettings) -> StoryJoiner:
+        return cls(
+            settings.ffmpeg_exe(),
+            threads=settings.transcode_threads,
+            preset=settings.transcode_preset,
+            timeout_s=settings.transcode_timeout_s,
+        )
 
     async def join(self, sources: Sequence[Path], dest: Path) -> StoryOutcome:
         """Join `sources` in order into `dest` (written whole or not at all)."""

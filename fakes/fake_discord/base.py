@@ -104,6 +104,9 @@ class FakeDiscordBase:
         # Commands by guild id (None: the global ones).
         self._commands: dict[int | None, list[JsonObject]] = {}
         self._command_ids: dict[tuple[int | None, str, int], int] = {}
+        # What servers' admins allowed in Integrations, by (guild id, command name): role and
+        # user ids that may use a command its default permissions hide from them.
+        self._command_overrides: dict[tuple[int, str], set[int]] = {}
         self._users: dict[int, JsonObject] = {}
         self._sessions: dict[str, GatewaySession] = {}  # by session id
         self._all_ws: set[web.WebSocketResponse] = set()
@@ -273,6 +276,8 @@ class FakeDiscordBase:
         def _find_command(
             self, name: str, ctype: int, guild_id: int | None = None
         ) -> JsonObject: ...
+
+        def _check_may_use(self, cmd: JsonObject, member: JsonObject, guild_id: int) -> None: ...
 
         # gateway.py
         async def _dispatch(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import discord
 from aiohttp import web
 
 from fakes.fake_discord.base import FakeDiscordBase
@@ -15,6 +16,8 @@ from fakes.fake_discord.common import (
     _json_response,
     _Upload,
 )
+
+ADMINISTRATOR = discord.Permissions.administrator.flag
 
 
 class CommandsMixin(FakeDiscordBase):
@@ -67,6 +70,33 @@ class CommandsMixin(FakeDiscordBase):
                 return cmd
         known = [(c["name"], c["type"]) for c in self.registered_commands]
         raise FakeDiscordError(f"no registered command {name!r} of type {ctype}; have {known}")
+
+    def allow_command(self, name: str, target_id: int, guild_id: int | None = None) -> None:
+        """What a server's admin does in Server Settings > Integrations: let a role or a member
+        (`target_id`; the guild's own id is @everyone) use a command that its
+        `default_member_permissions` hide from them."""
+        gid = guild_id or self.guild_id
+        self._command_overrides.setdefault((gid, name), set()).add(target_id)
+
+    def _check_may_use(self, cmd: JsonObject, member: JsonObject, guild_id: int) -> None:
+        """Discord shows a command with `default_member_permissions` only to members who hold
+        them (or Administrator), unless the server allowed their role or them in Integrations:
+        nobody else can send it."""
+        required = cmd.get("default_member_permissions")
+        if required is None:
+            return
+        held = int(member.get("permissions") or 0)
+        if held & ADMINISTRATOR or held & int(required) == int(required):
+            return
+        allowed = self._command_overrides.get((guild_id, cmd["name"]), set())
+        ids = {guild_id, int(member["user"]["id"]), *(int(r) for r in member.get("roles") or [])}
+        if allowed & ids:
+            return
+        raise FakeDiscordError(
+            f"Discord does not show {cmd['name']!r} to this member: it needs permissions "
+            f"{required} (they hold {held}) unless the server allows them in Integrations "
+            "(FakeDiscord.allow_command)"
+        )
 
     def _wrong_app(self, app: str) -> web.Response | None:
         return None if int(app) == self.app_id else _error(403, 50001, "Missing Access")

@@ -31,7 +31,12 @@ class GuildsMixin(FakeDiscordBase):
         roles: tuple[int, ...] | list[int] = (),
         permissions: str = ALL_BUT_ADMIN,
     ) -> JsonObject:
-        """A guild member dict (with "user") that can invoke commands and post messages."""
+        """A guild member dict (with "user") that can invoke commands and post messages. Its
+        roles must exist (`add_role`): Discord sends no member with a role its server lacks, and
+        discord.py leaves out of `Member.roles` a role it does not know."""
+        known = {int(role["id"]) for guild in self.guilds.values() for role in guild.roles}
+        if unknown := set(roles) - known:
+            raise FakeDiscordError(f"no server has the roles {sorted(unknown)}: add_role first")
         uid = user_id or self.snowflake()
         user = {
             "id": str(uid),

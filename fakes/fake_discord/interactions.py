@@ -338,6 +338,8 @@ class InteractionsMixin(FakeDiscordBase):
         guild = self.guild_of(channel_id or self.channel_id)
         guild_id = guild.id if guild is not None else None
         cmd = self._find_command(parts[0], CommandType.CHAT_INPUT, guild_id)
+        if guild_id is not None:
+            self._check_may_use(cmd, user or self.default_user, guild_id)
         given = {**(options or {}), **(attachments or {})}
         schemas = cmd.get("options") or []
         nest: list[JsonObject] = []  # subcommand group / subcommand wrappers, outermost first
@@ -409,6 +411,8 @@ class InteractionsMixin(FakeDiscordBase):
         """Send a message context-menu command (command type 3) targeting a message."""
         guild = self.guild_of(int(target_message["channel_id"]))
         cmd = self._find_command(name, CommandType.MESSAGE, guild.id if guild else None)
+        if guild is not None:
+            self._check_may_use(cmd, user or self.default_user, guild.id)
         data = self._command_data(cmd, CommandType.MESSAGE)
         data["target_id"] = str(target_message["id"])
         resolved = self._fresh_links(self.public(target_message))

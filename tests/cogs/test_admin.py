@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from fakes.fake_bailian import TaskPlan
+from fakes.fake_discord import FakeDiscordError
 from tests.cogs.common import command
 from tests.common import delivered
 
@@ -13,8 +16,13 @@ async def test_admin_sees_spend_and_can_stop_tracking(bot, fake_discord, fake_ap
     task_id = fake_api.submits[0].task_id
 
     member = fake_discord.make_user(name="member", permissions="0")
+    with pytest.raises(FakeDiscordError, match="does not show 'r2v-admin'"):
+        await fake_discord.invoke("r2v-admin spend", {}, user=member)
+    # A server that lets everyone see the command (Integrations) still keeps it to managers.
+    fake_discord.allow_command("r2v-admin", fake_discord.guild_id)
     refused = await fake_discord.invoke("r2v-admin spend", {}, user=member)
-    assert "Manage Server" in (await refused.wait_private())["content"]
+    text = (await refused.wait_private())["content"]
+    assert text == "This command is for members with the Manage Server permission."
 
     spend = await fake_discord.invoke("r2v-admin spend", {})
     text = (await spend.wait_response())["json"]["data"]["content"]

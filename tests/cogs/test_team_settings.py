@@ -80,6 +80,7 @@ async def test_a_setting_set_from_discord_is_the_servers_in_every_process(
 async def test_reset_bad_values_and_who_may_set(team_config, fake_discord):
     async with running(team_config, fake_discord) as bot:
         member = fake_discord.make_user(name="member", permissions="0")
+        fake_discord.allow_command("r2v-admin", int(member["user"]["id"]))
         refused = await answer(
             fake_discord, "r2v-admin set", {"setting": "model", "value": "wan2.6-r2v"}, user=member
         )

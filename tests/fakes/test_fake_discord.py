@@ -431,3 +431,10 @@ async def test_a_held_gateway_keeps_the_bot_disconnected_until_released(
     it = await fake.invoke("demo echo", {"text": "back"})
     assert (await it.wait_followup())["content"] == "back"
     assert len(fake.identify_payloads) == 1, "resumed, not identified again"
+
+
+async def test_a_member_can_hold_only_roles_their_server_has(fake: FakeDiscord) -> None:
+    with pytest.raises(FakeDiscordError, match="add_role first"):
+        fake.make_user(name="lead", roles=[4242])
+    fake.add_role(4242, "leads")
+    assert fake.make_user(name="lead", roles=[4242])["roles"] == ["4242"]

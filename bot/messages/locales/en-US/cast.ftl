@@ -52,7 +52,10 @@ cast-button-previous = Previous
 cast-button-next = Next
 
 ## Changing.
-cast-not-allowed = Only <@{ $added_by }>, who added **{ $name }**, or a member who can manage messages can change or remove it.
+cast-not-allowed = Only <@{ $added_by }>, who added **{ $name }**, or a member who can manage messages{ $roles ->
+    [none] {""}
+   *[some] {" "}or has one of the bot's admin roles ({ $role_list })
+ } can change or remove it.
 cast-renamed = ✏️ **{ $old }** is now **{ $name }**. Prompts call it { $name } from now on.
 cast-removed = 🗑️ **{ $name }** was removed from this server's cast. Videos already made with it stay.
 

@@ -35,7 +35,10 @@ not-your-private-task = That task is private to the member who made it.
 ## Delete.
 deleted = 🗑️ The result message was deleted; the task stays in `/r2v history`.
 delete-failed = The result message could not be deleted (it may be gone already).
-delete-not-allowed = Only <@{ $requester_id }>, who asked for this video, or a member who can manage messages can delete it.
+delete-not-allowed = Only <@{ $requester_id }>, who asked for this video, or a member who can manage messages{ $roles ->
+    [none] {""}
+   *[some] {" "}or has one of the bot's admin roles ({ $role_list })
+ } can delete it.
 
 ## Continue and lineage.
 no-video-to-continue = **Nothing was submitted.** This result has no video file to continue from any more.

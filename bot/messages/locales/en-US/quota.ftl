@@ -23,4 +23,7 @@ spend-member = <@{ $user }>: { $seconds } billed s · { $amount } { $currency }
 spend-member-pending = <@{ $user }>: { $seconds } billed s · { $amount } { $currency } · ⏳ { $pending_seconds } s · { $pending_amount } { $currency } not finished yet
 spend-nobody = nobody yet
 
-admin-only = This command is for members with the Manage Server permission.
+admin-only = This command is for members with the Manage Server permission{ $roles ->
+    [none] .
+   *[some] {" "}or one of the bot's admin roles: { $role_list }.
+ }

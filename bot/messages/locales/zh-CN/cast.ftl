@@ -46,7 +46,10 @@ cast-button-previous = 上一页
 cast-button-next = 下一页
 
 ## 修改。
-cast-not-allowed = 只有添加 **{ $name }** 的 <@{ $added_by }>，或有“管理消息”权限的成员，才能修改或移除它。
+cast-not-allowed = 只有添加 **{ $name }** 的 <@{ $added_by }>，或有“管理消息”权限{ $roles ->
+    [none] {""}
+   *[some] 或机器人管理身份组（{ $role_list }）
+ }的成员，才能修改或移除它。
 cast-renamed = ✏️ **{ $old }** 已改名为 **{ $name }**，今后提示词里请称它为 { $name }。
 cast-removed = 🗑️ **{ $name }** 已从本服务器的角色库中移除。用它生成过的视频不受影响。
 

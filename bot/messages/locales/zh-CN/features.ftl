@@ -35,7 +35,10 @@ not-your-private-task = 这是其他成员的私密任务。
 ## 删除。
 deleted = 🗑️ 结果消息已删除；任务仍保留在 `/r2v history` 中。
 delete-failed = 无法删除结果消息（可能已经被删除了）。
-delete-not-allowed = 只有提交这个视频的 <@{ $requester_id }>，或有“管理消息”权限的成员才能删除它。
+delete-not-allowed = 只有提交这个视频的 <@{ $requester_id }>，或有“管理消息”权限{ $roles ->
+    [none] {""}
+   *[some] 或机器人管理身份组（{ $role_list }）
+ }的成员才能删除它。
 
 ## 接着生成与来源。
 no-video-to-continue = **未提交任何任务。** 这个结果已经没有可以接着生成的视频文件了。

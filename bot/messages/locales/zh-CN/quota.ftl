@@ -23,4 +23,7 @@ spend-member = <@{ $user }>：已计费 { $seconds } 秒 · { $amount } { $curre
 spend-member-pending = <@{ $user }>：已计费 { $seconds } 秒 · { $amount } { $currency } · ⏳ 未完成 { $pending_seconds } 秒 · { $pending_amount } { $currency }
 spend-nobody = 暂无
 
-admin-only = 此命令仅限拥有「管理服务器」权限的成员使用。
+admin-only = 此命令仅限拥有「管理服务器」权限{ $roles ->
+    [none] {""}
+   *[some] 或拥有机器人管理身份组（{ $role_list }）
+ }的成员使用。

@@ -8,7 +8,7 @@ from typing import assert_never
 
 from bot.generation import limits
 from bot.generation.text import inline_code, shorten
-from bot.messages.catalog import listed, text
+from bot.messages.catalog import listed, roles_named, text
 from bot.messages.limits import describe_wait, money
 from bot.messages.tasks import size_name
 from bot.messages.validation import DISCORD_MESSAGE_LIMIT
@@ -118,6 +118,8 @@ def overview(locale: Locale, seen: Overview, currency: str) -> str:
             lines.append(
                 text(locale, "team-line-environment", label=label(locale, setting), value=now)
             )
+    admin_roles = roles_named(locale, seen.environment.limits.admin_role_ids)
+    lines.append(text(locale, "team-admin-roles", **admin_roles))
     if merged.unreadable:
         names = listed(locale, (inline_code(name, 40) for name in merged.unreadable))
         lines.append(text(locale, "team-unreadable", names=names))

@@ -50,6 +50,11 @@ async def test_a_lead_runs_the_admin_commands_once_the_server_shows_them_the_com
         assert "is now **30 s** in this server" in await private_text(changed)
         stored = await bot.store.guild_settings(fake_discord.guild_id)
         assert stored["user_cooldown_s"] == "30"
+        overview = await fake_discord.invoke("r2v-admin settings", {}, user=lead)
+        assert (
+            f"admin roles (`R2V_ADMIN_ROLE_IDS`, set by the operator): **<@&{LEAD_ROLE}>**, "
+            "besides Manage Server and Manage Messages"
+        ) in await private_text(overview)
 
         # Someone the server also lets see the command, without the role, is told who may.
         fake_discord.allow_command("r2v-admin", int(member["user"]["id"]))
@@ -107,11 +112,19 @@ async def test_a_lead_may_delete_anyones_result(leads_config, fake_discord, fake
         )
 
 
-async def test_the_refusal_names_the_roles_in_chinese_too(leads_config, fake_discord):
+async def test_the_refusal_and_the_settings_name_the_roles_in_chinese_too(
+    leads_config, fake_discord
+):
     async with running(leads_config, fake_discord):
         member = fake_discord.make_user(name="member", permissions=MEMBER)
         fake_discord.allow_command("r2v-admin", fake_discord.guild_id)
         refused = await fake_discord.invoke("r2v-admin spend", {}, user=member, locale="zh-CN")
         assert await private_text(refused) == (
             f"此命令仅限拥有「管理服务器」权限或拥有机器人管理身份组（<@&{LEAD_ROLE}>）的成员使用。"
+        )
+        lead = fake_discord.make_user(name="lead", roles=[LEAD_ROLE], permissions=MEMBER)
+        overview = await fake_discord.invoke("r2v-admin settings", {}, user=lead, locale="zh-CN")
+        assert (
+            f"⚙️ 机器人管理身份组（`R2V_ADMIN_ROLE_IDS`，由运维设置）：**<@&{LEAD_ROLE}>**"
+            in await private_text(overview)
         )

@@ -73,6 +73,9 @@ async def test_a_setting_set_from_discord_is_the_servers_in_every_process(
         overview
     )
     assert "⚙️ Videos a member may have in progress at once: **3**" in overview
+    assert "⚙️ The bot's admin roles (`R2V_ADMIN_ROLE_IDS`, set by the operator): **none**" in (
+        overview
+    )
     assert "**Latest changes**" in overview
     assert f"<@{admin['user']['id']}>: Cooldown between a member's videos (seconds)" in overview
 

@@ -23,6 +23,10 @@ setting-private-default = Private by default
 team-heading = **This server's settings** (✏️ set here with `/r2v-admin set`; ⚙️ from the bot's environment)
 team-line-own = ✏️ { $label }: **{ $value }** (environment: { $environment })
 team-line-environment = ⚙️ { $label }: **{ $value }**
+team-admin-roles = ⚙️ The bot's admin roles (`R2V_ADMIN_ROLE_IDS`, set by the operator): { $roles ->
+    [none] **none**, so Manage Server for these commands and Manage Messages for others' cast members and results
+   *[some] **{ $role_list }**, besides Manage Server and Manage Messages
+ }
 team-changes-heading = **Latest changes**
 team-change = <t:{ $at }:R> <@{ $by }>: { $label }, { $old } → { $new }
 team-unreadable = Values stored for this server that this version of the bot cannot read, so the environment's apply: { $names }.

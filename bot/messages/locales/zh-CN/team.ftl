@@ -23,6 +23,10 @@ setting-private-default = 默认私密生成
 team-heading = **本服务器的设置**（✏️ 表示本服务器用 `/r2v-admin set` 设过；⚙️ 表示沿用机器人的默认配置）
 team-line-own = ✏️ { $label }：**{ $value }**（默认配置：{ $environment }）
 team-line-environment = ⚙️ { $label }：**{ $value }**
+team-admin-roles = ⚙️ 机器人管理身份组（`R2V_ADMIN_ROLE_IDS`，由运维设置）：{ $roles ->
+    [none] **无**，这些命令仅限有「管理服务器」权限的成员，他人的角色和视频仅限有“管理消息”权限的成员处理
+   *[some] **{ $role_list }**，此外还有拥有「管理服务器」和“管理消息”权限的成员
+ }
 team-changes-heading = **最近的修改**
 team-change = <t:{ $at }:R> <@{ $by }>：{ $label }，{ $old } → { $new }
 team-unreadable = 本服务器保存的这些设置，当前版本的机器人读不懂，已改用默认配置：{ $names }。

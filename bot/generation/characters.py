@@ -33,41 +33,22 @@ def character_numbers(text: str) -> set[int]:
     return {int(number) for number in _CHARACTER_PATTERN.findall(text)}
 
 
-def check_mentions(prompt: str, reference_count: int, problems: list[Problem]) -> list[Problem]:
-    """Refuse characterN beyond the references; warn about references the prompt never names."""
-    mentioned = character_numbers(prompt or "")
-    beyond = sorted(n for n in mentioned if n < 1 or n > reference_count)
-    if beyond:
-        problems.append(
-            problem(
-                ProblemCode.CHARACTER_OUT_OF_RANGE,
-                characters=tuple(beyond),
-                references=reference_count,
-            )
-        )
-    warnings = spacing_warnings(prompt)
-    unnamed = [n for n in range(1, reference_count + 1) if n not in mentioned]
-    if unnamed and prompt and prompt.strip():
-        warnings.append(problem(ProblemCode.CHARACTERS_NEVER_NAMED, characters=tuple(unnamed)))
-    return warnings
-
-
-def check_own_mentions(
-    prompt: str, cast_count: int, own: int, problems: list[Problem]
+def check_mentions(
+    prompt: str, own: int, problems: list[Problem], *, cast_count: int = 0
 ) -> list[Problem]:
-    """With a cast, the member's characterN name their own references (N as they wrote it,
-    refused beyond `own`); a reference of theirs the prompt never names is reported by the
-    number it is sent as, after the cast's members, as the shown mapping numbers it."""
+    """The member's characterN name their own `own` references: refuse one beyond them, warn
+    about a reference the prompt never names. With a cast (`cast_count` members sent first) N is
+    still as the member wrote it, but an unnamed reference is reported by the number it is sent
+    as, after the cast's members, as the shown mapping numbers it."""
     mentioned = character_numbers(prompt or "")
     beyond = sorted(n for n in mentioned if n < 1 or n > own)
     if beyond:
-        problems.append(
-            problem(
-                ProblemCode.CAST_CHARACTER_OUT_OF_RANGE,
-                characters=tuple(beyond),
-                references=own,
-            )
+        code = (
+            ProblemCode.CAST_CHARACTER_OUT_OF_RANGE
+            if cast_count
+            else ProblemCode.CHARACTER_OUT_OF_RANGE
         )
+        problems.append(problem(code, characters=tuple(beyond), references=own))
     warnings = spacing_warnings(prompt)
     unnamed = [cast_count + n for n in range(1, own + 1) if n not in mentioned]
     if unnamed and prompt and prompt.strip():

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Final
 
 from bot.generation import limits
-from bot.generation.characters import check_mentions, check_own_mentions
+from bot.generation.characters import check_mentions
 from bot.generation.files import AttachmentInput, Reference, attachment_reference
 from bot.generation.links import judge_link, split_links
 from bot.generation.problems import Problem, ProblemCode, problem
@@ -238,7 +238,7 @@ def build_request(
     own = len(command.carried) + len(command.attachments) + len(links)
     warnings: list[Problem] = []
     if cast is not None and cast.references:
-        warnings = check_own_mentions(command.prompt, len(cast.references), own, problems)
+        warnings = check_mentions(command.prompt, own, problems, cast_count=len(cast.references))
         warnings.extend(cast.warnings)
     else:
         # Without members of its own, a cast's prompt only has carried members' names written

@@ -1,7 +1,7 @@
 """Running ffmpeg: niced, in its own process group, bounded in time. When it overruns or its
 caller is cancelled the whole group is killed (a wrapper script's encoder, a stuck helper
 process), and the wait for it to go is bounded too: nothing here waits on a process forever.
-Shared by fitting (fit.py) and stories (story.py)."""
+Shared by fitting (fit.py) and stories (story.py), each an `FfmpegJobs`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,9 @@ import shutil
 import signal
 import tempfile
 from collections.abc import Sequence
-from typing import IO, Final
+from typing import IO, Final, Self
+
+from bot.video.settings import VideoSettings
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +23,35 @@ log = logging.getLogger(__name__)
 KILL_WAIT_S: Final = 2.0
 # Of ffmpeg's messages, the end says what went wrong.
 TAIL_BYTES: Final = 4096
+
+
+class FfmpegJobs:
+    """ffmpeg jobs run one at a time (the machine's cores are shared with the bot) by
+    `run_ffmpeg`: niced, in their own process group, killed with the group after `timeout_s`,
+    so a hung job holds the next one for `timeout_s` at most."""
+
+    def __init__(
+        self, ffmpeg: str, *, threads: int = 2, preset: str = "veryfast", timeout_s: float = 300.0
+    ) -> None:
+        self._ffmpeg = ffmpeg
+        self._threads = threads
+        self._preset = preset
+        self._timeout_s = timeout_s
+        self._one_at_a_time = asyncio.Semaphore(1)
+
+    @classmethod
+    def from_settings(cls, settings: VideoSettings) -> Self:
+        return cls(
+            settings.ffmpeg_exe(),
+            threads=settings.transcode_threads,
+            preset=settings.transcode_preset,
+            timeout_s=settings.transcode_timeout_s,
+        )
+
+    async def _run(self, command: Sequence[str]) -> str | None:
+        """Run ffmpeg (the caller holds `_one_at_a_time`); None on success, else what went
+        wrong."""
+        return await run_ffmpeg(command, timeout_s=self._timeout_s)
 
 
 async def run_ffmpeg(command: Sequence[str], *, timeout_s: float) -> str | None:

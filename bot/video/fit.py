@@ -10,14 +10,12 @@ import asyncio
 import contextlib
 import logging
 import os
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from bot.video.ffmpeg import run_ffmpeg
+from bot.video.ffmpeg import FfmpegJobs
 from bot.video.mp4 import Mp4Info, probe
-from bot.video.settings import VideoSettings
 
 log = logging.getLogger(__name__)
 
@@ -118,28 +116,8 @@ def ffmpeg_command(
     return command
 
 
-class Transcoder:
-    """Runs ffmpeg one job at a time (the machine's cores are shared with the bot), niced,
-    as an asyncio subprocess in its own process group, killed with the group after
-    `timeout_s` (see `run_ffmpeg`): a hung encode holds the next one for `timeout_s` at most."""
-
-    def __init__(
-        self, ffmpeg: str, *, threads: int = 2, preset: str = "veryfast", timeout_s: float = 300.0
-    ) -> None:
-        self._ffmpeg = ffmpeg
-        self._threads = threads
-        self._preset = preset
-        self._timeout_s = timeout_s
-        self._one_at_a_time = asyncio.Semaphore(1)
-
-    @classmethod
-    def from_settings(cls, settings: VideoSettings) -> Transcoder:
-        return cls(
-            settings.ffmpeg_exe(),
-            threads=settings.transcode_threads,
-            preset=settings.transcode_preset,
-            timeout_s=settings.transcode_timeout_s,
-        )
+class Transcoder(FfmpegJobs):
+    """Re-encodes videos to fit an upload limit, one at a time (see `FfmpegJobs`)."""
 
     async def fit(self, source: Path, info: Mp4Info, dest: Path, limit_bytes: int) -> FitOutcome:
         """Write a copy of `source` at most `limit_bytes` long to `dest` (via a temp name)."""
@@ -187,7 +165,3 @@ class Transcoder:
         finally:
             with contextlib.suppress(FileNotFoundError):
                 partial.unlink()
-
-    async def _run(self, command: Sequence[str]) -> str | None:
-        """Run ffmpeg; None on success, else what went wrong."""
-        return await run_ffmpeg(command, timeout_s=self._timeout_s)

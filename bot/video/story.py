@@ -19,9 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from bot.video.ffmpeg import run_ffmpeg
+from bot.video.ffmpeg import FfmpegJobs
 from bot.video.mp4 import Mp4Info, has_sound, probe
-from bot.video.settings import VideoSettings
 
 log = logging.getLogger(__name__)
 
@@ -124,32 +123,8 @@ def join_command(
     return command
 
 
-class StoryJoiner:
-    """Joins shots with one ffmpeg run at a time (the cores are shared with the bot), niced,
-    in its own process group, killed with the group after `timeout_s`."""
-
-    def __init__(
-        self,
-        ffmpeg: str,
-        *,
-        threads: int = 2,
-        preset: str = "veryfast",
-        timeout_s: float = 300.0,
-    ) -> None:
-        self._ffmpeg = ffmpeg
-        self._threads = threads
-        self._preset = preset
-        self._timeout_s = timeout_s
-        self._one_at_a_time = asyncio.Semaphore(1)
-
-    @classmethod
-    def from_settings(cls, settings: VideoSettings) -> StoryJoiner:
-        return cls(
-            settings.ffmpeg_exe(),
-            threads=settings.transcode_threads,
-            preset=settings.transcode_preset,
-            timeout_s=settings.transcode_timeout_s,
-        )
+class StoryJoiner(FfmpegJobs):
+    """Joins shots into one video, one join at a time (see `FfmpegJobs`)."""
 
     async def join(self, sources: Sequence[Path], dest: Path) -> StoryOutcome:
         """Join `sources` in order into `dest` (written whole or not at all)."""
@@ -167,7 +142,7 @@ class StoryJoiner:
         )
         try:
             async with self._one_at_a_time:
-                problem = await run_ffmpeg(command, timeout_s=self._timeout_s)
+                problem = await self._run(command)
             if problem is not None:
                 return JoinFailed(problem)
             info = await asyncio.to_thread(probe, partial)

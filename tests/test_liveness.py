@@ -23,7 +23,7 @@ from tests.test_many_processes import (
     videos,
 )
 from tests.test_process import bot_env, bot_process, wait_ready
-from tests.test_restart import finish_now, polls
+from tests.test_restart import finish_now, followed, polls
 from tests.test_restart import videos as posted
 
 # A process that waited for another's heartbeat to time out would not act within any wait of
@@ -53,10 +53,7 @@ async def test_a_bot_killed_and_started_again_in_a_new_container_follows_its_tas
         interaction = await fake_discord.invoke(
             "r2v generate", {"prompt": "character1 runs"}, attachments={"ref1": png(fake_discord)}
         )
-        status = await interaction.wait_public()
-        task_id = fake_api.submits[0].task_id
-        assert task_id is not None
-        await fake_discord.wait_for(lambda: polls(fake_api, task_id), 15, what="a first poll")
+        status, task_id = await followed(fake_api, fake_discord, interaction)
         [(dead, _, _)] = worker_rows(database)
         assert lock_files(database) == [f"{dead}.lock"]
         process.kill()
@@ -121,10 +118,7 @@ async def test_a_live_bot_whose_pid_seems_gone_keeps_its_task_while_its_lock_is_
             what="the first bot to connect and register the commands",
         )
         interaction = await generate(fake_discord, guilds[0], "character1 runs")
-        await interaction.wait_public(10)
-        task_id = fake_api.submits[0].task_id
-        assert task_id is not None
-        await fake_discord.wait_for(lambda: polls(fake_api, task_id), 15, what="a first poll")
+        _, task_id = await followed(fake_api, fake_discord, interaction, 10)
         # Its row now names a pid gone from this very pid space: by its pid alone, it is dead.
         [(owner, _, _)] = worker_rows(database)
         with sqlite3.connect(database) as db:

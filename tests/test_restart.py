@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from fakes.fake_bailian import FakeBailian, TaskPlan
-from fakes.fake_discord import FakeDiscord
+from fakes.fake_discord import FakeDiscord, FakeInteraction
 from tests.common import png
 from tests.pg import postgres_server, postgres_url
 from tests.test_process import bot_env, bot_process, read_until, wait_ready
@@ -31,6 +31,20 @@ WORKER_TIMEOUT_S = 600
 
 def polls(fake_api: FakeBailian, task_id: str) -> int:
     return sum(1 for query in fake_api.queries if query.task_id == task_id)
+
+
+async def followed(
+    fake_api: FakeBailian,
+    fake_discord: FakeDiscord,
+    interaction: FakeInteraction,
+    timeout: float = 5,
+) -> tuple[dict[str, Any], str]:
+    """The status message of the one task submitted, and its id, once the bot has polled it."""
+    status = await interaction.wait_public(timeout)
+    task_id = fake_api.submits[0].task_id
+    assert task_id is not None
+    await fake_discord.wait_for(lambda: polls(fake_api, task_id), 15, what="a first poll")
+    return status, task_id
 
 
 def finish_now(fake_api: FakeBailian, task_id: str) -> None:
@@ -62,10 +76,7 @@ async def test_a_bot_killed_and_started_again_at_once_follows_its_task_without_w
         interaction = await fake_discord.invoke(
             "r2v generate", {"prompt": "character1 runs"}, attachments={"ref1": png(fake_discord)}
         )
-        status = await interaction.wait_public()
-        task_id = fake_api.submits[0].task_id
-        assert task_id is not None
-        await fake_discord.wait_for(lambda: polls(fake_api, task_id), 15, what="a first poll")
+        status, task_id = await followed(fake_api, fake_discord, interaction)
         process.kill()
         await process.wait()
     polled_before = polls(fake_api, task_id)

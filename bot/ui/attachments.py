@@ -7,6 +7,7 @@ some files (deleted since, or an answer the bot cannot read)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,6 +18,9 @@ from discord.http import Route
 from bot.generation.request import GenerationRequest, is_discord_attachment
 
 log = logging.getLogger(__name__)
+
+# At most this many links in one refresh-urls request.
+REFRESH_BATCH = 50
 
 
 @dataclass(frozen=True)
@@ -52,10 +56,30 @@ class AttachmentRefresher:
         attached = [ref for ref in request.references if is_discord_attachment(ref)]
         if not attached:
             return request
+        renewed = await renewed_urls(self._client, [ref.url for ref in attached])
+        if isinstance(renewed, LinksRefused | DiscordUnavailable):
+            return renewed
+        missing = tuple(ref.name for ref in attached if ref.url not in renewed)
+        if missing:
+            # The refresh endpoint is undocumented: what it leaves out cannot be used.
+            log.warning("Discord gave no fresh link for %d attached file(s)", len(missing))
+            return LinksMissing(missing)
+        return request.with_reference_urls(
+            [renewed.get(ref.url, ref.url) for ref in request.references]
+        )
+
+
+async def renewed_urls(
+    client: discord.Client, urls: Sequence[str]
+) -> dict[str, str] | LinksRefused | DiscordUnavailable:
+    """Fresh links for Discord attachment links (`POST /attachments/refresh-urls`, at most
+    REFRESH_BATCH a request), by original; a link Discord leaves out is not in the answer."""
+    renewed: dict[str, str] = {}
+    for start in range(0, len(urls), REFRESH_BATCH):
+        batch = list(urls[start : start + REFRESH_BATCH])
         try:
-            answer: Any = await self._client.http.request(
-                Route("POST", "/attachments/refresh-urls"),
-                json={"attachment_urls": [ref.url for ref in attached]},
+            answer: Any = await client.http.request(
+                Route("POST", "/attachments/refresh-urls"), json={"attachment_urls": batch}
             )
         except discord.HTTPException as error:
             log.warning("attachment URLs could not be renewed: HTTP %s", error.status)
@@ -65,15 +89,8 @@ class AttachmentRefresher:
         except (aiohttp.ClientError, TimeoutError, OSError) as error:
             log.warning("attachment URLs could not be renewed: %s", type(error).__name__)
             return DiscordUnavailable()
-        renewed = _renewed_urls(answer)
-        missing = tuple(ref.name for ref in attached if ref.url not in renewed)
-        if missing:
-            # The refresh endpoint is undocumented: what it leaves out cannot be used.
-            log.warning("Discord gave no fresh link for %d attached file(s)", len(missing))
-            return LinksMissing(missing)
-        return request.with_reference_urls(
-            [renewed.get(ref.url, ref.url) for ref in request.references]
-        )
+        renewed |= _renewed_urls(answer)
+    return renewed
 
 
 def _renewed_urls(answer: Any) -> dict[str, str]:

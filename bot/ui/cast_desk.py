@@ -7,15 +7,14 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import discord
-from discord.http import Route
 
 from bot.cast.library import CopyGone, CopyNote, CopyTrouble
 from bot.messages import cast as cast_text
 from bot.store.cast import CastCopy
+from bot.ui.attachments import renewed_urls
 from bot.ui.replies import NO_PINGS
 
 log = logging.getLogger(__name__)
@@ -24,8 +23,6 @@ log = logging.getLogger(__name__)
 UNKNOWN_CHANNEL = 10003
 UNKNOWN_MESSAGE = 10008
 FILE_TOO_LARGE = 40005
-# At most this many links in one refresh-urls request.
-REFRESH_BATCH = 50
 
 
 class DiscordCastDesk:
@@ -43,18 +40,8 @@ class DiscordCastDesk:
         return data
 
     async def refresh(self, urls: Sequence[str]) -> dict[str, str]:
-        renewed: dict[str, str] = {}
-        for start in range(0, len(urls), REFRESH_BATCH):
-            batch = list(urls[start : start + REFRESH_BATCH])
-            try:
-                answer: Any = await self._client.http.request(
-                    Route("POST", "/attachments/refresh-urls"), json={"attachment_urls": batch}
-                )
-                renewed |= {i["original"]: i["refreshed"] for i in answer["refreshed_urls"]}
-            except (discord.HTTPException, KeyError, TypeError) as error:
-                # The endpoint is undocumented: an unexpected answer counts as a refusal.
-                log.warning("cast links could not be renewed: %s", type(error).__name__)
-        return renewed
+        renewed = await renewed_urls(self._client, urls)
+        return renewed if isinstance(renewed, dict) else {}
 
     async def post_copy(
         self, channel_id: int, path: Path, filename: str, note: CopyNote

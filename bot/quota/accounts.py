@@ -152,8 +152,7 @@ class Accounts:
         submissions held on their way (two store reads)."""
         now = self._clock()
         records = await self._store.guild_tasks_since(guild_id, now - WEEK_S)
-        # Holds of the server: no member has id 0, so only the server's match.
-        holds = await self._store.holds(0, guild_id, now)
+        holds = await self._store.holds(None, guild_id, now)  # the server's, of every member
         return spend_report(records, holds, day_start(now), self.currency)
 
     async def spend_csv(self, guild_id: int) -> str:

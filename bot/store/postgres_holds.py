@@ -79,7 +79,7 @@ class PostgresHolds:
             )
         return reservation
 
-    async def holds(self, user_id: int, guild_id: int | None, now: float) -> list[Hold]:
+    async def holds(self, user_id: int | None, guild_id: int | None, now: float) -> list[Hold]:
         rows = await self._pool.fetch(
             "SELECT user_id, guild_id, at, seconds, amount, until FROM reservations "
             "WHERE until > $1 AND (user_id = $2 OR guild_id = $3)",

@@ -146,8 +146,9 @@ class TaskStore(Protocol):
         Expired holds go, but for open intents (until their member is told). Raises
         StoreFileGone, before anything is written, while the store's file is not its own."""
 
-    async def holds(self, user_id: int, guild_id: int | None, now: float) -> list[Hold]:
-        """Unexpired holds of the member, or in the guild."""
+    async def holds(self, user_id: int | None, guild_id: int | None, now: float) -> list[Hold]:
+        """Unexpired holds of the member, or in the guild (a None matches nothing: SQL's
+        `= NULL` is never true)."""
 
     async def drop_hold(self, reservation: int) -> None:
         """The submission failed for certain: it no longer counts."""

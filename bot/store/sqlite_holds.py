@@ -88,7 +88,7 @@ class SqliteHolds:
         assert cursor.lastrowid is not None  # an INSERT into a rowid table sets it
         return cursor.lastrowid
 
-    async def holds(self, user_id: int, guild_id: int | None, now: float) -> list[Hold]:
+    async def holds(self, user_id: int | None, guild_id: int | None, now: float) -> list[Hold]:
         rows = await self._db.execute_fetchall(
             "SELECT user_id, guild_id, at, seconds, amount, until FROM reservations "
             "WHERE until > ? AND (user_id = ? OR guild_id = ?)",

@@ -70,6 +70,7 @@ async def test_a_hold_counts_until_it_expires_or_is_dropped(store: TaskStore):
     assert len(await store.holds(MEMBER, None, NOW)) == 2
     assert len(await store.holds(MEMBER, None, NOW + 1)) == 1, "the short one expired"
     assert len(await store.holds(0, GUILD, NOW)) == 2, "a guild sees its members' holds"
+    assert len(await store.holds(None, GUILD, NOW)) == 2, "no member: the guild's holds alone"
 
     await store.drop_hold(lasting)
     assert await store.holds(MEMBER, None, NOW + 1) == []

@@ -11,7 +11,6 @@ files first: Discord's attachment links expire, and the cast's are signed anew a
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any, assert_never
 
@@ -108,14 +107,10 @@ class GenerationFlow:
             who = requester_redoing(interaction, redo.parent.origin)
         else:
             who = requester_of(interaction)
-        # Acknowledged first; the settings are read while Discord answers the defer.
-        reading = asyncio.ensure_future(self.service.settings(who.guild_id))
-        try:
-            await interaction.response.defer(ephemeral=True, thinking=True)
-        except BaseException:
-            reading.cancel()
-            raise
-        settings = await reading
+        # Acknowledged first, then the settings read: read beside the defer, a burst's reads
+        # held up the acks of the commands after them, and the command gained nothing.
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        settings = await self.service.settings(who.guild_id)
         if isinstance(settings, StoreUnavailable):
             await _edit_original(interaction, content=store_unavailable(locale))
             return

@@ -80,7 +80,7 @@ async def test_a_bad_input_is_refused_privately_and_nothing_is_submitted(
         {"prompt": "character1 waves at character2", "model": "wan2.6-r2v", "audio": False},
         attachments={"ref1": tiny},
     )
-    # Privately: deferred at once (the server's settings are read meanwhile), then answered.
+    # Privately: deferred at once (the server's settings are read next), then answered.
     text = (await interaction.wait_private())["content"]
     assert interaction.ephemeral
     assert "Nothing was submitted" in text
